@@ -1,0 +1,16 @@
+// While a long engine step runs (a build), Ctrl-C must end it and xcross with it, not leave xcross
+// waiting: the engine process shares our process group and gets the signal too; we only keep Node
+// from dying before the child has finished, then exit with the signal's code.
+export async function interruptible<T>(work: () => Promise<T>): Promise<T> {
+  let got: NodeJS.Signals | undefined;
+  const onSignal = (s: NodeJS.Signals) => { got = s; };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    const r = await work();
+    if (got) process.exit(128 + (got === 'SIGINT' ? 2 : got === 'SIGHUP' ? 1 : 15));
+    return r;
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+  }
+}

@@ -1,0 +1,44 @@
+// ContainerSpec → podman's argv. Pure, so tests compare argument lists.
+import type { ContainerSpec } from './spec';
+import type { Adaptation } from './podman-adapt';
+
+export interface PodmanContext {
+  rootless: boolean;
+  selinux: boolean;
+  /** Podman's own environment: a variable whose value is already there is passed by name only,
+   * so that tokens do not show in `ps` or in -v output. */
+  env: Readonly<Record<string, string | undefined>>;
+  adaptation: Adaptation;
+}
+
+export function podmanRunArgs(spec: ContainerSpec, ctx: PodmanContext): string[] {
+  const args = [...ctx.adaptation.global, 'run', '--rm', '--pull=never', '--name', spec.name];
+  for (const [k, v] of Object.entries(spec.labels)) args.push('--label', `${k}=${v}`);
+  args.push(...ctx.adaptation.run);
+  args.push(...ownerArgs(spec.owner, ctx.rootless));
+  for (const m of spec.mounts) {
+    const opts = [m.readOnly ? 'ro' : 'rw', ...(ctx.selinux ? ['z'] : [])];
+    args.push('-v', `${m.source}:${m.target}:${opts.join(',')}`);
+  }
+  for (const [k, v] of Object.entries(spec.env)) args.push('-e', ctx.env[k] === v ? k : `${k}=${v}`);
+  args.push('-w', spec.workdir);
+  if (spec.interactive) args.push('-i');
+  if (spec.tty) args.push('-t');
+  args.push(spec.image, ...spec.command);
+  return args;
+}
+
+/**
+ * Files written in the mounts must belong to the invoking user. Rootless podman maps container root
+ * onto that user already, without the image copy that --userns=keep-id costs; rootful podman needs
+ * --user.
+ */
+export function ownerArgs(owner: { uid: number; gid: number }, rootless: boolean): string[] {
+  if (rootless || owner.uid === 0) return [];
+  return ['--user', `${owner.uid}:${owner.gid}`];
+}
+
+/** The adaptation flags that `podman build` understands too (its RUN steps hit the same limits). */
+export function buildAdaptation(a: Adaptation): string[] {
+  return a.run.filter((f) => f.startsWith('--ulimit=') || f === '--network=host');
+}

@@ -1,0 +1,159 @@
+// The podman runtime, through its CLI.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { XcrossError } from '../src/errors';
+import type { Logger } from '../src/ui/log';
+import type { BuildRequest, RunResult, Runtime } from './runtime';
+import type { ContainerSpec } from './spec';
+import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from './process';
+import { buildAdaptation, podmanRunArgs } from './podman-args';
+import { cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from './podman-adapt';
+import { interruptible } from './interrupt';
+
+export interface PodmanOptions {
+  binary: string;
+  uid: number;
+  env: ProcEnv;
+  cacheDir: string;
+  log: Logger;
+}
+
+export class PodmanCli implements Runtime {
+  readonly name = 'podman';
+  private adaptation: Adaptation | undefined;
+  private readonly rootless: boolean;
+  private readonly selinux: boolean;
+
+  constructor(private readonly o: PodmanOptions) {
+    // Podman runs rootless exactly when its caller is not root (a remote CONTAINER_HOST aside).
+    this.rootless = o.uid !== 0;
+    this.selinux = fs.existsSync('/sys/fs/selinux/enforce');
+  }
+
+  describe(): string {
+    const a = this.adaptation;
+    return `podman (${this.o.binary}, ${this.rootless ? 'rootless' : 'rootful'}${a && a.notes.length ? `; ${a.notes.join('; ')}` : ''})`;
+  }
+
+  private async exec(args: string[], timeoutMs = 60_000) {
+    this.o.log.command([this.o.binary, ...args]);
+    return runCaptured(this.o.binary, args, { env: this.o.env, timeoutMs });
+  }
+
+  async imageExists(ref: string): Promise<boolean> {
+    const r = await this.exec(['image', 'exists', ref]);
+    if (r.code === 0) return true;
+    if (r.code === 1) return false;
+    throw new XcrossError(`podman could not look up image ${ref}: ${r.stderr.trim() || `exit code ${r.code}`}`);
+  }
+
+  async imageLabels(ref: string): Promise<Record<string, string>> {
+    const r = await this.exec(['image', 'inspect', '--format', '{{json .Labels}}', ref]);
+    if (r.code !== 0) throw new XcrossError(`podman could not inspect image ${ref}: ${r.stderr.trim()}`);
+    const v: unknown = JSON.parse(r.stdout.trim() || 'null');
+    if (v === null) return {};
+    if (typeof v !== 'object' || Array.isArray(v)) throw new XcrossError(`podman printed labels of ${ref} that are not an object`);
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => typeof x === 'string')) as Record<string, string>;
+  }
+
+  async pull(ref: string, onLine: (line: string) => void): Promise<boolean> {
+    const args = ['pull', ref];
+    this.o.log.command([this.o.binary, ...args]);
+    const r = await runLines(this.o.binary, args, onLine, { env: this.o.env });
+    return r.code === 0;
+  }
+
+  async importTarball(file: string, ref: string): Promise<void> {
+    const r = await this.exec(['import', '--change', 'CMD ["/bin/bash"]', file, ref], 600_000);
+    if (r.code !== 0) throw new XcrossError(`podman could not import ${file} as ${ref}: ${r.stderr.trim()}`);
+  }
+
+  async build(req: BuildRequest, onLine: (line: string) => void): Promise<void> {
+    // The build's RUN steps start containers too, so they need the same adaptation as a run.
+    const adapt = await this.adapt(buildProbeImage(req));
+    const args = [...adapt.global, 'build', '--network=host', ...buildAdaptation(adapt).filter((f) => f !== '--network=host'),
+      '-f', req.containerfile, '-t', req.tag];
+    for (const [k, v] of Object.entries(req.buildArgs)) args.push('--build-arg', `${k}=${v}`);
+    for (const [k, v] of Object.entries(req.labels)) args.push('--label', `${k}=${v}`);
+    args.push(req.context);
+    this.o.log.command([this.o.binary, ...args]);
+    const tail: string[] = [];
+    const r = await interruptible(async () => runLines(this.o.binary, args, (line) => {
+      tail.push(line);
+      if (tail.length > 25) tail.shift();
+      onLine(line);
+    }, { env: this.o.env }));
+    if (r.code !== 0) {
+      throw new XcrossError(`building ${req.tag} failed (podman exit code ${r.code}); its last lines:\n${tail.join('\n')}`, {
+        fix: 'run the same command with -v to see every line of the build',
+      });
+    }
+  }
+
+  async run(spec: ContainerSpec): Promise<RunResult> {
+    const cached = this.adaptation !== undefined || this.cachedAdaptation() !== undefined;
+    const adapt = await this.adapt(spec.image);
+    let result = await this.runOnce(spec, adapt);
+    // 125/126 before the container ran: the host may have changed since the adaptation was cached.
+    if (cached && !result.interrupted && (result.code === 125 || result.code === 126)) {
+      const fresh = await this.adapt(spec.image, true);
+      if (JSON.stringify(fresh) !== JSON.stringify(adapt)) result = await this.runOnce(spec, fresh);
+    }
+    return result;
+  }
+
+  private async runOnce(spec: ContainerSpec, adapt: Adaptation): Promise<RunResult> {
+    const args = podmanRunArgs(spec, { rootless: this.rootless, selinux: this.selinux, env: this.o.env, adaptation: adapt });
+    this.o.log.command([this.o.binary, ...args]);
+    const { child, done } = startProcess(this.o.binary, args, { env: this.o.env });
+    let interrupted: NodeJS.Signals | undefined;
+    const onSignal = (sig: NodeJS.Signals) => {
+      interrupted = sig;
+      // On a terminal podman got the same SIGINT from the process group; from `kill` it did not.
+      child.kill(sig);
+    };
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const s of signals) process.on(s, onSignal);
+    try {
+      const finished = await done;
+      if (!interrupted) return { code: finished.code };
+    } finally {
+      for (const s of signals) process.off(s, onSignal);
+    }
+    // A rootless `podman run --rm` that is interrupted can leave its container running: remove it.
+    await this.exec(['rm', '--force', '--time', '0', '--ignore', spec.name], 30_000);
+    return { code: 128 + signalNumber(interrupted), interrupted };
+  }
+
+  private cachedAdaptation(): Adaptation | undefined {
+    return loadCached(this.cacheFile(), cacheKey(this.o.binary, this.o.uid, readHardLimits()));
+  }
+
+  private cacheFile(): string {
+    return path.join(this.o.cacheDir, `podman-adaptation-${this.o.uid}.json`);
+  }
+
+  /** The flags this host needs, from memory, the cache, or a probe with `image`. */
+  async adapt(image: string, fresh = false): Promise<Adaptation> {
+    if (this.adaptation && !fresh) return this.adaptation;
+    const limits = readHardLimits();
+    const key = cacheKey(this.o.binary, this.o.uid, limits);
+    const cached = fresh ? undefined : loadCached(this.cacheFile(), key);
+    if (cached) return (this.adaptation = cached);
+    this.o.log.debug('probing what podman needs on this host');
+    const adaptation = await probeAdaptation(
+      (a) => this.exec([...a.global, 'run', '--rm', '--pull=never', '--label', 'io.xcross.managed=true', ...a.run, image, 'true']),
+      limits,
+    );
+    for (const n of adaptation.notes) this.o.log.debug(`adapted: ${n}`);
+    saveCached(this.cacheFile(), key, adaptation);
+    return (this.adaptation = adaptation);
+  }
+}
+
+/** A build probes with its base image: the one image certain to exist before the build. */
+function buildProbeImage(req: BuildRequest): string {
+  const base = req.buildArgs.BASE_IMAGE ?? req.buildArgs.BASE;
+  if (!base) throw new XcrossError(`internal: build of ${req.tag} names no base image to probe the engine with`);
+  return base;
+}

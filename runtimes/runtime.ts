@@ -1,0 +1,32 @@
+// The engine interface: what the rest of xcross may ask of podman (and later nerdctl, docker).
+import type { ContainerSpec } from './spec';
+
+export interface RunResult {
+  /** The container's exit code (the engine's own when it failed before the container ran). */
+  code: number;
+  /** Set when xcross was interrupted: the container was stopped and removed. */
+  interrupted?: NodeJS.Signals;
+}
+
+export interface BuildRequest {
+  containerfile: string;
+  context: string;
+  tag: string;
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+export interface Runtime {
+  readonly name: string;
+  /** One line for -v: the binary, its mode (rootless or not) and what was adapted. */
+  describe(): string;
+  imageExists(ref: string): Promise<boolean>;
+  imageLabels(ref: string): Promise<Record<string, string>>;
+  /** Tries to pull; false when the registry cannot be reached or has no such image. */
+  pull(ref: string, onLine: (line: string) => void): Promise<boolean>;
+  importTarball(file: string, ref: string): Promise<void>;
+  /** Builds an image; streams the engine's output lines; throws XcrossError on failure. */
+  build(req: BuildRequest, onLine: (line: string) => void): Promise<void>;
+  /** Runs a container to completion with our stdio; removes it afterwards, also on SIGINT/SIGTERM. */
+  run(spec: ContainerSpec): Promise<RunResult>;
+}

@@ -1,0 +1,35 @@
+// The seam between planning and engines: what to run, as plain data. A runtime turns it into engine
+// calls; nothing here knows of Cargo, and nothing in a runtime knows of Cargo either.
+
+export interface Mount {
+  /** Absolute host path. */
+  source: string;
+  /** Absolute path inside the container. */
+  target: string;
+  readOnly: boolean;
+}
+
+/** Whose files the container writes: the runtime maps this onto the engine (userns, --user). */
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+export interface ContainerSpec {
+  image: string;
+  /** Unique name, so the container can be found and removed whatever happens to the engine process. */
+  name: string;
+  command: string[];
+  workdir: string;
+  env: Record<string, string>;
+  mounts: Mount[];
+  owner: Owner;
+  labels: Record<string, string>;
+  /** Forward our stdin to the container. */
+  interactive: boolean;
+  /** Give the container a terminal (only when ours is one). */
+  tty: boolean;
+}
+
+/** The label every container and image that xcross makes carries. */
+export const MANAGED_LABEL = 'io.xcross.managed';

@@ -1,0 +1,118 @@
+// Cargo's command line as xcross sees it: everything passes to cargo untouched, except the few
+// xcross-only flags, which are taken out. xcross reads (and keeps) the cargo flags it must act on.
+import { XcrossError } from '../errors';
+
+export const CARGO_SUBCOMMANDS = ['build', 'check', 'test', 'run', 'bench', 'doc', 'rustc', 'clippy', 'metadata'] as const;
+const ALIASES: Record<string, string> = { b: 'build', c: 'check', t: 'test', r: 'run', d: 'doc' };
+
+export type ToolchainSource = 'auto' | 'host' | 'image';
+export const TOOLCHAIN_SOURCES: readonly ToolchainSource[] = ['auto', 'host', 'image'];
+
+export interface CargoInvocation {
+  /** The subcommand as cargo spells it (aliases resolved). */
+  subcommand: string;
+  /** `+nightly` from `xcross +nightly build`, without the plus. */
+  toolchain?: string;
+  target?: string;
+  manifestPath?: string;
+  targetDir?: string;
+  /** Count of -v: 1 shows engine command lines, 2 also stack traces. */
+  verbose: number;
+  /** Arguments for cargo after the subcommand, with xcross-only flags removed, as the user wrote them. */
+  cargoArgs: string[];
+  xcross: {
+    runtime?: string;
+    toolchainSource?: ToolchainSource;
+    readOnlySource: boolean;
+  };
+}
+
+export function isCargoSubcommand(word: string | undefined): boolean {
+  return word !== undefined && (CARGO_SUBCOMMANDS as readonly string[]).concat(Object.keys(ALIASES)).includes(word);
+}
+
+/** argv after the program name; returns undefined when the first word is not a cargo subcommand. */
+export function parseCargoInvocation(argv: string[]): CargoInvocation | undefined {
+  let i = 0;
+  let toolchain: string | undefined;
+  if (argv[0]?.startsWith('+')) {
+    toolchain = argv[0].slice(1);
+    if (!toolchain) throw new XcrossError("'+' must be followed by a toolchain name, as in `xcross +nightly build`");
+    i = 1;
+  }
+  const word = argv[i];
+  if (!isCargoSubcommand(word)) return undefined;
+  const inv: CargoInvocation = {
+    subcommand: ALIASES[word!] ?? word!,
+    toolchain,
+    verbose: 0,
+    cargoArgs: [],
+    xcross: { readOnlySource: false },
+  };
+  const rest = argv.slice(i + 1);
+  const targets: string[] = [];
+  for (let j = 0; j < rest.length; j++) {
+    const arg = rest[j];
+    if (arg === '--') {
+      inv.cargoArgs.push(...rest.slice(j));
+      break;
+    }
+    const [flag, inline] = splitInline(arg);
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = rest[j + 1];
+      if (v === undefined || v === '--') throw new XcrossError(`${flag} needs a value`);
+      j++;
+      return v;
+    };
+    switch (flag) {
+      case '--runtime':
+        inv.xcross.runtime = value();
+        continue;
+      case '--toolchain-source': {
+        const v = value();
+        if (!(TOOLCHAIN_SOURCES as readonly string[]).includes(v)) {
+          throw new XcrossError(`--toolchain-source must be one of ${TOOLCHAIN_SOURCES.join(', ')}, not '${v}'`);
+        }
+        inv.xcross.toolchainSource = v as ToolchainSource;
+        continue;
+      }
+      case '--read-only-source':
+        inv.xcross.readOnlySource = true;
+        continue;
+    }
+    // Cargo's own flags: read what xcross needs, pass everything on.
+    const start = j;
+    if (flag === '--target') targets.push(value());
+    else if (flag === '--manifest-path') inv.manifestPath = value();
+    else if (flag === '--target-dir') inv.targetDir = value();
+    else if (flag === '--verbose') inv.verbose++;
+    else if (/^-v+$/.test(arg)) inv.verbose += arg.length - 1;
+    inv.cargoArgs.push(...rest.slice(start, j + 1));
+  }
+  if (targets.length > 1) {
+    throw new XcrossError(`xcross builds one target per run, and got ${targets.length}: ${targets.join(', ')}`, {
+      fix: 'run xcross once per --target',
+    });
+  }
+  inv.target = targets[0];
+  return inv;
+}
+
+function splitInline(arg: string): [string, string | undefined] {
+  if (!arg.startsWith('--')) return [arg, undefined];
+  const eq = arg.indexOf('=');
+  return eq < 0 ? [arg, undefined] : [arg.slice(0, eq), arg.slice(eq + 1)];
+}
+
+/** The arguments cargo gets: the user's, plus `--target` when xcross chose the target itself. */
+export function cargoArgv(inv: CargoInvocation, target: string): string[] {
+  const args = [inv.subcommand];
+  if (inv.target === undefined) {
+    const dashdash = inv.cargoArgs.indexOf('--');
+    const before = dashdash < 0 ? inv.cargoArgs : inv.cargoArgs.slice(0, dashdash);
+    const after = dashdash < 0 ? [] : inv.cargoArgs.slice(dashdash);
+    return [...args, ...before, '--target', target, ...after];
+  }
+  return [...args, ...inv.cargoArgs];
+}

@@ -1,0 +1,38 @@
+// `xcross build --help`: what xcross adds to cargo; cargo's own flags are cargo's to document.
+export function cargoHelp(subcommand: string): string {
+  return `xcross ${subcommand} [+TOOLCHAIN] [XCROSS OPTIONS] [CARGO ARGS...] [-- PROGRAM ARGS...]
+
+Runs \`cargo ${subcommand}\` for --target TRIPLE inside the target's toolchain image (C cross compiler,
+libc, OpenSSL and qemu-user pinned in images/targets.toml), on rootless podman.${subcommand === 'test' || subcommand === 'run' || subcommand === 'bench' ? `
+Foreign binaries run under qemu-user through the image's xcross-runner; tests run in parallel
+(set RUST_TEST_THREADS to change that).` : ''}
+
+Every argument but the xcross options below goes to cargo unchanged; see \`cargo ${subcommand} --help\`.
+Without --target: CARGO_BUILD_TARGET, then build.default-target in Cross.toml, then the host's triple.
+
+XCROSS OPTIONS
+  --runtime NAME              container engine to drive (podman) [env: XCROSS_RUNTIME, CROSS_CONTAINER_ENGINE]
+  --toolchain-source SOURCE   auto | host | image [env: XCROSS_TOOLCHAIN_SOURCE, default auto]
+                              host: your rustup toolchain, mounted read-only (rustup adds the target's std if it can)
+                              image: the rustc the image carries (hermetic, works offline)
+                              auto: host when it has or can get the std, else image
+  --read-only-source          mount the workspace read-only (only the target directory is writable)
+  -v, --verbose               also show the engine command lines and the choices made (passed to cargo too)
+
+ENVIRONMENT
+  XCROSS_DEBUG=1              show stack traces of xcross's own errors
+  Host variables reach the container only if they are cargo's or rustc's (CARGO_*, RUSTFLAGS, ...),
+  the terminal's, proxies, or QEMU_*.
+
+EXAMPLES
+  xcross build --target aarch64-unknown-linux-gnu --release
+  xcross test --target aarch64-unknown-linux-gnu -- --nocapture
+  xcross run --target aarch64-unknown-linux-gnu -- --some-flag
+  xcross +nightly ${subcommand} --target aarch64-unknown-linux-gnu
+`;
+}
+
+export function wantsHelp(cargoArgs: string[]): boolean {
+  const end = cargoArgs.indexOf('--');
+  return (end < 0 ? cargoArgs : cargoArgs.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}

@@ -1,0 +1,68 @@
+// The command line: cargo subcommands go straight to their handler with their arguments untouched
+// (yargs never sees them); xcross's own commands are parsed by yargs, which is loaded only for them.
+import { XcrossError } from '../errors';
+import type { Host } from '../host';
+import { CARGO_SUBCOMMANDS, parseCargoInvocation } from './cargo-args';
+import { cargoHelp, wantsHelp } from './cargo-help';
+
+export async function run(argv: string[], host: Host): Promise<number> {
+  const inv = parseCargoInvocation(argv);
+  if (inv) {
+    if (wantsHelp(inv.cargoArgs)) {
+      process.stdout.write(cargoHelp(inv.subcommand));
+      return 0;
+    }
+    const { runCargoCommand } = await import('../commands/cargo');
+    return runCargoCommand(inv, host);
+  }
+  return runOwnCommand(argv, host);
+}
+
+async function runOwnCommand(argv: string[], host: Host): Promise<number> {
+  const yargs = (await import('yargs')).default;
+  let code = 0;
+  const parser = yargs(argv)
+    .scriptName('xcross')
+    .usage(`xcross: cross-compile and cross-test Rust crates on rootless podman, no Docker daemon.
+
+Usage: xcross <cargo subcommand> --target TRIPLE [cargo args...]
+       xcross <command> [options]`)
+    .command('targets', 'List the supported targets, their images and pinned versions', (y) =>
+      y.option('json', { type: 'boolean', describe: 'print JSON' })
+        .option('markdown', { type: 'boolean', describe: 'print the README table' }),
+    async (a) => {
+      const { renderTargets } = await import('../commands/targets');
+      process.stdout.write(renderTargets(a.json ? 'json' : a.markdown ? 'markdown' : 'table'));
+    })
+    .command('image <action>', 'Manage toolchain images (image build --target T)', (y) =>
+      y.positional('action', { choices: ['build'] as const, describe: 'build: make the target\'s image on this machine' })
+        .option('target', { type: 'string', demandOption: true, describe: 'target triple, e.g. aarch64-unknown-linux-gnu' })
+        .option('force', { type: 'boolean', default: false, describe: 'rebuild even if the image exists' })
+        .option('runtime', { type: 'string', describe: 'container engine (podman)' })
+        .option('verbose', { alias: 'v', type: 'count', describe: 'show engine commands and every build line' }),
+    async (a) => {
+      const { imageBuild } = await import('../commands/image');
+      code = await imageBuild({ target: a.target, force: a.force, runtime: a.runtime, verbose: a.verbose }, host);
+    })
+    .epilog(`Cargo subcommands (all cargo arguments pass through; see \`xcross build --help\`):
+  ${CARGO_SUBCOMMANDS.join(', ')}
+
+Examples:
+  xcross build --target aarch64-unknown-linux-gnu --release
+  xcross test --target aarch64-unknown-linux-gnu
+  xcross image build --target aarch64-unknown-linux-gnu
+  xcross targets --json`)
+    .demandCommand(1, 'name a cargo subcommand or an xcross command (see xcross --help)')
+    .strict()
+    .version(require('../../../package.json').version)
+    .alias('V', 'version')
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new XcrossError(msg, { fix: 'see `xcross --help`', exitCode: 2 });
+    });
+  await parser.parseAsync();
+  return code;
+}

@@ -1,0 +1,79 @@
+// xcross build|check|test|run|...: resolve, plan, run cargo in the target's image.
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Host } from '../host';
+import { cargoArgv, type CargoInvocation } from '../cli/cargo-args';
+import { loadCrossConfig } from '../config/cross-config';
+import { resolveConfig } from '../config/resolve';
+import { ensureTargetImage } from '../images/ensure';
+import { planCargo } from '../plan/cargo-spec';
+import { findTarget, hostTriple, loadRegistry } from '../targets/registry';
+import { cargoHome } from '../toolchain/rustup-home';
+import { selectToolchain, type Toolchain } from '../toolchain/select';
+import { createLogger, type Logger } from '../ui/log';
+import { locateManifest, isDir } from '../workspace/manifest';
+import { loadWorkspace, type Workspace } from '../workspace/workspace';
+import { createRuntime } from '../../runtimes/detect';
+
+export async function runCargoCommand(inv: CargoInvocation, host: Host): Promise<number> {
+  const triple = hostTriple(host.arch);
+  const workspace = loadWorkspace(locateManifest(host.cwd, inv.manifestPath));
+  const config = resolveConfig(inv, loadCrossConfig(workspace.root, host.env, host.cwd), host.env, triple);
+  const log = createLogger(config.verbose);
+  const registry = loadRegistry();
+  const target = findTarget(registry, config.target);
+  log.debug(`target ${target.triple} (from ${config.targetFrom}); workspace ${workspace.root}`);
+
+  const toolchain = await selectToolchain({
+    host, target, source: config.toolchainSource, explicit: inv.toolchain, workspaceRoot: workspace.root, hostTriple: triple, log,
+  });
+  reportToolchain(toolchain, log);
+
+  const runtime = createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
+  const image = await ensureTargetImage({ runtime, registry, target, log, tty: host.stderrIsTTY });
+  const targetDir = resolveTargetDir(inv, host, workspace);
+  const cacheHome = persistentCargoHome(host);
+  fs.mkdirSync(targetDir, { recursive: true });
+  fs.mkdirSync(cacheHome, { recursive: true });
+
+  const spec = planCargo({
+    cargoArgs: cargoArgv(inv, target.triple),
+    target,
+    image,
+    workspace,
+    targetDir,
+    cargoHome: cacheHome,
+    toolchain,
+    readOnlySource: config.readOnlySource,
+    interactive: inv.subcommand === 'run',
+    name: `xcross-${inv.subcommand}-${crypto.randomBytes(4).toString('hex')}`,
+    host,
+  });
+  const result = await runtime.run(spec);
+  log.debug(`engine: ${runtime.describe()}`);
+  if (result.interrupted) log.info(`interrupted (${result.interrupted}): the container was stopped and removed`);
+  return result.code;
+}
+
+function reportToolchain(t: Toolchain, log: Logger): void {
+  if (t.source === 'host') {
+    log.debug(`toolchain: host ${t.toolchain.name} (${t.why})`);
+  } else if (/^no rustup toolchains|^--toolchain-source/.test(t.why)) {
+    log.debug(`toolchain: the image's rustc ${t.rustc} (${t.why})`);
+  } else {
+    // The user has rustup and may expect it to be used: say why it was not.
+    log.info(`using the image's rustc ${t.rustc}: ${t.why}`);
+  }
+}
+
+function resolveTargetDir(inv: CargoInvocation, host: Host, ws: Workspace): string {
+  const given = inv.targetDir ?? (host.env.CARGO_TARGET_DIR || host.env.CARGO_BUILD_TARGET_DIR || undefined);
+  return given !== undefined ? path.resolve(host.cwd, given) : path.join(ws.root, 'target');
+}
+
+/** The host's CARGO_HOME when there is one (its registry cache is shared with host cargo), else ours. */
+function persistentCargoHome(host: Host): string {
+  const own = cargoHome(host);
+  return isDir(own) ? own : path.join(host.cacheDir, 'cargo-home');
+}

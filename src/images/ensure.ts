@@ -1,0 +1,105 @@
+// Getting a target's image onto this machine: present, pulled, or built here (base first).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { XcrossError } from '../errors';
+import { IMAGES_DIR, SCRIPTS_DIR } from '../package-root';
+import type { Registry, TargetSpec } from '../targets/registry';
+import type { Runtime } from '../../runtimes/runtime';
+import { MANAGED_LABEL } from '../../runtimes/spec';
+import type { Logger } from '../ui/log';
+import { startProgress } from '../ui/progress';
+import { baseImageRef, targetImageRef } from './tag';
+import { targetBuildArgs, targetLabels } from './build-args';
+
+export interface EnsureOptions {
+  runtime: Runtime;
+  registry: Registry;
+  target: TargetSpec;
+  log: Logger;
+  tty: boolean;
+  /** Build even when the image exists. */
+  force?: boolean;
+}
+
+/** The image reference to run, after making sure it exists. */
+export async function ensureTargetImage(o: EnsureOptions): Promise<string> {
+  const ref = targetImageRef(o.registry.base, o.target);
+  if (!o.force && (await o.runtime.imageExists(ref))) return ref;
+  if (!o.force && !isLocal(ref) && (await pullWithProgress(o, ref))) return ref;
+  o.log.info(`the ${o.target.triple} image ${ref} is not here yet: building it (a few minutes, once)`);
+  const base = await ensureBase(o);
+  await buildWithProgress(o, {
+    containerfile: path.join(IMAGES_DIR, 'Containerfile.target'),
+    context: IMAGES_DIR,
+    tag: ref,
+    buildArgs: targetBuildArgs(o.target, base),
+    labels: targetLabels(o.target),
+  });
+  return ref;
+}
+
+async function ensureBase(o: EnsureOptions): Promise<string> {
+  const ref = baseImageRef(o.registry.base);
+  if (!o.force && (await o.runtime.imageExists(ref))) return ref;
+  const from = await baseSource(o);
+  await buildWithProgress(o, {
+    containerfile: path.join(IMAGES_DIR, 'Containerfile.base'),
+    context: IMAGES_DIR,
+    tag: ref,
+    buildArgs: { BASE: from },
+    labels: { [MANAGED_LABEL]: 'true', 'io.xcross.base-from': from },
+  });
+  return ref;
+}
+
+/** The Debian image the base starts FROM: whichever is here, else the offline tarball, else a pull. */
+async function baseSource(o: EnsureOptions): Promise<string> {
+  const b = o.registry.base;
+  if (await o.runtime.imageExists(b.registry)) return b.registry;
+  if (await o.runtime.imageExists(b.offline)) return b.offline;
+  if (isReadable(b.offlineTarball)) {
+    o.log.info(`importing the offline Debian base from ${b.offlineTarball}`);
+    await o.runtime.importTarball(b.offlineTarball, b.offline);
+    return b.offline;
+  }
+  if (await pullWithProgress(o, b.registry)) return b.registry;
+  throw new XcrossError(`cannot get a Debian base image: ${b.registry} cannot be pulled here and there is no offline base (${b.offlineTarball})`, {
+    fix: `make one from your Debian mirror: sudo ${path.join(SCRIPTS_DIR, 'make-offline-base.sh')}`,
+  });
+}
+
+async function pullWithProgress(o: EnsureOptions, ref: string): Promise<boolean> {
+  const p = startProgress(`pulling ${ref}`, { tty: o.tty, verbose: o.log.verbose > 0 });
+  const lines: string[] = [];
+  const ok = await o.runtime.pull(ref, (l) => { lines.push(l); p.line(l); });
+  if (ok) p.done(`pulled ${ref}`);
+  else {
+    p.fail();
+    o.log.info(`cannot pull ${ref}: ${lines.filter((l) => /error/i.test(l)).pop()?.replace(/^Error: /, '') ?? 'unknown error'}`);
+  }
+  return ok;
+}
+
+async function buildWithProgress(o: EnsureOptions, req: Parameters<Runtime['build']>[0]): Promise<void> {
+  const p = startProgress(`building ${req.tag}`, { tty: o.tty, verbose: o.log.verbose > 0 });
+  try {
+    await o.runtime.build(req, (l) => p.line(l));
+  } catch (e) {
+    p.fail();
+    throw e;
+  }
+  p.done(`built ${req.tag}`);
+}
+
+function isLocal(ref: string): boolean {
+  return ref.startsWith('localhost/');
+}
+
+function isReadable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,28 @@
+// Everything xcross itself says goes to stderr, so that stdout stays the program's and cargo's.
+import kleur from 'kleur';
+
+export interface Logger {
+  readonly verbose: number;
+  info(msg: string): void;
+  warn(msg: string): void;
+  /** Shown with -v. */
+  debug(msg: string): void;
+  /** An engine command line, shown with -v, quoted so it can be pasted into a shell. */
+  command(argv: string[]): void;
+}
+
+export function createLogger(verbose: number, stream: NodeJS.WriteStream = process.stderr, color = Boolean(stream.isTTY)): Logger {
+  kleur.enabled = color && !process.env.NO_COLOR;
+  const write = (s: string) => stream.write(s + '\n');
+  return {
+    verbose,
+    info: (msg) => write(`${kleur.bold('xcross')}: ${msg}`),
+    warn: (msg) => write(`${kleur.yellow().bold('xcross warning')}: ${msg}`),
+    debug: (msg) => { if (verbose > 0) write(kleur.dim(`xcross: ${msg}`)); },
+    command: (argv) => { if (verbose > 0) write(kleur.cyan(`+ ${shellQuote(argv)}`)); },
+  };
+}
+
+export function shellQuote(argv: string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
