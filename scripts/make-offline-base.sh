@@ -31,8 +31,8 @@ command -v debootstrap >/dev/null || { echo "make-offline-base: debootstrap is m
 
 # The mirror the machine already uses: the only one known to be reachable.
 if [ -z "$mirror" ]; then
-  mirror=$( (grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources; grep -hsE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list) |
-    grep -m1 -E 'debian/?( |$)' | awk '{print ($1=="URIs:") ? $2 : $2}' || true)
+  mirror=$( (grep -hsE '^URIs:' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources; grep -hsE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list) |
+    awk '{print $2}' | grep -m1 -E '/debian/?$' || true)
   mirror=${mirror:-http://deb.debian.org/debian}
 fi
 
@@ -52,11 +52,12 @@ else
     rm -rf "$root"; mkdir -p "$root"; sleep 10
   done
   rm -f "$root.log"
-  # Same security suite as a registry debian:bookworm-slim has, so both bases install the same versions.
-  printf 'deb %s %s main\ndeb %s %s-updates main\ndeb %s-security %s-security main\n' \
-    "$mirror" "$suite" "$mirror" "$suite" "${mirror%/debian*}/debian" "$suite" \
-    | sed "s#/debian-security#/debian-security#" >"$root/etc/apt/sources.list"
-  sed -i "3s#.*#deb ${mirror%/}-security ${suite}-security main#" "$root/etc/apt/sources.list"
+  # The suites a registry debian:bookworm-slim has, so both bases install the same versions.
+  security=$( (grep -hsE '^URIs:' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources; grep -hsE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list) |
+    awk '{print $2}' | grep -m1 -- '-security' || true)
+  security=${security:-${mirror%/debian*}/debian-security}
+  printf 'deb %s %s main\ndeb %s %s-updates main\ndeb %s %s-security main\n' \
+    "$mirror" "$suite" "$mirror" "$suite" "$security" "$suite" >"$root/etc/apt/sources.list"
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   tar -C "$root" --numeric-owner -cf "$out.tmp" .
   mv "$out.tmp" "$out"

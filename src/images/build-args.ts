@@ -6,6 +6,9 @@ export function targetBuildArgs(t: TargetSpec, baseImage: string): Record<string
   return {
     BASE_IMAGE: baseImage,
     TRIPLE: t.triple,
+    // A Containerfile cannot change case; cargo's and the cc crate's variable names need these spellings.
+    TRIPLE_UNDERSCORE: t.triple.replace(/-/g, '_'),
+    TRIPLE_UPPER: t.triple.replace(/-/g, '_').toUpperCase(),
     DEB_ARCH: t.debArch,
     GNU: t.gnu,
     QEMU_BINARY: t.qemuBinary,

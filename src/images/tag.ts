@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { IMAGES_DIR } from '../package-root';
 import type { BaseSpec, TargetSpec } from '../targets/registry';
 
-export const BASE_FILES = ['Containerfile.base', 'xcross-runner'];
+export const BASE_FILES = ['Containerfile.base', 'xcross-runner', 'apt-install.sh'];
 export const TARGET_FILES = ['Containerfile.target', 'verify-pins.sh'];
 
 function digest(parts: string[]): string {

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Runs the end-to-end tests (test/e2e, compiled to dist/test/e2e) against real podman, as a non-root
+// user: as yourself when you are not root; as root, as the user XCROSS_E2E_USER (default xcross-e2e,
+// made by `scripts/setup-host.sh --e2e-user xcross-e2e`), from a copy of the package that user can read.
+// They need podman: without it this fails and says so (XCROSS_SKIP_E2E=1 skips them, loudly).
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const say = (m) => process.stderr.write(`run-e2e: ${m}\n`);
+
+if (process.env.XCROSS_SKIP_E2E === '1') {
+  say('XCROSS_SKIP_E2E=1: the end-to-end tests were NOT run');
+  process.exit(0);
+}
+const onPath = (bin) => (process.env.PATH ?? '').split(':').some((d) => d && fs.existsSync(path.join(d, bin)));
+if (!onPath('podman')) {
+  say('podman is not installed, and the end-to-end tests need it: run scripts/setup-host.sh (or XCROSS_SKIP_E2E=1 to skip them)');
+  process.exit(1);
+}
+
+const testArgs = ['--test', '--test-reporter=spec', '--test-concurrency=1'];
+let code;
+if (process.getuid() !== 0) {
+  code = spawnSync(process.execPath, [...testArgs, path.join(root, 'dist/test/e2e')], { stdio: 'inherit' }).status;
+} else {
+  const user = process.env.XCROSS_E2E_USER || 'xcross-e2e';
+  let uid;
+  try {
+    uid = Number(execFileSync('id', ['-u', user]).toString().trim());
+  } catch {
+    say(`running as root, and the non-root user '${user}' does not exist: run scripts/setup-host.sh --e2e-user ${user}`);
+    process.exit(1);
+  }
+  const home = execFileSync('getent', ['passwd', user]).toString().split(':')[5];
+  // The checkout may sit in root's home, which the user cannot read: copy what the tests use.
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-e2e-pkg-'));
+  for (const entry of ['package.json', 'dist', 'node_modules', 'images', 'scripts', 'test']) {
+    fs.cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true, dereference: false });
+  }
+  execFileSync('chown', ['-R', `${user}:`, copy]);
+  fs.chmodSync(copy, 0o755);
+  say(`running as ${user} (uid ${uid}) from ${copy}`);
+  const env = {
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: home,
+    USER: user,
+    LOGNAME: user,
+    XDG_RUNTIME_DIR: `/run/user/${uid}`,
+    LANG: 'C.UTF-8',
+    ...(process.env.CI ? { CI: process.env.CI } : {}),
+  };
+  code = spawnSync('runuser', ['-u', user, '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    process.execPath, ...testArgs, path.join(copy, 'dist/test/e2e')], { stdio: 'inherit', cwd: copy }).status;
+  fs.rmSync(copy, { recursive: true, force: true });
+}
+process.exit(code ?? 1);

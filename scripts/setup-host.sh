@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Sets up a Debian or Ubuntu machine for xcross: podman (rootless-capable), qemu-user, debootstrap,
+# and, where no registry can be reached, the offline Debian base (scripts/make-offline-base.sh).
+# With --e2e-user NAME it also prepares that non-root user for rootless podman (the end-to-end tests
+# run as it). Re-running is harmless. Runs itself through sudo when not root.
+#
+#   scripts/setup-host.sh [--e2e-user NAME]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+if [ "$(id -u)" != 0 ]; then exec sudo -- "$0" "$@"; fi
+
+e2e_user=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --e2e-user) e2e_user=$2; shift 2 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "setup-host: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+packages=(podman runc catatonit uidmap slirp4netns qemu-user-static debootstrap)
+missing=()
+for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup-host: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  for try in 1 2 3; do
+    apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/xcross-setup-apt.log 2>&1 && break
+    [ "$try" = 3 ] && { tail -20 /tmp/xcross-setup-apt.log >&2; echo "setup-host: apt-get failed" >&2; exit 1; }
+    echo "setup-host: apt-get failed (try $try), retrying" >&2; sleep 10
+  done
+fi
+echo "setup-host: $(podman --version), $(qemu-aarch64-static --version | head -1)"
+
+# The base image: a registry's when one answers, else made offline from the Debian mirror.
+base=$(sed -n 's/^registry *= *"\(.*\)"/\1/p' "$here/../images/targets.toml" | head -1)
+if podman image exists "$base" || podman pull -q "$base" >/dev/null 2>&1; then
+  echo "setup-host: $base is available"
+else
+  echo "setup-host: cannot pull $base: making the offline base"
+  "$here/make-offline-base.sh" --import
+fi
+
+if [ -n "$e2e_user" ]; then
+  "$here/setup-rootless-user.sh" "$e2e_user"
+fi
