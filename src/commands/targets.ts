@@ -32,21 +32,23 @@ function row(r: Registry, t: TargetSpec): Row {
   };
 }
 
-const HEADERS: [keyof Row, string][] = [
-  ['target', 'TARGET'], ['debArch', 'DEBIAN ARCH'], ['cc', 'C COMPILER'], ['qemu', 'QEMU'], ['gcc', 'GCC'], ['libc', 'GLIBC'],
-  ['openssl', 'OPENSSL'], ['qemuVersion', 'QEMU VER'], ['rustc', 'IMAGE RUSTC'],
+// Column, terminal heading, README heading.
+const HEADERS: [keyof Row, string, string][] = [
+  ['target', 'TARGET', 'Target'], ['debArch', 'DEBIAN ARCH', 'Debian arch'], ['cc', 'C COMPILER', 'C compiler'],
+  ['qemu', 'QEMU', 'Emulator'], ['gcc', 'GCC', 'gcc'], ['libc', 'GLIBC', 'glibc'], ['openssl', 'OPENSSL', 'OpenSSL'],
+  ['qemuVersion', 'QEMU VER', 'QEMU'], ['rustc', 'IMAGE RUSTC', 'Image rustc'],
 ];
 
 export function renderTargets(format: TargetsFormat, registry: Registry = loadRegistry()): string {
   const rows = registry.targets.map((t) => row(registry, t));
   if (format === 'json') return JSON.stringify({ targets: rows }, null, 2) + '\n';
   if (format === 'markdown') {
-    const head = HEADERS.map(([, h]) => h.toLowerCase().replace(/^./, (c) => c.toUpperCase()));
+    const head = HEADERS.map(([, , h]) => h);
     const lines = [`| ${head.join(' | ')} |`, `|${HEADERS.map(() => '---').join('|')}|`];
     for (const r of rows) lines.push(`| ${HEADERS.map(([k]) => (k === 'target' || k === 'cc' || k === 'qemu' ? `\`${r[k]}\`` : r[k])).join(' | ')} |`);
     return lines.join('\n') + '\n';
   }
-  const cols = [...HEADERS, ['image', 'IMAGE'] as [keyof Row, string]];
+  const cols: [keyof Row, string][] = [...HEADERS.map(([k, h]): [keyof Row, string] => [k, h]), ['image', 'IMAGE']];
   const widths = cols.map(([k, h]) => Math.max(h.length, ...rows.map((r) => r[k].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [fmt(cols.map(([, h]) => h)), ...rows.map((r) => fmt(cols.map(([k]) => r[k])))].join('\n') + '\n';

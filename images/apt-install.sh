@@ -1,0 +1,39 @@
+#!/bin/sh
+# apt-install.sh PACKAGE...: `apt-get update` and `apt-get install --no-install-recommends`, for the
+# image builds (installed in the base image as /usr/local/sbin/xcross-apt-install).
+#
+# A Debian mirror in the middle of a sync serves indexes of the wrong size ("File has unexpected
+# size ... Mirror sync in progress?"), a Packages file of one architecture newer than another's (the
+# Multi-Arch: same packages then cannot be installed side by side), or a .deb that is not there yet.
+# apt-get update may even leave an index behind and go on with the old one. So: each try starts from
+# empty lists, any such symptom means wait and try again, and a real error (a package that does not
+# exist) fails at once. The lists and downloaded .debs are removed afterwards: they are not image content.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+log=/tmp/xcross-apt.log
+tries=5
+# Symptoms of a mirror mid-sync (or a network hiccup), worth another try.
+transient='unexpected size|Mirror sync|Hash Sum mismatch|Failed to fetch|failed to download|Temporary failure|Connection failed|Could not connect|held broken packages|unmet dependencies'
+
+try=1
+while :; do
+  rm -rf /var/lib/apt/lists/*
+  if apt-get update >"$log" 2>&1 && ! grep -qE "^(E|W): .*($transient)" "$log"; then
+    if apt-get install -y -q --no-install-recommends "$@" >>"$log" 2>&1; then
+      break
+    fi
+  fi
+  if ! grep -qE "$transient" "$log" || [ "$try" -ge "$tries" ]; then
+    cat "$log" >&2
+    echo "xcross-apt-install: apt failed (try $try of $tries): see the log above" >&2
+    exit 1
+  fi
+  grep -E '^(E|W):' "$log" >&2 || true
+  echo "xcross-apt-install: the mirror looks mid-sync (try $try of $tries); retrying in $((try * 15)) s" >&2
+  sleep $((try * 15))
+  try=$((try + 1))
+done
+# The build log keeps what was installed, not apt's progress chatter.
+grep '^Setting up ' "$log" || true
+apt-get clean
+rm -rf /var/lib/apt/lists/* "$log"
