@@ -78,24 +78,33 @@ export class PodmanCli implements Runtime {
     args.push(req.context);
     this.o.log.command([this.o.binary, ...args]);
     const tail: string[] = [];
+    const mismatches: string[] = [];
     const r = await interruptible(async () => runLines(this.o.binary, args, (line) => {
       tail.push(line);
       if (tail.length > 25) tail.shift();
+      if (line.startsWith('pin mismatch:')) mismatches.push(line);
       onLine(line);
     }, { env: this.o.env }));
-    if (r.code !== 0) {
-      throw new XcrossError(`building ${req.tag} failed (podman exit code ${r.code}); its last lines:\n${tail.join('\n')}`, {
-        fix: 'run the same command with -v to see every line of the build',
+    if (r.code === 0) return;
+    if (mismatches.length > 0) {
+      // verify-pins.sh said exactly what differs; podman's own error would repeat the whole RUN line.
+      throw new XcrossError(`building ${req.tag} failed: what apt installed is not what images/targets.toml pins:\n  ${mismatches.join('\n  ')}`, {
+        fix: 'the Debian mirror moved on: update the pins in images/targets.toml to the installed versions (or wait for the mirror to finish syncing)',
       });
     }
+    throw new XcrossError(`building ${req.tag} failed (podman exit code ${r.code}); its last lines:\n${tail.join('\n')}`, {
+      fix: 'run the same command with -v to see every line of the build',
+    });
   }
 
   async run(spec: ContainerSpec): Promise<RunResult> {
     const cached = this.adaptation !== undefined || this.cachedAdaptation() !== undefined;
+    // Probing needs the image; without a cached adaptation, ask first.
+    if (!cached && !(await this.imageExists(spec.image))) return { code: 125, imageMissing: true };
     const adapt = await this.adapt(spec.image);
     let result = await this.runOnce(spec, adapt);
     // 125/126 before the container ran: the host may have changed since the adaptation was cached.
-    if (cached && !result.interrupted && (result.code === 125 || result.code === 126)) {
+    if (cached && !result.interrupted && !result.imageMissing && (result.code === 125 || result.code === 126)) {
       const fresh = await this.adapt(spec.image, true);
       if (JSON.stringify(fresh) !== JSON.stringify(adapt)) result = await this.runOnce(spec, fresh);
     }
@@ -105,7 +114,8 @@ export class PodmanCli implements Runtime {
   private async runOnce(spec: ContainerSpec, adapt: Adaptation): Promise<RunResult> {
     const args = podmanRunArgs(spec, { rootless: this.rootless, selinux: this.selinux, env: this.o.env, adaptation: adapt });
     this.o.log.command([this.o.binary, ...args]);
-    const { child, done } = startProcess(this.o.binary, args, { env: this.o.env });
+    const { child, done } = startProcess(this.o.binary, args, { env: this.o.env, stdio: ['inherit', 'inherit', 'pipe'] });
+    const stderr = holdImageUnknown(child.stderr!);
     let interrupted: NodeJS.Signals | undefined;
     const onSignal = (sig: NodeJS.Signals) => {
       interrupted = sig;
@@ -116,6 +126,9 @@ export class PodmanCli implements Runtime {
     for (const s of signals) process.on(s, onSignal);
     try {
       const finished = await done;
+      await stderr.ended;
+      if (!interrupted && finished.code === 125 && stderr.held) return { code: 125, imageMissing: true };
+      stderr.flush();
       if (!interrupted) return { code: finished.code };
     } finally {
       for (const s of signals) process.off(s, onSignal);
@@ -149,6 +162,26 @@ export class PodmanCli implements Runtime {
     saveCached(this.cacheFile(), key, adaptation);
     return (this.adaptation = adaptation);
   }
+}
+
+/**
+ * podman's stderr passes through as it comes, except its "image not known" error before the
+ * container starts: that one is held, since xcross answers it by building the image.
+ */
+function holdImageUnknown(stream: NodeJS.ReadableStream): { held: string; ended: Promise<void>; flush(): void } {
+  const state = { held: '', seen: false, ended: Promise.resolve(), flush: () => {} };
+  state.flush = () => {
+    if (state.held) process.stderr.write(state.held);
+    state.held = '';
+  };
+  state.ended = new Promise((resolve) => stream.on('end', resolve));
+  stream.on('data', (d: Buffer) => {
+    const text = d.toString();
+    if (!state.seen && /^Error: .*image not known\s*$/.test(text)) state.held += text;
+    else process.stderr.write(d);
+    state.seen = true;
+  });
+  return state;
 }
 
 /** A build probes with its base image: the one image certain to exist before the build. */

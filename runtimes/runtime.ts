@@ -6,6 +6,8 @@ export interface RunResult {
   code: number;
   /** Set when xcross was interrupted: the container was stopped and removed. */
   interrupted?: NodeJS.Signals;
+  /** The image is not on this machine: nothing ran (the caller may build or pull it and run again). */
+  imageMissing?: boolean;
 }
 
 export interface BuildRequest {
@@ -27,6 +29,7 @@ export interface Runtime {
   importTarball(file: string, ref: string): Promise<void>;
   /** Builds an image; streams the engine's output lines; throws XcrossError on failure. */
   build(req: BuildRequest, onLine: (line: string) => void): Promise<void>;
-  /** Runs a container to completion with our stdio; removes it afterwards, also on SIGINT/SIGTERM. */
+  /** Runs a container to completion with our stdio; removes it afterwards, also on SIGINT/SIGTERM.
+   * Never pulls: a missing image is reported as `imageMissing`, so that the hot path asks nothing first. */
   run(spec: ContainerSpec): Promise<RunResult>;
 }

@@ -52,7 +52,7 @@ const first = run(process.execPath, [XCROSS, 'build', '--target', TARGET, '-v'],
 // --init), keeping the flags this host needs for podman to start anything.
 const line = first.stderr.split('\n').find((l) => / run --rm .* cargo build /.test(l));
 if (!line) throw new Error(`no podman run line in:\n${first.stderr}`);
-const words = line.replace(/^\+ /, '').match(/'[^']*'|\S+/g).map((w) => w.replace(/^'(.*)'$/, '$1'));
+const words = line.replace(/^\+ /, '').replace(/ \[\d+ ms\]$/, '').match(/'[^']*'|\S+/g).map((w) => w.replace(/^'(.*)'$/, '$1'));
 const plain = [];
 for (let i = 1; i < words.length; i++) {
   const w = words[i];
@@ -60,6 +60,7 @@ for (let i = 1; i < words.length; i++) {
   if (w === '--init' || w === '--pull=never') continue;
   plain.push(w);
 }
+if (plain.at(-1) === '-v') plain.pop(); // cargo's -v came from the capture run only
 console.log(`bench: plain command: ${words[0]} ${plain.join(' ')}`);
 
 const ratioBuild = pair('no-op build of the example crate',

@@ -2,7 +2,8 @@
 // Runs the end-to-end tests (test/e2e, compiled to dist/test/e2e) against real podman, as a non-root
 // user: as yourself when you are not root; as root, as the user XCROSS_E2E_USER (default xcross-e2e,
 // made by `scripts/setup-host.sh --e2e-user xcross-e2e`), from a copy of the package that user can read.
-// They need podman: without it this fails and says so (XCROSS_SKIP_E2E=1 skips them, loudly).
+// XCROSS_E2E_RUSTUP_HOME names a rustup home for the host-toolchain tests (root's, hard-linked; else
+// your own ~/.rustup is used when it exists). They need podman: without it this fails and says so (XCROSS_SKIP_E2E=1 skips them, loudly).
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -41,6 +42,15 @@ if (process.getuid() !== 0) {
     fs.cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true, dereference: false });
   }
   execFileSync('chown', ['-R', `${user}:`, copy]);
+  // Root's rustup toolchain, for the test of the host-toolchain source: hard links (instant, no
+  // space), left owned by root and read-only to the user, as a shared toolchain would be.
+  const rustupHome = path.join(os.homedir(), '.rustup');
+  let hostRustup;
+  if (fs.existsSync(path.join(rustupHome, 'settings.toml'))) {
+    hostRustup = path.join(copy, 'rustup-home');
+    execFileSync('cp', ['-al', rustupHome, hostRustup]);
+    execFileSync('chmod', ['-R', 'a+rX', hostRustup]);
+  }
   fs.chmodSync(copy, 0o755);
   say(`running as ${user} (uid ${uid}) from ${copy}`);
   const env = {
@@ -51,6 +61,7 @@ if (process.getuid() !== 0) {
     XDG_RUNTIME_DIR: `/run/user/${uid}`,
     LANG: 'C.UTF-8',
     ...(process.env.CI ? { CI: process.env.CI } : {}),
+    ...(hostRustup ? { XCROSS_E2E_RUSTUP_HOME: hostRustup } : {}),
   };
   code = spawnSync('runuser', ['-u', user, '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
     process.execPath, ...testArgs, path.join(copy, 'dist/test/e2e')], { stdio: 'inherit', cwd: copy }).status;

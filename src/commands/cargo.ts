@@ -2,11 +2,13 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { XcrossError } from '../errors';
 import type { Host } from '../host';
 import { cargoArgv, type CargoInvocation } from '../cli/cargo-args';
 import { loadCrossConfig } from '../config/cross-config';
 import { resolveConfig } from '../config/resolve';
 import { ensureTargetImage } from '../images/ensure';
+import { targetImageRef } from '../images/tag';
 import { planCargo } from '../plan/cargo-spec';
 import { findTarget, hostTriple, loadRegistry } from '../targets/registry';
 import { cargoHome } from '../toolchain/rustup-home';
@@ -31,7 +33,7 @@ export async function runCargoCommand(inv: CargoInvocation, host: Host): Promise
   reportToolchain(toolchain, log);
 
   const runtime = createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
-  const image = await ensureTargetImage({ runtime, registry, target, log, tty: host.stderrIsTTY });
+  const image = targetImageRef(registry.base, target);
   const targetDir = resolveTargetDir(inv, host, workspace);
   const cacheHome = persistentCargoHome(host);
   fs.mkdirSync(targetDir, { recursive: true });
@@ -50,7 +52,13 @@ export async function runCargoCommand(inv: CargoInvocation, host: Host): Promise
     name: `xcross-${inv.subcommand}-${crypto.randomBytes(4).toString('hex')}`,
     host,
   });
-  const result = await runtime.run(spec);
+  let result = await runtime.run(spec);
+  if (result.imageMissing) {
+    // Asking for the image only now keeps a lookup off every warm build.
+    await ensureTargetImage({ runtime, registry, target, log, tty: host.stderrIsTTY });
+    result = await runtime.run(spec);
+    if (result.imageMissing) throw new XcrossError(`${image} was built but ${runtime.name} still cannot find it`, { fix: 'check `podman images` and your storage configuration' });
+  }
   log.debug(`engine: ${runtime.describe()}`);
   if (result.interrupted) log.info(`interrupted (${result.interrupted}): the container was stopped and removed`);
   return result.code;

@@ -18,9 +18,14 @@ export function createLogger(verbose: number, stream: NodeJS.WriteStream = proce
     verbose,
     info: (msg) => write(`${kleur.bold('xcross')}: ${msg}`),
     warn: (msg) => write(`${kleur.yellow().bold('xcross warning')}: ${msg}`),
-    debug: (msg) => { if (verbose > 0) write(kleur.dim(`xcross: ${msg}`)); },
-    command: (argv) => { if (verbose > 0) write(kleur.cyan(`+ ${shellQuote(argv)}`)); },
+    debug: (msg) => { if (verbose > 0) write(kleur.dim(`xcross: ${msg}${since()}`)); },
+    command: (argv) => { if (verbose > 0) write(kleur.cyan(`+ ${shellQuote(argv)}`) + kleur.dim(since())); },
   };
+}
+
+/** Time since xcross started, so that -v shows where the time goes. */
+function since(): string {
+  return ` [${Math.round(performance.now())} ms]`;
 }
 
 export function shellQuote(argv: string[]): string {

@@ -47,6 +47,11 @@ export function xcross(args: string[], o: RunOptions): Promise<Result> {
   });
 }
 
+/** The end of a long output, for assertion messages. */
+export function tail(s: string, chars = 3000): string {
+  return s.length > chars ? `...${s.slice(-chars)}` : s;
+}
+
 /** Copies the example crate and its out-of-workspace path dependency into a fresh directory. */
 export function copyFixtures(): { dir: string; crate: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-e2e-'));
