@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Bundles the compiled program (dist/src/app.js and what it imports, with @iarna/toml and kleur)
+// into dist/src/app.bundle.js, one file that main.js loads with V8's code cache. Dependencies that
+// only some commands need stay outside and load on demand.
+import { build } from 'esbuild';
+import * as path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+await build({
+  entryPoints: [path.join(root, 'dist/src/app.js')],
+  outfile: path.join(root, 'dist/src/app.bundle.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['yargs', 'undici', 'node-pty', 'tar-stream'],
+  logLevel: 'warning',
+});
