@@ -34,8 +34,12 @@ echo "setup-host: $(podman --version), $(qemu-aarch64-static --version | head -1
 
 # The base image: a registry's when one answers, else made offline from the Debian mirror.
 base=$(sed -n 's/^registry *= *"\(.*\)"/\1/p' "$here/../images/targets.toml" | head -1)
+offline=$(sed -n 's/^offline *= *"\(.*\)"/\1/p' "$here/../images/targets.toml" | head -1)
+tarball=$(sed -n 's/^offline-tarball *= *"\(.*\)"/\1/p' "$here/../images/targets.toml" | head -1)
 if podman image exists "$base" || podman pull -q "$base" >/dev/null 2>&1; then
   echo "setup-host: $base is available"
+elif podman image exists "$offline" && [ -s "$tarball" ]; then
+  echo "setup-host: the offline base $offline is available"
 else
   echo "setup-host: cannot pull $base: making the offline base"
   "$here/make-offline-base.sh" --import

@@ -1,5 +1,6 @@
 // Cargo's command line as xcross sees it: everything passes to cargo untouched, except the few
 // xcross-only flags, which are taken out. xcross reads (and keeps) the cargo flags it must act on.
+import * as path from 'node:path';
 import { XcrossError } from '../errors';
 
 export const CARGO_SUBCOMMANDS = ['build', 'check', 'test', 'run', 'bench', 'doc', 'rustc', 'clippy', 'metadata'] as const;
@@ -97,6 +98,27 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
   }
   inv.target = targets[0];
   return inv;
+}
+
+const PATH_FLAGS = new Set(['--manifest-path', '--target-dir']);
+
+/**
+ * Cargo's path-valued flags made absolute. The container sees host paths at the same place, but its
+ * working directory may differ from ours (when we stand outside every mount), so a relative path
+ * would point elsewhere; an absolute one means what the user meant.
+ */
+export function absolutizePathFlags(args: string[], cwd: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') return out.concat(args.slice(i));
+    const [flag, inline] = splitInline(arg);
+    if (!PATH_FLAGS.has(flag)) out.push(arg);
+    else if (inline !== undefined) out.push(`${flag}=${path.resolve(cwd, inline)}`);
+    else if (i + 1 < args.length) out.push(flag, path.resolve(cwd, args[++i]));
+    else out.push(arg);
+  }
+  return out;
 }
 
 function splitInline(arg: string): [string, string | undefined] {

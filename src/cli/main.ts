@@ -4,6 +4,7 @@ import { XcrossError } from '../errors';
 import type { Host } from '../host';
 import { CARGO_SUBCOMMANDS, parseCargoInvocation } from './cargo-args';
 import { cargoHelp, wantsHelp } from './cargo-help';
+import { nearest } from '../targets/nearest';
 
 export async function run(argv: string[], host: Host): Promise<number> {
   const inv = parseCargoInvocation(argv);
@@ -18,7 +19,17 @@ export async function run(argv: string[], host: Host): Promise<number> {
   return runOwnCommand(argv, host);
 }
 
+const OWN_COMMANDS = ['targets', 'image'];
+
 async function runOwnCommand(argv: string[], host: Host): Promise<number> {
+  const word = argv[0];
+  if (word !== undefined && !word.startsWith('-') && !OWN_COMMANDS.includes(word)) {
+    const hint = nearest(word, [...CARGO_SUBCOMMANDS, ...OWN_COMMANDS]);
+    throw new XcrossError(`unknown command '${word}'`, {
+      fix: hint ? `did you mean \`xcross ${hint}\`? (\`xcross --help\` lists them all)` : 'see `xcross --help` for the commands',
+      exitCode: 2,
+    });
+  }
   const yargs = (await import('yargs')).default;
   let code = 0;
   const parser = yargs(argv)

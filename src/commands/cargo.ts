@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XcrossError } from '../errors';
 import type { Host } from '../host';
-import { cargoArgv, type CargoInvocation } from '../cli/cargo-args';
+import { absolutizePathFlags, cargoArgv, type CargoInvocation } from '../cli/cargo-args';
 import { loadCrossConfig } from '../config/cross-config';
 import { resolveConfig } from '../config/resolve';
 import { ensureTargetImage } from '../images/ensure';
@@ -40,7 +40,7 @@ export async function runCargoCommand(inv: CargoInvocation, host: Host): Promise
   fs.mkdirSync(cacheHome, { recursive: true });
 
   const spec = planCargo({
-    cargoArgs: cargoArgv(inv, target.triple),
+    cargoArgs: absolutizePathFlags(cargoArgv(inv, target.triple), host.cwd),
     target,
     image,
     workspace,

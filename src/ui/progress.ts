@@ -29,7 +29,7 @@ export function startProgress(title: string, opts: { tty: boolean; verbose: bool
   render();
   return {
     line: (text) => {
-      if (isStep(text)) {
+      if (isActivity(text)) {
         step = text;
         render();
       }
@@ -45,8 +45,14 @@ export function startProgress(title: string, opts: { tty: boolean; verbose: bool
   };
 }
 
+/** A line worth its own line in a log: a build step that does work, or a pull. */
 function isStep(text: string): boolean {
-  return /^(STEP \d+\/\d+|Trying to pull|Copying blob|Writing manifest|Setting up |Unpacking |Get:\d+ )/.test(text) || /^\[\d+\/\d+\] STEP/.test(text);
+  return /^STEP \d+\/\d+: (?!ARG |LABEL |ENV )/.test(text) || /^(Trying to pull|Writing manifest)/.test(text);
+}
+
+/** A line worth showing in the terminal's status line: also apt's progress inside a step. */
+function isActivity(text: string): boolean {
+  return isStep(text) || /^(Setting up |Unpacking |Get:\d+ |Copying blob|verify-pins: )/.test(text);
 }
 
 export function formatDuration(ms: number): string {
