@@ -2,8 +2,10 @@
 // is missing), qemu-user, and the example crate with C code, threads, a path dependency and tests.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { loadRegistry } from '../../src/targets/registry';
 import { containersWithLabel, copyFixtures, elfMachine, notOwnedBy, snapshot, tail, xcross } from './harness';
 
 const T = 'aarch64-unknown-linux-gnu';
@@ -29,6 +31,29 @@ describe(`xcross on real podman for ${T}`, () => {
     // -v shows the engine command line it ran, and which toolchain built.
     assert.match(r.stderr, /^\+ \S*podman .*\brun --rm\b.* cargo build --target aarch64-unknown-linux-gnu -v( \[\d+ ms\])?$/m);
     assert.match(r.stderr, /toolchain: /);
+    // When the image had to be made, the user saw it being built.
+    if (/is not here yet/.test(r.stderr)) assert.match(r.stderr, /built localhost\/xcross\/aarch64-unknown-linux-gnu:\w+ in /);
+  });
+
+  test('image build: the image is there, labelled with the pins of images/targets.toml', async () => {
+    const r = await xcross(['image', 'build', '--target', T], { cwd: crate });
+    assert.equal(r.code, 0, tail(r.stderr));
+    const ref = r.stdout.trim();
+    assert.match(ref, /^localhost\/xcross\/aarch64-unknown-linux-gnu:[0-9a-f]{12}$/);
+    const inspect = spawnSync('podman', ['image', 'inspect', '--format', '{{json .Labels}}', ref], { encoding: 'utf8' });
+    const labels = JSON.parse(inspect.stdout) as Record<string, string>;
+    const pins = loadRegistry().targets.find((t) => t.triple === T)!.pins;
+    assert.deepEqual(
+      { target: labels['io.xcross.target'], gcc: labels['io.xcross.gcc'], libc: labels['io.xcross.libc'], openssl: labels['io.xcross.openssl'], qemu: labels['io.xcross.qemu'], rustc: labels['io.xcross.rustc'] },
+      { target: T, ...pins },
+    );
+  });
+
+  test('--read-only-source: the build works with only the target directory writable', async () => {
+    const r = await xcross(['build', '--target', T, '--release', '--read-only-source', '-v'], { cwd: crate });
+    assert.equal(r.code, 0, tail(r.stderr));
+    assert.match(r.stderr, new RegExp(`-v ${crate}:${crate}:ro`));
+    assert.equal(elfMachine(path.join(crate, 'target', T, 'release', 'hello-xcross')), AARCH64);
   });
 
   test('run: the program runs under qemu, prints its architecture, and its exit code comes through', async () => {
