@@ -5,9 +5,11 @@ import * as path from 'node:path';
 import { XcrossError } from '../errors';
 import type { Host } from '../host';
 import { absolutizePathFlags, cargoArgv, type CargoInvocation } from '../cli/cargo-args';
-import { loadCrossConfig } from '../config/cross-config';
-import { resolveConfig } from '../config/resolve';
-import { ensureTargetImage } from '../images/ensure';
+import { loadCrossConfig, optionsFor } from '../config/cross-config';
+import type { TargetOptions } from '../config/cross-options';
+import { applyTargetOptions } from '../plan/target-options';
+import { resolveConfig, verbosity } from '../config/resolve';
+import { ensureTargetImage, ensureUserImage } from '../images/ensure';
 import { targetImageRef } from '../images/tag';
 import { planCargo } from '../plan/cargo-spec';
 import { findTarget, hostTriple, loadRegistry } from '../targets/registry';
@@ -21,11 +23,19 @@ import { createRuntime } from '../../runtimes/detect';
 export async function runCargoCommand(inv: CargoInvocation, host: Host): Promise<number> {
   const triple = hostTriple(host.arch);
   const workspace = loadWorkspace(locateManifest(host.cwd, inv.manifestPath));
-  const config = resolveConfig(inv, loadCrossConfig(workspace.root, host.env, host.cwd), host.env, triple);
-  const log = createLogger(config.verbose);
   const registry = loadRegistry();
+  const log = createLogger(verbosity(inv, host.env));
+  const cross = loadCrossConfig({
+    workspace, env: host.env, cwd: host.cwd, knownTargets: registry.targets.map((t) => t.triple),
+    warn: (w) => { if (host.env.CROSS_NO_WARNINGS !== '1') log.warn(w); },
+  });
+  const config = resolveConfig(inv, cross, host.env, triple);
   const target = findTarget(registry, config.target);
-  log.debug(`target ${target.triple} (from ${config.targetFrom}); workspace ${workspace.root}`);
+  log.debug(`target ${target.triple} (from ${config.targetFrom}); workspace ${workspace.root}${cross.file ? `; config ${cross.file}` : ''}`);
+  const options = optionsFor(cross, target.triple);
+  refuseUnsupported(options, log);
+  const applied = applyTargetOptions(options, target.triple, host.env, host.cwd);
+  for (const n of applied.notes) log.warn(n);
 
   const toolchain = await selectToolchain({
     host, target, source: config.toolchainSource, explicit: inv.toolchain, workspaceRoot: workspace.root, hostTriple: triple, log,
@@ -33,14 +43,15 @@ export async function runCargoCommand(inv: CargoInvocation, host: Host): Promise
   reportToolchain(toolchain, log);
 
   const runtime = createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
-  const image = targetImageRef(registry.base, target);
+  const image = options.image?.name ?? targetImageRef(registry.base, target);
   const targetDir = resolveTargetDir(inv, host, workspace);
   const cacheHome = persistentCargoHome(host);
   fs.mkdirSync(targetDir, { recursive: true });
   fs.mkdirSync(cacheHome, { recursive: true });
 
   const spec = planCargo({
-    cargoArgs: absolutizePathFlags(cargoArgv(inv, target.triple), host.cwd),
+    cargoArgs: withFlags(absolutizePathFlags(cargoArgv(inv, target.triple), host.cwd), applied.cargoFlags),
+    extra: { env: applied.env, mounts: applied.mounts },
     target,
     image,
     workspace,
@@ -55,13 +66,35 @@ export async function runCargoCommand(inv: CargoInvocation, host: Host): Promise
   let result = await runtime.run(spec);
   if (result.imageMissing) {
     // Asking for the image only now keeps a lookup off every warm build.
-    await ensureTargetImage({ runtime, registry, target, log, tty: host.stderrIsTTY });
+    if (options.image) await ensureUserImage(runtime, image, log, host.stderrIsTTY);
+    else await ensureTargetImage({ runtime, registry, target, log, tty: host.stderrIsTTY });
     result = await runtime.run(spec);
     if (result.imageMissing) throw new XcrossError(`${image} was built but ${runtime.name} still cannot find it`, { fix: 'check `podman images` and your storage configuration' });
   }
   log.debug(`engine: ${runtime.describe()}`);
   if (result.interrupted) log.info(`interrupted (${result.interrupted}): the container was stopped and removed`);
   return result.code;
+}
+
+/** Options cross has that xcross parses but cannot honour: say so rather than ignore them. */
+function refuseUnsupported(o: TargetOptions, log: Logger): void {
+  const zigOn = o.zig === true || typeof o.zig === 'string' || (typeof o.zig === 'object' && o.zig.enable === true);
+  if (zigOn) {
+    throw new XcrossError('zig = ... asks for cross\'s zig cc toolchain, which xcross does not support', {
+      fix: 'remove zig from Cross.toml (or set CROSS_BUILD_ZIG=0): xcross links with the image\'s gcc for the target',
+    });
+  }
+  if (o.xargo === true) log.warn('xargo is obsolete and ignored: xcross always uses cargo (use build-std with nightly for a custom std)');
+  if (o.preBuild || o.dockerfile) {
+    throw new XcrossError(`${o.preBuild ? 'pre-build' : 'dockerfile'} needs a custom image, and this version of xcross cannot build custom images yet`, {
+      fix: 'build the image yourself FROM the xcross image (`xcross targets` names it) and set target.<triple>.image to it',
+    });
+  }
+}
+
+/** Cargo flags from the configuration (e.g. -Zbuild-std), right after the subcommand. */
+function withFlags(args: string[], flags: string[]): string[] {
+  return flags.length === 0 ? args : [args[0], ...flags, ...args.slice(1)];
 }
 
 function reportToolchain(t: Toolchain, log: Logger): void {

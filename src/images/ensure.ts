@@ -38,6 +38,15 @@ export async function ensureTargetImage(o: EnsureOptions): Promise<string> {
   return ref;
 }
 
+/** An image the user named (target.<triple>.image): here already, or pulled; xcross never builds it. */
+export async function ensureUserImage(runtime: Runtime, ref: string, log: Logger, tty: boolean): Promise<void> {
+  if (await runtime.imageExists(ref)) return;
+  if (!isLocal(ref) && (await pullWithProgress({ runtime, log, tty }, ref))) return;
+  throw new XcrossError(`the image ${ref} that your configuration names is not on this machine and cannot be pulled`, {
+    fix: `build or load it (\`podman images\` lists what is here), or remove the image setting to use xcross's own`,
+  });
+}
+
 async function ensureBase(o: EnsureOptions): Promise<string> {
   const ref = baseImageRef(o.registry.base);
   if (!o.force && (await o.runtime.imageExists(ref))) return ref;
@@ -68,7 +77,7 @@ async function baseSource(o: EnsureOptions): Promise<string> {
   });
 }
 
-async function pullWithProgress(o: EnsureOptions, ref: string): Promise<boolean> {
+async function pullWithProgress(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty'>, ref: string): Promise<boolean> {
   const p = startProgress(`pulling ${ref}`, { tty: o.tty, verbose: o.log.verbose > 0 });
   const lines: string[] = [];
   const ok = await o.runtime.pull(ref, (l) => { lines.push(l); p.line(l); });

@@ -26,6 +26,8 @@ export interface CargoPlanInput {
   cargoHome: string;
   toolchain: Toolchain;
   readOnlySource: boolean;
+  /** From Cross.toml's options: passthrough variables and volumes (see target-options.ts). */
+  extra?: { env: Record<string, string>; mounts: Mount[] };
   /** Forward stdin (cargo run). */
   interactive: boolean;
   name: string;
@@ -39,8 +41,10 @@ export function planCargo(p: CargoPlanInput): ContainerSpec {
   for (const dir of workspace.externalPaths) mounts.push({ source: dir, target: dir, readOnly: true });
   if (p.readOnlySource || !isInside(p.targetDir, workspace.root)) mounts.push({ source: p.targetDir, target: p.targetDir, readOnly: false });
   mounts.push({ source: p.cargoHome, target: CONTAINER_CARGO_HOME, readOnly: false });
+  mounts.push(...(p.extra?.mounts ?? []));
 
-  const env: Record<string, string> = passthroughEnv(host.env, p.target.triple);
+  // What the user passes through comes on top of the defaults; what xcross sets below wins over both.
+  const env: Record<string, string> = { ...passthroughEnv(host.env, p.target.triple), ...p.extra?.env };
   env.CARGO_HOME = CONTAINER_CARGO_HOME;
   env.CARGO_TARGET_DIR = p.targetDir;
   // cargo never needs a home beyond CARGO_HOME; a non-root --user has none in the image.

@@ -15,9 +15,14 @@ export function editDistance(a: string, b: string): number {
 }
 
 export function nearest(word: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  // A triple written without its vendor ("aarch64-linux-gnu") is far in edits but plainly meant.
+  const parts = word.toLowerCase().split('-');
+  const byParts = parts.length > 1 ? list.filter((c) => containsInOrder(c.toLowerCase().split('-'), parts)) : [];
+  if (byParts.length === 1) return byParts[0];
   let best: string | undefined;
   let bestScore = Infinity;
-  for (const c of candidates) {
+  for (const c of list) {
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestScore) {
       best = c;
@@ -26,4 +31,10 @@ export function nearest(word: string, candidates: Iterable<string>): string | un
   }
   // A third of the word may be wrong: "aarch64-linux-gnu" still finds "aarch64-unknown-linux-gnu".
   return best !== undefined && bestScore <= Math.max(3, Math.ceil(word.length / 3)) ? best : undefined;
+}
+
+function containsInOrder(haystack: string[], needles: string[]): boolean {
+  let i = 0;
+  for (const h of haystack) if (i < needles.length && h === needles[i]) i++;
+  return i === needles.length;
 }

@@ -1,0 +1,49 @@
+// The options cross reads (build.* and target.<triple>.*), typed, from any of their sources.
+
+export interface ImageOption {
+  name: string;
+  /** Platforms the image provides toolchains for (cross's `toolchain = [...]`); informational here. */
+  toolchain: string[];
+}
+
+export type PreBuild = { kind: 'lines'; lines: string[] } | { kind: 'script'; path: string };
+
+export interface DockerfileOption {
+  file: string;
+  context?: string;
+  buildArgs: Record<string, string>;
+}
+
+export type ZigOption = boolean | string | { enable?: boolean; version?: string; image?: string };
+
+/** What build.* and target.<triple>.* may set (build.* also has default-target). */
+export interface TargetOptions {
+  image?: ImageOption;
+  preBuild?: PreBuild;
+  dockerfile?: DockerfileOption;
+  passthrough: string[];
+  volumes: string[];
+  buildStd?: boolean | string[];
+  zig?: ZigOption;
+  runner?: string;
+  xargo?: boolean;
+}
+
+export interface XcrossOptions {
+  runtime?: string;
+  toolchainSource?: string;
+  readOnlySource?: boolean;
+}
+
+/** One source's view (a file, Cargo metadata, the environment), before merging. */
+export interface CrossLayer {
+  /** Where it came from, for messages. */
+  origin: string;
+  build: Partial<TargetOptions> & { defaultTarget?: string };
+  targets: Record<string, Partial<TargetOptions>>;
+  xcross: XcrossOptions;
+}
+
+export function emptyLayer(origin: string): CrossLayer {
+  return { origin, build: {}, targets: {}, xcross: {} };
+}

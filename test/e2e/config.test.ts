@@ -1,0 +1,59 @@
+// Cross.toml on real podman: passthrough is exact (nothing else of the host gets in, not even into
+// the logs), volumes are mounted and exported, and a broken file is reported with its line.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { copyFixtures, tail, xcross } from './harness';
+
+const T = 'aarch64-unknown-linux-gnu';
+
+describe('Cross.toml and the environment', () => {
+  let dir: string;
+  let crate: string;
+  before(() => ({ dir, crate } = copyFixtures()));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('passthrough is exact and volumes are mounted and exported', async () => {
+    const vol = path.join(dir, 'shared-volume');
+    fs.mkdirSync(vol);
+    fs.writeFileSync(path.join(crate, 'Cross.toml'), [
+      '[build]', `default-target = "${T}"`,
+      '[build.env]', 'passthrough = ["XC_PASSED", "XC_FIXED=fixed value"]', 'volumes = ["XC_VOL"]', '',
+    ].join('\n'));
+    const r = await xcross(['run', '-v', '--', '--print-env'], {
+      cwd: crate,
+      env: { XC_PASSED: 'from the host', XC_SECRET: 'top-secret-value', XC_VOL: vol, CARGO_XC_DEFAULT: 'cargo vars pass by default' },
+    });
+    assert.equal(r.code, 0, tail(r.stderr));
+    const env = new Map(r.stdout.split('\n').filter((l) => l.startsWith('env ')).map((l) => {
+      const [k, ...v] = l.slice(4).split('=');
+      return [k, v.join('=')];
+    }));
+    assert.equal(env.get('XC_PASSED'), 'from the host');
+    assert.equal(env.get('XC_FIXED'), 'fixed value');
+    assert.equal(env.get('XC_VOL'), vol);
+    assert.equal(env.get('CARGO_XC_DEFAULT'), 'cargo vars pass by default');
+    assert.equal(env.has('XC_SECRET'), false);
+    // Nothing of the host's other variables reached the container: only the image's, cargo's and ours.
+    for (const k of env.keys()) assert.doesNotMatch(k, /^(XC_SECRET|SSH_|USER$|LOGNAME$|XDG_)/, k);
+    assert.doesNotMatch(r.stderr, /top-secret-value|XC_SECRET/);
+    assert.match(r.stderr, new RegExp(`-v ${vol}:${vol}:rw`));
+  });
+
+  test('a broken Cross.toml is an error naming its file and line, without a stack trace', async () => {
+    fs.writeFileSync(path.join(crate, 'Cross.toml'), '[build]\ndefault-target = "x"\n[target.aarch64-unknown-linux-gnu\n');
+    const r = await xcross(['build', '--target', T], { cwd: crate });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`^xcross: error: ${path.join(crate, 'Cross.toml')}:3:\\d+: invalid TOML`, 'm'));
+    assert.doesNotMatch(r.stderr, /^\s+at /m);
+  });
+
+  test('a wrong type names the key and its line; unknown keys are warnings with the nearest name', async () => {
+    fs.writeFileSync(path.join(crate, 'Cross.toml'), '[build.env]\npasthrough = ["A"]\n[target.aarch64-unknown-linux-gnu]\nrunner = 3\n');
+    const r = await xcross(['build', '--target', T], { cwd: crate });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Cross\.toml:2:1: unknown key build\.env\.pasthrough \(ignored\); did you mean passthrough\?/);
+    assert.match(r.stderr, /Cross\.toml:4:1: target\.aarch64-unknown-linux-gnu\.runner must be a string, not number 3/);
+  });
+});
