@@ -1,9 +1,11 @@
 // The podman runtime, through its CLI.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { XcrossError } from '../src/errors';
 import type { Logger } from '../src/ui/log';
-import type { BuildRequest, RunResult, Runtime } from './runtime';
+import type { BuildRequest, ImageInfo, RunResult, Runtime } from './runtime';
+import { parseImageList } from './podman-json';
 import type { ContainerSpec } from './spec';
 import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from './process';
 import { buildAdaptation, podmanRunArgs } from './podman-args';
@@ -56,6 +58,24 @@ export class PodmanCli implements Runtime {
     return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => typeof x === 'string')) as Record<string, string>;
   }
 
+  async imageId(ref: string): Promise<string | undefined> {
+    const r = await this.exec(['image', 'inspect', '--format', '{{.Id}}', ref]);
+    if (r.code === 0) return r.stdout.trim();
+    if (/image not known|no such image/i.test(r.stderr)) return undefined;
+    throw new XcrossError(`podman could not inspect image ${ref}: ${r.stderr.trim() || `exit code ${r.code}`}`);
+  }
+
+  async listImages(label: string): Promise<ImageInfo[]> {
+    const r = await this.exec(['images', '--filter', `label=${label}`, '--format', 'json']);
+    if (r.code !== 0) throw new XcrossError(`podman could not list images: ${r.stderr.trim()}`);
+    return parseImageList(r.stdout);
+  }
+
+  async removeImage(ref: string): Promise<void> {
+    const r = await this.exec(['rmi', ref]);
+    if (r.code !== 0) throw new XcrossError(`podman could not remove ${ref}: ${r.stderr.trim().replace(/^Error: /, '')}`);
+  }
+
   async pull(ref: string, onLine: (line: string) => void): Promise<boolean> {
     const args = ['pull', ref];
     this.o.log.command([this.o.binary, ...args]);
@@ -75,6 +95,8 @@ export class PodmanCli implements Runtime {
       '-f', req.containerfile, '-t', req.tag];
     for (const [k, v] of Object.entries(req.buildArgs)) args.push('--build-arg', `${k}=${v}`);
     for (const [k, v] of Object.entries(req.labels)) args.push('--label', `${k}=${v}`);
+    const ignoreFile = req.excludes?.length ? writeIgnoreFile(req.context, req.excludes) : undefined;
+    if (ignoreFile) args.push('--ignorefile', ignoreFile);
     args.push(req.context);
     this.o.log.command([this.o.binary, ...args]);
     const tail: string[] = [];
@@ -85,6 +107,7 @@ export class PodmanCli implements Runtime {
       if (line.startsWith('pin mismatch:')) mismatches.push(line);
       onLine(line);
     }, { env: this.o.env }));
+    if (ignoreFile) fs.rmSync(path.dirname(ignoreFile), { recursive: true, force: true });
     if (r.code === 0) return;
     if (mismatches.length > 0) {
       // verify-pins.sh said exactly what differs; podman's own error would repeat the whole RUN line.
@@ -182,6 +205,24 @@ function holdImageUnknown(stream: NodeJS.ReadableStream): { held: string; ended:
     state.seen = true;
   });
   return state;
+}
+
+/**
+ * --ignorefile replaces the context's own .dockerignore, so the file holds both: the context's
+ * patterns, then ours. It lives outside the context, which xcross never writes into.
+ */
+function writeIgnoreFile(context: string, excludes: string[]): string {
+  let own = '';
+  for (const name of ['.containerignore', '.dockerignore']) {
+    try {
+      own = fs.readFileSync(path.join(context, name), 'utf8');
+      break;
+    } catch {}
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-ignore-'));
+  const file = path.join(dir, 'ignore');
+  fs.writeFileSync(file, `${own}\n${excludes.join('\n')}\n`);
+  return file;
 }
 
 /** A build probes with its base image: the one image certain to exist before the build. */

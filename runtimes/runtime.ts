@@ -16,6 +16,18 @@ export interface BuildRequest {
   tag: string;
   buildArgs: Record<string, string>;
   labels: Record<string, string>;
+  /** .dockerignore-style patterns left out of the context (target/, .git), on top of the context's own. */
+  excludes?: string[];
+}
+
+export interface ImageInfo {
+  id: string;
+  /** Repository:tag names (may be empty for an untagged image). */
+  names: string[];
+  /** Creation time, seconds since the epoch. */
+  created: number;
+  size: number;
+  labels: Record<string, string>;
 }
 
 export interface Runtime {
@@ -24,6 +36,12 @@ export interface Runtime {
   describe(): string;
   imageExists(ref: string): Promise<boolean>;
   imageLabels(ref: string): Promise<Record<string, string>>;
+  /** The image's full ID, or undefined when it is not here. */
+  imageId(ref: string): Promise<string | undefined>;
+  /** Images carrying the label (`key=value`). */
+  listImages(label: string): Promise<ImageInfo[]>;
+  /** Removes an image by name or ID; throws XcrossError when the engine refuses (e.g. in use). */
+  removeImage(ref: string): Promise<void>;
   /** Tries to pull; false when the registry cannot be reached or has no such image. */
   pull(ref: string, onLine: (line: string) => void): Promise<boolean>;
   importTarball(file: string, ref: string): Promise<void>;

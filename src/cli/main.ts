@@ -45,15 +45,23 @@ Usage: xcross <cargo subcommand> --target TRIPLE [cargo args...]
       const { renderTargets } = await import('../commands/targets');
       process.stdout.write(renderTargets(a.json ? 'json' : a.markdown ? 'markdown' : 'table'));
     })
-    .command('image <action>', 'Manage toolchain images (image build --target T)', (y) =>
-      y.positional('action', { choices: ['build'] as const, describe: 'build: make the target\'s image on this machine' })
-        .option('target', { type: 'string', demandOption: true, describe: 'target triple, e.g. aarch64-unknown-linux-gnu' })
-        .option('force', { type: 'boolean', default: false, describe: 'rebuild even if the image exists' })
+    .command('image <action> [images..]', 'Manage the images xcross builds: build, list, rm, prune', (y) =>
+      y.positional('action', {
+        choices: ['build', 'list', 'rm', 'prune'] as const,
+        describe: 'build: make a target\'s image here; list: what xcross built; rm: remove some of those; prune: remove those nothing uses',
+      })
+        .positional('images', { type: 'string', array: true, describe: 'for rm: image names or IDs' })
+        .option('target', { type: 'string', describe: 'for build: target triple, e.g. aarch64-unknown-linux-gnu' })
+        .option('force', { type: 'boolean', default: false, describe: 'for build: rebuild even if the image exists' })
+        .option('all', { type: 'boolean', default: false, describe: 'for prune: remove every image xcross built' })
+        .option('json', { type: 'boolean', default: false, describe: 'for list: print JSON' })
         .option('runtime', { type: 'string', describe: 'container engine (podman)' })
         .option('verbose', { alias: 'v', type: 'count', describe: 'show engine commands and every build line' }),
     async (a) => {
-      const { imageBuild } = await import('../commands/image');
-      code = await imageBuild({ target: a.target, force: a.force, runtime: a.runtime, verbose: a.verbose }, host);
+      const { imageCommand } = await import('../commands/image');
+      code = await imageCommand({
+        action: a.action!, images: (a.images ?? []).map(String), target: a.target, force: a.force, all: a.all, json: a.json, runtime: a.runtime, verbose: a.verbose,
+      }, host);
     })
     .epilog(`Cargo subcommands (all cargo arguments pass through; see \`xcross build --help\`):
   ${CARGO_SUBCOMMANDS.join(', ')}

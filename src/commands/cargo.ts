@@ -9,7 +9,8 @@ import { loadCrossConfig, optionsFor } from '../config/cross-config';
 import type { TargetOptions } from '../config/cross-options';
 import { applyTargetOptions } from '../plan/target-options';
 import { resolveConfig, verbosity } from '../config/resolve';
-import { ensureTargetImage, ensureUserImage } from '../images/ensure';
+import { ensureCustomImage, ensureTargetImage, ensureUserImage } from '../images/ensure';
+import { planCustomImage } from '../images/custom';
 import { targetImageRef } from '../images/tag';
 import { planCargo } from '../plan/cargo-spec';
 import { findTarget, hostTriple, loadRegistry } from '../targets/registry';
@@ -43,7 +44,26 @@ export async function runCargoCommand(inv: CargoInvocation, host: Host): Promise
   reportToolchain(toolchain, log);
 
   const runtime = createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
-  const image = options.image?.name ?? targetImageRef(registry.base, target);
+  const baseImage = options.image?.name ?? targetImageRef(registry.base, target);
+  const ensureBase = () => options.image
+    ? ensureUserImage(runtime, baseImage, log, host.stderrIsTTY)
+    : ensureTargetImage({ runtime, registry, target, log, tty: host.stderrIsTTY }).then(() => undefined);
+  let image = baseImage;
+  if (options.preBuild || options.dockerfile) {
+    // The custom image's tag needs the base's ID, so the base must be here first.
+    let baseId = await runtime.imageId(baseImage);
+    if (baseId === undefined) {
+      await ensureBase();
+      baseId = await runtime.imageId(baseImage);
+      if (baseId === undefined) throw new XcrossError(`${baseImage} was made but ${runtime.name} cannot find it`);
+    }
+    const plan = planCustomImage({
+      target, prefix: registry.base.imagePrefix, baseRef: baseImage, baseId, workspaceRoot: workspace.root,
+      dockerfile: options.dockerfile, preBuild: options.preBuild,
+    });
+    await ensureCustomImage({ runtime, log, tty: host.stderrIsTTY }, plan);
+    image = plan.ref;
+  }
   const targetDir = resolveTargetDir(inv, host, workspace);
   const cacheHome = persistentCargoHome(host);
   fs.mkdirSync(targetDir, { recursive: true });
@@ -66,8 +86,7 @@ export async function runCargoCommand(inv: CargoInvocation, host: Host): Promise
   let result = await runtime.run(spec);
   if (result.imageMissing) {
     // Asking for the image only now keeps a lookup off every warm build.
-    if (options.image) await ensureUserImage(runtime, image, log, host.stderrIsTTY);
-    else await ensureTargetImage({ runtime, registry, target, log, tty: host.stderrIsTTY });
+    await ensureBase();
     result = await runtime.run(spec);
     if (result.imageMissing) throw new XcrossError(`${image} was built but ${runtime.name} still cannot find it`, { fix: 'check `podman images` and your storage configuration' });
   }
@@ -85,11 +104,6 @@ function refuseUnsupported(o: TargetOptions, log: Logger): void {
     });
   }
   if (o.xargo === true) log.warn('xargo is obsolete and ignored: xcross always uses cargo (use build-std with nightly for a custom std)');
-  if (o.preBuild || o.dockerfile) {
-    throw new XcrossError(`${o.preBuild ? 'pre-build' : 'dockerfile'} needs a custom image, and this version of xcross cannot build custom images yet`, {
-      fix: 'build the image yourself FROM the xcross image (`xcross targets` names it) and set target.<triple>.image to it',
-    });
-  }
 }
 
 /** Cargo flags from the configuration (e.g. -Zbuild-std), right after the subcommand. */

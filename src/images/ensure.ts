@@ -10,6 +10,7 @@ import type { Logger } from '../ui/log';
 import { startProgress } from '../ui/progress';
 import { baseImageRef, targetImageRef } from './tag';
 import { targetBuildArgs, targetLabels } from './build-args';
+import type { CustomImagePlan } from './custom';
 
 export interface EnsureOptions {
   runtime: Runtime;
@@ -36,6 +37,20 @@ export async function ensureTargetImage(o: EnsureOptions): Promise<string> {
     labels: targetLabels(o.target),
   });
   return ref;
+}
+
+/** A custom image (pre-build, dockerfile): built only when no image with its input digest exists. */
+export async function ensureCustomImage(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty'>, plan: CustomImagePlan): Promise<void> {
+  try {
+    if (await o.runtime.imageExists(plan.ref)) {
+      o.log.debug(`custom image ${plan.ref} is up to date (${plan.describe})`);
+      return;
+    }
+    o.log.info(`building the custom image for ${plan.describe}: ${plan.ref}`);
+    for (const req of plan.builds) await buildWithProgress(o, req);
+  } finally {
+    for (const d of plan.tempDirs) fs.rmSync(d, { recursive: true, force: true });
+  }
 }
 
 /** An image the user named (target.<triple>.image): here already, or pulled; xcross never builds it. */
@@ -89,7 +104,7 @@ async function pullWithProgress(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty'
   return ok;
 }
 
-async function buildWithProgress(o: EnsureOptions, req: Parameters<Runtime['build']>[0]): Promise<void> {
+async function buildWithProgress(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty'>, req: Parameters<Runtime['build']>[0]): Promise<void> {
   const p = startProgress(`building ${req.tag}`, { tty: o.tty, verbose: o.log.verbose > 0 });
   try {
     await o.runtime.build(req, (l) => p.line(l));

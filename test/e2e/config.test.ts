@@ -2,6 +2,7 @@
 // the logs), volumes are mounted and exported, and a broken file is reported with its line.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyFixtures, tail, xcross } from './harness';
@@ -55,5 +56,39 @@ describe('Cross.toml and the environment', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Cross\.toml:2:1: unknown key build\.env\.pasthrough \(ignored\); did you mean passthrough\?/);
     assert.match(r.stderr, /Cross\.toml:4:1: target\.aarch64-unknown-linux-gnu\.runner must be a string, not number 3/);
+  });
+});
+
+describe('custom images from pre-build', () => {
+  let dir: string;
+  let crate: string;
+  before(() => ({ dir, crate } = copyFixtures()));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const marker = (ref: string) =>
+    spawnSync('podman', ['run', '--rm', '--network=host', '--ulimit=nofile=1024:1024', ref, 'cat', '/etc/xcross-prebuild-marker'], { encoding: 'utf8' });
+
+  test('the pre-build step lands in the image, is not rebuilt unchanged, and is rebuilt when changed', { timeout: 600_000 }, async () => {
+    const write = (word: string) => fs.writeFileSync(path.join(crate, 'Cross.toml'),
+      `[target.${T}]\npre-build = ["echo ${word}-$CROSS_TARGET-$CROSS_DEB_ARCH > /etc/xcross-prebuild-marker"]\n`);
+    write('first');
+    const one = await xcross(['build', '--target', T, '-v'], { cwd: crate, timeoutMs: 600_000 });
+    assert.equal(one.code, 0, tail(one.stderr));
+    const ref = /building the custom image for pre-build \(1 command\): (\S+)/.exec(one.stderr)?.[1];
+    assert.ok(ref, tail(one.stderr));
+    assert.match(marker(ref).stdout, /^first-aarch64-unknown-linux-gnu-arm64$/m);
+
+    const two = await xcross(['build', '--target', T, '-v'], { cwd: crate });
+    assert.equal(two.code, 0, tail(two.stderr));
+    assert.doesNotMatch(two.stderr, /building the custom image|podman build/);
+    assert.match(two.stderr, new RegExp(`custom image ${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is up to date`));
+    process.stderr.write(`# custom image: first run ${one.ms} ms (built it), second run ${two.ms} ms (reused it)\n`);
+
+    write('second');
+    const three = await xcross(['build', '--target', T], { cwd: crate });
+    assert.equal(three.code, 0, tail(three.stderr));
+    const ref3 = /building the custom image for pre-build \(1 command\): (\S+)/.exec(three.stderr)?.[1];
+    assert.ok(ref3 && ref3 !== ref, tail(three.stderr));
+    assert.match(marker(ref3).stdout, /^second-/m);
   });
 });

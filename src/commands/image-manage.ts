@@ -1,0 +1,76 @@
+// xcross image list|rm|prune: what xcross built (images labelled io.xcross.managed), and nothing else.
+import { XcrossError } from '../errors';
+import type { Registry } from '../targets/registry';
+import { baseImageRef, targetImageRef } from '../images/tag';
+import type { ImageInfo, Runtime } from '../../runtimes/runtime';
+import { MANAGED_LABEL } from '../../runtimes/spec';
+
+export type ImageKind = 'toolchain' | 'base' | 'custom';
+
+export interface ListedImage {
+  name: string;
+  id: string;
+  kind: ImageKind;
+  target: string;
+  created: string;
+  sizeMB: number;
+  /** Whether the current registry (or, for custom images, its base) still uses it. */
+  current: boolean;
+}
+
+export async function listManaged(runtime: Runtime, registry: Registry): Promise<ListedImage[]> {
+  const images = await runtime.listImages(`${MANAGED_LABEL}=true`);
+  const currentRefs = new Set([baseImageRef(registry.base), ...registry.targets.map((t) => targetImageRef(registry.base, t))]);
+  return images.map((img) => describe(img, currentRefs)).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function describe(img: ImageInfo, currentRefs: Set<string>): ListedImage {
+  // Labels are inherited through FROM: a toolchain image has its base's labels plus the pins.
+  const kind: ImageKind = img.labels['io.xcross.custom'] === 'true' ? 'custom' : img.labels['io.xcross.gcc'] ? 'toolchain' : 'base';
+  const name = img.names[0] ?? `<none> ${img.id.slice(0, 12)}`;
+  const current = kind === 'custom' ? currentRefs.has(img.labels['io.xcross.base-ref'] ?? '') || !(img.labels['io.xcross.base-ref'] ?? '').startsWith('localhost/xcross/')
+    : img.names.some((n) => currentRefs.has(n));
+  return {
+    name,
+    id: img.id.slice(0, 12),
+    kind,
+    target: img.labels['io.xcross.target'] ?? '',
+    created: img.created ? new Date(img.created * 1000).toISOString().replace(/\.\d+Z$/, 'Z') : '',
+    sizeMB: Math.round(img.size / 1e6),
+    current,
+  };
+}
+
+export function renderImages(images: ListedImage[], json: boolean): string {
+  if (json) return JSON.stringify({ images }, null, 2) + '\n';
+  if (images.length === 0) return 'xcross has built no images here yet.\n';
+  const rows = [['IMAGE', 'KIND', 'TARGET', 'CREATED', 'SIZE', 'IN USE'], ...images.map((i) => [i.name, i.kind, i.target, i.created, `${i.sizeMB} MB`, i.current ? 'yes' : 'no (prune removes it)'])];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** Removes the named images, refusing any that xcross did not build. */
+export async function removeManaged(runtime: Runtime, refs: string[]): Promise<string[]> {
+  const managed = await runtime.listImages(`${MANAGED_LABEL}=true`);
+  const removed: string[] = [];
+  for (const ref of refs) {
+    const hit = managed.find((m) => m.names.includes(ref) || m.names.includes(`${ref}:latest`) || m.id.startsWith(ref));
+    if (!hit) {
+      throw new XcrossError(`${ref} is not an image xcross built, so xcross leaves it alone`, { fix: '`xcross image list` shows the images xcross manages; use podman rmi for others' });
+    }
+    await runtime.removeImage(ref);
+    removed.push(ref);
+  }
+  return removed;
+}
+
+/** Removes xcross's images that nothing current uses (or all of them with `all`); newest users first. */
+export async function pruneManaged(runtime: Runtime, registry: Registry, all: boolean): Promise<ListedImage[]> {
+  const images = await listManaged(runtime, registry);
+  const victims = images.filter((i) => all || !i.current);
+  // Custom images first, then toolchain images, then bases: children before the images they come FROM.
+  const order: ImageKind[] = ['custom', 'toolchain', 'base'];
+  victims.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+  for (const v of victims) await runtime.removeImage(v.name.startsWith('<none>') ? v.id : v.name);
+  return victims;
+}
