@@ -21,7 +21,22 @@ export interface ListedImage {
 export async function listManaged(runtime: Runtime, registry: Registry): Promise<ListedImage[]> {
   const images = await runtime.listImages(`${MANAGED_LABEL}=true`);
   const currentRefs = new Set([baseImageRef(registry.base), ...registry.targets.map((t) => targetImageRef(registry.base, t))]);
-  return images.map((img) => describe(img, currentRefs)).sort((a, b) => a.name.localeCompare(b.name));
+  const listed = images.map((img) => ({ img, item: describe(img, currentRefs) }));
+  // Of the custom images for one workspace and target, only the newest is in use.
+  const newest = new Map<string, number>();
+  for (const { img } of listed) {
+    const key = customKey(img);
+    if (key) newest.set(key, Math.max(newest.get(key) ?? 0, img.created));
+  }
+  for (const { img, item } of listed) {
+    const key = customKey(img);
+    if (key && img.created < newest.get(key)!) item.current = false;
+  }
+  return listed.map((l) => l.item).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function customKey(img: ImageInfo): string | undefined {
+  return img.labels['io.xcross.custom'] === 'true' ? `${img.labels['io.xcross.workspace'] ?? ''}|${img.labels['io.xcross.target'] ?? ''}` : undefined;
 }
 
 function describe(img: ImageInfo, currentRefs: Set<string>): ListedImage {

@@ -35,7 +35,11 @@ export interface CustomImagePlan {
 export function planCustomImage(i: CustomImageInput): CustomImagePlan {
   const crossArgs = { CROSS_BASE_IMAGE: i.baseRef, CROSS_DEB_ARCH: i.target.debArch, CROSS_TARGET: i.target.triple };
   const h = createHash('sha256').update(`base ${i.baseId}\n`).update(`target ${i.target.triple}\n`);
-  const labels = { [MANAGED_LABEL]: 'true', 'io.xcross.custom': 'true', 'io.xcross.target': i.target.triple, 'io.xcross.base-ref': i.baseRef };
+  const labels = {
+    [MANAGED_LABEL]: 'true', 'io.xcross.custom': 'true', 'io.xcross.target': i.target.triple, 'io.xcross.base-ref': i.baseRef,
+    // Prune keeps the newest custom image per workspace and target.
+    'io.xcross.workspace': i.workspaceRoot,
+  };
   const builds: BuildRequest[] = [];
   const tempDirs: string[] = [];
   const what: string[] = [];

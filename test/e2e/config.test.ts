@@ -90,5 +90,17 @@ describe('custom images from pre-build', () => {
     const ref3 = /building the custom image for pre-build \(1 command\): (\S+)/.exec(three.stderr)?.[1];
     assert.ok(ref3 && ref3 !== ref, tail(three.stderr));
     assert.match(marker(ref3).stdout, /^second-/m);
+
+    // The first custom image is superseded: prune removes it and keeps the current one.
+    const list = await xcross(['image', 'list', '--json'], { cwd: crate });
+    const images = (JSON.parse(list.stdout) as { images: { name: string; kind: string; current: boolean }[] }).images;
+    assert.deepEqual(images.filter((i) => i.name === ref || i.name === ref3).map((i) => [i.name, i.kind, i.current]).sort(),
+      [[ref, 'custom', false], [ref3, 'custom', true]].sort());
+    const prune = await xcross(['image', 'prune'], { cwd: crate });
+    assert.equal(prune.code, 0, tail(prune.stderr));
+    assert.match(prune.stderr, new RegExp(`removed ${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(custom`));
+    assert.notEqual(spawnSync('podman', ['image', 'exists', ref]).status, 0);
+    assert.equal(spawnSync('podman', ['image', 'exists', ref3]).status, 0);
+    await xcross(['image', 'rm', ref3], { cwd: crate });
   });
 });
