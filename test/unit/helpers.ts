@@ -1,0 +1,29 @@
+// Small shared pieces for unit tests: temp dirs, a quiet logger that records.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Logger } from '../../src/ui/log';
+
+export function tempDir(prefix = 'xcross-unit-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Writes files (path → content) under dir, creating folders. */
+export function writeTree(dir: string, files: Record<string, string>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), content);
+  }
+}
+
+export function recordingLogger(verbose = 0): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    verbose,
+    lines,
+    info: (m) => lines.push(`info: ${m}`),
+    warn: (m) => lines.push(`warn: ${m}`),
+    debug: (m) => lines.push(`debug: ${m}`),
+    command: (argv) => lines.push(`command: ${argv.join(' ')}`),
+  };
+}

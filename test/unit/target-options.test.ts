@@ -1,0 +1,40 @@
+// Cross.toml options in container terms: passthrough, volumes, runner, build-std.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyTargetOptions } from '../../src/plan/target-options';
+
+const T = 'aarch64-unknown-linux-gnu';
+const none = { passthrough: [], volumes: [] };
+
+test('passthrough: a host value, a fixed value, and an unset variable (absent, not empty)', () => {
+  const a = applyTargetOptions({ ...none, passthrough: ['FROM_HOST', 'FIXED=a=b c', 'UNSET'] }, T, { FROM_HOST: 'h', OTHER: 'o' }, '/w');
+  assert.deepEqual(a.env, { FROM_HOST: 'h', FIXED: 'a=b c' });
+});
+
+test('volumes: mounted read-write at the same path and exported; relative paths from cwd; unset ones noted', () => {
+  const a = applyTargetOptions({ ...none, volumes: ['DATA', 'REL=./sub', 'GONE'] }, T, { DATA: '/srv/data' }, '/work/crate');
+  assert.deepEqual(a.mounts, [
+    { source: '/srv/data', target: '/srv/data', readOnly: false },
+    { source: '/work/crate/sub', target: '/work/crate/sub', readOnly: false },
+  ]);
+  assert.deepEqual(a.env, { DATA: '/srv/data', REL: '/work/crate/sub' });
+  assert.deepEqual(a.notes, ['env.volumes names GONE, which is not set: nothing mounted for it']);
+});
+
+test('runner: qemu-user is the default, native runs without qemu, anything else becomes cargo\'s runner', () => {
+  assert.deepEqual(applyTargetOptions({ ...none, runner: 'qemu-user' }, T, {}, '/').env, {});
+  assert.deepEqual(applyTargetOptions({ ...none, runner: 'native' }, T, {}, '/').env, { XCROSS_QEMU: '' });
+  assert.deepEqual(applyTargetOptions({ ...none, runner: 'valgrind' }, T, {}, '/').env, { CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER: 'valgrind' });
+  assert.throws(() => applyTargetOptions({ ...none, runner: 'qemu-system' }, T, {}, '/'), /qemu-system" is not supported/);
+});
+
+test('build-std becomes cargo\'s -Zbuild-std', () => {
+  assert.deepEqual(applyTargetOptions({ ...none, buildStd: true }, T, {}, '/').cargoFlags, ['-Zbuild-std']);
+  assert.deepEqual(applyTargetOptions({ ...none, buildStd: ['core', 'alloc'] }, T, {}, '/').cargoFlags, ['-Zbuild-std=core,alloc']);
+  assert.deepEqual(applyTargetOptions({ ...none, buildStd: false }, T, {}, '/').cargoFlags, []);
+});
+
+test('an entry that is not NAME or NAME=VALUE is an error', () => {
+  assert.throws(() => applyTargetOptions({ ...none, passthrough: ['=x'] }, T, {}, '/'), /env\.passthrough entry '=x' does not start with a variable name/);
+  assert.throws(() => applyTargetOptions({ ...none, volumes: ['1BAD'] }, T, {}, '/'), /env\.volumes entry '1BAD'/);
+});
