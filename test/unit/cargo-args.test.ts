@@ -1,0 +1,59 @@
+// Cargo's command line: everything passes through untouched but xcross's own flags.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { absolutizePathFlags, cargoArgv, parseCargoInvocation } from '../../src/cli/cargo-args';
+
+const parse = (s: string[]) => parseCargoInvocation(s)!;
+
+test('cargo arguments pass through untouched and in order', () => {
+  const args = ['--release', '-p', 'foo', '--features', 'a b', '--manifest-path', 'x/Cargo.toml', '--target', 'aarch64-unknown-linux-gnu', '--', '--nocapture'];
+  const inv = parse(['build', ...args]);
+  assert.equal(inv.subcommand, 'build');
+  assert.deepEqual(inv.cargoArgs, args);
+  assert.equal(inv.target, 'aarch64-unknown-linux-gnu');
+  assert.equal(inv.manifestPath, 'x/Cargo.toml');
+  assert.deepEqual(cargoArgv(inv, 'ignored'), ['build', ...args]);
+});
+
+test('+toolchain, --target=T, aliases', () => {
+  const inv = parse(['+nightly', 't', '--target=x86_64-unknown-linux-gnu']);
+  assert.equal(inv.toolchain, 'nightly');
+  assert.equal(inv.subcommand, 'test');
+  assert.equal(inv.target, 'x86_64-unknown-linux-gnu');
+  assert.deepEqual(inv.cargoArgs, ['--target=x86_64-unknown-linux-gnu']);
+  assert.equal(parse(['b']).subcommand, 'build');
+  assert.throws(() => parse(['+', 'build']), /followed by a toolchain name/);
+});
+
+test('xcross-only flags are taken out; after -- nothing is touched', () => {
+  const inv = parse(['run', '--runtime', 'podman', '--toolchain-source=image', '--read-only-source', '--release', '--', '--runtime', 'x', '--read-only-source']);
+  assert.deepEqual(inv.xcross, { runtime: 'podman', toolchainSource: 'image', readOnlySource: true });
+  assert.deepEqual(inv.cargoArgs, ['--release', '--', '--runtime', 'x', '--read-only-source']);
+  assert.throws(() => parse(['build', '--toolchain-source', 'rustup']), /must be one of auto, host, image/);
+  assert.throws(() => parse(['build', '--runtime']), /--runtime needs a value/);
+});
+
+test('-v, -vv and --verbose count, and stay for cargo', () => {
+  const inv = parse(['check', '-v', '-vv', '--verbose']);
+  assert.equal(inv.verbose, 4);
+  assert.deepEqual(inv.cargoArgs, ['-v', '-vv', '--verbose']);
+});
+
+test('one target per run', () => {
+  assert.throws(() => parse(['build', '--target', 'a', '--target', 'b']), /one target per run, and got 2: a, b/);
+});
+
+test('a word that is not a cargo subcommand is not a cargo invocation', () => {
+  assert.equal(parseCargoInvocation(['targets']), undefined);
+  assert.equal(parseCargoInvocation([]), undefined);
+});
+
+test('--target is added before -- only when the user gave none', () => {
+  assert.deepEqual(cargoArgv(parse(['run', '--release', '--', '--flag']), 'T'), ['run', '--release', '--target', 'T', '--', '--flag']);
+  assert.deepEqual(cargoArgv(parse(['build']), 'T'), ['build', '--target', 'T']);
+});
+
+test('path flags become absolute (the container may start elsewhere), values after -- do not', () => {
+  assert.deepEqual(absolutizePathFlags(['build', '--manifest-path', 'a/Cargo.toml', '--target-dir=out', '--', '--manifest-path', 'x'], '/w'),
+    ['build', '--manifest-path', '/w/a/Cargo.toml', '--target-dir=/w/out', '--', '--manifest-path', 'x']);
+});

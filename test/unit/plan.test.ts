@@ -1,0 +1,109 @@
+// The plan: resolved configuration → ContainerSpec, as data.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planCargo, type CargoPlanInput } from '../../src/plan/cargo-spec';
+import { passthroughEnv } from '../../src/plan/cargo-env';
+import { findTarget, loadRegistry } from '../../src/targets/registry';
+
+const target = findTarget(loadRegistry(), 'aarch64-unknown-linux-gnu');
+const host = { uid: 1000, gid: 1000, cwd: '/home/u/ws/crate', env: {}, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false };
+
+function input(over: Partial<CargoPlanInput> = {}): CargoPlanInput {
+  return {
+    cargoArgs: ['build', '--target', target.triple],
+    target,
+    image: 'localhost/xcross/aarch64-unknown-linux-gnu:abc',
+    workspace: { root: '/home/u/ws', manifest: '/home/u/ws/crate/Cargo.toml', externalPaths: ['/home/u/libs/dep'] },
+    targetDir: '/home/u/ws/target',
+    cargoHome: '/home/u/.cargo',
+    toolchain: { source: 'image', rustc: '1.96.0', why: 'test' },
+    readOnlySource: false,
+    interactive: false,
+    name: 'xcross-build-1',
+    host,
+    ...over,
+  };
+}
+
+describe('mounts', () => {
+  test('workspace at its own path, external path deps read-only, cargo home, no separate target mount inside the root', () => {
+    const s = planCargo(input());
+    assert.deepEqual(s.mounts, [
+      { source: '/home/u/ws', target: '/home/u/ws', readOnly: false },
+      { source: '/home/u/libs/dep', target: '/home/u/libs/dep', readOnly: true },
+      { source: '/home/u/.cargo', target: '/xcross/cargo', readOnly: false },
+    ]);
+  });
+
+  test('read-only source: the workspace read-only, the target dir writable on top', () => {
+    const s = planCargo(input({ readOnlySource: true }));
+    assert.deepEqual(s.mounts.slice(0, 3), [
+      { source: '/home/u/ws', target: '/home/u/ws', readOnly: true },
+      { source: '/home/u/libs/dep', target: '/home/u/libs/dep', readOnly: true },
+      { source: '/home/u/ws/target', target: '/home/u/ws/target', readOnly: false },
+    ]);
+  });
+
+  test('a target dir outside the workspace is mounted; the host toolchain read-only with PATH and RUSTC', () => {
+    const s = planCargo(input({ targetDir: '/tmp/out', toolchain: { source: 'host', toolchain: { name: 'stable', dir: '/home/u/.rustup/toolchains/stable', from: 'x' }, why: 'w' } }));
+    assert.ok(s.mounts.some((m) => m.source === '/tmp/out' && m.target === '/tmp/out' && !m.readOnly));
+    assert.ok(s.mounts.some((m) => m.source === '/home/u/.rustup/toolchains/stable' && m.target === '/xcross/toolchain' && m.readOnly));
+    assert.equal(s.env.PATH?.split(':')[0], '/xcross/toolchain/bin');
+    assert.equal(s.env.RUSTC, '/xcross/toolchain/bin/rustc');
+    assert.equal(s.env.CARGO_TARGET_DIR, '/tmp/out');
+  });
+});
+
+describe('environment', () => {
+  test('cargo\'s and rustc\'s variables, the terminal, proxies and QEMU_* pass; nothing else', () => {
+    const env = passthroughEnv({
+      CARGO_REGISTRIES_X_TOKEN: 't', RUSTFLAGS: '-C x', RUST_TEST_THREADS: '2', TERM: 'xterm', https_proxy: 'p', QEMU_STRACE: '1',
+      SECRET_TOKEN: 's', PATH: '/usr/bin', HOME: '/home/u', SSH_AUTH_SOCK: '/s', CARGO_HOME: '/h', CARGO_TARGET_DIR: '/t', CARGO_BUILD_TARGET: 'x',
+      CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER: 'host-gcc', CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER: 'host-qemu',
+      CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER: 'other',
+    }, 'aarch64-unknown-linux-gnu');
+    assert.deepEqual(env, {
+      CARGO_REGISTRIES_X_TOKEN: 't', RUSTFLAGS: '-C x', RUST_TEST_THREADS: '2', TERM: 'xterm', https_proxy: 'p', QEMU_STRACE: '1',
+      CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER: 'other',
+    });
+  });
+
+  test('xcross sets CARGO_HOME, CARGO_TARGET_DIR, HOME; Cross.toml extras come on top of the defaults', () => {
+    const s = planCargo(input({ host: { ...host, env: { CARGO_HOME: '/host/cargo', FOO: 'no' } }, extra: { env: { FOO: 'yes', CARGO_HOME: 'nope' }, mounts: [{ source: '/v', target: '/v', readOnly: false }] } }));
+    assert.equal(s.env.CARGO_HOME, '/xcross/cargo');
+    assert.equal(s.env.CARGO_TARGET_DIR, '/home/u/ws/target');
+    assert.equal(s.env.HOME, '/tmp');
+    assert.equal(s.env.FOO, 'yes');
+    assert.ok(s.mounts.some((m) => m.source === '/v'));
+  });
+
+  test('cargo colours when our stderr is a terminal, unless the user says otherwise', () => {
+    assert.equal(planCargo(input({ host: { ...host, stderrIsTTY: true } })).env.CARGO_TERM_COLOR, 'always');
+    assert.equal(planCargo(input({ host: { ...host, stderrIsTTY: true, env: { CARGO_TERM_COLOR: 'never' } } })).env.CARGO_TERM_COLOR, 'never');
+    assert.equal(planCargo(input()).env.CARGO_TERM_COLOR, undefined);
+  });
+});
+
+describe('the rest of the spec', () => {
+  test('command, labels, owner, name, image', () => {
+    const s = planCargo(input());
+    assert.deepEqual(s.command, ['cargo', 'build', '--target', 'aarch64-unknown-linux-gnu']);
+    assert.deepEqual(s.labels, { 'io.xcross.managed': 'true', 'io.xcross.target': 'aarch64-unknown-linux-gnu', 'io.xcross.workspace': '/home/u/ws' });
+    assert.deepEqual(s.owner, { uid: 1000, gid: 1000 });
+    assert.equal(s.name, 'xcross-build-1');
+    assert.equal(s.image, 'localhost/xcross/aarch64-unknown-linux-gnu:abc');
+  });
+
+  test('workdir: our cwd when it is mounted, else the manifest\'s directory', () => {
+    assert.equal(planCargo(input()).workdir, '/home/u/ws/crate');
+    assert.equal(planCargo(input({ host: { ...host, cwd: '/elsewhere' } })).workdir, '/home/u/ws/crate');
+    assert.equal(planCargo(input({ host: { ...host, cwd: '/home/u/libs/dep/src' } })).workdir, '/home/u/libs/dep/src');
+  });
+
+  test('a terminal only for interactive runs with a terminal on both ends', () => {
+    assert.equal(planCargo(input({ interactive: true, host: { ...host, stdinIsTTY: true, stdoutIsTTY: true } })).tty, true);
+    assert.equal(planCargo(input({ interactive: true, host: { ...host, stdinIsTTY: true, stdoutIsTTY: false } })).tty, false);
+    assert.equal(planCargo(input({ interactive: false, host: { ...host, stdinIsTTY: true, stdoutIsTTY: true } })).tty, false);
+    assert.equal(planCargo(input({ interactive: true })).interactive, true);
+  });
+});
