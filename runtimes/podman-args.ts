@@ -21,6 +21,8 @@ export function podmanRunArgs(spec: ContainerSpec, ctx: PodmanContext): string[]
     args.push('-v', `${m.source}:${m.target}:${opts.join(',')}`);
   }
   for (const [k, v] of Object.entries(spec.env)) args.push('-e', ctx.env[k] === v ? k : `${k}=${v}`);
+  // With the host's network the port is the host's already; publishing it would be refused.
+  if (!ctx.adaptation.run.includes('--network=host')) for (const port of spec.ports ?? []) args.push('-p', `127.0.0.1:${port}:${port}`);
   args.push('-w', spec.workdir);
   if (spec.interactive) args.push('-i');
   if (spec.tty) args.push('-t');

@@ -11,6 +11,7 @@ import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from 
 import { buildAdaptation, podmanRunArgs } from './podman-args';
 import { cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from './podman-adapt';
 import { interruptible } from './interrupt';
+import { loadNodePty, spawnInPty } from '../src/pty/session';
 
 export interface PodmanOptions {
   binary: string;
@@ -122,8 +123,9 @@ export class PodmanCli implements Runtime {
 
   async run(spec: ContainerSpec): Promise<RunResult> {
     const cached = this.adaptation !== undefined || this.cachedAdaptation() !== undefined;
-    // Probing needs the image; without a cached adaptation, ask first.
-    if (!cached && !(await this.imageExists(spec.image))) return { code: 125, imageMissing: true };
+    // Probing needs the image, and in a terminal session podman's complaint would land on the
+    // screen: in both cases ask first.
+    if ((!cached || spec.tty) && !(await this.imageExists(spec.image))) return { code: 125, imageMissing: true };
     const adapt = await this.adapt(spec.image);
     let result = await this.runOnce(spec, adapt);
     // 125/126 before the container ran: the host may have changed since the adaptation was cached.
@@ -137,22 +139,36 @@ export class PodmanCli implements Runtime {
   private async runOnce(spec: ContainerSpec, adapt: Adaptation): Promise<RunResult> {
     const args = podmanRunArgs(spec, { rootless: this.rootless, selinux: this.selinux, env: this.o.env, adaptation: adapt });
     this.o.log.command([this.o.binary, ...args]);
-    const { child, done } = startProcess(this.o.binary, args, { env: this.o.env, stdio: ['inherit', 'inherit', 'pipe'] });
-    const stderr = holdImageUnknown(child.stderr!);
+    // A terminal session runs podman in our pseudo-terminal; anything else streams on pipes.
+    const pty = spec.tty ? loadNodePty(this.o.log) : null;
+    let kill: (sig: NodeJS.Signals) => void;
+    let finished: Promise<{ code: number; imageMissing?: boolean }>;
+    if (pty) {
+      const p = spawnInPty(pty, this.o.binary, args, this.o.env);
+      kill = (sig) => p.kill(sig);
+      finished = p.done.then((code) => ({ code }));
+    } else {
+      const { child, done } = startProcess(this.o.binary, args, { env: this.o.env, stdio: ['inherit', 'inherit', 'pipe'] });
+      const stderr = holdImageUnknown(child.stderr!);
+      kill = (sig) => child.kill(sig);
+      finished = done.then(async (f) => {
+        await stderr.ended;
+        if (f.code === 125 && stderr.held) return { code: 125, imageMissing: true };
+        stderr.flush();
+        return { code: f.code };
+      });
+    }
     let interrupted: NodeJS.Signals | undefined;
     const onSignal = (sig: NodeJS.Signals) => {
       interrupted = sig;
       // On a terminal podman got the same SIGINT from the process group; from `kill` it did not.
-      child.kill(sig);
+      kill(sig);
     };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const s of signals) process.on(s, onSignal);
     try {
-      const finished = await done;
-      await stderr.ended;
-      if (!interrupted && finished.code === 125 && stderr.held) return { code: 125, imageMissing: true };
-      stderr.flush();
-      if (!interrupted) return { code: finished.code };
+      const f = await finished;
+      if (!interrupted) return f.imageMissing ? { code: 125, imageMissing: true } : { code: f.code };
     } finally {
       for (const s of signals) process.off(s, onSignal);
     }

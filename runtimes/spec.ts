@@ -29,6 +29,8 @@ export interface ContainerSpec {
   interactive: boolean;
   /** Give the container a terminal (only when ours is one). */
   tty: boolean;
+  /** TCP ports to reach on the host at the same number (e.g. qemu's gdb stub). */
+  ports?: number[];
 }
 
 /** The label every container and image that xcross makes carries. */

@@ -25,11 +25,22 @@ export interface CargoInvocation {
     runtime?: string;
     toolchainSource?: ToolchainSource;
     readOnlySource: boolean;
+    /** --strace: qemu prints the program's system calls. */
+    strace: boolean;
+    /** --gdb PORT: the program waits for gdb on that port. */
+    gdb?: number;
   };
 }
 
+/** xcross's own commands that take the same options as cargo's (target, manifest, runtime, ...). */
+export const SESSION_COMMANDS = ['shell'] as const;
+
 export function isCargoSubcommand(word: string | undefined): boolean {
   return word !== undefined && (CARGO_SUBCOMMANDS as readonly string[]).concat(Object.keys(ALIASES)).includes(word);
+}
+
+function isParsedHere(word: string | undefined): boolean {
+  return isCargoSubcommand(word) || (SESSION_COMMANDS as readonly string[]).includes(word ?? '');
 }
 
 /** argv after the program name; returns undefined when the first word is not a cargo subcommand. */
@@ -42,13 +53,13 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
     i = 1;
   }
   const word = argv[i];
-  if (!isCargoSubcommand(word)) return undefined;
+  if (!isParsedHere(word)) return undefined;
   const inv: CargoInvocation = {
     subcommand: ALIASES[word!] ?? word!,
     toolchain,
     verbose: 0,
     cargoArgs: [],
-    xcross: { readOnlySource: false },
+    xcross: { readOnlySource: false, strace: false },
   };
   const rest = argv.slice(i + 1);
   const targets: string[] = [];
@@ -81,6 +92,16 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
       case '--read-only-source':
         inv.xcross.readOnlySource = true;
         continue;
+      case '--strace':
+        inv.xcross.strace = true;
+        continue;
+      case '--gdb': {
+        const v = value();
+        const port = Number(v);
+        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new XcrossError(`--gdb needs a TCP port number, not '${v}'`);
+        inv.xcross.gdb = port;
+        continue;
+      }
     }
     // Cargo's own flags: read what xcross needs, pass everything on.
     const start = j;

@@ -17,12 +17,14 @@ XCROSS OPTIONS
                               image: the rustc the image carries (hermetic, works offline)
                               auto: host when it has or can get the std, else image
   --read-only-source          mount the workspace read-only (only the target directory is writable)
+  --strace                    qemu prints every system call of the foreign program (QEMU_STRACE=1)
+  --gdb PORT                  the foreign program waits for gdb-multiarch on PORT (qemu's gdb stub)
   -v, --verbose               also show the engine command lines and the choices made (passed to cargo too)
 
 ENVIRONMENT
   XCROSS_DEBUG=1              show stack traces of xcross's own errors
   Host variables reach the container only if they are cargo's or rustc's (CARGO_*, RUSTFLAGS, ...),
-  the terminal's, proxies, or QEMU_*.
+  the terminal's, proxies, QEMU_* (QEMU_CPU, QEMU_LOG, QEMU_STRACE reach qemu), or named in Cross.toml.
 
 EXAMPLES
   xcross build --target aarch64-unknown-linux-gnu --release
@@ -35,4 +37,27 @@ EXAMPLES
 export function wantsHelp(cargoArgs: string[]): boolean {
   const end = cargoArgs.indexOf('--');
   return (end < 0 ? cargoArgs : cargoArgs.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+export function shellHelp(): string {
+  return `xcross shell [--target TRIPLE] [OPTIONS] [-- CMD ARGS...]
+
+Opens a shell in the target's toolchain image, in the current crate, with the mounts and environment
+of a build: CC, CXX, AR and the linker for the target (CC_<triple>, CARGO_TARGET_<T>_LINKER, ...),
+pkg-config for the target, and \`xcross-runner PROGRAM [ARGS]\` to run a foreign binary under the
+target's qemu. The prompt shows the target. With -- CMD ARGS, runs that one command instead and
+exits with its exit code; an interactive shell exits with the shell's status.
+
+OPTIONS
+  --target TRIPLE        the target (as for build; \`xcross targets\` lists them)
+  --manifest-path PATH   the crate to open the shell in
+  --runtime NAME         container engine (podman)
+  --strace               qemu prints every system call of programs run with xcross-runner
+  --gdb PORT             programs run with xcross-runner wait for gdb-multiarch on PORT
+  -v                     show the engine command line
+
+EXAMPLES
+  xcross shell --target aarch64-unknown-linux-gnu
+  xcross shell --target aarch64-unknown-linux-gnu -- sh -c '$CC_aarch64_unknown_linux_gnu -o t t.c && xcross-runner ./t'
+`;
 }

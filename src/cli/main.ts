@@ -3,15 +3,19 @@
 import { XcrossError } from '../errors';
 import type { Host } from '../host';
 import { CARGO_SUBCOMMANDS, parseCargoInvocation } from './cargo-args';
-import { cargoHelp, wantsHelp } from './cargo-help';
+import { cargoHelp, shellHelp, wantsHelp } from './cargo-help';
 import { nearest } from '../targets/nearest';
 
 export async function run(argv: string[], host: Host): Promise<number> {
   const inv = parseCargoInvocation(argv);
   if (inv) {
     if (wantsHelp(inv.cargoArgs)) {
-      process.stdout.write(cargoHelp(inv.subcommand));
+      process.stdout.write(inv.subcommand === 'shell' ? shellHelp() : cargoHelp(inv.subcommand));
       return 0;
+    }
+    if (inv.subcommand === 'shell') {
+      const { runShellCommand } = await import('../commands/shell');
+      return runShellCommand(inv, host);
     }
     const { runCargoCommand } = await import('../commands/cargo');
     return runCargoCommand(inv, host);
@@ -19,7 +23,7 @@ export async function run(argv: string[], host: Host): Promise<number> {
   return runOwnCommand(argv, host);
 }
 
-const OWN_COMMANDS = ['targets', 'image'];
+const OWN_COMMANDS = ['targets', 'image', 'shell'];
 
 async function runOwnCommand(argv: string[], host: Host): Promise<number> {
   const word = argv[0];
@@ -65,6 +69,9 @@ Usage: xcross <cargo subcommand> --target TRIPLE [cargo args...]
     })
     .epilog(`Cargo subcommands (all cargo arguments pass through; see \`xcross build --help\`):
   ${CARGO_SUBCOMMANDS.join(', ')}
+
+A shell in the target's toolchain image (see \`xcross shell --help\`):
+  xcross shell --target TRIPLE [-- CMD ARGS...]
 
 Examples:
   xcross build --target aarch64-unknown-linux-gnu --release

@@ -1,134 +1,33 @@
-// xcross build|check|test|run|...: resolve, plan, run cargo in the target's image.
+// xcross build|check|test|run|...: prepare, plan, run cargo in the target's image.
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { XcrossError } from '../errors';
 import type { Host } from '../host';
 import { absolutizePathFlags, cargoArgv, type CargoInvocation } from '../cli/cargo-args';
-import { loadCrossConfig, optionsFor } from '../config/cross-config';
-import type { TargetOptions } from '../config/cross-options';
-import { applyTargetOptions } from '../plan/target-options';
-import { resolveConfig, verbosity } from '../config/resolve';
-import { ensureCustomImage, ensureTargetImage, ensureUserImage } from '../images/ensure';
-import { planCustomImage } from '../images/custom';
-import { targetImageRef } from '../images/tag';
 import { planCargo } from '../plan/cargo-spec';
-import { findTarget, hostTriple, loadRegistry } from '../targets/registry';
-import { cargoHome } from '../toolchain/rustup-home';
-import { selectToolchain, type Toolchain } from '../toolchain/select';
-import { createLogger, type Logger } from '../ui/log';
-import { locateManifest, isDir } from '../workspace/manifest';
-import { loadWorkspace, type Workspace } from '../workspace/workspace';
-import { createRuntime } from '../../runtimes/detect';
+import { qemuDebugOptions } from './qemu-debug';
+import { prepare } from './prepare';
+import { runContainer } from './run-container';
 
 export async function runCargoCommand(inv: CargoInvocation, host: Host): Promise<number> {
-  const triple = hostTriple(host.arch);
-  const workspace = loadWorkspace(locateManifest(host.cwd, inv.manifestPath));
-  const registry = loadRegistry();
-  const log = createLogger(verbosity(inv, host.env));
-  const cross = loadCrossConfig({
-    workspace, env: host.env, cwd: host.cwd, knownTargets: registry.targets.map((t) => t.triple),
-    warn: (w) => { if (host.env.CROSS_NO_WARNINGS !== '1') log.warn(w); },
-  });
-  const config = resolveConfig(inv, cross, host.env, triple);
-  const target = findTarget(registry, config.target);
-  log.debug(`target ${target.triple} (from ${config.targetFrom}); workspace ${workspace.root}${cross.file ? `; config ${cross.file}` : ''}`);
-  const options = optionsFor(cross, target.triple);
-  refuseUnsupported(options, log);
-  const applied = applyTargetOptions(options, target.triple, host.env, host.cwd);
-  for (const n of applied.notes) log.warn(n);
-
-  const toolchain = await selectToolchain({
-    host, target, source: config.toolchainSource, explicit: inv.toolchain, workspaceRoot: workspace.root, hostTriple: triple, log,
-  });
-  reportToolchain(toolchain, log);
-
-  const runtime = createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
-  const baseImage = options.image?.name ?? targetImageRef(registry.base, target);
-  const ensureBase = () => options.image
-    ? ensureUserImage(runtime, baseImage, log, host.stderrIsTTY)
-    : ensureTargetImage({ runtime, registry, target, log, tty: host.stderrIsTTY }).then(() => undefined);
-  let image = baseImage;
-  if (options.preBuild || options.dockerfile) {
-    // The custom image's tag needs the base's ID, so the base must be here first.
-    let baseId = await runtime.imageId(baseImage);
-    if (baseId === undefined) {
-      await ensureBase();
-      baseId = await runtime.imageId(baseImage);
-      if (baseId === undefined) throw new XcrossError(`${baseImage} was made but ${runtime.name} cannot find it`);
-    }
-    const plan = planCustomImage({
-      target, prefix: registry.base.imagePrefix, baseRef: baseImage, baseId, workspaceRoot: workspace.root,
-      dockerfile: options.dockerfile, preBuild: options.preBuild,
-    });
-    await ensureCustomImage({ runtime, log, tty: host.stderrIsTTY }, plan);
-    image = plan.ref;
-  }
-  const targetDir = resolveTargetDir(inv, host, workspace);
-  const cacheHome = persistentCargoHome(host);
-  fs.mkdirSync(targetDir, { recursive: true });
-  fs.mkdirSync(cacheHome, { recursive: true });
-
+  const p = await prepare(inv, host, true);
+  const session = await qemuDebugOptions(inv, p);
   const spec = planCargo({
-    cargoArgs: withFlags(absolutizePathFlags(cargoArgv(inv, target.triple), host.cwd), applied.cargoFlags),
-    extra: { env: applied.env, mounts: applied.mounts },
-    target,
-    image,
-    workspace,
-    targetDir,
-    cargoHome: cacheHome,
-    toolchain,
-    readOnlySource: config.readOnlySource,
+    cargoArgs: withFlags(absolutizePathFlags(cargoArgv(inv, p.target.triple), host.cwd), p.applied.cargoFlags),
+    extra: { env: { ...p.applied.env, ...session.env }, mounts: p.applied.mounts },
+    target: p.target,
+    image: p.image,
+    workspace: p.workspace,
+    targetDir: p.targetDir,
+    cargoHome: p.cargoHome,
+    toolchain: p.toolchain,
+    readOnlySource: p.config.readOnlySource,
     interactive: inv.subcommand === 'run',
     name: `xcross-${inv.subcommand}-${crypto.randomBytes(4).toString('hex')}`,
     host,
   });
-  let result = await runtime.run(spec);
-  if (result.imageMissing) {
-    // Asking for the image only now keeps a lookup off every warm build.
-    await ensureBase();
-    result = await runtime.run(spec);
-    if (result.imageMissing) throw new XcrossError(`${image} was built but ${runtime.name} still cannot find it`, { fix: 'check `podman images` and your storage configuration' });
-  }
-  log.debug(`engine: ${runtime.describe()}`);
-  if (result.interrupted) log.info(`interrupted (${result.interrupted}): the container was stopped and removed`);
-  return result.code;
-}
-
-/** Options cross has that xcross parses but cannot honour: say so rather than ignore them. */
-function refuseUnsupported(o: TargetOptions, log: Logger): void {
-  const zigOn = o.zig === true || typeof o.zig === 'string' || (typeof o.zig === 'object' && o.zig.enable === true);
-  if (zigOn) {
-    throw new XcrossError('zig = ... asks for cross\'s zig cc toolchain, which xcross does not support', {
-      fix: 'remove zig from Cross.toml (or set CROSS_BUILD_ZIG=0): xcross links with the image\'s gcc for the target',
-    });
-  }
-  if (o.xargo === true) log.warn('xargo is obsolete and ignored: xcross always uses cargo (use build-std with nightly for a custom std)');
+  return runContainer(p, { ...spec, ports: session.ports });
 }
 
 /** Cargo flags from the configuration (e.g. -Zbuild-std), right after the subcommand. */
 function withFlags(args: string[], flags: string[]): string[] {
   return flags.length === 0 ? args : [args[0], ...flags, ...args.slice(1)];
-}
-
-function reportToolchain(t: Toolchain, log: Logger): void {
-  if (t.source === 'host') {
-    log.debug(`toolchain: host ${t.toolchain.name} (${t.why})`);
-  } else if (/^no rustup toolchains|^--toolchain-source/.test(t.why)) {
-    log.debug(`toolchain: the image's rustc ${t.rustc} (${t.why})`);
-  } else {
-    // The user has rustup and may expect it to be used: say why it was not.
-    log.info(`using the image's rustc ${t.rustc}: ${t.why}`);
-  }
-}
-
-function resolveTargetDir(inv: CargoInvocation, host: Host, ws: Workspace): string {
-  const given = inv.targetDir ?? (host.env.CARGO_TARGET_DIR || host.env.CARGO_BUILD_TARGET_DIR || undefined);
-  return given !== undefined ? path.resolve(host.cwd, given) : path.join(ws.root, 'target');
-}
-
-/** The host's CARGO_HOME when there is one (its registry cache is shared with host cargo), else ours. */
-function persistentCargoHome(host: Host): string {
-  const own = cargoHome(host);
-  return isDir(own) ? own : path.join(host.cacheDir, 'cargo-home');
 }

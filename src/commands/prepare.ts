@@ -1,0 +1,134 @@
+// What every container command needs, in one direction: workspace → configuration → target →
+// options → toolchain → engine → image. `xcross build` and `xcross shell` share it, so a shell has the
+// very mounts and environment of a build.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { XcrossError, isXcrossError } from '../errors';
+import type { Host } from '../host';
+import type { CargoInvocation } from '../cli/cargo-args';
+import { loadCrossConfig, optionsFor } from '../config/cross-config';
+import type { TargetOptions } from '../config/cross-options';
+import { resolveConfig, verbosity, type ResolvedConfig } from '../config/resolve';
+import { ensureCustomImage, ensureTargetImage, ensureUserImage } from '../images/ensure';
+import { planCustomImage } from '../images/custom';
+import { targetImageRef } from '../images/tag';
+import { applyTargetOptions, type AppliedOptions } from '../plan/target-options';
+import { findTarget, hostTriple, loadRegistry, type TargetSpec } from '../targets/registry';
+import { cargoHome } from '../toolchain/rustup-home';
+import { selectToolchain, type Toolchain } from '../toolchain/select';
+import { createLogger, type Logger } from '../ui/log';
+import { locateManifest, isDir } from '../workspace/manifest';
+import { loadWorkspace, type Workspace } from '../workspace/workspace';
+import { createRuntime } from '../../runtimes/detect';
+import type { Runtime } from '../../runtimes/runtime';
+
+export interface Prepared {
+  host: Host;
+  log: Logger;
+  workspace: Workspace;
+  config: ResolvedConfig;
+  target: TargetSpec;
+  applied: AppliedOptions;
+  toolchain: Toolchain;
+  runtime: Runtime;
+  /** The image to run (custom when pre-build/dockerfile are configured). */
+  image: string;
+  /** Makes the base image exist (build, pull or fail); the caller runs it only when the engine lacks it. */
+  ensureBase: () => Promise<void>;
+  targetDir: string;
+  cargoHome: string;
+}
+
+/** `requireRust`: a shell may go on without a Rust toolchain for the target; a build may not. */
+export async function prepare(inv: CargoInvocation, host: Host, requireRust: boolean): Promise<Prepared> {
+  const workspace = loadWorkspace(locateManifest(host.cwd, inv.manifestPath));
+  const registry = loadRegistry();
+  const log = createLogger(verbosity(inv, host.env));
+  const cross = loadCrossConfig({
+    workspace, env: host.env, cwd: host.cwd, knownTargets: registry.targets.map((t) => t.triple),
+    warn: (w) => { if (host.env.CROSS_NO_WARNINGS !== '1') log.warn(w); },
+  });
+  const config = resolveConfig(inv, cross, host.env, hostTriple(host.arch));
+  const target = findTarget(registry, config.target);
+  log.debug(`target ${target.triple} (from ${config.targetFrom}); workspace ${workspace.root}${cross.file ? `; config ${cross.file}` : ''}`);
+  const options = optionsFor(cross, target.triple);
+  refuseUnsupported(options, log);
+  const applied = applyTargetOptions(options, target.triple, host.env, host.cwd);
+  for (const n of applied.notes) log.warn(n);
+
+  const toolchain = await chooseToolchain(inv, host, config, target, workspace, log, requireRust);
+  const runtime = createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
+  const baseImage = options.image?.name ?? targetImageRef(registry.base, target);
+  const ensureBase = () => options.image
+    ? ensureUserImage(runtime, baseImage, log, host.stderrIsTTY)
+    : ensureTargetImage({ runtime, registry, target, log, tty: host.stderrIsTTY }).then(() => undefined);
+  let image = baseImage;
+  if (options.preBuild || options.dockerfile) {
+    // The custom image's tag needs the base's ID, so the base must be here first.
+    let baseId = await runtime.imageId(baseImage);
+    if (baseId === undefined) {
+      await ensureBase();
+      baseId = await runtime.imageId(baseImage);
+      if (baseId === undefined) throw new XcrossError(`${baseImage} was made but ${runtime.name} cannot find it`);
+    }
+    const plan = planCustomImage({
+      target, prefix: registry.base.imagePrefix, baseRef: baseImage, baseId, workspaceRoot: workspace.root,
+      dockerfile: options.dockerfile, preBuild: options.preBuild,
+    });
+    await ensureCustomImage({ runtime, log, tty: host.stderrIsTTY }, plan);
+    image = plan.ref;
+  }
+  const targetDir = resolveTargetDir(inv, host, workspace);
+  const home = persistentCargoHome(host);
+  fs.mkdirSync(targetDir, { recursive: true });
+  fs.mkdirSync(home, { recursive: true });
+  return { host, log, workspace, config, target, applied, toolchain, runtime, image, ensureBase, targetDir, cargoHome: home };
+}
+
+async function chooseToolchain(inv: CargoInvocation, host: Host, config: ResolvedConfig, target: TargetSpec, workspace: Workspace, log: Logger, requireRust: boolean): Promise<Toolchain> {
+  try {
+    const t = await selectToolchain({
+      host, target, source: config.toolchainSource, explicit: inv.toolchain, workspaceRoot: workspace.root, hostTriple: hostTriple(host.arch), log,
+    });
+    reportToolchain(t, log);
+    return t;
+  } catch (e) {
+    if (requireRust || !isXcrossError(e)) throw e;
+    // A shell is still useful without Rust for the target: the C toolchain and qemu are there.
+    log.debug(`toolchain: none for ${target.triple} (${e.message}); the shell has the image's tools`);
+    return { source: 'image', rustc: target.pins.rustc, why: e.message };
+  }
+}
+
+/** Options cross has that xcross parses but cannot honour: say so rather than ignore them. */
+function refuseUnsupported(o: TargetOptions, log: Logger): void {
+  const zigOn = o.zig === true || typeof o.zig === 'string' || (typeof o.zig === 'object' && o.zig.enable === true);
+  if (zigOn) {
+    throw new XcrossError('zig = ... asks for cross\'s zig cc toolchain, which xcross does not support', {
+      fix: 'remove zig from Cross.toml (or set CROSS_BUILD_ZIG=0): xcross links with the image\'s gcc for the target',
+    });
+  }
+  if (o.xargo === true) log.warn('xargo is obsolete and ignored: xcross always uses cargo (use build-std with nightly for a custom std)');
+}
+
+function reportToolchain(t: Toolchain, log: Logger): void {
+  if (t.source === 'host') {
+    log.debug(`toolchain: host ${t.toolchain.name} (${t.why})`);
+  } else if (/^no rustup toolchains|^--toolchain-source/.test(t.why)) {
+    log.debug(`toolchain: the image's rustc ${t.rustc} (${t.why})`);
+  } else {
+    // The user has rustup and may expect it to be used: say why it was not.
+    log.info(`using the image's rustc ${t.rustc}: ${t.why}`);
+  }
+}
+
+function resolveTargetDir(inv: CargoInvocation, host: Host, ws: Workspace): string {
+  const given = inv.targetDir ?? (host.env.CARGO_TARGET_DIR || host.env.CARGO_BUILD_TARGET_DIR || undefined);
+  return given !== undefined ? path.resolve(host.cwd, given) : path.join(ws.root, 'target');
+}
+
+/** The host's CARGO_HOME when there is one (its registry cache is shared with host cargo), else ours. */
+function persistentCargoHome(host: Host): string {
+  const own = cargoHome(host);
+  return isDir(own) ? own : path.join(host.cacheDir, 'cargo-home');
+}

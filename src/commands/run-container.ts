@@ -1,0 +1,19 @@
+// Running a planned container: straight away, and only when the engine says the image is missing,
+// make it and run again (so a warm run asks the engine nothing first).
+import { XcrossError } from '../errors';
+import type { ContainerSpec } from '../../runtimes/spec';
+import type { Prepared } from './prepare';
+
+export async function runContainer(p: Prepared, spec: ContainerSpec): Promise<number> {
+  let result = await p.runtime.run(spec);
+  if (result.imageMissing) {
+    await p.ensureBase();
+    result = await p.runtime.run(spec);
+    if (result.imageMissing) {
+      throw new XcrossError(`${spec.image} was built but ${p.runtime.name} still cannot find it`, { fix: 'check `podman images` and your storage configuration' });
+    }
+  }
+  p.log.debug(`engine: ${p.runtime.describe()}`);
+  if (result.interrupted) p.log.info(`interrupted (${result.interrupted}): the container was stopped and removed`);
+  return result.code;
+}

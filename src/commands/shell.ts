@@ -1,0 +1,48 @@
+// xcross shell --target T [-- CMD ARGS...]: the target's toolchain image, in this crate, with the
+// mounts and environment of a build: CC/CXX/AR and the linker for the target, pkg-config for it, and
+// `xcross-runner PROGRAM` to run a foreign binary under qemu. Returns the shell's (or CMD's) exit code.
+import * as crypto from 'node:crypto';
+import { XcrossError } from '../errors';
+import type { Host } from '../host';
+import type { CargoInvocation } from '../cli/cargo-args';
+import { planShell } from '../plan/shell-spec';
+import { prepare } from './prepare';
+import { qemuDebugOptions } from './qemu-debug';
+import { runContainer } from './run-container';
+
+/** Options before `--` that a shell understands; everything after `--` is the command. */
+const SHELL_FLAGS = /^(--target|--manifest-path|--target-dir)(=|$)|^-v+$|^--verbose$/;
+
+export async function runShellCommand(inv: CargoInvocation, host: Host): Promise<number> {
+  const dashdash = inv.cargoArgs.indexOf('--');
+  const before = dashdash < 0 ? inv.cargoArgs : inv.cargoArgs.slice(0, dashdash);
+  const command = dashdash < 0 ? undefined : inv.cargoArgs.slice(dashdash + 1);
+  for (let i = 0; i < before.length; i++) {
+    const a = before[i];
+    if (!SHELL_FLAGS.test(a)) {
+      throw new XcrossError(`xcross shell does not take '${a}'`, { fix: 'put the command to run after --, as in `xcross shell --target T -- make test`' });
+    }
+    if (/^--(target|manifest-path|target-dir)$/.test(a)) i++;
+  }
+  if (command !== undefined && command.length === 0) throw new XcrossError('nothing after --: name the command to run, or leave out -- for an interactive shell');
+  if (command === undefined && !(host.stdinIsTTY && host.stdoutIsTTY)) {
+    throw new XcrossError('an interactive shell needs a terminal, and stdin or stdout is not one', {
+      fix: 'run one command instead: xcross shell --target T -- CMD ARGS...',
+    });
+  }
+  const p = await prepare(inv, host, false);
+  const debug = await qemuDebugOptions(inv, p);
+  const spec = planShell({
+    extra: { env: { ...p.applied.env, ...debug.env }, mounts: p.applied.mounts },
+    target: p.target,
+    image: p.image,
+    workspace: p.workspace,
+    targetDir: p.targetDir,
+    cargoHome: p.cargoHome,
+    toolchain: p.toolchain,
+    readOnlySource: p.config.readOnlySource,
+    name: `xcross-shell-${crypto.randomBytes(4).toString('hex')}`,
+    host,
+  }, command);
+  return runContainer(p, { ...spec, ports: debug.ports });
+}

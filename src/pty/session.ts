@@ -1,0 +1,65 @@
+// The host side of an interactive session: the engine runs in a pseudo-terminal of ours (node-pty),
+// our terminal is put in raw mode and relayed byte for byte, so Ctrl-C and Ctrl-Z reach the program
+// (not xcross), and window-size changes follow. If node-pty's native module cannot load, the engine
+// gets our terminal directly (it handles raw mode and resizes itself), with a warning: never a crash.
+import type { Logger } from '../ui/log';
+
+export interface PtyProcess {
+  /** Exit code (128 + signal number when killed). */
+  done: Promise<number>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+interface NodePty {
+  spawn(file: string, args: string[], opts: { name: string; cols: number; rows: number; cwd: string; env: Record<string, string> }): {
+    onData(cb: (d: string) => void): void;
+    onExit(cb: (e: { exitCode: number; signal?: number }) => void): void;
+    write(d: string | Buffer): void;
+    resize(cols: number, rows: number): void;
+    kill(signal?: string): void;
+  };
+}
+
+let loaded: NodePty | null | undefined;
+
+/** node-pty, or null (once warned) when its native module cannot load here. */
+export function loadNodePty(log: Logger): NodePty | null {
+  if (loaded !== undefined) return loaded;
+  try {
+    loaded = require('node-pty') as NodePty;
+  } catch (e) {
+    log.warn(`node-pty cannot load (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): the session uses your terminal through the engine directly`);
+    loaded = null;
+  }
+  return loaded;
+}
+
+export function spawnInPty(pty: NodePty, file: string, args: string[], env: Record<string, string | undefined>): PtyProcess {
+  const stdin = process.stdin;
+  const stdout = process.stdout;
+  const child = pty.spawn(file, args, {
+    name: env.TERM || 'xterm-256color',
+    cols: stdout.columns || 80,
+    rows: stdout.rows || 24,
+    cwd: process.cwd(),
+    env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+  });
+  const wasRaw = stdin.isTTY ? stdin.isRaw : false;
+  if (stdin.isTTY) stdin.setRawMode(true);
+  const onInput = (d: Buffer) => child.write(d);
+  const onResize = () => child.resize(stdout.columns || 80, stdout.rows || 24);
+  stdin.on('data', onInput);
+  stdin.resume();
+  stdout.on('resize', onResize);
+  child.onData((d) => stdout.write(d));
+  const done = new Promise<number>((resolve) => {
+    child.onExit(({ exitCode, signal }) => {
+      stdin.off('data', onInput);
+      stdout.off('resize', onResize);
+      if (stdin.isTTY) stdin.setRawMode(wasRaw);
+      stdin.pause();
+      resolve(signal ? 128 + signal : exitCode);
+    });
+  });
+  return { done, kill: (signal) => child.kill(signal) };
+}
