@@ -149,11 +149,15 @@ export class PodmanCli implements Runtime {
       finished = p.done.then((code) => ({ code }));
     } else {
       const { child, done } = startProcess(this.o.binary, args, { env: this.o.env, stdio: ['inherit', 'inherit', 'pipe'] });
-      const stderr = holdImageUnknown(child.stderr!);
+      const stderr = holdEngineErrors(child.stderr!);
       kill = (sig) => child.kill(sig);
       finished = done.then(async (f) => {
         await stderr.ended;
-        if (f.code === 125 && stderr.held) return { code: 125, imageMissing: true };
+        if (f.code === 125 && stderr.kind === 'image') return { code: 125, imageMissing: true };
+        if ((f.code === 127 || f.code === 1) && stderr.kind === 'command') {
+          const cmd = spec.command[0];
+          throw new XcrossError(`${cmd}: no such command in ${spec.image}`, { fix: 'check its name, or open `xcross shell` and look around', exitCode: 127 });
+        }
         stderr.flush();
         return { code: f.code };
       });
@@ -204,21 +208,40 @@ export class PodmanCli implements Runtime {
 }
 
 /**
- * podman's stderr passes through as it comes, except its "image not known" error before the
- * container starts: that one is held, since xcross answers it by building the image.
+ * podman's stderr passes through as it comes, except its own errors from before the container
+ * started that xcross answers better: "image not known" (xcross builds the image) and a command
+ * that is not in the image (xcross says so in one sentence).
  */
-function holdImageUnknown(stream: NodeJS.ReadableStream): { held: string; ended: Promise<void>; flush(): void } {
-  const state = { held: '', seen: false, ended: Promise.resolve(), flush: () => {} };
+function holdEngineErrors(stream: NodeJS.ReadableStream): { held: string; kind?: 'image' | 'command'; ended: Promise<void>; flush(): void } {
+  const state: { held: string; kind?: 'image' | 'command'; ended: Promise<void>; flush(): void } = { held: '', ended: Promise.resolve(), flush: () => {} };
+  // Decided on the first complete line: a short write can arrive in pieces.
+  let first: string | undefined = '';
+  const decide = () => {
+    const line = first ?? '';
+    first = undefined;
+    state.kind = /^Error: .*image not known\s*$/m.test(line) ? 'image'
+      // runc says it when it starts the command itself; catatonit (--init) when it is PID 1.
+      : /^Error: .*executable file not found in \$PATH|^ERROR \(catatonit:\d+\): failed to exec pid1: No such file or directory/.test(line) ? 'command'
+      : undefined;
+    if (state.kind) state.held = line;
+    else process.stderr.write(line);
+  };
   state.flush = () => {
     if (state.held) process.stderr.write(state.held);
     state.held = '';
   };
-  state.ended = new Promise((resolve) => stream.on('end', resolve));
+  state.ended = new Promise((resolve) => stream.on('end', () => {
+    if (first !== undefined) decide();
+    resolve();
+  }));
   stream.on('data', (d: Buffer) => {
-    const text = d.toString();
-    if (!state.seen && /^Error: .*image not known\s*$/.test(text)) state.held += text;
-    else process.stderr.write(d);
-    state.seen = true;
+    if (first === undefined) {
+      if (state.kind) state.held += d.toString();
+      else process.stderr.write(d);
+      return;
+    }
+    first += d.toString();
+    if (first.includes('\n')) decide();
   });
   return state;
 }

@@ -1,0 +1,56 @@
+// Drives the real xcross binary in a pseudo-terminal, as a person at a terminal would: type, read
+// the screen, resize, press Ctrl-C.
+import { XCROSS } from './harness';
+
+interface Pty {
+  onData(cb: (d: string) => void): void;
+  onExit(cb: (e: { exitCode: number; signal?: number }) => void): void;
+  write(d: string): void;
+  resize(cols: number, rows: number): void;
+  kill(sig?: string): void;
+}
+
+export class Terminal {
+  private out = '';
+  private readonly pty: Pty;
+  readonly exited: Promise<number>;
+
+  constructor(args: string[], cwd: string, env: Record<string, string | undefined> = {}, size = { cols: 100, rows: 30 }) {
+    const nodePty = require('node-pty') as { spawn(f: string, a: string[], o: object): Pty };
+    this.pty = nodePty.spawn(process.execPath, [XCROSS, ...args], { name: 'xterm', ...size, cwd, env: { ...process.env, TERM: 'xterm', ...env } });
+    this.pty.onData((d) => { this.out += d; });
+    this.exited = new Promise((resolve) => this.pty.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode)));
+  }
+
+  /** What the screen showed so far, without escape sequences. */
+  get text(): string {
+    return this.out.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '').replace(/\r/g, '');
+  }
+
+  type(s: string): void {
+    this.pty.write(s);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.pty.resize(cols, rows);
+  }
+
+  /** Waits until the text after `from` matches. */
+  async waitFor(re: RegExp, timeoutMs = 120_000, from = 0): Promise<RegExpMatchArray> {
+    const started = Date.now();
+    for (;;) {
+      const m = this.text.slice(from).match(re);
+      if (m) return m;
+      if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${re}; the screen:\n${this.text.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  mark(): number {
+    return this.text.length;
+  }
+
+  kill(): void {
+    this.pty.kill();
+  }
+}

@@ -1,0 +1,97 @@
+// Interactive sessions for real: `xcross shell` and `xcross run` in a pseudo-terminal, under qemu.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import { containersWithLabel, copyFixtures, tail, xcross } from './harness';
+import { Terminal } from './pty-driver';
+
+const T = 'aarch64-unknown-linux-gnu';
+const PROMPT = /\[xcross aarch64-unknown-linux-gnu\] \/\S+[#$] $/m;
+
+describe('terminal sessions', () => {
+  let dir: string;
+  let crate: string;
+  before(() => ({ dir, crate } = copyFixtures()));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('xcross shell: prompt with the target, the build\'s environment, resize, Ctrl-C, C under qemu, exit status', { timeout: 300_000 }, async () => {
+    const t = new Terminal(['shell', '--target', T], crate);
+    try {
+      await t.waitFor(PROMPT);
+      let m = t.mark();
+      t.type('echo "cc=$CC_aarch64_unknown_linux_gnu linker=$CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER pc=$PKG_CONFIG_PATH_aarch64_unknown_linux_gnu"; stty size\r');
+      await t.waitFor(/cc=aarch64-linux-gnu-gcc linker=aarch64-linux-gnu-gcc pc=\/usr\/lib\/aarch64-linux-gnu\/pkgconfig/, 30_000, m);
+      await t.waitFor(/^30 100$/m, 30_000, m);
+      m = t.mark();
+      t.resize(132, 43);
+      t.type('stty size\r');
+      await t.waitFor(/^43 132$/m, 30_000, m);
+      m = t.mark();
+      t.type('sleep 300\r');
+      await new Promise((r) => setTimeout(r, 1500));
+      t.type('\x03');
+      await t.waitFor(PROMPT, 30_000, m);
+      m = t.mark();
+      t.type('echo sleep-ended-with-$?\r');
+      await t.waitFor(/sleep-ended-with-130/, 30_000, m);
+      m = t.mark();
+      t.type('printf \'#include <stdio.h>\\nint main(void){puts("hi from c");return 5;}\' > /tmp/t.c && $CC_aarch64_unknown_linux_gnu -o /tmp/t /tmp/t.c && xcross-runner /tmp/t; echo rc=$?\r');
+      await t.waitFor(/hi from c\s+rc=5/, 60_000, m);
+      t.type('exit 3\r');
+      assert.equal(await t.exited, 3);
+    } finally {
+      t.kill();
+    }
+  });
+
+  test('xcross run in a terminal: the program gets the terminal, Ctrl-C reaches it, the container goes', { timeout: 300_000 }, async () => {
+    const t = new Terminal(['run', '--target', T, '--', '--sleep', '300'], crate);
+    try {
+      await t.waitFor(/sleeping 300s/);
+      t.type('\x03');
+      const code = await t.exited;
+      assert.equal(code, 130, t.text.slice(-2000));
+      assert.deepEqual(containersWithLabel('io.xcross.managed'), []);
+    } finally {
+      t.kill();
+    }
+  });
+
+  test('xcross shell -- CMD without a terminal: exit code, stdout and stderr apart', async () => {
+    const r = await xcross(['shell', '--target', T, '--', 'sh', '-c', 'echo out; echo err >&2; exit 4'], { cwd: crate });
+    assert.equal(r.code, 4, tail(r.stderr));
+    assert.equal(r.stdout, 'out\n');
+    assert.match(r.stderr, /^err$/m);
+  });
+
+  test('--strace: qemu prints the foreign program\'s system calls', async () => {
+    const r = await xcross(['run', '--target', T, '--strace'], { cwd: crate });
+    assert.equal(r.code, 0, tail(r.stderr));
+    assert.match(r.stderr, /^\d+ (write|exit_group|clone3?)\(/m);
+    assert.match(r.stdout, /^hello from aarch64$/m);
+  });
+
+  test('bad input: a command not in the image, a gdb port in use, an interactive shell without a terminal', async () => {
+    const missing = await xcross(['shell', '--target', T, '--', 'no-such-program'], { cwd: crate });
+    assert.equal(missing.code, 127);
+    assert.match(missing.stderr, /^xcross: error: no-such-program: no such command in /m);
+    assert.doesNotMatch(missing.stderr, /OCI runtime/);
+
+    const server = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const busy = await xcross(['run', '--target', T, '--gdb', String(port)], { cwd: crate });
+      assert.equal(busy.code, 1);
+      assert.match(busy.stderr, new RegExp(`^xcross: error: --gdb ${port}: that port is already in use`, 'm'));
+    } finally {
+      server.close();
+    }
+
+    const noTty = await xcross(['shell', '--target', T], { cwd: crate });
+    assert.equal(noTty.code, 1);
+    assert.match(noTty.stderr, /an interactive shell needs a terminal/);
+    assert.deepEqual(containersWithLabel('io.xcross.managed'), []);
+  });
+});
