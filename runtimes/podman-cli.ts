@@ -140,7 +140,7 @@ export class PodmanCli implements Runtime {
     const args = podmanRunArgs(spec, { rootless: this.rootless, selinux: this.selinux, env: this.o.env, adaptation: adapt });
     this.o.log.command([this.o.binary, ...args]);
     // A terminal session runs podman in our pseudo-terminal; anything else streams on pipes.
-    const pty = spec.tty ? loadNodePty(this.o.log) : null;
+    const pty = spec.tty ? loadNodePty(this.o.log, this.o.env) : null;
     let kill: (sig: NodeJS.Signals) => void;
     let finished: Promise<{ code: number; imageMissing?: boolean }>;
     if (pty) {

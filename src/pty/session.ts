@@ -22,11 +22,18 @@ interface NodePty {
 
 let loaded: NodePty | null | undefined;
 
-/** node-pty, or null (once warned) when its native module cannot load here. */
-export function loadNodePty(log: Logger): NodePty | null {
+/**
+ * node-pty, or null (once warned) when its native module cannot load here. XCROSS_NO_PTY=1 asks for
+ * the fallback on purpose (no warning).
+ */
+export function loadNodePty(log: Logger, env: Readonly<Record<string, string | undefined>> = process.env, load: () => unknown = () => require('node-pty')): NodePty | null {
+  if (env.XCROSS_NO_PTY === '1') {
+    log.debug('XCROSS_NO_PTY=1: the engine gets the terminal directly');
+    return null;
+  }
   if (loaded !== undefined) return loaded;
   try {
-    loaded = require('node-pty') as NodePty;
+    loaded = load() as NodePty;
   } catch (e) {
     log.warn(`node-pty cannot load (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): the session uses your terminal through the engine directly`);
     loaded = null;

@@ -58,6 +58,19 @@ describe('terminal sessions', () => {
     }
   });
 
+  test('without node-pty the engine gets the terminal: the session still works', { timeout: 120_000 }, async () => {
+    const t = new Terminal(['shell', '--target', T], crate, { XCROSS_NO_PTY: '1' });
+    try {
+      await t.waitFor(PROMPT);
+      const m = t.mark();
+      t.type('test -t 0 && echo has-a-terminal; exit 6\r');
+      await t.waitFor(/has-a-terminal/, 30_000, m);
+      assert.equal(await t.exited, 6);
+    } finally {
+      t.kill();
+    }
+  });
+
   test('xcross shell -- CMD without a terminal: exit code, stdout and stderr apart', async () => {
     const r = await xcross(['shell', '--target', T, '--', 'sh', '-c', 'echo out; echo err >&2; exit 4'], { cwd: crate });
     assert.equal(r.code, 4, tail(r.stderr));
