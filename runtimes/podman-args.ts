@@ -9,6 +9,8 @@ export interface PodmanContext {
    * so that tokens do not show in `ps` or in -v output. */
   env: Readonly<Record<string, string | undefined>>;
   adaptation: Adaptation;
+  /** The user's own `podman run` flags (CROSS_CONTAINER_OPTS), placed last before the image. */
+  userArgs?: string[];
 }
 
 export function podmanRunArgs(spec: ContainerSpec, ctx: PodmanContext): string[] {
@@ -26,6 +28,7 @@ export function podmanRunArgs(spec: ContainerSpec, ctx: PodmanContext): string[]
   args.push('-w', spec.workdir);
   if (spec.interactive) args.push('-i');
   if (spec.tty) args.push('-t');
+  args.push(...(ctx.userArgs ?? []));
   args.push(spec.image, ...spec.command);
   return args;
 }
@@ -43,4 +46,28 @@ export function ownerArgs(owner: { uid: number; gid: number }, rootless: boolean
 /** The adaptation flags that `podman build` understands too (its RUN steps hit the same limits). */
 export function buildAdaptation(a: Adaptation): string[] {
   return a.run.filter((f) => f.startsWith('--ulimit=') || f === '--network=host');
+}
+
+/**
+ * CROSS_CONTAINER_OPTS as cross takes it: engine flags in one string, split like a shell would on
+ * spaces, with single or double quotes keeping spaces in a value.
+ */
+export function splitUserArgs(text: string | undefined): string[] {
+  if (!text) return [];
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"']+)/g;
+  let cur = '';
+  let last = -1;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    // Adjacent pieces (--env="a b") belong to one word.
+    if (last !== -1 && m.index !== last) {
+      out.push(cur);
+      cur = '';
+    }
+    cur += m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3];
+    last = re.lastIndex;
+  }
+  if (last !== -1) out.push(cur);
+  return out;
 }

@@ -8,7 +8,7 @@ import type { BuildRequest, ImageInfo, RunResult, Runtime } from './runtime';
 import { parseImageList } from './podman-json';
 import type { ContainerSpec } from './spec';
 import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from './process';
-import { buildAdaptation, podmanRunArgs } from './podman-args';
+import { buildAdaptation, podmanRunArgs, splitUserArgs } from './podman-args';
 import { cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from './podman-adapt';
 import { interruptible } from './interrupt';
 import { loadNodePty, spawnInPty } from '../src/pty/session';
@@ -137,7 +137,9 @@ export class PodmanCli implements Runtime {
   }
 
   private async runOnce(spec: ContainerSpec, adapt: Adaptation): Promise<RunResult> {
-    const args = podmanRunArgs(spec, { rootless: this.rootless, selinux: this.selinux, env: this.o.env, adaptation: adapt });
+    const args = podmanRunArgs(spec, {
+      rootless: this.rootless, selinux: this.selinux, env: this.o.env, adaptation: adapt, userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS),
+    });
     this.o.log.command([this.o.binary, ...args]);
     // A terminal session runs podman in our pseudo-terminal; anything else streams on pipes.
     const pty = spec.tty ? loadNodePty(this.o.log, this.o.env) : null;

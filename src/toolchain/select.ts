@@ -55,7 +55,9 @@ export async function selectToolchain(req: ToolchainRequest): Promise<Toolchain>
   };
   if (typeof found === 'string') return refuse(found);
   if (hasTargetStd(found, target.triple)) return { source: 'host', toolchain: found, why: `host toolchain ${found.name} has the ${target.triple} std` };
-  const added = await rustupTargetAdd(host, found, target.triple, log);
+  // CROSS_CUSTOM_TOOLCHAIN: a toolchain rustup did not install (linked, self-built): do not ask rustup.
+  const custom = /^(1|true)$/i.test(host.env.CROSS_CUSTOM_TOOLCHAIN ?? '');
+  const added = custom ? 'CROSS_CUSTOM_TOOLCHAIN says rustup must not change it' : await rustupTargetAdd(host, found, target.triple, log);
   if (added === true) return { source: 'host', toolchain: found, why: `rustup added the ${target.triple} std to ${found.name}` };
   return refuse(`host toolchain ${found.name} has no std for ${target.triple} and ${added}`);
 }

@@ -24,7 +24,7 @@ describe('Cross.toml and the environment', () => {
     ].join('\n'));
     const r = await xcross(['run', '-v', '--', '--print-env'], {
       cwd: crate,
-      env: { XC_PASSED: 'from the host', XC_SECRET: 'top-secret-value', XC_VOL: vol, CARGO_XC_DEFAULT: 'cargo vars pass by default' },
+      env: { XC_PASSED: 'from the host', XC_SECRET: 'top-secret-value', XC_VOL: vol, CARGO_XC_DEFAULT: 'cargo vars pass by default', CROSS_CONTAINER_OPTS: '--env "XC_OPTS=given to podman"' },
     });
     assert.equal(r.code, 0, tail(r.stderr));
     const env = new Map(r.stdout.split('\n').filter((l) => l.startsWith('env ')).map((l) => {
@@ -35,6 +35,7 @@ describe('Cross.toml and the environment', () => {
     assert.equal(env.get('XC_FIXED'), 'fixed value');
     assert.equal(env.get('XC_VOL'), vol);
     assert.equal(env.get('CARGO_XC_DEFAULT'), 'cargo vars pass by default');
+    assert.equal(env.get('XC_OPTS'), 'given to podman');
     assert.equal(env.has('XC_SECRET'), false);
     // Nothing of the host's other variables reached the container: only the image's, cargo's and ours.
     for (const k of env.keys()) assert.doesNotMatch(k, /^(XC_SECRET|SSH_|USER$|LOGNAME$|XDG_)/, k);

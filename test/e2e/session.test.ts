@@ -85,6 +85,37 @@ describe('terminal sessions', () => {
     assert.match(r.stdout, /^hello from aarch64$/m);
   });
 
+  test('--gdb PORT: the program waits at qemu\'s gdb stub, listening on the port', { timeout: 120_000 }, async () => {
+    const probe = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => probe.once('listening', r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    let listening = false;
+    let printedBeforeAttach = true;
+    const r = await xcross(['run', '--target', T, '--gdb', String(port)], {
+      cwd: crate,
+      timeoutMs: 90_000,
+      onStart: (child, out) => {
+        const poll = setInterval(() => {
+          const s = net.connect(port, '127.0.0.1');
+          s.once('connect', () => {
+            clearInterval(poll);
+            listening = true;
+            printedBeforeAttach = out.stdout().includes('hello from');
+            s.destroy();
+            child.kill('SIGINT');
+          });
+          s.once('error', () => s.destroy());
+        }, 200);
+      },
+    });
+    assert.equal(listening, true, tail(r.stderr));
+    assert.equal(printedBeforeAttach, false, 'the program ran before a debugger attached');
+    assert.match(r.stderr, new RegExp(`gdb-multiarch .*target remote localhost:${port}`));
+    assert.equal(r.code, 130);
+    assert.deepEqual(containersWithLabel('io.xcross.managed'), []);
+  });
+
   test('bad input: a command not in the image, a gdb port in use, an interactive shell without a terminal', async () => {
     const missing = await xcross(['shell', '--target', T, '--', 'no-such-program'], { cwd: crate });
     assert.equal(missing.code, 127);

@@ -100,3 +100,14 @@ describe('adapting to the host', () => {
     assert.equal(loadCached(file, 'k1'), undefined);
   });
 });
+
+describe('CROSS_CONTAINER_OPTS', () => {
+  test('split like a shell, quotes keep spaces, placed right before the image', async () => {
+    const { splitUserArgs } = await import('../../runtimes/podman-args');
+    assert.deepEqual(splitUserArgs(`--env A=1  -e "B=two words" --label='x y' --cap-add=SYS_PTRACE`), ['--env', 'A=1', '-e', 'B=two words', '--label=x y', '--cap-add=SYS_PTRACE']);
+    assert.deepEqual(splitUserArgs(undefined), []);
+    assert.deepEqual(splitUserArgs('  '), []);
+    const args = podmanRunArgs(spec, { rootless: true, selinux: false, env: {}, adaptation, userArgs: ['--cap-add=SYS_PTRACE'] });
+    assert.deepEqual(args.slice(-4), ['--cap-add=SYS_PTRACE', 'img:1', 'cargo', 'build']);
+  });
+});

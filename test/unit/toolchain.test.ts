@@ -101,3 +101,17 @@ describe('choosing', () => {
     assert.match(second.why, /rustup could not add it within the last hour/);
   });
 });
+
+test('CROSS_CUSTOM_TOOLCHAIN: rustup is not asked to add the target', async () => {
+  const { host, ws } = fakeHost();
+  const bin = tempDir();
+  writeTree(bin, { rustup: '#!/bin/sh\ntouch "$(dirname "$0")/was-called"\nexit 1\n' });
+  fs.chmodSync(path.join(bin, 'rustup'), 0o755);
+  const t = await selectToolchain({
+    host: { ...host, env: { ...host.env, PATH: bin, CROSS_CUSTOM_TOOLCHAIN: '1' } }, target: findTarget(registry, A), source: 'auto',
+    workspaceRoot: ws, hostTriple: H, log: recordingLogger(),
+  });
+  assert.equal(t.source, 'image');
+  assert.match(t.why, /CROSS_CUSTOM_TOOLCHAIN says rustup must not change it/);
+  assert.equal(fs.existsSync(path.join(bin, 'was-called')), false);
+});
