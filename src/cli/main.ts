@@ -23,7 +23,7 @@ export async function run(argv: string[], host: Host): Promise<number> {
   return runOwnCommand(argv, host);
 }
 
-const OWN_COMMANDS = ['targets', 'image', 'shell'];
+const OWN_COMMANDS = ['targets', 'image', 'shell', 'doctor'];
 
 async function runOwnCommand(argv: string[], host: Host): Promise<number> {
   const word = argv[0];
@@ -48,6 +48,13 @@ Usage: xcross <cargo subcommand> --target TRIPLE [cargo args...]
     async (a) => {
       const { renderTargets } = await import('../commands/targets');
       process.stdout.write(renderTargets(a.json ? 'json' : a.markdown ? 'markdown' : 'table'));
+    })
+    .command('doctor', 'Check this machine for xcross: engine, rootless setup, storage, containers, images, rustup', (y) =>
+      y.option('json', { type: 'boolean', default: false, describe: 'print {"checks":[{id,status,message,fix?}]}' })
+        .option('verbose', { alias: 'v', type: 'count', describe: 'show the engine commands it runs' }),
+    async (a) => {
+      const { doctor } = await import('../commands/doctor');
+      code = await doctor({ json: a.json, verbose: a.verbose }, host);
     })
     .command('image <action> [images..]', 'Manage the images xcross builds: build, list, rm, prune', (y) =>
       y.positional('action', {

@@ -1,0 +1,98 @@
+// Checks of the host itself: subordinate ids for rootless podman, binfmt_misc, rustup.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Host } from '../host';
+import type { TargetSpec } from '../targets/registry';
+import { findHostToolchain, hasTargetStd } from '../toolchain/rustup-home';
+import { findOnPath } from '../../runtimes/which';
+import { fail, ok, warn, type CheckResult } from './check';
+
+/** /etc/subuid and /etc/subgid ranges of at least 65536 ids, and setuid newuidmap/newgidmap. */
+export function subidChecks(host: Host, user: string, files = { subuid: '/etc/subuid', subgid: '/etc/subgid' }): CheckResult[] {
+  if (host.uid === 0) return [ok('subids', 'running as root: rootful podman needs no subordinate ids')];
+  const out: CheckResult[] = [];
+  for (const [kind, file] of Object.entries(files)) {
+    const count = rangeFor(file, user, host.uid);
+    if (count >= 65536) out.push(ok(kind, `${user} has ${count} subordinate ${kind === 'subuid' ? 'user' : 'group'} ids in ${file}`));
+    else if (count > 0) out.push(warn(kind, `${user} has only ${count} ids in ${file}; images with files owned by high ids may fail to unpack`, `sudo usermod --add-${kind}s 200000-265535 ${user}`));
+    else out.push(fail(kind, `${user} has no range in ${file}, so rootless podman cannot map container users`, `sudo usermod --add-${kind}s 200000-265535 ${user} && podman system migrate`));
+  }
+  for (const tool of ['newuidmap', 'newgidmap']) {
+    const bin = findOnPath(tool, host.env.PATH ?? '/usr/bin:/bin') ?? (fs.existsSync(`/usr/bin/${tool}`) ? `/usr/bin/${tool}` : undefined);
+    if (!bin) out.push(fail(tool, `${tool} is missing: rootless podman needs it to set up user namespaces`, 'sudo apt-get install uidmap (Debian, Ubuntu) or sudo dnf install shadow-utils (Fedora)'));
+    else if ((fs.statSync(bin).mode & 0o4000) === 0 && !hasFileCaps(bin)) out.push(fail(tool, `${bin} is neither setuid nor given capabilities, so it cannot map ids`, `sudo chmod u+s ${bin}`));
+    else out.push(ok(tool, `${bin} is there`));
+  }
+  return out;
+}
+
+function rangeFor(file: string, user: string, uid: number): number {
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return 0;
+  }
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const [who, , count] = line.split(':');
+    if (who === user || who === String(uid)) total += Number(count) || 0;
+  }
+  return total;
+}
+
+function hasFileCaps(bin: string): boolean {
+  // Fedora gives newuidmap file capabilities instead of setuid; they live in an xattr Node cannot read
+  // without a helper, so a non-setuid binary that exists is given the benefit of the doubt there.
+  return fs.existsSync('/etc/fedora-release') && fs.existsSync(bin);
+}
+
+/** binfmt_misc: not needed by xcross (its runner calls qemu), but by programs that exec foreign binaries. */
+export function binfmtCheck(targets: TargetSpec[], arch: string, dir = '/proc/sys/fs/binfmt_misc'): CheckResult {
+  const foreign = targets.filter((t) => t.arch !== arch);
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {}
+  const registered = foreign.filter((t) => entries.some((e) => e === t.qemuBinary.replace(/-static$/, '') || e === `qemu-${t.arch}`));
+  if (registered.length === foreign.length) return ok('binfmt', `binfmt_misc runs ${foreign.map((t) => t.arch).join(', ')} binaries through qemu`);
+  const missing = foreign.filter((t) => !registered.includes(t)).map((t) => t.arch);
+  return warn('binfmt', `binfmt_misc has no qemu entry for ${missing.join(', ')}: xcross does not need it, but a test that starts another foreign binary itself will fail with "Exec format error"`,
+    'sudo apt-get install binfmt-support qemu-user-static (or systemd-binfmt), then check ls /proc/sys/fs/binfmt_misc');
+}
+
+export function rustupCheck(host: Host, hostTriple: string, targets: TargetSpec[]): CheckResult {
+  const tc = findHostToolchain(host, host.cwd, undefined, hostTriple);
+  if (typeof tc === 'string') return ok('rustup', `no host toolchain (${tc}): builds use the rustc in the images, which works offline`);
+  const have = targets.filter((t) => hasTargetStd(tc, t.triple)).map((t) => t.triple);
+  const missing = targets.filter((t) => t.rustStd && !have.includes(t.triple)).map((t) => t.triple);
+  const msg = `host toolchain ${tc.name} (${tc.from}) has the std for ${have.join(', ') || 'none of xcross\'s targets'}`;
+  return missing.length === 0 ? ok('rustup', msg)
+    : ok('rustup', `${msg}; for ${missing.join(', ')} builds use the image's rustc unless you run rustup target add`);
+}
+
+export function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? String(process.getuid?.() ?? '');
+  }
+}
+
+export function apiSocketCheck(host: Host): CheckResult {
+  const candidates = [
+    host.env.CONTAINER_HOST?.startsWith('unix://') ? host.env.CONTAINER_HOST.slice('unix://'.length) : undefined,
+    host.env.XDG_RUNTIME_DIR ? path.join(host.env.XDG_RUNTIME_DIR, 'podman', 'podman.sock') : undefined,
+    '/run/podman/podman.sock',
+  ].filter((x): x is string => Boolean(x));
+  const found = candidates.find((c) => {
+    try {
+      return fs.statSync(c).isSocket();
+    } catch {
+      return false;
+    }
+  });
+  return found ? ok('api-socket', `a podman API socket is at ${found}`)
+    : ok('api-socket', `no podman API socket is listening (looked at ${candidates.join(', ')}); the podman CLI runtime does not need one`);
+}

@@ -1,0 +1,82 @@
+// xcross doctor's checks against fake engines and fake files: clear sentences, no hangs, no throws.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { podmanFacts } from '../../src/doctor/podman-info';
+import { binfmtCheck, subidChecks } from '../../src/doctor/host-checks';
+import { loadRegistry } from '../../src/targets/registry';
+import type { Host } from '../../src/host';
+import { tempDir, writeTree } from './helpers';
+
+function fakeEngine(script: string): string {
+  const d = tempDir();
+  writeTree(d, { podman: `#!/bin/sh\n${script}\n` });
+  fs.chmodSync(path.join(d, 'podman'), 0o755);
+  return path.join(d, 'podman');
+}
+
+describe('an engine that misbehaves', () => {
+  test('garbage from version', async () => {
+    assert.equal(await podmanFacts(fakeEngine('echo "this is not json"'), {}), '`podman version` did not answer with the JSON podman prints: this is not json');
+  });
+  test('a crash', async () => {
+    assert.equal(await podmanFacts(fakeEngine('echo "Segmentation fault" >&2; exit 139'), {}), '`podman version` failed (exit code 139): Segmentation fault');
+  });
+  test('version fine, info garbage', async () => {
+    const bin = fakeEngine('if [ "$1" = version ]; then echo \'{"Client":{"Version":"9.9"}}\'; else echo "{}"; fi');
+    assert.match(String(await podmanFacts(bin, {})), /`podman info` did not answer with the JSON podman prints/);
+  });
+  test('sane answers become facts', async () => {
+    const bin = fakeEngine(`if [ "$1" = version ]; then echo '{"Client":{"Version":"4.3.1"}}'; else echo '{"host":{"ociRuntime":{"name":"crun"},"cgroupManager":"systemd","cgroupVersion":"v2","security":{"rootless":true}},"store":{"graphDriverName":"vfs"}}'; fi`);
+    assert.deepEqual(await podmanFacts(bin, {}), { version: '4.3.1', rootless: true, ociRuntime: 'crun', cgroupManager: 'systemd', cgroupVersion: 'v2', storageDriver: 'vfs' });
+  });
+});
+
+describe('host checks', () => {
+  const host = { uid: 1234, env: { PATH: '/usr/bin:/bin' } } as unknown as Host;
+
+  test('subordinate ids: enough, too few, none', () => {
+    const d = tempDir();
+    writeTree(d, { subuid: 'alice:100000:65536\nbob:200000:1000\n', subgid: 'carol:1:65536\n' });
+    const files = { subuid: path.join(d, 'subuid'), subgid: path.join(d, 'subgid') };
+    const alice = subidChecks(host, 'alice', files);
+    assert.deepEqual(alice.slice(0, 2).map((c) => [c.id, c.status]), [['subuid', 'ok'], ['subgid', 'fail']]);
+    assert.match(alice[1].fix ?? '', /usermod --add-subgids 200000-265535 alice/);
+    assert.equal(subidChecks(host, 'bob', files)[0].status, 'warn');
+    assert.equal(subidChecks({ ...host, uid: 0 } as Host, 'root', files)[0].status, 'ok');
+  });
+
+  test('binfmt_misc: registered or not', () => {
+    const targets = loadRegistry().targets;
+    const d = tempDir();
+    assert.equal(binfmtCheck(targets, 'x86_64', d).status, 'warn');
+    writeTree(d, { 'qemu-aarch64': 'enabled\n' });
+    assert.equal(binfmtCheck(targets, 'x86_64', d).status, 'ok');
+    assert.equal(binfmtCheck(targets, 'x86_64', '/nonexistent').status, 'warn');
+  });
+});
+
+test('xcross doctor --json with a broken engine: the shape, a fail, exit code 1', () => {
+  const engine = fakeEngine('echo garbage');
+  const r = spawnSync(process.execPath, [path.resolve(__dirname, '..', '..', 'src', 'main.js'), 'doctor', '--json'], {
+    encoding: 'utf8', env: { PATH: `${path.dirname(engine)}:/usr/bin:/bin`, HOME: tempDir() },
+  });
+  assert.equal(r.status, 1, r.stderr);
+  const checks = (JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks;
+  const eng = checks.find((c) => c.id === 'engine')!;
+  assert.equal(eng.status, 'fail');
+  assert.match(eng.message, /is there but not working: `podman version` did not answer with the JSON podman prints: garbage/);
+  assert.ok(eng.fix);
+  for (const c of checks) assert.deepEqual(Object.keys(c).filter((k) => !['id', 'status', 'message', 'fix'].includes(k)), []);
+});
+
+test('CROSS_CONTAINER_ENGINE naming a path that does not exist', () => {
+  const r = spawnSync(process.execPath, [path.resolve(__dirname, '..', '..', 'src', 'main.js'), 'doctor', '--json'], {
+    encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: tempDir(), CROSS_CONTAINER_ENGINE: '/nope/podman' },
+  });
+  assert.equal(r.status, 1);
+  const eng = (JSON.parse(r.stdout) as { checks: { id: string; message: string }[] }).checks.find((c) => c.id === 'engine')!;
+  assert.equal(eng.message, 'the engine /nope/podman (from CROSS_CONTAINER_ENGINE) does not exist or is not executable');
+});
