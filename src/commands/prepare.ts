@@ -1,6 +1,7 @@
 // What every container command needs, in one direction: workspace → configuration → target →
 // options → toolchain → engine → image. `xcross build` and `xcross shell` share it, so a shell has the
 // very mounts and environment of a build.
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XcrossError, isXcrossError } from '../errors';
@@ -13,6 +14,7 @@ import { ensureCustomImage, ensureTargetImage, ensureUserImage } from '../images
 import { planCustomImage } from '../images/custom';
 import { targetImageRef } from '../images/tag';
 import { applyTargetOptions, type AppliedOptions } from '../plan/target-options';
+import type { CargoPlanInput } from '../plan/cargo-spec';
 import { findTarget, hostTriple, loadRegistry, type TargetSpec } from '../targets/registry';
 import { cargoHome } from '../toolchain/rustup-home';
 import { selectToolchain, type Toolchain } from '../toolchain/select';
@@ -83,6 +85,22 @@ export async function prepare(inv: CargoInvocation, host: Host, requireRust: boo
   fs.mkdirSync(targetDir, { recursive: true });
   fs.mkdirSync(home, { recursive: true });
   return { host, log, workspace, config, target, applied, toolchain, runtime, image, ensureBase, targetDir, cargoHome: home };
+}
+
+/** What every plan takes from the preparation; `extraEnv` adds to the Cross.toml variables. */
+export function planBase(p: Prepared, kind: string, extraEnv: Record<string, string>): Omit<CargoPlanInput, 'cargoArgs' | 'interactive'> {
+  return {
+    extra: { env: { ...p.applied.env, ...extraEnv }, mounts: p.applied.mounts },
+    target: p.target,
+    image: p.image,
+    workspace: p.workspace,
+    targetDir: p.targetDir,
+    cargoHome: p.cargoHome,
+    toolchain: p.toolchain,
+    readOnlySource: p.config.readOnlySource,
+    name: `xcross-${kind}-${crypto.randomBytes(4).toString('hex')}`,
+    host: p.host,
+  };
 }
 
 async function chooseToolchain(inv: CargoInvocation, host: Host, config: ResolvedConfig, target: TargetSpec, workspace: Workspace, log: Logger, requireRust: boolean): Promise<Toolchain> {

@@ -1,12 +1,11 @@
 // xcross shell --target T [-- CMD ARGS...]: the target's toolchain image, in this crate, with the
 // mounts and environment of a build: CC/CXX/AR and the linker for the target, pkg-config for it, and
 // `xcross-runner PROGRAM` to run a foreign binary under qemu. Returns the shell's (or CMD's) exit code.
-import * as crypto from 'node:crypto';
 import { XcrossError } from '../errors';
 import type { Host } from '../host';
 import type { CargoInvocation } from '../cli/cargo-args';
 import { planShell } from '../plan/shell-spec';
-import { prepare } from './prepare';
+import { planBase, prepare } from './prepare';
 import { qemuDebugOptions } from './qemu-debug';
 import { runContainer } from './run-container';
 
@@ -32,17 +31,6 @@ export async function runShellCommand(inv: CargoInvocation, host: Host): Promise
   }
   const p = await prepare(inv, host, false);
   const debug = await qemuDebugOptions(inv, p);
-  const spec = planShell({
-    extra: { env: { ...p.applied.env, ...debug.env }, mounts: p.applied.mounts },
-    target: p.target,
-    image: p.image,
-    workspace: p.workspace,
-    targetDir: p.targetDir,
-    cargoHome: p.cargoHome,
-    toolchain: p.toolchain,
-    readOnlySource: p.config.readOnlySource,
-    name: `xcross-shell-${crypto.randomBytes(4).toString('hex')}`,
-    host,
-  }, command);
+  const spec = planShell(planBase(p, 'shell', debug.env), command);
   return runContainer(p, { ...spec, ports: debug.ports });
 }
