@@ -62,6 +62,8 @@ if (process.getuid() !== 0) {
     LANG: 'C.UTF-8',
     ...(process.env.CI ? { CI: process.env.CI } : {}),
     ...(hostRustup ? { XCROSS_E2E_RUSTUP_HOME: hostRustup } : {}),
+    // The private dockerd of scripts/start-private-dockerd.sh, when it runs: the docker runtime's tests.
+    ...(fs.existsSync('/run/xcross-docker/docker.sock') ? { XCROSS_E2E_DOCKER_HOST: 'unix:///run/xcross-docker/docker.sock' } : {}),
   };
   code = spawnSync('runuser', ['-u', user, '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
     process.execPath, ...testArgs, path.join(copy, 'dist/test/e2e')], { stdio: 'inherit', cwd: copy }).status;

@@ -4,21 +4,27 @@
 # With --e2e-user NAME it also prepares that non-root user for rootless podman (the end-to-end tests
 # run as it). Re-running is harmless. Runs itself through sudo when not root.
 #
-#   scripts/setup-host.sh [--e2e-user NAME]
+# With --docker it also installs Debian's docker.io and starts a private dockerd for that user (the
+# docker runtime's tests).
+#
+#   scripts/setup-host.sh [--e2e-user NAME] [--docker]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 if [ "$(id -u)" != 0 ]; then exec sudo -- "$0" "$@"; fi
 
 e2e_user=""
+docker=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --e2e-user) e2e_user=$2; shift 2 ;;
+    --docker) docker=true; shift ;;
     -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "setup-host: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 
 packages=(podman runc catatonit uidmap slirp4netns qemu-user-static debootstrap)
+$docker && packages+=(docker.io)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -47,4 +53,5 @@ fi
 
 if [ -n "$e2e_user" ]; then
   "$here/setup-rootless-user.sh" "$e2e_user"
+  if $docker; then "$here/start-private-dockerd.sh" "$e2e_user" >/dev/null; fi
 fi

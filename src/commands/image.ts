@@ -25,7 +25,7 @@ export async function imageCommand(a: ImageArgs, host: Host): Promise<number> {
   if (a.action === 'rm' && a.images.length === 0) throw new XcrossError('xcross image rm needs the images to remove', { fix: '`xcross image list` names them' });
   // Validate the target before looking for an engine: a typo should not need podman to be reported.
   const target = a.target ? findTarget(registry, a.target) : undefined;
-  const runtime = createRuntime(a.runtime ?? (host.env.XCROSS_RUNTIME || host.env.CROSS_CONTAINER_ENGINE || undefined), {
+  const runtime = await createRuntime(a.runtime ?? (host.env.XCROSS_RUNTIME || host.env.CROSS_CONTAINER_ENGINE || undefined), {
     env: host.env, uid: host.uid, cacheDir: host.cacheDir, log,
   });
   switch (a.action) {

@@ -59,7 +59,7 @@ export async function prepare(inv: CargoInvocation, host: Host, requireRust: boo
   for (const n of applied.notes) log.warn(n);
 
   const toolchain = await chooseToolchain(inv, host, config, target, workspace, log, requireRust);
-  const runtime = createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
+  const runtime = await createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
   const baseImage = options.image?.name ?? targetImageRef(registry.base, target);
   const ensureBase = () => options.image
     ? ensureUserImage(runtime, baseImage, log, host.stderrIsTTY)

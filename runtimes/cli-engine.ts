@@ -1,0 +1,301 @@
+// A container engine driven through its CLI (podman, docker, nerdctl): one code path, the engine's
+// differences in its CliFlavor.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { XcrossError } from '../src/errors';
+import type { Logger } from '../src/ui/log';
+import type { BuildRequest, ImageInfo, RunResult, Runtime } from './runtime';
+import { parseImageInspect } from './image-json';
+import type { CliFlavor } from './cli-flavor';
+import type { ContainerSpec } from './spec';
+import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from './process';
+import { buildAdaptation, podmanRunArgs, splitUserArgs } from './podman-args';
+import { cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from './podman-adapt';
+import { interruptible } from './interrupt';
+import { loadNodePty, spawnInPty } from '../src/pty/session';
+
+export interface CliOptions {
+  binary: string;
+  uid: number;
+  env: ProcEnv;
+  cacheDir: string;
+  log: Logger;
+}
+
+export class CliEngine implements Runtime {
+  readonly name: string;
+  private adaptation: Adaptation | undefined;
+  private rootlessKnown: boolean | undefined;
+  private readonly selinux: boolean;
+
+  constructor(protected readonly o: CliOptions, protected readonly flavor: CliFlavor) {
+    this.name = flavor.name;
+    this.selinux = fs.existsSync('/sys/fs/selinux/enforce');
+  }
+
+  describe(): string {
+    const a = this.adaptation;
+    const mode = this.rootlessKnown === undefined ? '' : this.rootlessKnown ? ', rootless' : ', rootful';
+    return `${this.name} (${this.o.binary}${mode}${a && a.notes.length ? `; ${a.notes.join('; ')}` : ''})`;
+  }
+
+  private async rootless(): Promise<boolean> {
+    if (this.rootlessKnown === undefined) this.rootlessKnown = await this.flavor.rootless((args, t) => this.exec(args, t), this.o.uid);
+    return this.rootlessKnown;
+  }
+
+  private async exec(args: string[], timeoutMs = 60_000) {
+    this.o.log.command([this.o.binary, ...args]);
+    return runCaptured(this.o.binary, args, { env: this.o.env, timeoutMs });
+  }
+
+  async imageExists(ref: string): Promise<boolean> {
+    const r = await this.exec(this.flavor.imageExistsArgs(ref));
+    if (r.code === 0) return true;
+    if (r.code === 1) return false;
+    throw new XcrossError(`${this.name} could not look up image ${ref}: ${r.stderr.trim() || `exit code ${r.code}`}`);
+  }
+
+  async imageLabels(ref: string): Promise<Record<string, string>> {
+    const r = await this.exec(['image', 'inspect', '--format', '{{json .Config.Labels}}', ref]);
+    if (r.code !== 0) throw new XcrossError(`podman could not inspect image ${ref}: ${r.stderr.trim()}`);
+    const v: unknown = JSON.parse(r.stdout.trim() || 'null');
+    if (v === null) return {};
+    if (typeof v !== 'object' || Array.isArray(v)) throw new XcrossError(`podman printed labels of ${ref} that are not an object`);
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => typeof x === 'string')) as Record<string, string>;
+  }
+
+  async imageId(ref: string): Promise<string | undefined> {
+    const r = await this.exec(['image', 'inspect', '--format', '{{.Id}}', ref]);
+    if (r.code === 0) return r.stdout.trim();
+    if (/image not known|no such image/i.test(r.stderr)) return undefined;
+    throw new XcrossError(`podman could not inspect image ${ref}: ${r.stderr.trim() || `exit code ${r.code}`}`);
+  }
+
+  async listImages(label: string): Promise<ImageInfo[]> {
+    // IDs first, then one inspect: the same JSON from every engine, unlike their `images` formats.
+    const ids = await this.exec(['images', '--filter', `label=${label}`, '--format', '{{.ID}}']);
+    if (ids.code !== 0) throw new XcrossError(`${this.name} could not list images: ${ids.stderr.trim()}`);
+    const unique = [...new Set(ids.stdout.split('\n').map((l) => l.trim()).filter(Boolean))];
+    if (unique.length === 0) return [];
+    const r = await this.exec(['image', 'inspect', ...unique]);
+    if (r.code !== 0) throw new XcrossError(`${this.name} could not inspect its images: ${r.stderr.trim()}`);
+    return parseImageInspect(r.stdout);
+  }
+
+  async removeImage(ref: string): Promise<void> {
+    const r = await this.exec(['rmi', ref]);
+    if (r.code !== 0) throw new XcrossError(`podman could not remove ${ref}: ${r.stderr.trim().replace(/^Error: /, '')}`);
+  }
+
+  async pull(ref: string, onLine: (line: string) => void): Promise<boolean> {
+    const args = ['pull', ref];
+    this.o.log.command([this.o.binary, ...args]);
+    const r = await runLines(this.o.binary, args, onLine, { env: this.o.env });
+    return r.code === 0;
+  }
+
+  async importTarball(file: string, ref: string): Promise<void> {
+    const r = await this.exec(['import', '--change', 'CMD ["/bin/bash"]', file, ref], 600_000);
+    if (r.code !== 0) throw new XcrossError(`podman could not import ${file} as ${ref}: ${r.stderr.trim()}`);
+  }
+
+  async build(req: BuildRequest, onLine: (line: string) => void): Promise<void> {
+    // The build's RUN steps start containers too, so they need the same adaptation as a run.
+    const adapt = await this.adapt(buildProbeImage(req));
+    const args = [...adapt.global, 'build', '--network=host', ...buildAdaptation(adapt).filter((f) => f !== '--network=host'),
+      '-f', req.containerfile, '-t', req.tag];
+    for (const [k, v] of Object.entries(req.buildArgs)) args.push('--build-arg', `${k}=${v}`);
+    for (const [k, v] of Object.entries(req.labels)) args.push('--label', `${k}=${v}`);
+    let context = req.context;
+    let ignoreFile: string | undefined;
+    if (req.excludes?.length && this.flavor.ignoreFileFlag) {
+      ignoreFile = writeIgnoreFile(req.context, req.excludes);
+      args.push(this.flavor.ignoreFileFlag, ignoreFile);
+    } else if (req.excludes?.length) {
+      // No ignore-file flag: build from a copy of the context without the excluded top-level entries.
+      context = copyContext(req.context, req.excludes);
+      ignoreFile = path.join(context, '.xcross-copy');
+    }
+    args.push(context);
+    this.o.log.command([this.o.binary, ...args]);
+    const tail: string[] = [];
+    const mismatches: string[] = [];
+    const output: string[] = [];
+    const r = await interruptible(async () => runLines(this.o.binary, args, (line) => {
+      tail.push(line);
+      if (tail.length > 25) tail.shift();
+      if (line.startsWith('pin mismatch:')) mismatches.push(line);
+      output.push(line);
+      onLine(line);
+    }, { env: this.o.env }));
+    if (ignoreFile) fs.rmSync(path.dirname(ignoreFile), { recursive: true, force: true });
+    if (r.code === 0) return;
+    if (mismatches.length > 0) {
+      // verify-pins.sh said exactly what differs; podman's own error would repeat the whole RUN line.
+      throw new XcrossError(`building ${req.tag} failed: what apt installed is not what images/targets.toml pins:\n  ${mismatches.join('\n  ')}`, {
+        fix: 'the Debian mirror moved on: update the pins in images/targets.toml to the installed versions (or wait for the mirror to finish syncing)',
+      });
+    }
+    throw new XcrossError(`building ${req.tag} failed (${this.name} exit code ${r.code}); its last lines:\n${tail.join('\n')}`, {
+      fix: this.flavor.buildFailureHint?.(output.join('\n')) ?? 'run the same command with -v to see every line of the build',
+    });
+  }
+
+  async run(spec: ContainerSpec): Promise<RunResult> {
+    const cached = this.adaptation !== undefined || this.cachedAdaptation() !== undefined;
+    // Probing needs the image, and in a terminal session podman's complaint would land on the
+    // screen: in both cases ask first.
+    if ((!cached || spec.tty) && !(await this.imageExists(spec.image))) return { code: 125, imageMissing: true };
+    const adapt = await this.adapt(spec.image);
+    let result = await this.runOnce(spec, adapt);
+    // 125/126 before the container ran: the host may have changed since the adaptation was cached.
+    if (cached && !result.interrupted && !result.imageMissing && (result.code === 125 || result.code === 126)) {
+      const fresh = await this.adapt(spec.image, true);
+      if (JSON.stringify(fresh) !== JSON.stringify(adapt)) result = await this.runOnce(spec, fresh);
+    }
+    return result;
+  }
+
+  private async runOnce(spec: ContainerSpec, adapt: Adaptation): Promise<RunResult> {
+    const args = podmanRunArgs(spec, {
+      rootless: await this.rootless(), selinux: this.selinux, env: this.o.env, adaptation: adapt, userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS),
+    });
+    this.o.log.command([this.o.binary, ...args]);
+    // A terminal session runs podman in our pseudo-terminal; anything else streams on pipes.
+    const pty = spec.tty ? loadNodePty(this.o.log, this.o.env) : null;
+    let kill: (sig: NodeJS.Signals) => void;
+    let finished: Promise<{ code: number; imageMissing?: boolean }>;
+    if (pty) {
+      const p = spawnInPty(pty, this.o.binary, args, this.o.env);
+      kill = (sig) => p.kill(sig);
+      finished = p.done.then((code) => ({ code }));
+    } else {
+      const { child, done } = startProcess(this.o.binary, args, { env: this.o.env, stdio: ['inherit', 'inherit', 'pipe'] });
+      const stderr = holdEngineErrors(child.stderr!, this.flavor);
+      kill = (sig) => child.kill(sig);
+      finished = done.then(async (f) => {
+        await stderr.ended;
+        if (f.code === 125 && stderr.kind === 'image') return { code: 125, imageMissing: true };
+        if ((f.code === 127 || f.code === 1) && stderr.kind === 'command') {
+          const cmd = spec.command[0];
+          throw new XcrossError(`${cmd}: no such command in ${spec.image}`, { fix: 'check its name, or open `xcross shell` and look around', exitCode: 127 });
+        }
+        stderr.flush();
+        return { code: f.code };
+      });
+    }
+    let interrupted: NodeJS.Signals | undefined;
+    const onSignal = (sig: NodeJS.Signals) => {
+      interrupted = sig;
+      // On a terminal podman got the same SIGINT from the process group; from `kill` it did not.
+      kill(sig);
+    };
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const s of signals) process.on(s, onSignal);
+    try {
+      const f = await finished;
+      if (!interrupted) return f.imageMissing ? { code: 125, imageMissing: true } : { code: f.code };
+    } finally {
+      for (const s of signals) process.off(s, onSignal);
+    }
+    // A rootless `podman run --rm` that is interrupted can leave its container running: remove it.
+    await this.exec(this.flavor.removeContainerArgs(spec.name), 30_000);
+    return { code: 128 + signalNumber(interrupted), interrupted };
+  }
+
+  private cachedAdaptation(): Adaptation | undefined {
+    return loadCached(this.cacheFile(), cacheKey(this.o.binary, this.o.uid, readHardLimits()));
+  }
+
+  private cacheFile(): string {
+    return path.join(this.o.cacheDir, `${this.name}-adaptation-${this.o.uid}.json`);
+  }
+
+  /** The flags this host needs, from memory, the cache, or a probe with `image`. */
+  async adapt(image: string, fresh = false): Promise<Adaptation> {
+    if (this.adaptation && !fresh) return this.adaptation;
+    const limits = readHardLimits();
+    const key = cacheKey(this.o.binary, this.o.uid, limits);
+    const cached = fresh ? undefined : loadCached(this.cacheFile(), key);
+    if (cached) return (this.adaptation = cached);
+    this.o.log.debug(`probing what ${this.name} needs on this host`);
+    const adaptation = await probeAdaptation(
+      (a) => this.exec([...a.global, 'run', '--rm', '--pull=never', '--label', 'io.xcross.managed=true', ...a.run, image, 'true']),
+      limits,
+    );
+    for (const n of adaptation.notes) this.o.log.debug(`adapted: ${n}`);
+    saveCached(this.cacheFile(), key, adaptation);
+    return (this.adaptation = adaptation);
+  }
+}
+
+/**
+ * podman's stderr passes through as it comes, except its own errors from before the container
+ * started that xcross answers better: "image not known" (xcross builds the image) and a command
+ * that is not in the image (xcross says so in one sentence).
+ */
+function holdEngineErrors(stream: NodeJS.ReadableStream, flavor: CliFlavor): { held: string; kind?: 'image' | 'command'; ended: Promise<void>; flush(): void } {
+  const state: { held: string; kind?: 'image' | 'command'; ended: Promise<void>; flush(): void } = { held: '', ended: Promise.resolve(), flush: () => {} };
+  // Decided on the first complete line: a short write can arrive in pieces.
+  let first: string | undefined = '';
+  const decide = () => {
+    const line = first ?? '';
+    first = undefined;
+    state.kind = flavor.imageUnknown.test(line) ? 'image' : flavor.commandNotFound.test(line) ? 'command' : undefined;
+    if (state.kind) state.held = line;
+    else process.stderr.write(line);
+  };
+  state.flush = () => {
+    if (state.held) process.stderr.write(state.held);
+    state.held = '';
+  };
+  state.ended = new Promise((resolve) => stream.on('end', () => {
+    if (first !== undefined) decide();
+    resolve();
+  }));
+  stream.on('data', (d: Buffer) => {
+    if (first === undefined) {
+      if (state.kind) state.held += d.toString();
+      else process.stderr.write(d);
+      return;
+    }
+    first += d.toString();
+    if (first.includes('\n')) decide();
+  });
+  return state;
+}
+
+/**
+ * --ignorefile replaces the context's own .dockerignore, so the file holds both: the context's
+ * patterns, then ours. It lives outside the context, which xcross never writes into.
+ */
+function writeIgnoreFile(context: string, excludes: string[]): string {
+  let own = '';
+  for (const name of ['.containerignore', '.dockerignore']) {
+    try {
+      own = fs.readFileSync(path.join(context, name), 'utf8');
+      break;
+    } catch {}
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-ignore-'));
+  const file = path.join(dir, 'ignore');
+  fs.writeFileSync(file, `${own}\n${excludes.join('\n')}\n`);
+  return file;
+}
+
+function copyContext(context: string, excludes: string[]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-context-'));
+  const skip = new Set(excludes.map((e) => e.replace(/^\//, '')));
+  fs.cpSync(context, dir, { recursive: true, filter: (src) => !skip.has(path.relative(context, src).split(path.sep)[0]) });
+  fs.writeFileSync(path.join(dir, '.xcross-copy'), '');
+  return dir;
+}
+
+/** A build probes with its base image: the one image certain to exist before the build. */
+function buildProbeImage(req: BuildRequest): string {
+  const base = req.buildArgs.BASE_IMAGE ?? req.buildArgs.BASE;
+  if (!base) throw new XcrossError(`internal: build of ${req.tag} names no base image to probe the engine with`);
+  return base;
+}

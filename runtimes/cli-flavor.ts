@@ -1,0 +1,67 @@
+// What differs between the engines xcross drives through a CLI (podman, docker, nerdctl): kept in
+// one small object per engine, so the runtime itself has one code path.
+import type { Captured } from './process';
+
+type Exec = (args: string[], timeoutMs?: number) => Promise<Captured>;
+
+export interface CliFlavor {
+  readonly name: 'podman' | 'docker' | 'nerdctl';
+  /** Whether containers run in a user namespace of the invoking user (container root = you). */
+  rootless(exec: Exec, uid: number): Promise<boolean>;
+  /** Exit 0 when the image is here, 1 when it is not. */
+  imageExistsArgs(ref: string): string[];
+  /** Removes a container whatever its state, quietly when it is already gone. */
+  removeContainerArgs(name: string): string[];
+  /** The flag that names an ignore file for a build context, when the engine has one. */
+  ignoreFileFlag?: string;
+  /** Its complaint when a run names an image it does not have (with --pull=never). */
+  imageUnknown: RegExp;
+  /** Its (or its init's) complaint when the command is not in the image. */
+  commandNotFound: RegExp;
+  /** A hint when a build fails for a reason of the engine's own (nerdctl without BuildKit). */
+  buildFailureHint?(output: string): string | undefined;
+  install: string;
+}
+
+const RUNC_NOT_FOUND = /executable file not found in \$PATH/;
+const INIT_NOT_FOUND = /^ERROR \(catatonit:\d+\): failed to exec pid1: No such file or directory|^\[FATAL tini \(\d+\)\] exec .* failed: No such file or directory/;
+
+export const podmanFlavor: CliFlavor = {
+  name: 'podman',
+  // Podman runs rootless exactly when its caller is not root.
+  rootless: async (_exec, uid) => uid !== 0,
+  imageExistsArgs: (ref) => ['image', 'exists', ref],
+  removeContainerArgs: (name) => ['rm', '--force', '--time', '0', '--ignore', name],
+  ignoreFileFlag: '--ignorefile',
+  imageUnknown: /^Error: .*image not known\s*$/m,
+  commandNotFound: new RegExp(`^Error: .*${RUNC_NOT_FOUND.source}|${INIT_NOT_FOUND.source}`),
+  install: 'sudo apt-get install podman uidmap (Debian, Ubuntu) or sudo dnf install podman (Fedora)',
+};
+
+export const dockerFlavor: CliFlavor = {
+  name: 'docker',
+  // A rootless daemon says so in `docker info`; the user's uid says nothing about it.
+  rootless: async (exec) => {
+    const r = await exec(['info', '--format', '{{json .SecurityOptions}}'], 20_000);
+    return r.code === 0 && /name=rootless/.test(r.stdout);
+  },
+  imageExistsArgs: (ref) => ['image', 'inspect', '--format', '{{.Id}}', ref],
+  removeContainerArgs: (name) => ['rm', '--force', name],
+  imageUnknown: /No such image:/,
+  commandNotFound: new RegExp(`${RUNC_NOT_FOUND.source}|${INIT_NOT_FOUND.source}`),
+  install: 'install Docker (sudo apt-get install docker.io) and start its daemon, or use podman',
+};
+
+export const nerdctlFlavor: CliFlavor = {
+  name: 'nerdctl',
+  // Rootless nerdctl (rootlesskit) runs as the user; rootful nerdctl as root.
+  rootless: async (_exec, uid) => uid !== 0,
+  imageExistsArgs: (ref) => ['image', 'inspect', '--format', '{{.ID}}', ref],
+  removeContainerArgs: (name) => ['rm', '--force', name],
+  imageUnknown: /no such image|image not found|not found: .*image/i,
+  commandNotFound: new RegExp(`${RUNC_NOT_FOUND.source}|${INIT_NOT_FOUND.source}`),
+  buildFailureHint: (out) => /buildkit|buildctl/i.test(out)
+    ? 'nerdctl builds through BuildKit: start buildkitd (containerd-rootless-setuptool.sh install-buildkit, or systemctl start buildkit)'
+    : undefined,
+  install: 'install nerdctl with containerd (and BuildKit for image builds), or use podman',
+};

@@ -1,0 +1,9 @@
+// The docker runtime, through its CLI, for users who have a Docker daemon (rootful or rootless).
+import { CliEngine, type CliOptions } from './cli-engine';
+import { dockerFlavor } from './cli-flavor';
+
+export class DockerCli extends CliEngine {
+  constructor(o: CliOptions) {
+    super(o, dockerFlavor);
+  }
+}
