@@ -3,7 +3,10 @@
 import type { Host } from '../host';
 import type { Registry } from '../targets/registry';
 import { targetImageRef } from '../images/tag';
-import { PodmanCli } from '../../runtimes/podman-cli';
+import { CliEngine } from '../../runtimes/cli-engine';
+import { createRuntime } from '../../runtimes/detect';
+import type { Runtime } from '../../runtimes/runtime';
+import { isXcrossError } from '../errors';
 import { findOnPath } from '../../runtimes/which';
 import type { Logger } from '../ui/log';
 import { fail, ok, warn, type CheckResult } from './check';
@@ -13,22 +16,28 @@ const INSTALL = 'sudo apt-get install podman uidmap (Debian, Ubuntu) or sudo dnf
 
 export async function engineChecks(host: Host, registry: Registry, log: Logger): Promise<CheckResult[]> {
   const requested = host.env.XCROSS_RUNTIME || host.env.CROSS_CONTAINER_ENGINE;
-  const name = requested ?? 'podman';
-  const binary = findOnPath(name, host.env.PATH);
-  if (!binary) {
-    return [fail('engine', requested ? `the engine ${requested} (from ${host.env.XCROSS_RUNTIME ? 'XCROSS_RUNTIME' : 'CROSS_CONTAINER_ENGINE'}) does not exist or is not executable` : 'podman is not installed', INSTALL)];
+  let engine: Runtime;
+  try {
+    engine = await createRuntime(requested || undefined, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
+  } catch (e) {
+    const from = host.env.XCROSS_RUNTIME ? 'XCROSS_RUNTIME' : 'CROSS_CONTAINER_ENGINE';
+    const msg = e instanceof Error ? e.message : String(e);
+    return [fail('engine', requested && /does not exist/.test(msg) ? `the engine ${requested} (from ${from}) does not exist or is not executable` : msg, isXcrossError(e) ? e.fix ?? INSTALL : INSTALL)];
   }
-  const facts = await podmanFacts(binary, host.env);
-  if (typeof facts === 'string') return [fail('engine', `${binary} is there but not working: ${facts}`, `reinstall it (${INSTALL}) and run \`podman info\` to see its complaint`)];
-  const out: CheckResult[] = [ok('engine', `podman ${facts.version} at ${binary}`)];
-  out.push(ok('rootless', facts.rootless ? `rootless podman (uid ${host.uid}): files in target/ belong to you` : 'rootful podman (running as root)'));
+  const kind = engine.name as 'podman' | 'docker' | 'nerdctl';
+  const binary = findOnPath(requested || kind, host.env.PATH) ?? kind;
+  const facts = await podmanFacts(binary, host.env, kind);
+  if (typeof facts === 'string') return [fail('engine', `${binary} is there but not working: ${facts}`, `reinstall it (${INSTALL}) and run \`${kind} info\` to see its complaint`)];
+  const out: CheckResult[] = [ok('engine', `${kind} ${facts.version} at ${binary}`)];
+  out.push(ok('rootless', facts.rootless ? `rootless ${kind} (uid ${host.uid}): files in target/ belong to you`
+    : host.uid === 0 ? `rootful ${kind} (running as root)` : `rootful ${kind}: xcross passes --user ${host.uid}:${host.gid} so that files in target/ belong to you`));
   out.push(facts.storageDriver === 'vfs'
-    ? warn('storage', 'podman stores images with vfs, which copies every layer in full: image builds are slow and take gigabytes more', 'printf \'[storage]\\ndriver = "overlay"\\n\' > ~/.config/containers/storage.conf && podman system reset  (removes your images)')
-    : ok('storage', `podman stores images with ${facts.storageDriver}`));
-  out.push(await startCheck(host, registry, binary, facts.ociRuntime, facts.cgroupManager, facts.cgroupVersion, log));
+    ? warn('storage', `${kind} stores images with vfs, which copies every layer in full: image builds are slow and take gigabytes more`, 'printf \'[storage]\\ndriver = "overlay"\\n\' > ~/.config/containers/storage.conf && podman system reset  (removes your images)')
+    : ok('storage', `${kind} stores images with ${facts.storageDriver}`));
+  out.push(await startCheck(engine, registry, facts.ociRuntime, facts.cgroupManager, facts.cgroupVersion));
   for (const t of registry.targets) {
     const ref = targetImageRef(registry.base, t);
-    const r = await new PodmanCli({ binary, uid: host.uid, env: host.env, cacheDir: host.cacheDir, log }).imageExists(ref).catch(() => false);
+    const r = await engine.imageExists(ref).catch(() => false);
     out.push(r ? ok(`image:${t.triple}`, `${ref} is here`)
       : warn(`image:${t.triple}`, `the ${t.triple} image is not built yet (the first build for it makes it, a few minutes)`, `xcross image build --target ${t.triple}`));
   }
@@ -36,16 +45,16 @@ export async function engineChecks(host: Host, registry: Registry, log: Logger):
 }
 
 /** Starts a `true` container the way xcross does, and says what had to be adapted for it. */
-async function startCheck(host: Host, registry: Registry, binary: string, runtime: string, manager: string, cgroups: string, log: Logger): Promise<CheckResult> {
-  const podman = new PodmanCli({ binary, uid: host.uid, env: host.env, cacheDir: host.cacheDir, log });
+async function startCheck(podman: Runtime, registry: Registry, runtime: string, manager: string, cgroups: string): Promise<CheckResult> {
   const candidates = [...registry.targets.map((t) => targetImageRef(registry.base, t)), registry.base.registry, registry.base.offline];
   let image: string | undefined;
   for (const c of candidates) if (await podman.imageExists(c).catch(() => false)) { image = c; break; }
   const setup = `OCI runtime ${runtime}, cgroup manager ${manager}, cgroups ${cgroups}`;
   if (!image) return warn('containers', `${setup}; no image is here yet to test starting a container with`, 'xcross image build --target aarch64-unknown-linux-gnu');
   try {
+    if (!(podman instanceof CliEngine)) return ok('containers', `${setup}; ${podman.name} starts containers through its API`);
     const a = await podman.adapt(image, true);
-    return a.notes.length === 0 ? ok('containers', `${setup}; containers start with podman's defaults`)
+    return a.notes.length === 0 ? ok('containers', `${setup}; containers start with ${podman.name}'s defaults`)
       : ok('containers', `${setup}; containers start, with what xcross adapts by itself: ${a.notes.join('; ')}`);
   } catch (e) {
     return fail('containers', `${setup}; containers do not start: ${e instanceof Error ? e.message : String(e)}`,

@@ -1,5 +1,6 @@
-// `podman version` and `podman info`, asked with a time limit and parsed into the few facts the
+// `<engine> version` and `<engine> info`, asked with a time limit and parsed into the few facts the
 // doctor needs; an engine that crashes, hangs or prints garbage is a reason, never an exception.
+// podman and docker answer in different shapes; nerdctl answers like docker.
 import { runCaptured, type ProcEnv } from '../../runtimes/process';
 
 export interface EngineFacts {
@@ -11,26 +12,41 @@ export interface EngineFacts {
   storageDriver: string;
 }
 
-export async function podmanFacts(binary: string, env: ProcEnv): Promise<EngineFacts | string> {
-  const v = await runCaptured(binary, ['version', '--format', 'json'], { env, timeoutMs: 15_000 });
-  if (v.code !== 0) return `\`podman version\` failed (exit code ${v.code}): ${firstLine(v.stderr)}`;
-  const version = dig(parseJson(v.stdout), ['Client', 'Version']);
-  if (typeof version !== 'string') return `\`podman version\` did not answer with the JSON podman prints: ${firstLine(v.stdout)}`;
-  const i = await runCaptured(binary, ['info', '--format', 'json'], { env, timeoutMs: 30_000 });
-  if (i.code !== 0) return `\`podman info\` failed (exit code ${i.code}): ${firstLine(i.stderr)}`;
+export async function podmanFacts(binary: string, env: ProcEnv, engine: 'podman' | 'docker' | 'nerdctl' = 'podman'): Promise<EngineFacts | string> {
+  const isPodman = engine === 'podman';
+  const v = await runCaptured(binary, ['version', '--format', isPodman ? 'json' : '{{json .}}'], { env, timeoutMs: 15_000 });
+  if (v.code !== 0) return `\`${engine} version\` failed (exit code ${v.code}): ${firstLine(v.stderr)}`;
+  const ver = parseJson(v.stdout);
+  const version = dig(ver, isPodman ? ['Client', 'Version'] : ['Server', 'Version']) ?? dig(ver, ['Client', 'Version']);
+  if (typeof version !== 'string') return `\`${engine} version\` did not answer with the JSON ${engine} prints: ${firstLine(v.stdout)}`;
+  const i = await runCaptured(binary, ['info', '--format', isPodman ? 'json' : '{{json .}}'], { env, timeoutMs: 30_000 });
+  if (i.code !== 0) return `\`${engine} info\` failed (exit code ${i.code}): ${firstLine(i.stderr)}`;
   const info = parseJson(i.stdout);
   const str = (path: string[]) => {
     const x = dig(info, path);
-    return typeof x === 'string' ? x : typeof x === 'boolean' ? String(x) : '';
+    return typeof x === 'string' ? x : typeof x === 'boolean' || typeof x === 'number' ? String(x) : '';
   };
-  if (!str(['host', 'ociRuntime', 'name'])) return `\`podman info\` did not answer with the JSON podman prints: ${firstLine(i.stdout)}`;
+  if (isPodman) {
+    if (!str(['host', 'ociRuntime', 'name'])) return `\`podman info\` did not answer with the JSON podman prints: ${firstLine(i.stdout)}`;
+    return {
+      version,
+      rootless: str(['host', 'security', 'rootless']) === 'true',
+      ociRuntime: str(['host', 'ociRuntime', 'name']),
+      cgroupManager: str(['host', 'cgroupManager']),
+      cgroupVersion: str(['host', 'cgroupVersion']),
+      storageDriver: str(['store', 'graphDriverName']),
+    };
+  }
+  // docker and nerdctl: the daemon's view.
+  if (!str(['Driver'])) return `\`${engine} info\` did not answer with the JSON ${engine} prints: ${firstLine(i.stdout)}`;
+  const security = dig(info, ['SecurityOptions']);
   return {
     version,
-    rootless: str(['host', 'security', 'rootless']) === 'true',
-    ociRuntime: str(['host', 'ociRuntime', 'name']),
-    cgroupManager: str(['host', 'cgroupManager']),
-    cgroupVersion: str(['host', 'cgroupVersion']),
-    storageDriver: str(['store', 'graphDriverName']),
+    rootless: Array.isArray(security) && security.some((o) => typeof o === 'string' && o.includes('rootless')),
+    ociRuntime: str(['DefaultRuntime']),
+    cgroupManager: str(['CgroupDriver']),
+    cgroupVersion: `v${str(['CgroupVersion'])}`,
+    storageDriver: str(['Driver']),
   };
 }
 
