@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Bundles the compiled program (dist/src/app.js and what it imports, with @iarna/toml and kleur)
 // into dist/src/app.bundle.js, one file that main.js loads with V8's code cache. Dependencies that
-// only some commands need stay outside and load on demand.
+// only some commands need stay outside and load on demand. Also writes dist/image-tags.json.
 import { build } from 'esbuild';
+import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -16,3 +18,10 @@ await build({
   external: ['yargs', 'undici', 'node-pty', 'tar-stream'],
   logLevel: 'warning',
 });
+
+// The image tags of the shipped images/ files, so that a build need not hash them (src/images/tag.ts).
+const require = createRequire(import.meta.url);
+const { loadRegistry } = require(path.join(root, 'dist/src/targets/registry.js'));
+const { computeTags, PRECOMPUTED_TAGS } = require(path.join(root, 'dist/src/images/tag.js'));
+const registry = loadRegistry();
+fs.writeFileSync(PRECOMPUTED_TAGS, JSON.stringify(computeTags(registry.base, registry.targets)));

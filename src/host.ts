@@ -2,6 +2,7 @@
 // is deterministic under test.
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tty from 'node:tty';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -30,9 +31,10 @@ export function readHost(): Host {
     gid: process.getgid?.() ?? 0,
     home,
     arch: process.arch,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
+    // isatty on the descriptors: touching process.stdin would build a stream we may never use.
+    stdinIsTTY: tty.isatty(0),
+    stdoutIsTTY: tty.isatty(1),
+    stderrIsTTY: tty.isatty(2),
     cacheDir: path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'xcross'),
   };
 }

@@ -1,8 +1,8 @@
 // Loading the bundled program with V8's code cache: compiling ~200 KB of JavaScript on every start
 // costs a noticeable part of a no-op build, and Node 20 has no compile cache of its own. The cache
-// lives in $XDG_CACHE_HOME/xcross/code-cache, keyed by the bundle's content and Node's version;
-// any failure to read or write it only costs the compile.
-import * as crypto from 'node:crypto';
+// lives in $XDG_CACHE_HOME/xcross/code-cache, keyed by the bundle file's size and time and Node's
+// version (V8 itself rejects a cache that does not fit the source); any failure to read or write it
+// only costs the compile. No hashing here: loading node:crypto alone costs more than it would save.
 import * as fs from 'node:fs';
 import Module = require('node:module');
 import * as os from 'node:os';
@@ -13,7 +13,8 @@ export function requireWithCodeCache(file: string): unknown {
   // A bundle may start with a shebang, which is not valid inside the module wrapper.
   const source = fs.readFileSync(file, 'utf8').replace(/^#!.*/, '');
   const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(process.env.HOME || os.homedir(), '.cache'), 'xcross', 'code-cache');
-  const key = crypto.createHash('sha256').update(process.version).update(process.arch).update(source).digest('hex').slice(0, 20);
+  const st = fs.statSync(file);
+  const key = `${process.version}-${process.arch}-${st.size}-${Math.round(st.mtimeMs)}`;
   const cacheFile = path.join(cacheDir, `${key}.bin`);
   let cachedData: Buffer | undefined;
   try {

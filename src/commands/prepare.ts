@@ -1,7 +1,6 @@
 // What every container command needs, in one direction: workspace → configuration → target →
 // options → toolchain → engine → image. `xcross build` and `xcross shell` share it, so a shell has the
 // very mounts and environment of a build.
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XcrossError, isXcrossError } from '../errors';
@@ -98,7 +97,7 @@ export function planBase(p: Prepared, kind: string, extraEnv: Record<string, str
     cargoHome: p.cargoHome,
     toolchain: p.toolchain,
     readOnlySource: p.config.readOnlySource,
-    name: `xcross-${kind}-${crypto.randomBytes(4).toString('hex')}`,
+    name: `xcross-${kind}-${uniqueSuffix()}`,
     host: p.host,
   };
 }
@@ -149,4 +148,9 @@ function resolveTargetDir(inv: CargoInvocation, host: Host, ws: Workspace): stri
 function persistentCargoHome(host: Host): string {
   const own = cargoHome(host);
   return isDir(own) ? own : path.join(host.cacheDir, 'cargo-home');
+}
+
+/** Unique enough for a container name among one user's containers; not a secret. */
+function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
 }

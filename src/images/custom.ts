@@ -3,8 +3,8 @@
 // pre-build lines or script, the context's files, the build arguments), so an unchanged
 // configuration never rebuilds and a changed one always does. Planning is pure but for reading the
 // files it hashes; building is the runtime's.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { createHash } from './hash';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { XcrossError } from '../errors';

@@ -1,9 +1,11 @@
 // Image tags are a digest of everything that goes into the image, so a changed Containerfile or
-// registry entry makes a new image, and an unchanged one is never rebuilt.
-import { createHash } from 'node:crypto';
+// registry entry makes a new image, and an unchanged one is never rebuilt. `npm run build` writes
+// the digests of the shipped files to dist/image-tags.json with the files' sizes and times; while
+// those still match, no file is read and nothing hashed on the way to a build.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { IMAGES_DIR } from '../package-root';
+import { IMAGES_DIR, PACKAGE_ROOT } from '../package-root';
+import { createHash } from './hash';
 import type { BaseSpec, TargetSpec } from '../targets/registry';
 
 export const BASE_FILES = ['Containerfile.base', 'xcross-runner', 'apt-install.sh'];
@@ -24,10 +26,51 @@ export function baseTag(base: BaseSpec, dir = IMAGES_DIR): string {
 }
 
 export function targetTag(base: BaseSpec, target: TargetSpec, dir = IMAGES_DIR): string {
-  return digest([baseTag(base, dir), JSON.stringify(target), ...files(TARGET_FILES, dir)]);
+  const key = JSON.stringify([base, target]);
+  const pre = dir === IMAGES_DIR ? precomputed() : undefined;
+  return pre?.tags[key] ?? digest([baseTag(base, dir), JSON.stringify(target), ...files(TARGET_FILES, dir)]);
+}
+
+export const PRECOMPUTED_TAGS = path.join(PACKAGE_ROOT, 'dist', 'image-tags.json');
+
+interface Precomputed {
+  signature: string;
+  tags: Record<string, string>;
+}
+
+/** What identifies the image inputs without reading them: each file's size and modification time. */
+export function inputsSignature(dir = IMAGES_DIR): string {
+  return [...BASE_FILES, ...TARGET_FILES, 'targets.toml'].map((n) => {
+    const st = fs.statSync(path.join(dir, n));
+    return `${n}:${st.size}:${Math.round(st.mtimeMs)}`;
+  }).join('|');
+}
+
+let cached: Precomputed | null | undefined;
+function precomputed(): Precomputed | undefined {
+  if (cached === undefined) {
+    try {
+      const p = JSON.parse(fs.readFileSync(PRECOMPUTED_TAGS, 'utf8')) as Precomputed;
+      cached = p.signature === inputsSignature() ? p : null;
+    } catch {
+      cached = null;
+    }
+  }
+  return cached ?? undefined;
+}
+
+/** For the build: the digests of every registry target, with the signature they hold for. */
+export function computeTags(base: BaseSpec, targets: TargetSpec[]): Precomputed {
+  const tags: Record<string, string> = {};
+  tags[JSON.stringify([base])] = baseTag(base);
+  for (const t of targets) tags[JSON.stringify([base, t])] = digest([baseTag(base), JSON.stringify(t), ...files(TARGET_FILES, IMAGES_DIR)]);
+  return { signature: inputsSignature(), tags };
 }
 
 export function baseImageRef(base: BaseSpec, dir = IMAGES_DIR): string {
+  const pre = dir === IMAGES_DIR ? precomputed() : undefined;
+  const key = JSON.stringify([base]);
+  if (pre?.tags[key]) return `${base.imagePrefix}/base:${pre.tags[key]}`;
   return `${base.imagePrefix}/base:${baseTag(base, dir)}`;
 }
 
