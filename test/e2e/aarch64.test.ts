@@ -105,7 +105,7 @@ describe(`xcross on real podman for ${T}`, () => {
         }, 100);
       },
     });
-    name = /--name (xcross-run-[0-9a-f]+)/.exec(r.stderr)?.[1] ?? '';
+    name = /--name (xcross-run-[0-9a-z]+)/.exec(r.stderr)?.[1] ?? '';
     assert.ok(name, tail(r.stderr));
     assert.equal(r.code, 130, tail(r.stderr));
     assert.ok(r.ms < 60_000, `took ${r.ms} ms`);
