@@ -3,14 +3,15 @@
 # what images/targets.toml pins, so an image's io.xcross.* labels are facts, and a mirror caught
 # mid-sync cannot produce an image of mixed versions.
 #
-# Reads the build arguments from the environment: GNU DEB_ARCH QEMU_BINARY RUST_STD and
-# PIN_GCC PIN_LIBC PIN_OPENSSL PIN_QEMU PIN_RUSTC. A pin is an upstream version and matches the
+# Reads the build arguments from the environment: GNU DEB_ARCH QEMU_BINARY MULTIARCH RUST_STD and
+# PIN_GCC PIN_LIBC PIN_OPENSSL PIN_QEMU PIN_RUSTC. PIN_OPENSSL=none claims the target has no OpenSSL
+# at all, and is checked like any pin: it fails when one is installed. A pin is an upstream version and matches the
 # installed one when equal to it or a prefix of it ending at a dot: pin 7.2 matches 7.2.19, pin
 # 2.36 matches 2.36, pin 12.2.0 matches 12.2.0 but not 12.2.01. Prints one line per mismatch and exits 1.
 set -u
 
 failed=0
-for a in GNU DEB_ARCH QEMU_BINARY RUST_STD PIN_GCC PIN_LIBC PIN_OPENSSL PIN_QEMU PIN_RUSTC; do
+for a in GNU DEB_ARCH QEMU_BINARY MULTIARCH RUST_STD PIN_GCC PIN_LIBC PIN_OPENSSL PIN_QEMU PIN_RUSTC; do
   eval "v=\${$a:-}"
   if [ -z "$v" ]; then
     echo "verify-pins: $a is not set (pass --build-arg $a=..., from images/targets.toml)" >&2
@@ -48,14 +49,32 @@ if command -v "$GNU-gcc" >/dev/null 2>&1; then gcc=$("$GNU-gcc" -dumpfullversion
 check gcc "$gcc" "$PIN_GCC"
 
 # The libc programs run with (multiarch libc6:<arch>, what qemu loads with QEMU_LD_PREFIX=/) and, for
-# a foreign arch, the one the cross gcc links against (libc6-dev-<arch>-cross in /usr/<gnu>).
-check libc "$(upstream "$(deb_version "libc6:$DEB_ARCH")")" "$PIN_LIBC"
+# a foreign arch, the one the cross gcc links against (libc6-dev-<arch>-cross in /usr/<gnu>). Without
+# multiarch the cross libc is the only one, and it must be there.
 cross_libc=$(deb_version "libc6-dev-$DEB_ARCH-cross")
-if [ -n "$cross_libc" ]; then
+if [ "$MULTIARCH" = 0 ]; then
   check "libc (libc6-dev-$DEB_ARCH-cross)" "$(upstream "$cross_libc")" "$PIN_LIBC"
+else
+  check libc "$(upstream "$(deb_version "libc6:$DEB_ARCH")")" "$PIN_LIBC"
+  if [ -n "$cross_libc" ]; then
+    check "libc (libc6-dev-$DEB_ARCH-cross)" "$(upstream "$cross_libc")" "$PIN_LIBC"
+  fi
 fi
 
-check openssl "$(upstream "$(deb_version "libssl-dev:$DEB_ARCH")")" "$PIN_OPENSSL"
+# OpenSSL for the target: multiarch libssl-dev:<arch>. "none" holds only when no libssl for the
+# target is anywhere: not as a package, not in /usr/lib/<gnu> nor in the cross root /usr/<gnu>.
+openssl=$(upstream "$(deb_version "libssl-dev:$DEB_ARCH")")
+if [ "$PIN_OPENSSL" = none ]; then
+  found=$(ls /usr/lib/"$GNU"/libssl.* /usr/"$GNU"/lib/libssl.* 2>/dev/null | head -n 1)
+  if [ -n "$openssl" ] || [ -n "$found" ]; then
+    echo "pin mismatch: openssl is ${openssl:-present ($found)}, images/targets.toml pins none" >&2
+    failed=1
+  else
+    echo "verify-pins: openssl is absent (pin none)"
+  fi
+else
+  check openssl "$openssl" "$PIN_OPENSSL"
+fi
 
 # "qemu-aarch64 version 7.2.19 (Debian 1:7.2+dfsg-7+deb12u18+b3)"
 qemu=""

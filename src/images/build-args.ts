@@ -13,6 +13,7 @@ export function targetBuildArgs(t: TargetSpec, baseImage: string): Record<string
     GNU: t.gnu,
     QEMU_BINARY: t.qemuBinary,
     QEMU_LD_PREFIX: t.qemuLdPrefix,
+    MULTIARCH: t.multiarch ? '1' : '0',
     RUST_STD: t.rustStd ? '1' : '0',
     PIN_GCC: t.pins.gcc,
     PIN_LIBC: t.pins.libc,

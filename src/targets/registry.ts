@@ -7,6 +7,7 @@ import { nearest } from './nearest';
 export interface Pins {
   gcc: string;
   libc: string;
+  /** A version, or "none": the target has no OpenSSL (verify-pins.sh proves its absence). */
   openssl: string;
   qemu: string;
   rustc: string;
@@ -35,6 +36,9 @@ export interface TargetSpec {
   ar: string;
   qemuBinary: string;
   qemuLdPrefix: string;
+  /** Whether deb-arch is a dpkg architecture of the suite (multiarch :<deb-arch> libraries); without
+   * it the image has only the cross gcc and its libc in /usr/<gnu>. */
+  multiarch: boolean;
   /** Whether Debian ships a Rust std for this target, i.e. whether the image's rustc can build for it. */
   rustStd: boolean;
   /** Image name without tag; the tag comes from the image's inputs (src/images/tag.ts). */
@@ -47,7 +51,7 @@ export interface Registry {
   targets: TargetSpec[];
 }
 
-const TARGET_KEYS = new Set(['deb-arch', 'gnu', 'qemu-binary', 'qemu-ld-prefix', 'rust-std', 'image', ...PIN_NAMES]);
+const TARGET_KEYS = new Set(['deb-arch', 'gnu', 'qemu-binary', 'qemu-ld-prefix', 'multiarch', 'rust-std', 'image', ...PIN_NAMES]);
 
 export function loadRegistry(file = REGISTRY_FILE): Registry {
   return parseRegistry(parseTomlFile(file), file);
@@ -76,6 +80,11 @@ export function parseRegistry(table: TomlTable, file: string): Registry {
     const pick = (key: string): string => t.optString(key) ?? defaults.optString(key) ?? missingKey(file, triple, key);
     const gnu = t.string('gnu');
     const pins = Object.fromEntries(PIN_NAMES.map((p) => [p, pick(p)])) as unknown as Pins;
+    const multiarch = t.optBool('multiarch') ?? defaults.optBool('multiarch') ?? true;
+    // Only OpenSSL may be absent; "none" elsewhere would become a label nothing has checked.
+    for (const p of PIN_NAMES) {
+      if (pins[p] === 'none' && p !== 'openssl') throw new XcrossError(`${file}: target.${triple}.${p} cannot be "none" (only openssl can)`);
+    }
     return {
       triple,
       arch: triple.split('-')[0],
@@ -87,6 +96,7 @@ export function parseRegistry(table: TomlTable, file: string): Registry {
       ar: `${gnu}-ar`,
       qemuBinary: t.string('qemu-binary'),
       qemuLdPrefix: pick('qemu-ld-prefix'),
+      multiarch,
       rustStd: t.optBool('rust-std') ?? defaults.optBool('rust-std') ?? true,
       imageName: t.optString('image') ?? `${base.imagePrefix}/${triple}`,
       pins,

@@ -34,7 +34,7 @@ export async function selectToolchain(req: ToolchainRequest): Promise<Toolchain>
     if (!target.rustStd) {
       throw new XcrossError(
         `cannot build Rust for ${target.triple}: the host has no usable toolchain for it (${why}), and Debian ships no Rust std for ${target.debArch}, so the image carries none`,
-        { fix: `install rustup and run \`rustup target add ${target.triple}\` (or use nightly with -Zbuild-std); \`xcross shell --target ${target.triple}\` still gives you its C toolchain and qemu` },
+        { fix: `if Rust ships a std for ${target.triple}, install rustup and run \`rustup target add ${target.triple}\`; if not (tier 3 targets such as mips), use a nightly host toolchain with rust-src and build-std = true in Cross.toml. \`xcross shell --target ${target.triple}\` still gives you its C toolchain and qemu` },
       );
     }
     return { source: 'image', rustc: target.pins.rustc, why };
@@ -77,7 +77,9 @@ async function rustupTargetAdd(host: Host, tc: HostToolchain, triple: string, lo
   misses[key] = Date.now();
   fs.mkdirSync(host.cacheDir, { recursive: true });
   fs.writeFileSync(missFile, JSON.stringify(misses));
-  const reason = r.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit code ${r.code}`;
+  // rustup's own `error:` line; with RUST_BACKTRACE set, the last line is a backtrace frame instead.
+  const lines = r.stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+  const reason = lines.filter((l) => /^error:/i.test(l)).pop() ?? lines.pop() ?? `exit code ${r.code}`;
   log.debug(`rustup target add failed: ${r.stderr.trim()}`);
   return `rustup could not add it (${reason})`;
 }

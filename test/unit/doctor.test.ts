@@ -53,6 +53,9 @@ describe('host checks', () => {
     const d = tempDir();
     assert.equal(binfmtCheck(targets, 'x86_64', d).status, 'warn');
     writeTree(d, { 'qemu-aarch64': 'enabled\n' });
+    // Every foreign target needs its entry: aarch64 alone leaves mips unregistered.
+    assert.match(binfmtCheck(targets, 'x86_64', d).message, /no qemu entry for mips:/);
+    writeTree(d, { 'qemu-mips': 'enabled\n' });
     assert.equal(binfmtCheck(targets, 'x86_64', d).status, 'ok');
     assert.equal(binfmtCheck(targets, 'x86_64', '/nonexistent').status, 'warn');
   });

@@ -10,7 +10,11 @@ test('the real registry: both triples, pinned versions, tools derived from the G
   const a = findTarget(r, 'aarch64-unknown-linux-gnu');
   assert.deepEqual([a.debArch, a.linker, a.cc, a.cxx, a.ar, a.qemuBinary, a.qemuLdPrefix, a.arch],
     ['arm64', 'aarch64-linux-gnu-gcc', 'aarch64-linux-gnu-gcc', 'aarch64-linux-gnu-g++', 'aarch64-linux-gnu-ar', 'qemu-aarch64-static', '/', 'aarch64']);
-  for (const t of r.targets) for (const v of Object.values(t.pins)) assert.match(v, /^\d+(\.\d+)+$/, `${t.triple} pin ${v}`);
+  // Every pin is a version; only OpenSSL may be "none" (a target without it: mips has no multiarch libssl).
+  for (const t of r.targets) for (const [k, v] of Object.entries(t.pins)) assert.match(v, k === 'openssl' ? /^(\d+(\.\d+)+|none)$/ : /^\d+(\.\d+)+$/, `${t.triple} pin ${k} ${v}`);
+  const m = findTarget(r, 'mips-unknown-linux-gnu');
+  assert.deepEqual([m.multiarch, m.rustStd, m.pins.openssl, m.qemuLdPrefix, m.cc], [false, false, 'none', '/usr/mips-linux-gnu', 'mips-linux-gnu-gcc']);
+  assert.equal(a.multiarch, true);
   assert.equal(findTarget(r, 'x86_64-unknown-linux-gnu').imageName, 'localhost/xcross/x86_64-unknown-linux-gnu');
 });
 
@@ -28,6 +32,10 @@ test('an unknown key suggests the nearest; a missing one is named', () => {
   assert.throws(() => parseRegistry({ base, target: { t: { 'deb-arc': 'x' } } }, 'f.toml'),
     (e: unknown) => e instanceof XcrossError && /target\.t\.deb-arc is not a known key/.test(e.message) && e.fix === 'did you mean deb-arch?');
   assert.throws(() => parseRegistry({ base, target: { t: { 'deb-arch': 'x', gnu: 'g', 'qemu-binary': 'q' } } }, 'f.toml'), /target\.t\.gcc is missing and \[defaults\] has none/);
+  const pins = { gcc: '1', libc: '2', openssl: 'none', qemu: '4', rustc: '5' };
+  assert.equal(parseRegistry({ base, target: { t: { 'deb-arch': 'x', gnu: 'g', 'qemu-binary': 'q', 'qemu-ld-prefix': '/', ...pins } } }, 'f.toml').targets[0].pins.openssl, 'none');
+  assert.throws(() => parseRegistry({ base, target: { t: { 'deb-arch': 'x', gnu: 'g', 'qemu-binary': 'q', 'qemu-ld-prefix': '/', ...pins, libc: 'none' } } }, 'f.toml'),
+    /target\.t\.libc cannot be "none"/);
 });
 
 test('an unknown triple suggests the nearest registered one', () => {
