@@ -1,7 +1,6 @@
 // A container engine driven through its CLI (podman, docker, nerdctl): one code path, the engine's
 // differences in its CliFlavor.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { XcrossError } from '../src/errors';
 import type { Logger } from '../src/ui/log';
@@ -13,6 +12,8 @@ import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from 
 import { buildAdaptation, podmanRunArgs, splitUserArgs } from './podman-args';
 import { cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from './podman-adapt';
 import { interruptible } from './interrupt';
+import { holdEngineErrors } from './engine-stderr';
+import { copyContext, writeIgnoreFile } from './build-context';
 import { loadNodePty, spawnInPty } from '../src/pty/session';
 
 export interface CliOptions {
@@ -229,68 +230,6 @@ export class CliEngine implements Runtime {
     saveCached(this.cacheFile(), key, adaptation);
     return (this.adaptation = adaptation);
   }
-}
-
-/**
- * podman's stderr passes through as it comes, except its own errors from before the container
- * started that xcross answers better: "image not known" (xcross builds the image) and a command
- * that is not in the image (xcross says so in one sentence).
- */
-function holdEngineErrors(stream: NodeJS.ReadableStream, flavor: CliFlavor): { held: string; kind?: 'image' | 'command'; ended: Promise<void>; flush(): void } {
-  const state: { held: string; kind?: 'image' | 'command'; ended: Promise<void>; flush(): void } = { held: '', ended: Promise.resolve(), flush: () => {} };
-  // Decided on the first complete line: a short write can arrive in pieces.
-  let first: string | undefined = '';
-  const decide = () => {
-    const line = first ?? '';
-    first = undefined;
-    state.kind = flavor.imageUnknown.test(line) ? 'image' : flavor.commandNotFound.test(line) ? 'command' : undefined;
-    if (state.kind) state.held = line;
-    else process.stderr.write(line);
-  };
-  state.flush = () => {
-    if (state.held) process.stderr.write(state.held);
-    state.held = '';
-  };
-  state.ended = new Promise((resolve) => stream.on('end', () => {
-    if (first !== undefined) decide();
-    resolve();
-  }));
-  stream.on('data', (d: Buffer) => {
-    if (first === undefined) {
-      if (state.kind) state.held += d.toString();
-      else process.stderr.write(d);
-      return;
-    }
-    first += d.toString();
-    if (first.includes('\n')) decide();
-  });
-  return state;
-}
-
-/**
- * --ignorefile replaces the context's own .dockerignore, so the file holds both: the context's
- * patterns, then ours. It lives outside the context, which xcross never writes into.
- */
-function writeIgnoreFile(context: string, excludes: string[]): string {
-  let own = '';
-  for (const name of ['.containerignore', '.dockerignore']) {
-    try {
-      own = fs.readFileSync(path.join(context, name), 'utf8');
-      break;
-    } catch {}
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-ignore-'));
-  const file = path.join(dir, 'ignore');
-  fs.writeFileSync(file, `${own}\n${excludes.join('\n')}\n`);
-  return file;
-}
-
-function copyContext(context: string, excludes: string[]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-context-'));
-  const skip = new Set(excludes.map((e) => e.replace(/^\//, '')));
-  fs.cpSync(context, dir, { recursive: true, filter: (src) => !skip.has(path.relative(context, src).split(path.sep)[0]) });
-  fs.writeFileSync(path.join(dir, '.xcross-copy'), '');
-  return dir;
 }
 
 /** A build probes with its base image: the one image certain to exist before the build. */
