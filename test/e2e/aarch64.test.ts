@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadRegistry } from '../../src/targets/registry';
-import { containersWithLabel, copyFixtures, elfMachine, notOwnedBy, snapshot, tail, xcross } from './harness';
+import { containersWithLabel, copyFixtures, elfMachine, interruptWhen, notOwnedBy, snapshot, tail, xcross } from './harness';
 
 const T = 'aarch64-unknown-linux-gnu';
 const AARCH64 = 183;
@@ -96,14 +96,7 @@ describe(`xcross on real podman for ${T}`, () => {
     const r = await xcross(['run', '--target', T, '-v', '--', '--sleep', '300'], {
       cwd: crate,
       timeoutMs: 120_000,
-      onStart: (child, out) => {
-        const poll = setInterval(() => {
-          if (out.stdout().includes('sleeping')) {
-            clearInterval(poll);
-            child.kill('SIGINT');
-          }
-        }, 100);
-      },
+      onStart: interruptWhen('sleeping'),
     });
     name = /--name (xcross-run-[0-9a-z]+)/.exec(r.stderr)?.[1] ?? '';
     assert.ok(name, tail(r.stderr));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { copyFixtures, elfMachine, notOwnedBy, tail, xcross } from './harness';
+import { copyFixtures, elfMachine, interruptWhen, notOwnedBy, tail, xcross } from './harness';
 
 const T = 'aarch64-unknown-linux-gnu';
 const DOCKER_HOST = process.env.XCROSS_E2E_DOCKER_HOST;
@@ -40,14 +40,7 @@ describe('the docker runtime on a real daemon', { skip }, () => {
   test('Ctrl-C removes the container; a missing command is one sentence', async () => {
     const r = await xcross(['run', '--target', T, '--', '--sleep', '300'], {
       cwd: crate, env, timeoutMs: 120_000,
-      onStart: (child, out) => {
-        const poll = setInterval(() => {
-          if (out.stdout().includes('sleeping')) {
-            clearInterval(poll);
-            child.kill('SIGINT');
-          }
-        }, 100);
-      },
+      onStart: interruptWhen('sleeping'),
     });
     assert.equal(r.code, 130, tail(r.stderr));
     assert.deepEqual(dockerPs(), []);

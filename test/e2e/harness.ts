@@ -47,6 +47,19 @@ export function xcross(args: string[], o: RunOptions): Promise<Result> {
   });
 }
 
+/** An onStart hook that sends SIGINT to xcross once its stdout shows `text` (the program is running). */
+export function interruptWhen(text: string): NonNullable<RunOptions['onStart']> {
+  return (child, out) => {
+    const poll = setInterval(() => {
+      if (out.stdout().includes(text)) {
+        clearInterval(poll);
+        child.kill('SIGINT');
+      }
+    }, 100);
+    child.once('close', () => clearInterval(poll));
+  };
+}
+
 /** The end of a long output, for assertion messages. */
 export function tail(s: string, chars = 3000): string {
   return s.length > chars ? `...${s.slice(-chars)}` : s;
