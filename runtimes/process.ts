@@ -21,20 +21,28 @@ export function runCaptured(cmd: string, args: string[], opts: { env?: ProcEnv; 
     const child = spawn(cmd, args, { env: opts.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = opts.timeoutMs ? setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, opts.timeoutMs) : undefined;
+    let settled = false;
+    const settle = (c: Captured) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      resolve(c);
+    };
+    // At the deadline: kill it and answer now. Waiting for 'close' could wait forever, since a
+    // child of the engine may hold the pipes open after the engine itself is gone.
+    const timer = opts.timeoutMs ? setTimeout(() => {
+      child.kill('SIGKILL');
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      settle({ code: 124, signal: 'SIGKILL', stdout: Buffer.concat(out).toString(), stderr: `${Buffer.concat(err).toString()}\n${cmd}: timed out after ${opts.timeoutMs} ms` });
+    }, opts.timeoutMs) : undefined;
     child.stdout!.on('data', (d: Buffer) => out.push(d));
     child.stderr!.on('data', (d: Buffer) => err.push(d));
     child.stdin!.on('error', () => {});
     child.stdin!.end(opts.input ?? '');
-    child.on('error', (e) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code: 127, signal: null, stdout: '', stderr: `${cmd}: ${e.message}` });
-    });
+    child.on('error', (e) => settle({ code: 127, signal: null, stdout: '', stderr: `${cmd}: ${e.message}` }));
     child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      const stderr = Buffer.concat(err).toString() + (timedOut ? `\n${cmd}: timed out after ${opts.timeoutMs} ms` : '');
-      resolve({ code: code ?? 128 + signalNumber(signal), signal, stdout: Buffer.concat(out).toString(), stderr });
+      settle({ code: code ?? 128 + signalNumber(signal), signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
     });
   });
 }

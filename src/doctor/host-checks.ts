@@ -93,6 +93,11 @@ export function apiSocketCheck(host: Host): CheckResult {
       return false;
     }
   });
+  const owner = found ? fs.statSync(found).uid : undefined;
+  if (found && owner !== host.uid && host.uid !== 0) {
+    return warn('api-socket', `the podman API socket ${found} belongs to uid ${owner}, not to you (uid ${host.uid}): talking to it would drive someone else's podman`,
+      `start your own: podman system service --time=0 unix://$XDG_RUNTIME_DIR/podman/podman.sock, or unset CONTAINER_HOST`);
+  }
   return found ? ok('api-socket', `a podman API socket is at ${found}`)
     : ok('api-socket', `no podman API socket is listening (looked at ${candidates.join(', ')}); the podman CLI runtime does not need one`);
 }

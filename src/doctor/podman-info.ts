@@ -12,15 +12,21 @@ export interface EngineFacts {
   storageDriver: string;
 }
 
-export async function podmanFacts(binary: string, env: ProcEnv, engine: 'podman' | 'docker' | 'nerdctl' = 'podman'): Promise<EngineFacts | string> {
+export async function podmanFacts(binary: string, env: ProcEnv, engine: 'podman' | 'docker' | 'nerdctl' = 'podman', timeoutMs = 15_000): Promise<EngineFacts | string> {
   const isPodman = engine === 'podman';
-  const v = await runCaptured(binary, ['version', '--format', isPodman ? 'json' : '{{json .}}'], { env, timeoutMs: 15_000 });
-  if (v.code !== 0) return `\`${engine} version\` failed (exit code ${v.code}): ${firstLine(v.stderr)}`;
+  const v = await runCaptured(binary, ['version', '--format', isPodman ? 'json' : '{{json .}}'], { env, timeoutMs });
+  if (v.code !== 0) {
+    if (/timed out after/.test(v.stderr)) return `\`${engine} version\` did not answer within ${timeoutMs / 1000} s`;
+    return `\`${engine} version\` failed (exit code ${v.code}): ${firstLine(v.stderr)}`;
+  }
   const ver = parseJson(v.stdout);
   const version = dig(ver, isPodman ? ['Client', 'Version'] : ['Server', 'Version']) ?? dig(ver, ['Client', 'Version']);
   if (typeof version !== 'string') return `\`${engine} version\` did not answer with the JSON ${engine} prints: ${firstLine(v.stdout)}`;
-  const i = await runCaptured(binary, ['info', '--format', isPodman ? 'json' : '{{json .}}'], { env, timeoutMs: 30_000 });
-  if (i.code !== 0) return `\`${engine} info\` failed (exit code ${i.code}): ${firstLine(i.stderr)}`;
+  const i = await runCaptured(binary, ['info', '--format', isPodman ? 'json' : '{{json .}}'], { env, timeoutMs: timeoutMs * 2 });
+  if (i.code !== 0) {
+    if (/timed out after/.test(i.stderr)) return `\`${engine} info\` did not answer within ${(timeoutMs * 2) / 1000} s`;
+    return `\`${engine} info\` failed (exit code ${i.code}): ${firstLine(i.stderr)}`;
+  }
   const info = parseJson(i.stdout);
   const str = (path: string[]) => {
     const x = dig(info, path);

@@ -83,3 +83,31 @@ test('CROSS_CONTAINER_ENGINE naming a path that does not exist', () => {
   const eng = (JSON.parse(r.stdout) as { checks: { id: string; message: string }[] }).checks.find((c) => c.id === 'engine')!;
   assert.equal(eng.message, 'the engine /nope/podman (from CROSS_CONTAINER_ENGINE) does not exist or is not executable');
 });
+
+test('an engine that hangs is a clear failure after the time limit, not a hang', async () => {
+  const started = Date.now();
+  const r = await podmanFacts(fakeEngine('sleep 30'), {}, 'podman', 500);
+  assert.equal(r, '`podman version` did not answer within 0.5 s');
+  assert.ok(Date.now() - started < 5_000);
+});
+
+test('an API socket owned by another user is a warning', async () => {
+  const { apiSocketCheck } = await import('../../src/doctor/host-checks');
+  const net = await import('node:net');
+  const d = tempDir();
+  fs.mkdirSync(path.join(d, 'podman'));
+  const sock = path.join(d, 'podman', 'podman.sock');
+  const server = net.createServer().listen(sock);
+  await new Promise((r) => server.once('listening', r));
+  try {
+    const mine = apiSocketCheck({ uid: process.getuid!(), env: { XDG_RUNTIME_DIR: d } } as unknown as Host);
+    assert.equal(mine.status, 'ok');
+    const other = apiSocketCheck({ uid: process.getuid!() + 1, env: { XDG_RUNTIME_DIR: d } } as unknown as Host);
+    if (process.getuid!() + 1 !== 0) {
+      assert.equal(other.status, 'warn');
+      assert.match(other.message, /belongs to uid \d+, not to you/);
+    }
+  } finally {
+    server.close();
+  }
+});
