@@ -1,6 +1,8 @@
 // While a long engine step runs (a build), Ctrl-C must end it and xcross with it, not leave xcross
 // waiting: the engine process shares our process group and gets the signal too; we only keep Node
 // from dying before the child has finished, then exit with the signal's code.
+import { signalNumber } from './process';
+
 export async function interruptible<T>(work: () => Promise<T>): Promise<T> {
   let got: NodeJS.Signals | undefined;
   const onSignal = (s: NodeJS.Signals) => { got = s; };
@@ -8,7 +10,7 @@ export async function interruptible<T>(work: () => Promise<T>): Promise<T> {
   for (const s of signals) process.on(s, onSignal);
   try {
     const r = await work();
-    if (got) process.exit(128 + (got === 'SIGINT' ? 2 : got === 'SIGHUP' ? 1 : 15));
+    if (got) process.exit(128 + signalNumber(got));
     return r;
   } finally {
     for (const s of signals) process.off(s, onSignal);
