@@ -1,6 +1,6 @@
 // Choosing the engine, as a chain of strategies that each answer "use me" or "not me, because ...":
 // a name the user gave (--runtime, XCROSS_RUNTIME, CROSS_CONTAINER_ENGINE; a name or a path), then
-// podman, nerdctl, docker on PATH. -v shows every answer.
+// a podman API socket that already answers, then podman, nerdctl, docker on PATH. -v shows every answer.
 import * as path from 'node:path';
 import { XcrossError } from '../src/errors';
 import type { Logger } from '../src/ui/log';
@@ -12,9 +12,27 @@ import { NerdctlCli } from './nerdctl-cli';
 import { PodmanCli } from './podman-cli';
 import { runCaptured } from './process';
 import { findOnPath } from './which';
+import { PodmanApi } from './podman-api/runtime';
+import { tryConnect, type Connection } from './podman-api/connect';
+import { socketCandidates } from './podman-api/socket';
+import { API_FASTER, API_VERDICT } from './podman-api/preference';
 
-export const RUNTIMES = ['podman', 'nerdctl', 'docker'] as const;
+export const RUNTIMES = ['podman', 'podman-api', 'nerdctl', 'docker'] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
+type CliName = Exclude<RuntimeName, 'podman-api'>;
+const CLI_RUNTIMES: CliName[] = ['podman', 'nerdctl', 'docker'];
+
+/** Runtimes made in this process, closed when xcross ends (a service of our own is stopped). */
+const opened: Runtime[] = [];
+
+export async function closeRuntimes(): Promise<void> {
+  await Promise.all(opened.splice(0).map((r) => r.close?.().catch(() => {})));
+}
+
+function opening<R extends Runtime>(r: R): R {
+  opened.push(r);
+  return r;
+}
 
 export interface DetectContext {
   env: Readonly<Record<string, string | undefined>>;
@@ -25,9 +43,9 @@ export interface DetectContext {
 
 type Answer = { use: Runtime } | { skip: string };
 
-const FLAVORS: Record<RuntimeName, CliFlavor> = { podman: podmanFlavor, nerdctl: nerdctlFlavor, docker: dockerFlavor };
+const FLAVORS: Record<CliName, CliFlavor> = { podman: podmanFlavor, nerdctl: nerdctlFlavor, docker: dockerFlavor };
 
-function make(kind: RuntimeName, binary: string, ctx: DetectContext): Runtime {
+function make(kind: CliName, binary: string, ctx: DetectContext): Runtime {
   const o: CliOptions = { binary, uid: ctx.uid, env: ctx.env, cacheDir: ctx.cacheDir, log: ctx.log };
   return kind === 'podman' ? new PodmanCli(o) : kind === 'docker' ? new DockerCli(o) : new NerdctlCli(o);
 }
@@ -39,7 +57,7 @@ async function dockerAnswers(binary: string, env: DetectContext['env']): Promise
   return (r.stderr.trim().split('\n').pop() || `exit code ${r.code}`).replace(/^Error: /, '');
 }
 
-async function onPath(kind: RuntimeName, ctx: DetectContext): Promise<Answer> {
+async function onPath(kind: CliName, ctx: DetectContext): Promise<Answer> {
   const binary = findOnPath(kind, ctx.env.PATH);
   if (!binary) return { skip: `${kind} is not on PATH` };
   if (kind === 'docker') {
@@ -49,10 +67,48 @@ async function onPath(kind: RuntimeName, ctx: DetectContext): Promise<Answer> {
   return { use: make(kind, binary, ctx) };
 }
 
+/**
+ * A podman service that already listens: used when the benchmark (scripts/bench-runtimes.mjs) found
+ * the API faster than the CLI on a warm run. A socket xcross would have to start itself costs more
+ * than it saves, so that is "not me" here (`--runtime podman-api` starts one).
+ */
+async function podmanSocket(ctx: DetectContext): Promise<Answer> {
+  if (!API_FASTER) return { skip: `a podman socket is not preferred: ${API_VERDICT}` };
+  let candidates;
+  try {
+    candidates = socketCandidates(ctx.env, ctx.uid);
+  } catch (e) {
+    return { skip: e instanceof Error ? e.message : String(e) };
+  }
+  if (candidates.length === 0) return { skip: 'no socket to look for (XDG_RUNTIME_DIR is not set)' };
+  const reasons: string[] = [];
+  for (const choice of candidates) {
+    const c = await tryConnect(choice, ctx.log).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+    if (typeof c !== 'string') {
+      ctx.log.debug(`runtime: podman-api, because ${c.socket} answers and ${API_VERDICT}`);
+      return { use: apiRuntime(ctx, c) };
+    }
+    reasons.push(c);
+  }
+  return { skip: reasons.join('; ') };
+}
+
+function apiRuntime(ctx: DetectContext, connection?: Connection): Runtime {
+  return new PodmanApi({ uid: ctx.uid, env: ctx.env, cacheDir: ctx.cacheDir, log: ctx.log, podman: findOnPath('podman', ctx.env.PATH), connection });
+}
+
 export async function createRuntime(requested: string | undefined, ctx: DetectContext): Promise<Runtime> {
+  return opening(await choose(requested, ctx));
+}
+
+async function choose(requested: string | undefined, ctx: DetectContext): Promise<Runtime> {
+  if (requested === 'podman-api') {
+    ctx.log.debug(`runtime: podman-api (asked for)`);
+    return apiRuntime(ctx);
+  }
   if (requested !== undefined) {
-    const kind = path.basename(requested) as RuntimeName;
-    if (!(RUNTIMES as readonly string[]).includes(kind)) {
+    const kind = path.basename(requested) as CliName;
+    if (!(CLI_RUNTIMES as readonly string[]).includes(kind)) {
       throw new XcrossError(`unknown container runtime '${requested}'`, { fix: `xcross drives: ${RUNTIMES.join(', ')}` });
     }
     const binary = findOnPath(requested, ctx.env.PATH);
@@ -65,8 +121,8 @@ export async function createRuntime(requested: string | undefined, ctx: DetectCo
     return make(kind, binary, ctx);
   }
   const reasons: string[] = [];
-  for (const kind of RUNTIMES) {
-    const a = await onPath(kind, ctx);
+  for (const kind of ['podman-socket', ...CLI_RUNTIMES] as const) {
+    const a = kind === 'podman-socket' ? await podmanSocket(ctx) : await onPath(kind, ctx);
     if ('use' in a) {
       ctx.log.debug(`runtime: ${a.use.describe()}${reasons.length ? ` (before it: ${reasons.join('; ')})` : ' (found on PATH)'}`);
       return a.use;

@@ -50,4 +50,6 @@ export interface Runtime {
   /** Runs a container to completion with our stdio; removes it afterwards, also on SIGINT/SIGTERM.
    * Never pulls: a missing image is reported as `imageMissing`, so that the hot path asks nothing first. */
   run(spec: ContainerSpec): Promise<RunResult>;
+  /** Lets go of what the runtime holds (connections, a service it started); called once at the end. */
+  close?(): Promise<void>;
 }

@@ -3,6 +3,7 @@
 import { readHost } from './host';
 import { run } from './cli/main';
 import { isXcrossError } from './errors';
+import { closeRuntimes } from '../runtimes/detect';
 
 export async function main(argv: string[]): Promise<number> {
   const host = readHost();
@@ -19,5 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`xcross: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
     process.stderr.write(debug && e instanceof Error ? `${e.stack}\n` : 'xcross: run again with XCROSS_DEBUG=1 for the stack trace, and please report it\n');
     return 70;
+  } finally {
+    await closeRuntimes();
   }
 }

@@ -1,0 +1,81 @@
+// `podman build` through the API: the context goes up as a tar stream made on the fly, the build's
+// output comes back as JSON lines, shown as they come. Ctrl-C drops the connection, which cancels
+// the build in the service; a service that dies mid-build ends it with an error, not a hang.
+import { XcrossError } from '../../src/errors';
+import type { Adaptation } from '../podman-adapt';
+import { signalNumber } from '../process';
+import type { BuildRequest } from '../runtime';
+import { errorMessage } from './client';
+import type { Connection } from './connect';
+import { contextTar } from './build-tar';
+import { lineSplitter, readJsonLines } from './streams';
+
+export async function buildImage(c: Connection, req: BuildRequest, adapt: Adaptation, onLine: (line: string) => void): Promise<void> {
+  const tar = contextTar(req.context, req.containerfile, req.excludes);
+  const ulimits = adapt.run.filter((f) => f.startsWith('--ulimit=')).map((f) => f.slice('--ulimit='.length));
+  const query = {
+    dockerfile: tar.containerfile,
+    t: req.tag,
+    buildargs: JSON.stringify(req.buildArgs),
+    labels: JSON.stringify(req.labels),
+    // As the CLI runtime builds: RUN steps on the host network (apt reaches the mirror, rootless
+    // too), layers cached, intermediate containers removed even when a step fails.
+    nsoptions: JSON.stringify([{ Name: 'network', Host: true }]),
+    ulimits: ulimits.length ? JSON.stringify(ulimits) : undefined,
+    layers: true,
+    rm: true,
+    forcerm: true,
+  };
+  const tail: string[] = [];
+  const mismatches: string[] = [];
+  const lines = lineSplitter((line) => {
+    tail.push(line);
+    if (tail.length > 25) tail.shift();
+    if (line.startsWith('pin mismatch:')) mismatches.push(line);
+    onLine(line);
+  });
+  let interrupted: NodeJS.Signals | undefined;
+  let failure: string | undefined;
+  let body: NodeJS.ReadableStream & { destroy(): void } | undefined;
+  const onSignal = (s: NodeJS.Signals) => {
+    interrupted = s;
+    tar.stream.destroy();
+    body?.destroy();
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    const r = await c.api.stream('POST', '/build', { query, body: tar.stream as unknown as NodeJS.ReadableStream, contentType: 'application/x-tar' });
+    body = r.body;
+    if (r.status >= 400) {
+      throw new XcrossError(`building ${req.tag} failed: the podman service refused the build: ${errorMessage(await r.body.text())}`);
+    }
+    await readJsonLines(r.body, (o) => {
+      if (o.stream) lines.push(o.stream);
+      if (o.error) failure = o.error.trim();
+    });
+    lines.flush();
+    await tar.done;
+  } catch (e) {
+    if (interrupted) process.exit(128 + signalNumber(interrupted));
+    if (e instanceof XcrossError) throw e;
+    // The body broke off: the service went away under us.
+    const words = c.own?.dead ? ` (it said: ${c.own.lastWords})` : '';
+    throw new XcrossError(`building ${req.tag} failed: the podman service on ${c.socket} went away during the build${words}`, {
+      cause: e,
+      fix: 'check the service (`podman info`), and run the build again; `--runtime podman` does not need the service',
+    });
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+  }
+  if (interrupted) process.exit(128 + signalNumber(interrupted));
+  if (!failure) return;
+  if (mismatches.length > 0) {
+    throw new XcrossError(`building ${req.tag} failed: what apt installed is not what images/targets.toml pins:\n  ${mismatches.join('\n  ')}`, {
+      fix: 'the Debian mirror moved on: update the pins in images/targets.toml to the installed versions (or wait for the mirror to finish syncing)',
+    });
+  }
+  throw new XcrossError(`building ${req.tag} failed: ${failure}; its last lines:\n${tail.join('\n')}`, {
+    fix: 'run the same command with -v to see every line of the build',
+  });
+}

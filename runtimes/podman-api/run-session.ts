@@ -1,0 +1,183 @@
+// One container run through the API: create, attach (before start, so no byte is missed), start,
+// relay stdio (demultiplexed, or raw with a TTY), read the exit code, remove. Ctrl-C and friends are
+// passed to the container as signals, and the container is removed whatever happened.
+import type { Duplex } from 'node:stream';
+import { XcrossError } from '../../src/errors';
+import type { Logger } from '../../src/ui/log';
+import { podmanFlavor } from '../cli-flavor';
+import { signalNumber } from '../process';
+import type { RunResult } from '../runtime';
+import type { ContainerSpec } from '../spec';
+import { ApiError, type ApiClient } from './client';
+import { FrameDemuxer } from './frames';
+import type { SpecGenerator } from './spec-json';
+
+interface ContainerState { Status?: string; ExitCode?: number; Running?: boolean }
+
+export async function runContainer(api: ApiClient, spec: ContainerSpec, body: SpecGenerator, log: Logger): Promise<RunResult> {
+  let id: string;
+  try {
+    id = (await api.json<{ Id: string }>('POST', '/containers/create', `creating the container from ${spec.image}`, { json: body })).Id;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404 && /image not known|no such image|not found/i.test(e.engineMessage)) return { code: 125, imageMissing: true };
+    throw e;
+  }
+  let removed = false;
+  const remove = async () => {
+    if (removed) return;
+    removed = true;
+    // force: also a container that still runs (interrupted, or the service hiccupped).
+    await api.text('DELETE', `/containers/${id}`, { query: { force: true, timeout: 0 }, timeoutMs: 30_000 }).catch((e: unknown) => {
+      log.warn(`could not remove container ${spec.name}: ${e instanceof Error ? e.message : String(e)} (remove it with \`podman rm -f ${spec.name}\`)`);
+    });
+  };
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted = sig;
+    void api.text('POST', `/containers/${id}/kill`, { query: { signal: sig } }).catch(() => {});
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    // init on its own, before attach: its failures (the OCI runtime's complaints, a missing command)
+    // come back as an error body, where an attach would only drop the connection.
+    try {
+      await api.json('POST', `/containers/${id}/init`, 'preparing the container', { timeoutMs: 60_000 });
+    } catch (e) {
+      if (e instanceof ApiError && podmanFlavor.commandNotFound.test(e.engineMessage)) throw notFound(spec);
+      throw e;
+    }
+    const socket = await api.upgrade(`/containers/${id}/attach`, { stream: true, stdout: true, stderr: true, stdin: spec.interactive });
+    const relay = relayStdio(socket, spec);
+    try {
+      await api.json('POST', `/containers/${id}/start`, `starting the container`, { timeoutMs: 60_000 });
+    } catch (e) {
+      relay.stop();
+      if (e instanceof ApiError && podmanFlavor.commandNotFound.test(e.engineMessage)) throw notFound(spec);
+      throw e;
+    }
+    if (spec.tty) relay.resize(api, id);
+    const streamed = await relay.ended;
+    if (streamed.commandNotFound) throw notFound(spec);
+    if (interrupted) {
+      await remove();
+      return { code: 128 + signalNumber(interrupted), interrupted };
+    }
+    const code = await exitCode(api, id);
+    return { code };
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+    await remove();
+  }
+}
+
+function notFound(spec: ContainerSpec): XcrossError {
+  return new XcrossError(`${spec.command[0]}: no such command in ${spec.image}`, { fix: 'check its name, or open `xcross shell` and look around', exitCode: 127 });
+}
+
+/**
+ * The attach stream ends when the container's process does; the engine's record of the exit may
+ * lag a few milliseconds behind. Inspect until it is there (libpod's /wait polls every 250 ms by
+ * default and waits for the cleanup process besides).
+ */
+async function exitCode(api: ApiClient, id: string): Promise<number> {
+  const deadline = Date.now() + 5_000;
+  for (let delay = 2; Date.now() < deadline; delay = Math.min(delay * 2, 50)) {
+    const c = await api.json<{ State?: ContainerState }>('GET', `/containers/${id}/json`, 'reading the exit code');
+    const st = c.State ?? {};
+    if ((st.Status === 'exited' || st.Status === 'stopped') && typeof st.ExitCode === 'number') return st.ExitCode;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+  const code = await api.json<number>('POST', `/containers/${id}/wait`, 'waiting for the container', { query: { condition: ['exited', 'stopped'], interval: '50ms' }, timeoutMs: 0 });
+  return Number(code);
+}
+
+interface Relay {
+  ended: Promise<{ commandNotFound: boolean }>;
+  resize(api: ApiClient, id: string): void;
+  stop(): void;
+}
+
+/** The container's output to ours (stdout and stderr apart, with backpressure), our stdin to it. */
+function relayStdio(socket: Duplex, spec: ContainerSpec): Relay {
+  const stdin = process.stdin;
+  const stdout = process.stdout;
+  const stderr = process.stderr;
+  const write = (out: NodeJS.WriteStream, data: Buffer) => {
+    if (!out.write(data)) {
+      socket.pause();
+      out.once('drain', () => socket.resume());
+    }
+  };
+  // stderr's first line is held: a command missing from the image gets xcross's sentence instead.
+  let firstErr: Buffer | undefined = spec.tty ? undefined : Buffer.alloc(0);
+  let commandNotFound = false;
+  const onErr = (data: Buffer) => {
+    if (firstErr === undefined) return write(stderr, data);
+    firstErr = Buffer.concat([firstErr, data]);
+    if (firstErr.includes(10)) releaseErr();
+  };
+  const releaseErr = () => {
+    if (firstErr === undefined) return;
+    const text = firstErr.toString();
+    const held = firstErr;
+    firstErr = undefined;
+    if (podmanFlavor.commandNotFound.test(text.split('\n')[0])) commandNotFound = true;
+    else if (held.length) write(stderr, held);
+  };
+  const demux = new FrameDemuxer((id, payload) => (id === 2 ? onErr(payload) : write(stdout, payload)));
+  let rawBefore: boolean | undefined;
+  const onInput = (d: Buffer) => socket.write(d);
+  const onInputEnd = () => socket.end();
+  if (spec.interactive) {
+    if (spec.tty && stdin.isTTY) {
+      rawBefore = stdin.isRaw;
+      stdin.setRawMode(true);
+    }
+    stdin.on('data', onInput);
+    stdin.once('end', onInputEnd);
+    stdin.resume();
+  }
+  let resizeHandler: (() => void) | undefined;
+  const stop = () => {
+    if (spec.interactive) {
+      stdin.off('data', onInput);
+      stdin.off('end', onInputEnd);
+      if (rawBefore !== undefined) stdin.setRawMode(rawBefore);
+      stdin.pause();
+    }
+    if (resizeHandler) stdout.off('resize', resizeHandler);
+    socket.destroy();
+  };
+  const ended = new Promise<{ commandNotFound: boolean }>((resolve, reject) => {
+    socket.on('data', (d: Buffer) => {
+      if (spec.tty) return write(stdout, d);
+      try {
+        demux.push(d);
+      } catch (e) {
+        reject(e);
+      }
+    });
+    // 'close' comes also when the peer resets; 'end' alone would miss that.
+    socket.once('close', () => {
+      releaseErr();
+      stop();
+      resolve({ commandNotFound });
+    });
+    socket.on('error', () => {});
+  });
+  return {
+    ended,
+    stop,
+    resize(api, id) {
+      const send = () => {
+        void api.text('POST', `/containers/${id}/resize`, { query: { h: stdout.rows || 24, w: stdout.columns || 80 } }).catch(() => {});
+      };
+      if (stdout.isTTY) {
+        resizeHandler = send;
+        stdout.on('resize', send);
+      }
+      send();
+    },
+  };
+}
