@@ -17,7 +17,9 @@ export function writeIgnoreFile(context: string, excludes: string[]): string {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-ignore-'));
   const file = path.join(dir, 'ignore');
-  fs.writeFileSync(file, `${own}\n${excludes.join('\n')}\n`);
+  // Patterns are relative to the context root anyway; buildah 1.28 (podman 4.3) matches nothing with
+  // a leading slash, so it goes.
+  fs.writeFileSync(file, `${own}\n${excludes.map((e) => e.replace(/^\/+/, '')).join('\n')}\n`);
   return file;
 }
 

@@ -11,7 +11,7 @@ import type { ContainerSpec } from './spec';
 import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from './process';
 import { buildAdaptation, podmanRunArgs, splitUserArgs } from './podman-args';
 import { cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from './podman-adapt';
-import { interruptible } from './interrupt';
+import { GRACE_MS, interruptible } from './interrupt';
 import { holdEngineErrors } from './engine-stderr';
 import { copyContext, writeIgnoreFile } from './build-context';
 import { loadNodePty, spawnInPty } from '../src/pty/session';
@@ -54,7 +54,8 @@ export class CliEngine implements Runtime {
   async imageExists(ref: string): Promise<boolean> {
     const r = await this.exec(this.flavor.imageExistsArgs(ref));
     if (r.code === 0) return true;
-    if (r.code === 1) return false;
+    // `image exists` says 1; `image inspect` says 1 (docker, nerdctl) or 125 (podman) with a sentence.
+    if (r.code === 1 || /image not known|no such (image|object)|image not found/i.test(r.stderr)) return false;
     throw new XcrossError(`${this.name} could not look up image ${ref}: ${r.stderr.trim() || `exit code ${r.code}`}`);
   }
 
@@ -188,10 +189,15 @@ export class CliEngine implements Runtime {
       });
     }
     let interrupted: NodeJS.Signals | undefined;
+    let grace: NodeJS.Timeout | undefined;
+    const forceRemove = () => void this.exec(this.flavor.removeContainerArgs(spec.name), 30_000);
     const onSignal = (sig: NodeJS.Signals) => {
+      // A second signal, or a program that ignores the first for GRACE_MS, ends the container.
+      if (interrupted) return forceRemove();
       interrupted = sig;
       // On a terminal podman got the same SIGINT from the process group; from `kill` it did not.
       kill(sig);
+      grace = setTimeout(forceRemove, GRACE_MS);
     };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const s of signals) process.on(s, onSignal);
@@ -200,6 +206,7 @@ export class CliEngine implements Runtime {
       if (!interrupted) return f.imageMissing ? { code: 125, imageMissing: true } : { code: f.code };
     } finally {
       for (const s of signals) process.off(s, onSignal);
+      clearTimeout(grace);
     }
     // A rootless `podman run --rm` that is interrupted can leave its container running: remove it.
     await this.exec(this.flavor.removeContainerArgs(spec.name), 30_000);

@@ -3,6 +3,9 @@
 // from dying before the child has finished, then exit with the signal's code.
 import { signalNumber } from './process';
 
+/** How long a program may take to end after Ctrl-C before its container is removed under it. */
+export const GRACE_MS = 10_000;
+
 export async function interruptible<T>(work: () => Promise<T>): Promise<T> {
   let got: NodeJS.Signals | undefined;
   const onSignal = (s: NodeJS.Signals) => { got = s; };

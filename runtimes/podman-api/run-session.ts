@@ -6,6 +6,7 @@ import { XcrossError } from '../../src/errors';
 import type { Logger } from '../../src/ui/log';
 import { podmanFlavor } from '../cli-flavor';
 import { signalNumber } from '../process';
+import { GRACE_MS } from '../interrupt';
 import type { RunResult } from '../runtime';
 import type { ContainerSpec } from '../spec';
 import { ApiError, type ApiClient } from './client';
@@ -19,7 +20,8 @@ export async function runContainer(api: ApiClient, spec: ContainerSpec, body: Sp
   try {
     id = (await api.json<{ Id: string }>('POST', '/containers/create', `creating the container from ${spec.image}`, { json: body })).Id;
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404 && /image not known|no such image|not found/i.test(e.engineMessage)) return { code: 125, imageMissing: true };
+    // libpod 4.3 answers 500 here, newer ones 404: the sentence is what they share.
+    if (e instanceof ApiError && /image not known|no such image/i.test(e.engineMessage)) return { code: 125, imageMissing: true };
     throw e;
   }
   let removed = false;
@@ -32,9 +34,14 @@ export async function runContainer(api: ApiClient, spec: ContainerSpec, body: Sp
     });
   };
   let interrupted: NodeJS.Signals | undefined;
+  let grace: NodeJS.Timeout | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
+    // The first signal goes to the program, which may clean up; a second one, or a program that
+    // ignores it for GRACE_MS, ends the container.
+    if (interrupted) return void remove();
     interrupted = sig;
     void api.text('POST', `/containers/${id}/kill`, { query: { signal: sig } }).catch(() => {});
+    grace = setTimeout(() => void remove(), GRACE_MS);
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
@@ -67,6 +74,7 @@ export async function runContainer(api: ApiClient, spec: ContainerSpec, body: Sp
     return { code };
   } finally {
     for (const s of signals) process.off(s, onSignal);
+    clearTimeout(grace);
     await remove();
   }
 }
