@@ -1,6 +1,7 @@
 // Choosing the engine, as a chain of strategies that each answer "use me" or "not me, because ...":
 // a name the user gave (--runtime, XCROSS_RUNTIME, CROSS_CONTAINER_ENGINE; a name or a path), then
 // a podman API socket that already answers, then podman, nerdctl, docker on PATH. -v shows every answer.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XcrossError } from '../src/errors';
 import type { Logger } from '../src/ui/log';
@@ -80,7 +81,9 @@ async function podmanSocket(ctx: DetectContext): Promise<Answer> {
   } catch (e) {
     return { skip: e instanceof Error ? e.message : String(e) };
   }
-  if (candidates.length === 0) return { skip: 'no socket to look for (XDG_RUNTIME_DIR is not set)' };
+  if (candidates.length === 0) return { skip: 'no podman API socket to look for (XDG_RUNTIME_DIR is not set)' };
+  const absent = candidates.filter((c) => !fs.existsSync(c.path));
+  if (absent.length === candidates.length) return { skip: `no podman API socket is listening (looked at ${absent.map((c) => c.path).join(', ')})` };
   const reasons: string[] = [];
   for (const choice of candidates) {
     const c = await tryConnect(choice, ctx.log).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
@@ -127,7 +130,7 @@ async function choose(requested: string | undefined, ctx: DetectContext): Promis
       ctx.log.debug(`runtime: ${a.use.describe()}${reasons.length ? ` (before it: ${reasons.join('; ')})` : ' (found on PATH)'}`);
       return a.use;
     }
-    ctx.log.debug(`runtime: not ${kind}: ${a.skip}`);
+    ctx.log.debug(`runtime: not ${kind === 'podman-socket' ? 'a podman socket' : kind}: ${a.skip}`);
     reasons.push(a.skip);
   }
   throw new XcrossError(`no container engine found: ${reasons.join('; ')}`, { fix: `install podman: ${podmanFlavor.install}` });

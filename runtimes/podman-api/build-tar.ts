@@ -43,7 +43,7 @@ export function contextTar(context: string, containerfile: string, excludes: str
         const excluded = rules.excluded(r) && r !== name;
         const full = path.join(context, r);
         if (e.isDirectory()) {
-          if (excluded && !rules.hasNegations) continue;
+          if (excluded && !rules.hasNegations && !name.startsWith(`${r}/`)) continue;
           if (!excluded) {
             const st = await fs.promises.lstat(full);
             await add({ name: `${r}/`, type: 'directory', mode: st.mode & 0o7777, mtime: st.mtime });

@@ -2,10 +2,13 @@
 // connections. Every transport failure and engine error body becomes one sentence here, so the
 // runtime above deals in answers, not sockets.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
 import type { Client } from 'undici';
 import { XcrossError } from '../../src/errors';
 import type { Logger } from '../../src/ui/log';
+import { PACKAGE_ROOT } from '../../src/package-root';
+import { requireWithCodeCache } from '../../src/boot/code-cache';
 
 /** The libpod API prefix: v4 paths are served by podman 4 and 5 alike. */
 export const API = '/v4.0.0/libpod';
@@ -51,9 +54,7 @@ export class ApiClient {
   private connect(): Client {
     // Queries answer within seconds; streams (attach, build, pull) may be silent for as long as
     // the work takes, so their requests turn the timeouts off.
-    // Loaded here, not at the top: the CLI runtimes' hot path should not pay for undici.
-    const undici = require('undici') as typeof import('undici');
-    return new undici.Client('http://podman', { socketPath: this.socket, headersTimeout: 60_000, bodyTimeout: 60_000, connect: { timeout: 5_000 } });
+    return new (loadUndici().Client)('http://podman', { socketPath: this.socket, headersTimeout: 60_000, bodyTimeout: 60_000, connect: { timeout: 5_000 } });
   }
 
   async close(): Promise<void> {
@@ -68,13 +69,28 @@ export class ApiClient {
 
   /** `_ping`: the Libpod-Api-Version header (undefined when the service is not podman). */
   async ping(timeoutMs = 5_000): Promise<string | undefined> {
+    // A deadline of our own: with a listener that accepts and hangs up at once, undici's request
+    // never settles (neither its timeouts nor an abort signal end it), so the connection is dropped.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        void this.reset();
+        reject(Object.assign(new Error('no answer'), { name: 'TimeoutError' }));
+      }, timeoutMs);
+    });
     try {
-      const r = await this.client.request({ method: 'GET', path: '/libpod/_ping', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-      await r.body.text();
-      const h = r.headers['libpod-api-version'];
+      const ask = (async () => {
+        const r = await this.client.request({ method: 'GET', path: '/libpod/_ping', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+        await r.body.text();
+        return r.headers['libpod-api-version'];
+      })();
+      ask.catch(() => {});
+      const h = await Promise.race([ask, deadline]);
       return typeof h === 'string' ? h : undefined;
     } catch (e) {
       throw this.transportError(e, 'the version check (_ping)');
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -156,11 +172,27 @@ export class ApiClient {
     if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') {
       return new XcrossError(`the podman service on ${s} closed the connection during ${what} without answering (it stopped, or it is not a podman service)`, { fix: 'check it with `podman --url unix://' + s + ' info`, or use `--runtime podman`', cause: e });
     }
+    if (err.name === 'TimeoutError' || err.name === 'AbortError' || code === 'UND_ERR_ABORTED') {
+      return new XcrossError(`the service on ${s} closed the connection or did not answer during ${what} (it is not a working podman service)`, { fix: 'check it with `podman --url unix://' + s + ' info`, or use `--runtime podman`', cause: e });
+    }
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
       return new XcrossError(`the podman service on ${s} did not answer ${what} in time`, { fix: 'check the service (`podman --url unix://' + s + ' info`), or use `--runtime podman`', cause: e });
     }
     return new XcrossError(`talking to the podman service on ${s} failed during ${what}: ${err.message ?? String(e)}`, { cause: e });
   }
+}
+
+let undici: Pick<typeof import('undici'), 'Client'> | undefined;
+
+/**
+ * Loaded on first use, not at the top: the CLI runtimes' hot path should not pay for undici. The
+ * build's slim bundle of it (scripts/bundle.mjs) loads with the code cache; the package is the fallback.
+ */
+function loadUndici(): Pick<typeof import('undici'), 'Client'> {
+  if (undici) return undici;
+  const bundle = path.join(PACKAGE_ROOT, 'dist', 'src', 'undici.bundle.js');
+  undici = (fs.existsSync(bundle) ? requireWithCodeCache(bundle) : require('undici')) as Pick<typeof import('undici'), 'Client'>;
+  return undici;
 }
 
 function ownerOf(file: string): string {

@@ -4,7 +4,6 @@
 import type { Duplex } from 'node:stream';
 import { XcrossError } from '../../src/errors';
 import type { Logger } from '../../src/ui/log';
-import { podmanFlavor } from '../cli-flavor';
 import { signalNumber } from '../process';
 import { GRACE_MS } from '../interrupt';
 import type { RunResult } from '../runtime';
@@ -12,6 +11,9 @@ import type { ContainerSpec } from '../spec';
 import { ApiError, type ApiClient } from './client';
 import { FrameDemuxer } from './frames';
 import type { SpecGenerator } from './spec-json';
+
+/** The OCI runtime's words (in an error body) or catatonit's (first stderr line) for a missing command. */
+const COMMAND_NOT_FOUND = /executable file `?"?[^ ]*`?"?:? ?not found in \$PATH|^ERROR \(catatonit:\d+\): failed to exec pid1: No such file or directory/;
 
 interface ContainerState { Status?: string; ExitCode?: number; Running?: boolean }
 
@@ -51,7 +53,7 @@ export async function runContainer(api: ApiClient, spec: ContainerSpec, body: Sp
     try {
       await api.json('POST', `/containers/${id}/init`, 'preparing the container', { timeoutMs: 60_000 });
     } catch (e) {
-      if (e instanceof ApiError && podmanFlavor.commandNotFound.test(e.engineMessage)) throw notFound(spec);
+      if (e instanceof ApiError && COMMAND_NOT_FOUND.test(e.engineMessage)) throw notFound(spec);
       throw e;
     }
     const socket = await api.upgrade(`/containers/${id}/attach`, { stream: true, stdout: true, stderr: true, stdin: spec.interactive });
@@ -60,7 +62,7 @@ export async function runContainer(api: ApiClient, spec: ContainerSpec, body: Sp
       await api.json('POST', `/containers/${id}/start`, `starting the container`, { timeoutMs: 60_000 });
     } catch (e) {
       relay.stop();
-      if (e instanceof ApiError && podmanFlavor.commandNotFound.test(e.engineMessage)) throw notFound(spec);
+      if (e instanceof ApiError && COMMAND_NOT_FOUND.test(e.engineMessage)) throw notFound(spec);
       throw e;
     }
     if (spec.tty) relay.resize(api, id);
@@ -130,7 +132,7 @@ function relayStdio(socket: Duplex, spec: ContainerSpec): Relay {
     const text = firstErr.toString();
     const held = firstErr;
     firstErr = undefined;
-    if (podmanFlavor.commandNotFound.test(text.split('\n')[0])) commandNotFound = true;
+    if (COMMAND_NOT_FOUND.test(text.split('\n')[0])) commandNotFound = true;
     else if (held.length) write(stderr, held);
   };
   const demux = new FrameDemuxer((id, payload) => (id === 2 ? onErr(payload) : write(stdout, payload)));

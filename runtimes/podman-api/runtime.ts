@@ -153,14 +153,18 @@ export class PodmanApi implements Runtime {
     return runContainer(c.api, spec, body, this.o.log);
   }
 
+  /** One file per service location: alternating between sockets must not re-probe each time. */
   private cacheFile(): string {
-    return path.join(this.o.cacheDir, `podman-api-adaptation-${this.o.uid}.json`);
+    return path.join(this.o.cacheDir, `podman-api-adaptation-${this.o.uid}-${fnv1a(this.where())}.json`);
+  }
+
+  private where(): string {
+    return this.o.env.CONTAINER_HOST ?? 'default-or-own';
   }
 
   /** Keyed like the CLI's: podman's binary, user, limits, boot; a socket of someone else's by its path. */
   private key(): string {
-    const where = this.o.env.CONTAINER_HOST ?? 'default-or-own';
-    return `${cacheKey(this.o.podman ?? 'no-podman', this.o.uid, readHardLimits())}|${where}`;
+    return `${cacheKey(this.o.podman ?? 'no-podman', this.o.uid, readHardLimits())}|${this.where()}`;
   }
 
   /** What this host needs to start a container, from memory, the cache, or a probe with `image`. */
@@ -213,4 +217,11 @@ function buildProbeImage(req: BuildRequest): string {
   const base = req.buildArgs.BASE_IMAGE ?? req.buildArgs.BASE;
   if (!base) throw new XcrossError(`internal: build of ${req.tag} names no base image to probe the engine with`);
   return base;
+}
+
+/** A short stable name for a string (file names), without loading node:crypto on the hot path. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
 }
