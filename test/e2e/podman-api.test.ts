@@ -1,0 +1,142 @@
+// The podman-api runtime end to end: terminal sessions through the REST attach (raw TTY, resize,
+// Ctrl-C), builds with no podman process once the socket is up, detection preferring a listening
+// socket, and a socket the user may not open.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { containersWithLabel, copyFixtures, tail, xcross } from './harness';
+import { Terminal } from './pty-driver';
+
+const T = 'x86_64-unknown-linux-gnu';
+const PROMPT = /\[xcross x86_64-unknown-linux-gnu\] \/\S+[#$] $/m;
+const API = { XCROSS_RUNTIME: 'podman-api' };
+
+async function startService(socket: string): Promise<ChildProcess> {
+  fs.mkdirSync(path.dirname(socket), { recursive: true });
+  const child = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { stdio: 'ignore' });
+  for (let i = 0; i < 500 && !fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(fs.existsSync(socket), 'podman system service did not open its socket');
+  return child;
+}
+
+async function stopService(child: ChildProcess, socket: string): Promise<void> {
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await gone;
+  fs.rmSync(socket, { force: true });
+}
+
+describe('podman-api: terminal sessions through the REST attach', () => {
+  let dir: string;
+  let crate: string;
+  before(() => ({ dir, crate } = copyFixtures()));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('xcross shell: prompt, terminal size and resize, Ctrl-C to the program, exit status', { timeout: 300_000 }, async () => {
+    const t = new Terminal(['shell', '--target', T], crate, API);
+    try {
+      await t.waitFor(PROMPT, 120_000);
+      let m = t.mark();
+      t.type('test -t 0 && echo has-a-terminal; stty size\r');
+      await t.waitFor(/has-a-terminal/, 30_000, m);
+      await t.waitFor(/^30 100$/m, 30_000, m);
+      t.resize(132, 43);
+      let resized = false;
+      for (let i = 0; i < 20 && !resized; i++) {
+        m = t.mark();
+        t.type('stty size\r');
+        resized = await t.waitFor(/^43 132$/m, 1_000, m).then(() => true, () => false);
+      }
+      assert.ok(resized, `the container never saw the new size:\n${t.text.slice(-1500)}`);
+      m = t.mark();
+      t.type('sleep 300\r');
+      await new Promise((r) => setTimeout(r, 1500));
+      t.type('\x03');
+      await t.waitFor(PROMPT, 30_000, m);
+      m = t.mark();
+      t.type('echo sleep-ended-with-$?\r');
+      await t.waitFor(/sleep-ended-with-130/, 30_000, m);
+      t.type('exit 3\r');
+      assert.equal(await t.exited, 3);
+    } finally {
+      t.kill();
+    }
+  });
+
+  test('xcross run in a terminal: Ctrl-C reaches the program, exit 130, the container goes', { timeout: 300_000 }, async () => {
+    const t = new Terminal(['run', '--target', T, '--', '--sleep', '300'], crate, API);
+    try {
+      await t.waitFor(/sleeping 300s/, 120_000);
+      t.type('\x03');
+      assert.equal(await t.exited, 130, t.text.slice(-2000));
+      assert.deepEqual(containersWithLabel('io.xcross.managed'), []);
+    } finally {
+      t.kill();
+    }
+  });
+});
+
+describe('podman-api on a socket that listens', () => {
+  let dir: string;
+  let crate: string;
+  let service: ChildProcess;
+  let wrapperDir: string;
+  let calls: string;
+  const socket = path.join(process.env.XDG_RUNTIME_DIR ?? os.tmpdir(), 'podman', 'podman.sock');
+
+  before(async () => {
+    ({ dir, crate } = copyFixtures());
+    service = await startService(socket);
+    // A `podman` first on PATH that writes down every call before passing it on.
+    wrapperDir = path.join(dir, 'bin');
+    calls = path.join(dir, 'podman-calls');
+    fs.mkdirSync(wrapperDir);
+    fs.writeFileSync(path.join(wrapperDir, 'podman'), `#!/bin/sh\necho "$*" >> ${calls}\nexec /usr/bin/podman "$@"\n`, { mode: 0o755 });
+  });
+  after(async () => {
+    await stopService(service, socket);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('detection takes the listening socket, and -v says why', async () => {
+    const r = await xcross(['build', '--target', T, '-v'], { cwd: crate, timeoutMs: 600_000 });
+    assert.equal(r.code, 0, tail(r.stderr));
+    assert.match(r.stderr, /runtime: podman-api, because .*podman\.sock answers and the benchmark measured the API faster/);
+    assert.match(r.stderr, /engine: podman-api \(.*podman\.sock, rootless default, libpod \d/);
+  });
+
+  test('an image build and a run with no podman process once the socket is up', { timeout: 600_000 }, async () => {
+    fs.writeFileSync(path.join(crate, 'Cross.toml'), `[target.${T}]\npre-build = ["echo built-through-the-api > /xcross-api-marker"]\n`);
+    const env = { ...API, PATH: `${wrapperDir}:${process.env.PATH}` };
+    const b = await xcross(['run', '--target', T, '-v', '--', '--exit', '5'], { cwd: crate, env, timeoutMs: 600_000 });
+    assert.equal(b.code, 5, tail(b.stderr));
+    assert.match(b.stderr, /api: POST \/v4\.0\.0\/libpod\/build/);
+    assert.match(b.stdout, /^hello from x86_64$/m);
+    const s = await xcross(['shell', '--target', T, '--', 'cat', '/xcross-api-marker'], { cwd: crate, env });
+    assert.equal(s.stdout, 'built-through-the-api\n', tail(s.stderr));
+    assert.equal(fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8') : '', '', 'podman was started');
+    fs.rmSync(path.join(crate, 'Cross.toml'));
+  });
+});
+
+describe('podman-api: a socket the user may not open', () => {
+  test('permission denied is one sentence with a fix, and nothing runs', async () => {
+    const { dir, crate } = copyFixtures();
+    const sock = path.join(dir, 'locked.sock');
+    const server = net.createServer((c) => c.destroy());
+    await new Promise<void>((r) => server.listen(sock, r));
+    fs.chmodSync(sock, 0o000);
+    try {
+      const r = await xcross(['run', '--target', T], { cwd: crate, env: { ...API, CONTAINER_HOST: `unix://${sock}` } });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /xcross: error: permission denied on the podman API socket .*locked\.sock\nxcross: fix: /);
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
