@@ -11,7 +11,7 @@ Every argument but the xcross options below goes to cargo unchanged; see \`cargo
 Without --target: CARGO_BUILD_TARGET, then build.default-target in Cross.toml, then the host's triple.
 
 XCROSS OPTIONS
-  --runtime NAME              container engine to drive (podman) [env: XCROSS_RUNTIME, CROSS_CONTAINER_ENGINE]
+  --runtime NAME              podman, podman-api (REST socket), nerdctl, docker, or a path; detected when unset [env: XCROSS_RUNTIME, CROSS_CONTAINER_ENGINE]
   --toolchain-source SOURCE   auto | host | image [env: XCROSS_TOOLCHAIN_SOURCE, default auto]
                               host: your rustup toolchain, mounted read-only (rustup adds the target's std if it can)
                               image: the rustc the image carries (hermetic, works offline)
@@ -51,7 +51,7 @@ exits with its exit code; an interactive shell exits with the shell's status.
 OPTIONS
   --target TRIPLE        the target (as for build; \`xcross targets\` lists them)
   --manifest-path PATH   the crate to open the shell in
-  --runtime NAME         container engine (podman)
+  --runtime NAME         podman, podman-api, nerdctl, docker, or a path (detected when unset)
   --strace               qemu prints every system call of programs run with xcross-runner
   --gdb PORT             programs run with xcross-runner wait for gdb-multiarch on PORT
   -v                     show the engine command line

@@ -66,7 +66,7 @@ Usage: xcross <cargo subcommand> --target TRIPLE [cargo args...]
         .option('force', { type: 'boolean', default: false, describe: 'for build: rebuild even if the image exists' })
         .option('all', { type: 'boolean', default: false, describe: 'for prune: remove every image xcross built' })
         .option('json', { type: 'boolean', default: false, describe: 'for list: print JSON' })
-        .option('runtime', { type: 'string', describe: 'container engine (podman)' })
+        .option('runtime', { type: 'string', describe: 'podman, podman-api, nerdctl, docker, or a path (detected when unset)' })
         .option('verbose', { alias: 'v', type: 'count', describe: 'show engine commands and every build line' }),
     async (a) => {
       const { imageCommand } = await import('../commands/image');

@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createRuntime } from '../../runtimes/detect';
+import { closeRuntimes, createRuntime } from '../../runtimes/detect';
+import { fakeLibpod } from './fake-libpod';
 import { dockerFlavor, nerdctlFlavor, podmanFlavor } from '../../runtimes/cli-flavor';
 import { XcrossError } from '../../src/errors';
 import { recordingLogger, tempDir, writeTree } from './helpers';
@@ -83,5 +84,38 @@ describe('engine quirks', () => {
   test('nerdctl without BuildKit gets a hint', () => {
     assert.match(nerdctlFlavor.buildFailureHint!('ERROR: failed to dial "/run/buildkit/buildkitd.sock"') ?? '', /start buildkitd/);
     assert.equal(nerdctlFlavor.buildFailureHint!('RUN false: exit 1'), undefined);
+  });
+});
+
+describe('the podman socket step', () => {
+  test('a libpod socket that answers at $XDG_RUNTIME_DIR/podman wins over podman on PATH, and -v says why', async () => {
+    const runtimeDir = tempDir();
+    const f = await fakeLibpod({});
+    fs.mkdirSync(path.join(runtimeDir, 'podman'));
+    fs.symlinkSync(f.socket, path.join(runtimeDir, 'podman', 'podman.sock'));
+    const c = ctx(binDir({ podman: 'exit 0' }), { XDG_RUNTIME_DIR: runtimeDir });
+    try {
+      const r = await createRuntime(undefined, c);
+      assert.equal(r.name, 'podman-api');
+      assert.ok(c.log.lines.some((l) => /runtime: podman-api, because .*podman\.sock answers and the benchmark measured the API faster/.test(l)), c.log.lines.join('\n'));
+      await closeRuntimes();
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('a socket that is not podman (a Docker daemon) is "not me", and podman on PATH is used', async () => {
+    const runtimeDir = tempDir();
+    const f = await fakeLibpod({}, null);
+    fs.mkdirSync(path.join(runtimeDir, 'podman'));
+    fs.symlinkSync(f.socket, path.join(runtimeDir, 'podman', 'podman.sock'));
+    const c = ctx(binDir({ podman: 'exit 0' }), { XDG_RUNTIME_DIR: runtimeDir });
+    try {
+      const r = await createRuntime(undefined, c);
+      assert.equal(r.name, 'podman');
+      assert.ok(c.log.lines.some((l) => /runtime: not a podman socket: .*is not podman/.test(l)), c.log.lines.join('\n'));
+    } finally {
+      await f.close();
+    }
   });
 });
