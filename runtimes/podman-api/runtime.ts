@@ -74,6 +74,11 @@ export class PodmanApi implements Runtime {
     return (await this.connection()).api;
   }
 
+  /** libpod's /info (the doctor's facts: version, rootless, storage, OCI runtime, cgroups). */
+  async info(): Promise<unknown> {
+    return (await this.api()).json<unknown>('GET', '/info', 'asking the podman service for its /info');
+  }
+
   async imageExists(ref: string): Promise<boolean> {
     const r = await (await this.api()).text('GET', `/images/${encodeURIComponent(ref)}/exists`);
     if (r.status === 204) return true;
@@ -168,9 +173,9 @@ export class PodmanApi implements Runtime {
   }
 
   /** What this host needs to start a container, from memory, the cache, or a probe with `image`. */
-  async adapt(image: string): Promise<Adaptation> {
-    if (this.adaptation) return this.adaptation;
-    const cached = loadCached(this.cacheFile(), this.key());
+  async adapt(image: string, fresh = false): Promise<Adaptation> {
+    if (this.adaptation && !fresh) return this.adaptation;
+    const cached = fresh ? undefined : loadCached(this.cacheFile(), this.key());
     if (cached) return (this.adaptation = cached);
     this.o.log.debug('podman-api: probing what the service needs on this host');
     let n = 0;

@@ -10,7 +10,8 @@ import { isXcrossError } from '../errors';
 import { findOnPath } from '../../runtimes/which';
 import type { Logger } from '../ui/log';
 import { fail, ok, warn, type CheckResult } from './check';
-import { podmanFacts } from './podman-info';
+import { apiFacts, podmanFacts, type EngineFacts } from './podman-info';
+import { PodmanApi } from '../../runtimes/podman-api/runtime';
 
 const INSTALL = 'sudo apt-get install podman uidmap (Debian, Ubuntu) or sudo dnf install podman (Fedora)';
 
@@ -24,11 +25,20 @@ export async function engineChecks(host: Host, registry: Registry, log: Logger):
     const msg = e instanceof Error ? e.message : String(e);
     return [fail('engine', requested && /does not exist/.test(msg) ? `the engine ${requested} (from ${from}) does not exist or is not executable` : msg, isXcrossError(e) ? e.fix ?? INSTALL : INSTALL)];
   }
+  if (engine instanceof PodmanApi) {
+    const facts = await apiFacts(() => engine.info());
+    if (typeof facts === 'string') return [fail('engine', `the podman API does not answer: ${facts}`, 'check `podman info`, or use XCROSS_RUNTIME=podman')];
+    return [ok('engine', `podman ${facts.version} through its REST API: ${engine.describe()}`), ...(await factChecks(engine, 'podman', facts, host, registry))];
+  }
   const kind = engine.name as 'podman' | 'docker' | 'nerdctl';
   const binary = findOnPath(requested || kind, host.env.PATH) ?? kind;
   const facts = await podmanFacts(binary, host.env, kind);
   if (typeof facts === 'string') return [fail('engine', `${binary} is there but not working: ${facts}`, `reinstall it (${INSTALL}) and run \`${kind} info\` to see its complaint`)];
-  const out: CheckResult[] = [ok('engine', `${kind} ${facts.version} at ${binary}`)];
+  return [ok('engine', `${kind} ${facts.version} at ${binary}`), ...(await factChecks(engine, kind, facts, host, registry))];
+}
+
+async function factChecks(engine: Runtime, kind: string, facts: EngineFacts, host: Host, registry: Registry): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
   out.push(ok('rootless', facts.rootless ? `rootless ${kind} (uid ${host.uid}): files in target/ belong to you`
     : host.uid === 0 ? `rootful ${kind} (running as root)` : `rootful ${kind}: xcross passes --user ${host.uid}:${host.gid} so that files in target/ belong to you`));
   out.push(facts.storageDriver === 'vfs'
@@ -52,7 +62,7 @@ async function startCheck(podman: Runtime, registry: Registry, runtime: string, 
   const setup = `OCI runtime ${runtime}, cgroup manager ${manager}, cgroups ${cgroups}`;
   if (!image) return warn('containers', `${setup}; no image is here yet to test starting a container with`, 'xcross image build --target aarch64-unknown-linux-gnu');
   try {
-    if (!(podman instanceof CliEngine)) return ok('containers', `${setup}; ${podman.name} starts containers through its API`);
+    if (!(podman instanceof CliEngine) && !(podman instanceof PodmanApi)) return warn('containers', `${setup}; not tried with ${podman.name}`);
     const a = await podman.adapt(image, true);
     return a.notes.length === 0 ? ok('containers', `${setup}; containers start with ${podman.name}'s defaults`)
       : ok('containers', `${setup}; containers start, with what xcross adapts by itself: ${a.notes.join('; ')}`);

@@ -33,15 +33,8 @@ export async function podmanFacts(binary: string, env: ProcEnv, engine: 'podman'
     return typeof x === 'string' ? x : typeof x === 'boolean' || typeof x === 'number' ? String(x) : '';
   };
   if (isPodman) {
-    if (!str(['host', 'ociRuntime', 'name'])) return `\`podman info\` did not answer with the JSON podman prints: ${firstLine(i.stdout)}`;
-    return {
-      version,
-      rootless: str(['host', 'security', 'rootless']) === 'true',
-      ociRuntime: str(['host', 'ociRuntime', 'name']),
-      cgroupManager: str(['host', 'cgroupManager']),
-      cgroupVersion: str(['host', 'cgroupVersion']),
-      storageDriver: str(['store', 'graphDriverName']),
-    };
+    const facts = podmanInfoFacts(version, info);
+    return facts ?? `\`podman info\` did not answer with the JSON podman prints: ${firstLine(i.stdout)}`;
   }
   // docker and nerdctl: the daemon's view.
   if (!str(['Driver'])) return `\`${engine} info\` did not answer with the JSON ${engine} prints: ${firstLine(i.stdout)}`;
@@ -54,6 +47,35 @@ export async function podmanFacts(binary: string, env: ProcEnv, engine: 'podman'
     cgroupVersion: `v${str(['CgroupVersion'])}`,
     storageDriver: str(['Driver']),
   };
+}
+
+/** podman's `info` JSON (the CLI's and libpod's /info are the same shape), or undefined when it is not that. */
+export function podmanInfoFacts(version: string, info: unknown): EngineFacts | undefined {
+  const str = (path: string[]) => {
+    const x = dig(info, path);
+    return typeof x === 'string' ? x : typeof x === 'boolean' || typeof x === 'number' ? String(x) : '';
+  };
+  if (!str(['host', 'ociRuntime', 'name'])) return undefined;
+  return {
+    version,
+    rootless: str(['host', 'security', 'rootless']) === 'true',
+    ociRuntime: str(['host', 'ociRuntime', 'name']),
+    cgroupManager: str(['host', 'cgroupManager']),
+    cgroupVersion: str(['host', 'cgroupVersion']),
+    storageDriver: str(['store', 'graphDriverName']),
+  };
+}
+
+/** The same facts through the REST API: libpod's /info. */
+export async function apiFacts(info: () => Promise<unknown>): Promise<EngineFacts | string> {
+  let v: unknown;
+  try {
+    v = await info();
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+  const version = dig(v, ['version', 'Version']);
+  return (typeof version === 'string' ? podmanInfoFacts(version, v) : undefined) ?? 'its /info answer is not the JSON podman gives';
 }
 
 function parseJson(text: string): unknown {

@@ -140,3 +140,16 @@ describe('podman-api: a socket the user may not open', () => {
     }
   });
 });
+
+describe('podman-api: xcross doctor', () => {
+  test('the engine facts come from libpod\'s /info, and a container is really started', async () => {
+    const r = await xcross(['doctor', '--json'], { cwd: os.tmpdir(), env: API, timeoutMs: 120_000 });
+    const checks = (JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string }[] }).checks;
+    const by = (id: string) => checks.find((c) => c.id === id);
+    assert.equal(by('engine')?.status, 'ok', r.stdout);
+    assert.match(by('engine')!.message, /^podman \d+\.\d+\.\d+ through its REST API: podman-api \(/);
+    assert.equal(by('storage')?.status, 'ok');
+    assert.equal(by('containers')?.status, 'ok', by('containers')?.message);
+    assert.match(by('containers')!.message, /containers start/);
+  });
+});
