@@ -154,6 +154,8 @@ export class CliEngine implements Runtime {
     let result = await this.runOnce(spec, adapt);
     // 125/126 before the container ran: the host may have changed since the adaptation was cached.
     if (cached && !result.interrupted && !result.imageMissing && (result.code === 125 || result.code === 126)) {
+      // An engine whose words for a missing image xcross does not know: ask before re-probing with it.
+      if (!(await this.imageExists(spec.image))) return { code: 125, imageMissing: true };
       const fresh = await this.adapt(spec.image, true);
       if (JSON.stringify(fresh) !== JSON.stringify(adapt)) result = await this.runOnce(spec, fresh);
     }
