@@ -3,7 +3,7 @@
 // socket, and a socket the user may not open.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -110,16 +110,23 @@ describe('podman-api on a socket that listens', () => {
   });
 
   test('an image build and a run with no podman process once the socket is up', { timeout: 600_000 }, async () => {
-    fs.writeFileSync(path.join(crate, 'Cross.toml'), `[target.${T}]\npre-build = ["echo built-through-the-api > /xcross-api-marker"]\n`);
+    const customImages = () => spawnSync('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(`/custom-${T}:`));
+    const before = customImages();
+    // A marker of this run, so that the custom image is new and really built now.
+    const marker = `built-through-the-api-${process.pid}-${Date.now()}`;
+    fs.writeFileSync(path.join(crate, 'Cross.toml'), `[target.${T}]\npre-build = ["echo ${marker} > /xcross-api-marker"]\n`);
     const env = { ...API, PATH: `${wrapperDir}:${process.env.PATH}` };
     const b = await xcross(['run', '--target', T, '-v', '--', '--exit', '5'], { cwd: crate, env, timeoutMs: 600_000 });
     assert.equal(b.code, 5, tail(b.stderr));
     assert.match(b.stderr, /api: POST \/v4\.0\.0\/libpod\/build/);
     assert.match(b.stdout, /^hello from x86_64$/m);
     const s = await xcross(['shell', '--target', T, '--', 'cat', '/xcross-api-marker'], { cwd: crate, env });
-    assert.equal(s.stdout, 'built-through-the-api\n', tail(s.stderr));
+    assert.equal(s.stdout, `${marker}\n`, tail(s.stderr));
     assert.equal(fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8') : '', '', 'podman was started');
     fs.rmSync(path.join(crate, 'Cross.toml'));
+    const fresh = customImages().filter((i) => !before.includes(i));
+    assert.equal(fresh.length, 1, `new custom images: ${fresh.join(', ')}`);
+    spawnSync('podman', ['rmi', ...fresh], { stdio: 'ignore' });
   });
 });
 
