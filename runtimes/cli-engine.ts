@@ -10,7 +10,7 @@ import type { CliFlavor } from './cli-flavor';
 import type { ContainerSpec } from './spec';
 import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from './process';
 import { buildAdaptation, podmanRunArgs, splitUserArgs } from './podman-args';
-import { cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from './podman-adapt';
+import { buildProbeImage, cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from './podman-adapt';
 import { GRACE_MS, interruptible } from './interrupt';
 import { holdEngineErrors } from './engine-stderr';
 import { copyContext, writeIgnoreFile } from './build-context';
@@ -239,11 +239,4 @@ export class CliEngine implements Runtime {
     saveCached(this.cacheFile(), key, adaptation);
     return (this.adaptation = adaptation);
   }
-}
-
-/** A build probes with its base image: the one image certain to exist before the build. */
-function buildProbeImage(req: BuildRequest): string {
-  const base = req.buildArgs.BASE_IMAGE ?? req.buildArgs.BASE;
-  if (!base) throw new XcrossError(`internal: build of ${req.tag} names no base image to probe the engine with`);
-  return base;
 }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XcrossError } from '../src/errors';
 import type { Captured } from './process';
+import type { BuildRequest } from './runtime';
 
 export interface Adaptation {
   /** Global podman flags (before the subcommand). */
@@ -111,4 +112,11 @@ function safeRead(file: string): string {
   } catch {
     return '';
   }
+}
+
+/** A build probes with its base image: the one image certain to exist before the build. */
+export function buildProbeImage(req: BuildRequest): string {
+  const base = req.buildArgs.BASE_IMAGE ?? req.buildArgs.BASE;
+  if (!base) throw new XcrossError(`internal: build of ${req.tag} names no base image to probe the engine with`);
+  return base;
 }

@@ -8,7 +8,7 @@ import type { BuildRequest, ImageInfo, RunResult, Runtime } from '../runtime';
 import type { ContainerSpec } from '../spec';
 import { parseImageInspect } from '../image-json';
 import { splitUserArgs } from '../podman-args';
-import { cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from '../podman-adapt';
+import { buildProbeImage, cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from '../podman-adapt';
 import type { Captured } from '../process';
 import { ApiError } from './client';
 import { connect, startOwn, type Connection } from './connect';
@@ -215,13 +215,6 @@ export class PodmanApi implements Runtime {
   private serviceHas(flags: string[]): boolean {
     return JSON.stringify(this.serviceFlags) === JSON.stringify(flags);
   }
-}
-
-/** A build probes with its base image: the one image certain to exist before the build. */
-function buildProbeImage(req: BuildRequest): string {
-  const base = req.buildArgs.BASE_IMAGE ?? req.buildArgs.BASE;
-  if (!base) throw new XcrossError(`internal: build of ${req.tag} names no base image to probe the engine with`);
-  return base;
 }
 
 /** A short stable name for a string (file names), without loading node:crypto on the hot path. */

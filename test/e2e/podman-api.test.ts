@@ -44,14 +44,7 @@ describe('podman-api: terminal sessions through the REST attach', () => {
       t.type('test -t 0 && echo has-a-terminal; stty size\r');
       await t.waitFor(/has-a-terminal/, 30_000, m);
       await t.waitFor(/^30 100$/m, 30_000, m);
-      t.resize(132, 43);
-      let resized = false;
-      for (let i = 0; i < 20 && !resized; i++) {
-        m = t.mark();
-        t.type('stty size\r');
-        resized = await t.waitFor(/^43 132$/m, 1_000, m).then(() => true, () => false);
-      }
-      assert.ok(resized, `the container never saw the new size:\n${t.text.slice(-1500)}`);
+      assert.ok(await t.resizeSeen(132, 43), `the container never saw the new size:\n${t.text.slice(-1500)}`);
       m = t.mark();
       t.type('sleep 300\r');
       await new Promise((r) => setTimeout(r, 1500));

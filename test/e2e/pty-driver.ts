@@ -35,6 +35,20 @@ export class Terminal {
     this.pty.resize(cols, rows);
   }
 
+  /**
+   * Resizes, then asks `stty size` in the shell until the new size arrived (it travels our pty →
+   * xcross → the engine → the container); false when it never did.
+   */
+  async resizeSeen(cols: number, rows: number): Promise<boolean> {
+    this.resize(cols, rows);
+    for (let i = 0; i < 20; i++) {
+      const m = this.mark();
+      this.type('stty size\r');
+      if (await this.waitFor(new RegExp(`^${rows} ${cols}$`, 'm'), 1_000, m).then(() => true, () => false)) return true;
+    }
+    return false;
+  }
+
   /** Waits until the text after `from` matches. */
   async waitFor(re: RegExp, timeoutMs = 120_000, from = 0): Promise<RegExpMatchArray> {
     const started = Date.now();

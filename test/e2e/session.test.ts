@@ -23,15 +23,7 @@ describe('terminal sessions', () => {
       t.type('echo "cc=$CC_aarch64_unknown_linux_gnu linker=$CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER pc=$PKG_CONFIG_PATH_aarch64_unknown_linux_gnu"; stty size\r');
       await t.waitFor(/cc=aarch64-linux-gnu-gcc linker=aarch64-linux-gnu-gcc pc=\/usr\/lib\/aarch64-linux-gnu\/pkgconfig/, 30_000, m);
       await t.waitFor(/^30 100$/m, 30_000, m);
-      // A resize travels our pty → xcross (SIGWINCH) → its pty → podman → the container: ask until it arrived.
-      t.resize(132, 43);
-      let resized = false;
-      for (let i = 0; i < 20 && !resized; i++) {
-        m = t.mark();
-        t.type('stty size\r');
-        resized = await t.waitFor(/^43 132$/m, 1_000, m).then(() => true, () => false);
-      }
-      assert.ok(resized, `the container never saw the new size:\n${t.text.slice(-1500)}`);
+      assert.ok(await t.resizeSeen(132, 43), `the container never saw the new size:\n${t.text.slice(-1500)}`);
       m = t.mark();
       t.type('sleep 300\r');
       await new Promise((r) => setTimeout(r, 1500));

@@ -2,7 +2,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import assert from 'node:assert/strict';
 import type { Logger } from '../../src/ui/log';
+import { XcrossError } from '../../src/errors';
 
 export function tempDir(prefix = 'xcross-unit-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -26,4 +28,17 @@ export function recordingLogger(verbose = 0): Logger & { lines: string[] } {
     debug: (m) => lines.push(`debug: ${m}`),
     command: (argv) => lines.push(`command: ${argv.join(' ')}`),
   };
+}
+
+/** Runs f and returns the XcrossError it threw, whose message must match re. */
+export function throwsXcross(f: () => unknown, re: RegExp): XcrossError {
+  let caught: unknown;
+  try {
+    f();
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof XcrossError, `expected an XcrossError, got ${String(caught)}`);
+  assert.match(caught.message, re);
+  return caught;
 }

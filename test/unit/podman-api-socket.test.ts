@@ -2,19 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkApiVersion, socketCandidates } from '../../runtimes/podman-api/socket';
-import { XcrossError } from '../../src/errors';
+import { throwsXcross } from './helpers';
 
-function throwsXcross(f: () => unknown, re: RegExp): XcrossError {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof XcrossError, `expected an XcrossError, got ${String(caught)}`);
-  assert.match(caught.message, re);
-  return caught;
-}
 
 describe('socketCandidates', () => {
   test('CONTAINER_HOST=unix://… is the only candidate, whoever runs xcross', () => {

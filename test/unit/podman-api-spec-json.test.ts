@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyUserArgs, rlimit, specGenerator, type SpecContext, type SpecGenerator } from '../../runtimes/podman-api/spec-json';
 import type { ContainerSpec } from '../../runtimes/spec';
-import { XcrossError } from '../../src/errors';
+import { throwsXcross } from './helpers';
 
 const spec: ContainerSpec = {
   image: 'localhost/xcross/aarch64:1', name: 'xcross-build-1', command: ['cargo', 'build'], workdir: '/w',
@@ -17,17 +17,6 @@ const ctx = (over: Partial<SpecContext> = {}): SpecContext => ({ rootless: true,
 /** A fresh generator to apply user args to. */
 const base = (): SpecGenerator => specGenerator(spec, ctx());
 
-function throwsXcross(f: () => unknown, re: RegExp): XcrossError {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof XcrossError, `expected an XcrossError, got ${String(caught)}`);
-  assert.match(caught.message, re);
-  return caught;
-}
 
 describe('specGenerator', () => {
   test('exact JSON, rootless, no adaptation', () => {
