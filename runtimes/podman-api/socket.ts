@@ -13,7 +13,9 @@ export interface SocketChoice {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** CONTAINER_HOST=unix://..., else the rootless socket, else the system one (root: the system one). */
+/** CONTAINER_HOST=unix://..., else the rootless socket (not for root), else the system one. A user
+ * reaches the system one only where its owner opened it to them; its containers are then rootful and
+ * get the user's ids. */
 export function socketCandidates(env: Env, uid: number): SocketChoice[] {
   const host = env.CONTAINER_HOST?.trim();
   if (host) {
@@ -26,7 +28,7 @@ export function socketCandidates(env: Env, uid: number): SocketChoice[] {
   }
   const out: SocketChoice[] = [];
   if (uid !== 0 && env.XDG_RUNTIME_DIR) out.push({ path: path.join(env.XDG_RUNTIME_DIR, 'podman', 'podman.sock'), source: 'rootless default' });
-  if (uid === 0) out.push({ path: '/run/podman/podman.sock', source: 'rootful default' });
+  out.push({ path: '/run/podman/podman.sock', source: 'rootful default' });
   return out;
 }
 

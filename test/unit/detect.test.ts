@@ -26,13 +26,13 @@ describe('the detection chain', () => {
     const r = await createRuntime(undefined, c);
     assert.equal(r.name, 'nerdctl');
     assert.deepEqual(c.log.lines.filter((l) => l.startsWith('debug: runtime')).map((l) => l.replace(/ \[\d+ ms\]$/, '')),
-      [`debug: runtime: not a podman socket: no podman API socket to look for (XDG_RUNTIME_DIR is not set)`, `debug: runtime: not podman: podman is not on PATH`, `debug: runtime: nerdctl (${c.env.PATH}/nerdctl) (before it: no podman API socket to look for (XDG_RUNTIME_DIR is not set); podman is not on PATH)`]);
+      [`debug: runtime: not a podman socket: no podman API socket is listening (looked at /run/podman/podman.sock)`, `debug: runtime: not podman: podman is not on PATH`, `debug: runtime: nerdctl (${c.env.PATH}/nerdctl) (before it: no podman API socket is listening (looked at /run/podman/podman.sock); podman is not on PATH)`]);
   });
 
   test('a docker client without a daemon is "not me", with the daemon\'s own words', async () => {
     const d = binDir({ docker: 'echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1' });
     await assert.rejects(createRuntime(undefined, ctx(d)), (e: unknown) => e instanceof XcrossError &&
-      e.message === `no container engine found: no podman API socket to look for (XDG_RUNTIME_DIR is not set); podman is not on PATH; nerdctl is not on PATH; ${d}/docker is there but its daemon does not answer (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?)` &&
+      e.message === `no container engine found: no podman API socket is listening (looked at /run/podman/podman.sock); podman is not on PATH; nerdctl is not on PATH; ${d}/docker is there but its daemon does not answer (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?)` &&
       /install podman/.test(e.fix ?? ''));
   });
 

@@ -21,15 +21,15 @@ describe('socketCandidates', () => {
 
   test('an empty CONTAINER_HOST counts as unset', () => {
     assert.deepEqual(socketCandidates({ CONTAINER_HOST: '', XDG_RUNTIME_DIR: '/run/user/1000' }, 1000),
-      [{ path: '/run/user/1000/podman/podman.sock', source: 'rootless default' }]);
+      [{ path: '/run/user/1000/podman/podman.sock', source: 'rootless default' }, { path: '/run/podman/podman.sock', source: 'rootful default' }]);
   });
 
-  test('a user: the rootless socket under XDG_RUNTIME_DIR', () => {
-    assert.deepEqual(socketCandidates({ XDG_RUNTIME_DIR: '/run/user/1000' }, 1000), [{ path: '/run/user/1000/podman/podman.sock', source: 'rootless default' }]);
+  test('a user: the rootless socket under XDG_RUNTIME_DIR, then the system one', () => {
+    assert.deepEqual(socketCandidates({ XDG_RUNTIME_DIR: '/run/user/1000' }, 1000), [{ path: '/run/user/1000/podman/podman.sock', source: 'rootless default' }, { path: '/run/podman/podman.sock', source: 'rootful default' }]);
   });
 
-  test('a user without XDG_RUNTIME_DIR: no default to try', () => {
-    assert.deepEqual(socketCandidates({}, 1000), []);
+  test('a user without XDG_RUNTIME_DIR: only the system socket', () => {
+    assert.deepEqual(socketCandidates({}, 1000), [{ path: '/run/podman/podman.sock', source: 'rootful default' }]);
   });
 
   test('root: the system socket, never a rootless one', () => {
