@@ -3,6 +3,7 @@
 //   node driver.js RUNTIME run SPEC_JSON      exit code = the container's; RunResult → $XCROSS_CONFORMANCE_RESULT
 //   node driver.js RUNTIME exists REF         prints true or false
 //   node driver.js RUNTIME import FILE REF
+//   node driver.js RUNTIME rmi REF
 //   node driver.js RUNTIME build REQUEST_JSON prints each progress line as "line: ..."
 // RUNTIME is what --runtime takes (a name, or a path to an engine binary).
 import * as fs from 'node:fs';
@@ -38,6 +39,9 @@ async function main(): Promise<number> {
     }
     case 'exists':
       process.stdout.write(`${await runtime.imageExists(args[0])}\n`);
+      return 0;
+    case 'rmi':
+      await runtime.removeImage(args[0]);
       return 0;
     case 'import':
       await runtime.importTarball(args[0], args[1]);

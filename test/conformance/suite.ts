@@ -80,7 +80,11 @@ export function conformanceSuite(title: string, o: SuiteOptions): void {
         assert.equal(i.code, 0, `importing the offline base: ${i.stderr}`);
       }
     });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const built = `localhost/xcross/conformance:${tag}`;
+    after(async () => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      await drive(o, ['rmi', built]);
+    });
 
     test('exit codes 0, 1 and 101 come back as they are', async () => {
       for (const code of [0, 1, 101]) {
@@ -206,7 +210,7 @@ export function conformanceSuite(title: string, o: SuiteOptions): void {
       fs.writeFileSync(path.join(ctx, 'target', 'debug', 'big'), Buffer.alloc(1024 * 1024));
       fs.writeFileSync(path.join(ctx, '.dockerignore'), 'ignored-*\n');
       fs.writeFileSync(path.join(ctx, 'ignored-by-file'), 'x\n');
-      const ref = `localhost/xcross/conformance:${tag}`;
+      const ref = built;
       const req = { containerfile: path.join(ctx, 'Containerfile'), context: ctx, tag: ref, buildArgs: { BASE_IMAGE }, labels: { 'io.xcross.managed': 'true', ...labels }, excludes: ['/target'] };
       const b = await drive(o, ['build', JSON.stringify(req)], { timeoutMs: 600_000 });
       assert.equal(b.code, 0, b.stderr + b.stdout.toString().slice(-2000));
