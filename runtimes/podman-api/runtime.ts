@@ -52,9 +52,8 @@ export class PodmanApi implements Runtime {
   /** The live connection, made on first use. */
   async connection(): Promise<Connection> {
     if (!this.conn) {
-      const cached = loadCached(this.cacheFile(), this.key());
-      this.serviceFlags = cached?.global ?? [];
-      this.conn = connect({ env: this.o.env, uid: this.o.uid, log: this.o.log, podman: this.o.podman, serviceFlags: cached?.global });
+      this.serviceFlags = this.known()?.global ?? [];
+      this.conn = connect({ env: this.o.env, uid: this.o.uid, log: this.o.log, podman: this.o.podman, serviceFlags: this.serviceFlags });
       this.conn.catch(() => { this.conn = undefined; });
     }
     const fresh = !this.current;
@@ -149,9 +148,8 @@ export class PodmanApi implements Runtime {
   }
 
   async run(spec: ContainerSpec): Promise<RunResult> {
-    const cachedBefore = this.adaptation !== undefined || loadCached(this.cacheFile(), this.key()) !== undefined;
     // Without an adaptation the probe needs the image: ask first, so a missing one is not a probe error.
-    if (!cachedBefore && !(await this.imageExists(spec.image))) return { code: 125, imageMissing: true };
+    if (!this.known() && !(await this.imageExists(spec.image))) return { code: 125, imageMissing: true };
     const adapt = await this.adapt(spec.image);
     const c = await this.connection();
     const body = specGenerator(spec, { rootless: c.rootless, selinux: this.selinux, adaptation: adapt, userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS) });
@@ -172,11 +170,21 @@ export class PodmanApi implements Runtime {
     return `${cacheKey(this.o.podman ?? 'no-podman', this.o.uid, readHardLimits())}|${this.where()}`;
   }
 
+  /** The adaptation from memory or the cache file (read once), if there is one. */
+  private known(): Adaptation | undefined {
+    if (this.adaptation === undefined && !this.cacheRead) {
+      this.cacheRead = true;
+      this.adaptation = loadCached(this.cacheFile(), this.key());
+    }
+    return this.adaptation;
+  }
+
+  private cacheRead = false;
+
   /** What this host needs to start a container, from memory, the cache, or a probe with `image`. */
   async adapt(image: string, fresh = false): Promise<Adaptation> {
-    if (this.adaptation && !fresh) return this.adaptation;
-    const cached = fresh ? undefined : loadCached(this.cacheFile(), this.key());
-    if (cached) return (this.adaptation = cached);
+    const known = fresh ? undefined : this.known();
+    if (known) return known;
     this.o.log.debug('podman-api: probing what the service needs on this host');
     let n = 0;
     const probe = async (a: Adaptation): Promise<Captured> => {
