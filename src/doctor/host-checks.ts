@@ -1,11 +1,12 @@
 // Checks of the host itself: subordinate ids for rootless podman, binfmt_misc, rustup.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Host } from '../host';
 import type { TargetSpec } from '../targets/registry';
 import { findHostToolchain, hasTargetStd } from '../toolchain/rustup-home';
 import { findOnPath } from '../../runtimes/which';
+import { socketCandidates } from '../../runtimes/podman-api/socket';
+import { isXcrossError } from '../errors';
 import { fail, ok, warn, type CheckResult } from './check';
 
 /** /etc/subuid and /etc/subgid ranges of at least 65536 ids, and setuid newuidmap/newgidmap. */
@@ -81,11 +82,13 @@ export function userName(): string {
 }
 
 export function apiSocketCheck(host: Host): CheckResult {
-  const candidates = [
-    host.env.CONTAINER_HOST?.startsWith('unix://') ? host.env.CONTAINER_HOST.slice('unix://'.length) : undefined,
-    host.env.XDG_RUNTIME_DIR ? path.join(host.env.XDG_RUNTIME_DIR, 'podman', 'podman.sock') : undefined,
-    '/run/podman/podman.sock',
-  ].filter((x): x is string => Boolean(x));
+  // The same places, in the same order, as the podman-api runtime looks.
+  let candidates: string[];
+  try {
+    candidates = socketCandidates(host.env, host.uid).map((c) => c.path);
+  } catch (e) {
+    return warn('api-socket', e instanceof Error ? e.message : String(e), isXcrossError(e) ? e.fix ?? 'unset CONTAINER_HOST' : 'unset CONTAINER_HOST');
+  }
   const found = candidates.find((c) => {
     try {
       return fs.statSync(c).isSocket();
@@ -99,5 +102,5 @@ export function apiSocketCheck(host: Host): CheckResult {
       `start your own: podman system service --time=0 unix://$XDG_RUNTIME_DIR/podman/podman.sock, or unset CONTAINER_HOST`);
   }
   return found ? ok('api-socket', `a podman API socket is at ${found}`)
-    : ok('api-socket', `no podman API socket is listening (looked at ${candidates.join(', ')}); the podman CLI runtime does not need one`);
+    : ok('api-socket', `no podman API socket is listening (looked at ${candidates.join(', ')}); the podman CLI runtime does not need one, and --runtime podman-api starts its own`);
 }
