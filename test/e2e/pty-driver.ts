@@ -36,6 +36,21 @@ export class Terminal {
   }
 
   /**
+   * Runs `sleep 300` in the shell, types Ctrl-C, waits for the prompt to come back, and returns the
+   * exit status the shell saw (130 when the signal reached the program, not the session).
+   */
+  async ctrlCInShell(prompt: RegExp): Promise<number> {
+    let m = this.mark();
+    this.type('sleep 300\r');
+    await new Promise((r) => setTimeout(r, 1500));
+    this.type('\x03');
+    await this.waitFor(prompt, 30_000, m);
+    m = this.mark();
+    this.type('echo sleep-ended-with-$?\r');
+    return Number((await this.waitFor(/sleep-ended-with-(\d+)/, 30_000, m))[1]);
+  }
+
+  /**
    * Resizes, then asks `stty size` in the shell until the new size arrived (it travels our pty →
    * xcross → the engine → the container); false when it never did.
    */
