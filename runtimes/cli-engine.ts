@@ -14,7 +14,11 @@ import { buildProbeImage, cacheKey, loadCached, probeAdaptation, readHardLimits,
 import { GRACE_MS, interruptible } from './interrupt';
 import { holdEngineErrors } from './engine-stderr';
 import { copyContext, writeIgnoreFile } from './build-context';
+import { BuildOutput } from './build-output';
 import { loadNodePty, spawnInPty } from '../src/pty/session';
+
+/** podman's, docker's and nerdctl's words for an image they do not have (from inspect or exists). */
+const IMAGE_ABSENT = /image not known|no such (image|object)|image not found/i;
 
 export interface CliOptions {
   binary: string;
@@ -55,7 +59,7 @@ export class CliEngine implements Runtime {
     const r = await this.exec(this.flavor.imageExistsArgs(ref));
     if (r.code === 0) return true;
     // `image exists` says 1; `image inspect` says 1 (docker, nerdctl) or 125 (podman) with a sentence.
-    if (r.code === 1 || /image not known|no such (image|object)|image not found/i.test(r.stderr)) return false;
+    if (r.code === 1 || IMAGE_ABSENT.test(r.stderr)) return false;
     throw new XcrossError(`${this.name} could not look up image ${ref}: ${r.stderr.trim() || `exit code ${r.code}`}`);
   }
 
@@ -71,7 +75,7 @@ export class CliEngine implements Runtime {
   async imageId(ref: string): Promise<string | undefined> {
     const r = await this.exec(['image', 'inspect', '--format', '{{.Id}}', ref]);
     if (r.code === 0) return r.stdout.trim();
-    if (/image not known|no such image/i.test(r.stderr)) return undefined;
+    if (IMAGE_ABSENT.test(r.stderr)) return undefined;
     throw new XcrossError(`podman could not inspect image ${ref}: ${r.stderr.trim() || `exit code ${r.code}`}`);
   }
 
@@ -122,27 +126,11 @@ export class CliEngine implements Runtime {
     }
     args.push(context);
     this.o.log.command([this.o.binary, ...args]);
-    const tail: string[] = [];
-    const mismatches: string[] = [];
-    const output: string[] = [];
-    const r = await interruptible(async () => runLines(this.o.binary, args, (line) => {
-      tail.push(line);
-      if (tail.length > 25) tail.shift();
-      if (line.startsWith('pin mismatch:')) mismatches.push(line);
-      output.push(line);
-      onLine(line);
-    }, { env: this.o.env }));
+    const output = new BuildOutput(req.tag, onLine);
+    const r = await interruptible(async () => runLines(this.o.binary, args, (line) => output.line(line), { env: this.o.env }));
     if (ignoreFile) fs.rmSync(path.dirname(ignoreFile), { recursive: true, force: true });
     if (r.code === 0) return;
-    if (mismatches.length > 0) {
-      // verify-pins.sh said exactly what differs; podman's own error would repeat the whole RUN line.
-      throw new XcrossError(`building ${req.tag} failed: what apt installed is not what images/targets.toml pins:\n  ${mismatches.join('\n  ')}`, {
-        fix: 'the Debian mirror moved on: update the pins in images/targets.toml to the installed versions (or wait for the mirror to finish syncing)',
-      });
-    }
-    throw new XcrossError(`building ${req.tag} failed (${this.name} exit code ${r.code}); its last lines:\n${tail.join('\n')}`, {
-      fix: this.flavor.buildFailureHint?.(output.join('\n')) ?? 'run the same command with -v to see every line of the build',
-    });
+    throw output.failure(` (${this.name} exit code ${r.code})`, this.flavor.buildFailureHint?.(output.text));
   }
 
   async run(spec: ContainerSpec): Promise<RunResult> {

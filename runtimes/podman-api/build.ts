@@ -5,6 +5,7 @@ import { XcrossError } from '../../src/errors';
 import type { Adaptation } from '../podman-adapt';
 import { signalNumber } from '../process';
 import type { BuildRequest } from '../runtime';
+import { BuildOutput } from '../build-output';
 import { errorMessage } from './client';
 import type { Connection } from './connect';
 import { contextTar } from './build-tar';
@@ -26,14 +27,8 @@ export async function buildImage(c: Connection, req: BuildRequest, adapt: Adapta
     rm: true,
     forcerm: true,
   };
-  const tail: string[] = [];
-  const mismatches: string[] = [];
-  const lines = lineSplitter((line) => {
-    tail.push(line);
-    if (tail.length > 25) tail.shift();
-    if (line.startsWith('pin mismatch:')) mismatches.push(line);
-    onLine(line);
-  });
+  const output = new BuildOutput(req.tag, onLine);
+  const lines = lineSplitter((line) => output.line(line));
   let interrupted: NodeJS.Signals | undefined;
   let failure: string | undefined;
   let body: NodeJS.ReadableStream & { destroy(): void } | undefined;
@@ -70,12 +65,5 @@ export async function buildImage(c: Connection, req: BuildRequest, adapt: Adapta
   }
   if (interrupted) process.exit(128 + signalNumber(interrupted));
   if (!failure) return;
-  if (mismatches.length > 0) {
-    throw new XcrossError(`building ${req.tag} failed: what apt installed is not what images/targets.toml pins:\n  ${mismatches.join('\n  ')}`, {
-      fix: 'the Debian mirror moved on: update the pins in images/targets.toml to the installed versions (or wait for the mirror to finish syncing)',
-    });
-  }
-  throw new XcrossError(`building ${req.tag} failed: ${failure}; its last lines:\n${tail.join('\n')}`, {
-    fix: 'run the same command with -v to see every line of the build',
-  });
+  throw output.failure(`: ${failure}`);
 }
