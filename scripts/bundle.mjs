@@ -39,7 +39,27 @@ await build({
   target: 'node20',
   format: 'cjs',
   logLevel: 'warning',
+  plugins: [lazyModules()],
 });
+
+// Two modules undici loads at start that a plain-HTTP client over a Unix socket never (or only on a
+// failure) runs, and that cost ~15 ms of every start here: its HTTP/2 half (node:http2 pulls in tls
+// and crypto), needed only after a TLS handshake agrees on h2, and node:assert, which undici calls
+// only as `assert(condition)`. Both load for real the first time they are actually needed.
+function lazyModules() {
+  const shims = {
+    h2: "module.exports = function connectH2(...args) { return require('undici/lib/dispatcher/client-h2.js')(...args); };",
+    assert: "module.exports = function assert(value, message) { if (!value) require('node:assert')(value, message); };",
+  };
+  return {
+    name: 'lazy-modules',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/client-h2\.js$/ }, (a) => (a.importer.endsWith('dispatcher/client.js') ? { path: 'h2', namespace: 'lazy' } : undefined));
+      b.onResolve({ filter: /^node:assert$/ }, (a) => (a.namespace === 'lazy' ? { path: 'node:assert', external: true } : { path: 'assert', namespace: 'lazy' }));
+      b.onLoad({ filter: /.*/, namespace: 'lazy' }, (a) => ({ contents: shims[a.path], resolveDir: root, loader: 'js' }));
+    },
+  };
+}
 
 // The image tags of the shipped images/ files, so that a build need not hash them (src/images/tag.ts).
 const require = createRequire(import.meta.url);
