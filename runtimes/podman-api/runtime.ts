@@ -10,6 +10,7 @@ import { parseImageInspect } from '../image-json';
 import { splitUserArgs } from '../podman-args';
 import { buildProbeImage, cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from '../podman-adapt';
 import type { Captured } from '../process';
+import { fnv1a } from '../../src/images/hash';
 import { ApiError } from './client';
 import { connect, startOwn, type Connection } from './connect';
 import { runContainer } from './run-session';
@@ -223,11 +224,4 @@ export class PodmanApi implements Runtime {
   private serviceHas(flags: string[]): boolean {
     return JSON.stringify(this.serviceFlags) === JSON.stringify(flags);
   }
-}
-
-/** A short stable name for a string (file names), without loading node:crypto on the hot path. */
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
 }

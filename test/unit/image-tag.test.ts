@@ -39,3 +39,18 @@ test('tags change with a Containerfile, a pin, or the base; stay the same otherw
   fs.appendFileSync(path.join(d, 'Containerfile.target'), '# changed\n');
   assert.notEqual(targetTag(registry.base, t, d), before);
 });
+
+test('the inputs signature follows the files\' contents, not their times (npm dates every installed file alike)', () => {
+  const dir = tempDir();
+  for (const n of [...BASE_FILES, ...TARGET_FILES, 'targets.toml']) fs.copyFileSync(path.join(IMAGES_DIR, n), path.join(dir, n));
+  const before = inputsSignature(dir);
+  assert.equal(before, inputsSignature(), 'a copy has the signature of the originals');
+  const old = new Date('1985-10-26T08:15:00Z');
+  for (const n of fs.readdirSync(dir)) fs.utimesSync(path.join(dir, n), old, old);
+  assert.equal(inputsSignature(dir), before, 'new times, same signature');
+  const file = path.join(dir, 'verify-pins.sh');
+  const text = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, text.replace('#', '$'));
+  assert.equal(fs.readFileSync(file, 'utf8').length, text.length);
+  assert.notEqual(inputsSignature(dir), before, 'an edit of the same length changes it');
+});
