@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Pack } from 'tar-stream';
+import { isInside } from '../../src/paths';
 import { IgnoreRules, contextIgnorePatterns } from './ignore';
 
 export interface ContextTar {
@@ -19,7 +20,7 @@ const OUTSIDE_NAME = '.xcross.Containerfile';
 export function contextTar(context: string, containerfile: string, excludes: string[] = []): ContextTar {
   const rules = new IgnoreRules([...contextIgnorePatterns(context), ...excludes]);
   const rel = path.relative(context, containerfile);
-  const inside = !rel.startsWith('..') && !path.isAbsolute(rel);
+  const inside = isInside(containerfile, context);
   const name = inside ? rel.split(path.sep).join('/') : OUTSIDE_NAME;
   const stream = (require('tar-stream') as typeof import('tar-stream')).pack();
   const done = (async () => {

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseTomlFile, isTable, type TomlTable } from '../config/toml';
 import { isDir, isFile } from './manifest';
+import { isInside } from '../paths';
 
 export interface Workspace {
   root: string;
@@ -90,11 +91,6 @@ export function pathDependencies(toml: TomlTable, dir: string): string[] {
     }
   }
   return out;
-}
-
-export function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** Workspace member globs: `*` and `?` within one path segment, as cargo's members use them. */

@@ -137,6 +137,16 @@ describe('contextTar', () => {
     assert.equal((await readTar(t2)).entries.get('.xcross.Containerfile')?.data.toString(), 'FROM sibling\n');
   });
 
+  test('a Containerfile whose name starts with two dots is inside the context, and goes in once', async () => {
+    const d = crate();
+    writeTree(d, { '..Containerfile': 'FROM dots\n' });
+    const tar = contextTar(d, path.join(d, '..Containerfile'), ['/target']);
+    assert.equal(tar.containerfile, '..Containerfile');
+    const { entries } = await readTar(tar);
+    assert.equal(entries.get('..Containerfile')?.data.toString(), 'FROM dots\n');
+    assert.ok(!entries.has('.xcross.Containerfile'));
+  });
+
   test('a Containerfile inside the context keeps its relative name, even when an ignore pattern matches it', async () => {
     const d = crate();
     writeTree(d, { 'docker/Containerfile.x86': 'FROM x86\n', 'docker/notes.txt': 'n', '.dockerignore': '**/Containerfile*\n' });

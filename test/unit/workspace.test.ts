@@ -56,3 +56,14 @@ test('locating Cargo.toml: upwards from a subdirectory, or --manifest-path; clea
   assert.throws(() => locateManifest(d, 'c/src'), /must point to a Cargo\.toml/);
   assert.throws(() => locateManifest(path.join(d, '..'), undefined), /could not find Cargo\.toml in .* or any parent directory/);
 });
+
+test('a path dependency in a directory named like `..vendor` inside the crate is inside it, not an extra mount', () => {
+  const d = tempDir();
+  writeTree(d, {
+    'app/Cargo.toml': pkg('app', '[dependencies]\nv = { path = "..vendor/v" }\nfar = { path = "../far" }\n'),
+    'app/..vendor/v/Cargo.toml': pkg('v'),
+    'far/Cargo.toml': pkg('far'),
+  });
+  const ws = loadWorkspace(path.join(d, 'app/Cargo.toml'));
+  assert.deepEqual(ws.externalPaths, [path.join(d, 'far')]);
+});
