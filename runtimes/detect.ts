@@ -16,6 +16,7 @@ import { findOnPath } from './which';
 import { PodmanApi } from './podman-api/runtime';
 import { tryConnect, type Connection } from './podman-api/connect';
 import { socketCandidates } from './podman-api/socket';
+import { knownRefusal } from './podman-api/refusal';
 import { API_FASTER, API_VERDICT } from './podman-api/preference';
 
 export const RUNTIMES = ['podman', 'podman-api', 'nerdctl', 'docker'] as const;
@@ -85,18 +86,26 @@ async function podmanSocket(ctx: DetectContext): Promise<Answer> {
   if (absent.length === candidates.length) return { skip: `no podman API socket is listening (looked at ${absent.map((c) => c.path).join(', ')})` };
   const reasons: string[] = [];
   for (const choice of candidates) {
+    const refused = knownRefusal(ctx.cacheDir, ctx.uid, choice.path);
+    if (refused) {
+      reasons.push(`${refused} (seen before; restarting that service makes xcross try it again)`);
+      continue;
+    }
     const c = await tryConnect(choice, ctx.log).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
     if (typeof c !== 'string') {
       ctx.log.debug(`runtime: podman-api, because ${c.socket} answers and ${API_VERDICT}`);
-      return { use: apiRuntime(ctx, c) };
+      // The podman CLI can stand in for a default socket's service; not for CONTAINER_HOST's, which
+      // that very variable turns the CLI into a client of.
+      const podman = choice.source === 'CONTAINER_HOST' ? undefined : findOnPath('podman', ctx.env.PATH);
+      return { use: apiRuntime(ctx, c, podman ? () => make('podman', podman, ctx) : undefined) };
     }
     reasons.push(c);
   }
   return { skip: reasons.join('; ') };
 }
 
-function apiRuntime(ctx: DetectContext, connection?: Connection): Runtime {
-  return new PodmanApi({ uid: ctx.uid, env: ctx.env, cacheDir: ctx.cacheDir, log: ctx.log, podman: findOnPath('podman', ctx.env.PATH), connection });
+function apiRuntime(ctx: DetectContext, connection?: Connection, fallback?: () => Runtime): Runtime {
+  return new PodmanApi({ uid: ctx.uid, env: ctx.env, cacheDir: ctx.cacheDir, log: ctx.log, podman: findOnPath('podman', ctx.env.PATH), connection, fallback });
 }
 
 export async function createRuntime(requested: string | undefined, ctx: DetectContext): Promise<Runtime> {
@@ -126,7 +135,8 @@ async function choose(requested: string | undefined, ctx: DetectContext): Promis
   for (const kind of ['podman-socket', ...CLI_RUNTIMES] as const) {
     const a = kind === 'podman-socket' ? await podmanSocket(ctx) : await onPath(kind, ctx);
     if ('use' in a) {
-      ctx.log.debug(`runtime: ${a.use.describe()}${reasons.length ? ` (before it: ${reasons.join('; ')})` : ' (found on PATH)'}`);
+      const why = reasons.length ? ` (before it: ${reasons.join('; ')})` : kind === 'podman-socket' ? '' : ' (found on PATH)';
+      ctx.log.debug(`runtime: ${a.use.describe()}${why}`);
       return a.use;
     }
     ctx.log.debug(`runtime: not ${kind === 'podman-socket' ? 'a podman socket' : kind}: ${a.skip}`);

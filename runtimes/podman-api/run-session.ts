@@ -17,6 +17,9 @@ const COMMAND_NOT_FOUND = /executable file `?"?[^ ]*`?"?:? ?not found in \$PATH|
 
 interface ContainerState { Status?: string; ExitCode?: number; Running?: boolean }
 
+/** The engine refused to create or prepare the container: nothing of the user's ran. */
+export class NotStarted extends ApiError {}
+
 export async function runContainer(api: ApiClient, spec: ContainerSpec, body: SpecGenerator, log: Logger): Promise<RunResult> {
   let id: string;
   try {
@@ -24,6 +27,7 @@ export async function runContainer(api: ApiClient, spec: ContainerSpec, body: Sp
   } catch (e) {
     // libpod 4.3 answers 500 here, newer ones 404: the sentence is what they share.
     if (e instanceof ApiError && /image not known|no such image/i.test(e.engineMessage)) return { code: 125, imageMissing: true };
+    if (e instanceof ApiError) throw new NotStarted(e.status, e.engineMessage, `creating the container from ${spec.image}`);
     throw e;
   }
   let removed = false;
@@ -54,6 +58,7 @@ export async function runContainer(api: ApiClient, spec: ContainerSpec, body: Sp
       await api.json('POST', `/containers/${id}/init`, 'preparing the container', { timeoutMs: 60_000 });
     } catch (e) {
       if (e instanceof ApiError && COMMAND_NOT_FOUND.test(e.engineMessage)) throw notFound(spec);
+      if (e instanceof ApiError) throw new NotStarted(e.status, e.engineMessage, 'preparing the container');
       throw e;
     }
     const socket = await api.upgrade(`/containers/${id}/attach`, { stream: true, stdout: true, stderr: true, stdin: spec.interactive });

@@ -12,8 +12,9 @@ import { buildProbeImage, cacheKey, loadCached, probeAdaptation, readHardLimits,
 import type { Captured } from '../process';
 import { fnv1a } from '../../src/images/hash';
 import { ApiError } from './client';
+import { recordRefusal } from './refusal';
 import { connect, startOwn, type Connection } from './connect';
-import { runContainer } from './run-session';
+import { NotStarted, runContainer } from './run-session';
 import { specGenerator } from './spec-json';
 import { buildImage } from './build';
 import { readJsonLines } from './streams';
@@ -27,7 +28,15 @@ export interface ApiOptions {
   podman?: string;
   /** A connection detection already made (it pinged the socket). */
   connection?: Connection;
+  /**
+   * The podman CLI, when detection chose this socket: it runs the containers and builds instead if
+   * the service cannot start containers on this host as its owner started it.
+   */
+  fallback?: () => Runtime;
 }
+
+/** A service not ours that needs global flags (e.g. --runtime runc) only its owner can give it. */
+export class ServiceNeedsFlags extends XcrossError {}
 
 export class PodmanApi implements Runtime {
   readonly name = 'podman-api';
@@ -43,7 +52,13 @@ export class PodmanApi implements Runtime {
     }
   }
 
+  /** Whether containers go to the podman CLI when this service cannot start them (detection's choice). */
+  get fallsBackToCli(): boolean {
+    return this.o.fallback !== undefined;
+  }
+
   describe(): string {
+    if (this.instead) return `${this.instead.describe()}, instead of the podman service on ${this.current?.socket}, which cannot start containers here`;
     const c = this.current;
     if (!c) return `podman-api (not connected yet)`;
     const notes = this.adaptation?.notes.length ? `; ${this.adaptation.notes.join('; ')}` : '';
@@ -64,6 +79,7 @@ export class PodmanApi implements Runtime {
   }
 
   async close(): Promise<void> {
+    await this.instead?.close?.();
     const c = this.current;
     if (!c) return;
     await c.api.close();
@@ -143,27 +159,74 @@ export class PodmanApi implements Runtime {
   }
 
   async build(req: BuildRequest, onLine: (line: string) => void): Promise<void> {
-    const adapt = await this.adapt(buildProbeImage(req));
-    const c = await this.connection();
-    await buildImage(c, req, adapt, onLine);
+    if (this.instead) return this.instead.build(req, onLine);
+    try {
+      const adapt = await this.adapt(buildProbeImage(req));
+      const c = await this.connection();
+      await buildImage(c, req, adapt, onLine);
+    } catch (e) {
+      await this.insteadAfter(e).build(req, onLine);
+    }
   }
 
   async run(spec: ContainerSpec): Promise<RunResult> {
+    if (this.instead) return this.instead.run(spec);
+    try {
+      return await this.runHere(spec);
+    } catch (e) {
+      return this.insteadAfter(e).run(spec);
+    }
+  }
+
+  /** The runtime detection offered for a service that cannot start containers; else `e` again. */
+  private insteadAfter(e: unknown): Runtime {
+    if (!(e instanceof ServiceNeedsFlags) || !this.o.fallback || !this.current) throw e;
+    recordRefusal(this.o.cacheDir, this.o.uid, this.current.socket, e.message);
+    this.o.log.debug(`podman-api: ${e.message}: using the podman CLI instead (until that service is restarted)`);
+    return (this.instead = this.o.fallback());
+  }
+
+  private instead: Runtime | undefined;
+
+  private async runHere(spec: ContainerSpec): Promise<RunResult> {
+    await this.connection(); // the adaptation is the connected service's
+    const cached = this.known() !== undefined;
     // Without an adaptation the probe needs the image: ask first, so a missing one is not a probe error.
-    if (!this.known() && !(await this.imageExists(spec.image))) return { code: 125, imageMissing: true };
+    if (!cached && !(await this.imageExists(spec.image))) return { code: 125, imageMissing: true };
     const adapt = await this.adapt(spec.image);
+    try {
+      return await this.runWith(spec, adapt);
+    } catch (e) {
+      // Refused before anything ran, with what was cached: the service may have been restarted with
+      // other settings since. Learn again, and run again only if that changed something.
+      if (!cached || !(e instanceof NotStarted)) throw e;
+      this.o.log.debug(`podman-api: ${e.message}; probing the service again`);
+      const fresh = await this.adapt(spec.image, true);
+      if (JSON.stringify(fresh) === JSON.stringify(adapt)) throw e;
+      return this.runWith(spec, fresh);
+    }
+  }
+
+  private async runWith(spec: ContainerSpec, adaptation: Adaptation): Promise<RunResult> {
+    // After adapt(): a service of ours may have been restarted with other flags.
     const c = await this.connection();
-    const body = specGenerator(spec, { rootless: c.rootless, selinux: this.selinux, adaptation: adapt, userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS) });
+    const body = specGenerator(spec, { rootless: c.rootless, selinux: this.selinux, adaptation, userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS) });
     return runContainer(c.api, spec, body, this.o.log);
   }
 
-  /** One file per service location: alternating between sockets must not re-probe each time. */
+  /** One file per service: alternating between sockets must not re-probe each time. */
   private cacheFile(): string {
     return path.join(this.o.cacheDir, `podman-api-adaptation-${this.o.uid}-${fnv1a(this.where())}.json`);
   }
 
+  /**
+   * Which service the adaptation is about: the one CONTAINER_HOST names, the default socket this
+   * runtime is connected to (its owner's flags), or a service of ours (not connected yet: the flags
+   * to start ours with are what is asked then).
+   */
   private where(): string {
-    return this.o.env.CONTAINER_HOST ?? 'default-or-own';
+    if (this.o.env.CONTAINER_HOST) return this.o.env.CONTAINER_HOST;
+    return this.current && !this.current.own ? this.current.socket : 'own';
   }
 
   /** Keyed like the CLI's: podman's binary, user, limits, boot; a socket of someone else's by its path. */
@@ -171,21 +234,24 @@ export class PodmanApi implements Runtime {
     return `${cacheKey(this.o.podman ?? 'no-podman', this.o.uid, readHardLimits())}|${this.where()}`;
   }
 
-  /** The adaptation from memory or the cache file (read once), if there is one. */
+  /** The adaptation for the service of the moment, from memory or its cache file (read once). */
   private known(): Adaptation | undefined {
-    if (this.adaptation === undefined && !this.cacheRead) {
-      this.cacheRead = true;
-      this.adaptation = loadCached(this.cacheFile(), this.key());
+    const file = this.cacheFile();
+    if (this.adaptationFile !== file) {
+      this.adaptationFile = file;
+      this.adaptation = loadCached(file, this.key());
     }
     return this.adaptation;
   }
 
-  private cacheRead = false;
+  private adaptationFile: string | undefined;
 
   /** What this host needs to start a container, from memory, the cache, or a probe with `image`. */
   async adapt(image: string, fresh = false): Promise<Adaptation> {
+    const c = await this.connection();
     const known = fresh ? undefined : this.known();
-    if (known) return known;
+    // A need for global flags means the service must be started with them, which only ours can be.
+    if (known && !(known.global.length && !c.own)) return known;
     this.o.log.debug('podman-api: probing what the service needs on this host');
     let n = 0;
     const probe = async (a: Adaptation): Promise<Captured> => {
@@ -197,9 +263,7 @@ export class PodmanApi implements Runtime {
         this.serviceFlags = a.global;
         c = this.current = await this.conn;
       } else if (a.global.length && !c.own) {
-        throw new XcrossError(`the podman service on ${c.socket} cannot start containers on this host without the global flags ${a.global.join(' ')}`, {
-          fix: `restart that service as \`podman ${a.global.join(' ')} system service\`, or use \`--runtime podman\``,
-        });
+        throw needsFlags(c, a.global);
       }
       const spec: ContainerSpec = {
         image, name: `xcross-probe-${process.pid}-${n++}`, command: ['true'], workdir: '/', env: {}, mounts: [],
@@ -215,7 +279,8 @@ export class PodmanApi implements Runtime {
     };
     const adaptation = await probeAdaptation(probe, readHardLimits());
     for (const note of adaptation.notes) this.o.log.debug(`adapted: ${note}`);
-    saveCached(this.cacheFile(), this.key(), adaptation);
+    this.adaptationFile = this.cacheFile();
+    saveCached(this.adaptationFile, this.key(), adaptation);
     return (this.adaptation = adaptation);
   }
 
@@ -224,4 +289,10 @@ export class PodmanApi implements Runtime {
   private serviceHas(flags: string[]): boolean {
     return JSON.stringify(this.serviceFlags) === JSON.stringify(flags);
   }
+}
+
+function needsFlags(c: Connection, global: string[]): ServiceNeedsFlags {
+  return new ServiceNeedsFlags(`the podman service on ${c.socket} cannot start containers on this host without the global flags ${global.join(' ')}`, {
+    fix: `restart that service as \`podman ${global.join(' ')} system service\`, or use \`--runtime podman\`${c.source === 'CONTAINER_HOST' ? ' with CONTAINER_HOST unset (with it, podman itself is a client of that service)' : ''}`,
+  });
 }

@@ -11,7 +11,7 @@ import { findOnPath } from '../../runtimes/which';
 import type { Logger } from '../ui/log';
 import { fail, ok, warn, type CheckResult } from './check';
 import { apiFacts, podmanFacts, type EngineFacts } from './podman-info';
-import { PodmanApi } from '../../runtimes/podman-api/runtime';
+import { PodmanApi, ServiceNeedsFlags } from '../../runtimes/podman-api/runtime';
 
 const INSTALL = 'sudo apt-get install podman uidmap (Debian, Ubuntu) or sudo dnf install podman (Fedora)';
 
@@ -67,6 +67,9 @@ async function startCheck(podman: Runtime, registry: Registry, runtime: string, 
     return a.notes.length === 0 ? ok('containers', `${setup}; containers start with ${podman.name}'s defaults`)
       : ok('containers', `${setup}; containers start, with what xcross adapts by itself: ${a.notes.join('; ')}`);
   } catch (e) {
+    if (e instanceof ServiceNeedsFlags && podman instanceof PodmanApi && podman.fallsBackToCli) {
+      return warn('containers', `${setup}; ${e.message}: xcross runs containers with the podman CLI instead`, e.fix);
+    }
     return fail('containers', `${setup}; containers do not start: ${e instanceof Error ? e.message : String(e)}`,
       `run \`podman run --rm ${image} true\` to see podman's own words; on hybrid cgroups try --runtime runc --cgroup-manager cgroupfs`);
   }

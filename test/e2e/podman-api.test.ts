@@ -1,6 +1,7 @@
 // The podman-api runtime end to end: terminal sessions through the REST attach (raw TTY, resize,
 // Ctrl-C), builds with no podman process once the socket is up, detection preferring a listening
-// socket, and a socket the user may not open.
+// socket, falling back to the CLI when that socket's service cannot start containers, and a socket
+// the user may not open.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -15,9 +16,9 @@ const T = 'x86_64-unknown-linux-gnu';
 const PROMPT = /\[xcross x86_64-unknown-linux-gnu\] \/\S+[#$] $/m;
 const API = { XCROSS_RUNTIME: 'podman-api' };
 
-async function startService(socket: string): Promise<ChildProcess> {
+async function startService(socket: string, global: string[] = []): Promise<ChildProcess> {
   fs.mkdirSync(path.dirname(socket), { recursive: true });
-  const child = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { stdio: 'ignore' });
+  const child = spawn('podman', [...global, 'system', 'service', '--time=0', `unix://${socket}`], { stdio: 'ignore' });
   for (let i = 0; i < 500 && !fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
   assert.ok(fs.existsSync(socket), 'podman system service did not open its socket');
   return child;
@@ -113,6 +114,49 @@ describe('podman-api on a socket that listens', () => {
     const fresh = customImages().filter((i) => !before.includes(i));
     assert.equal(fresh.length, 1, `new custom images: ${fresh.join(', ')}`);
     spawnSync('podman', ['rmi', ...fresh], { stdio: 'ignore' });
+  });
+});
+
+describe('podman-api: a default socket whose service cannot start containers here', () => {
+  let dir: string;
+  let crate: string;
+  let cache: string;
+  let service: ChildProcess;
+  const socket = path.join(process.env.XDG_RUNTIME_DIR ?? os.tmpdir(), 'podman', 'podman.sock');
+
+  before(async () => {
+    ({ dir, crate } = copyFixtures());
+    cache = path.join(dir, 'cache');
+    // The service runs an OCI runtime that refuses like crun on hybrid cgroups (as podman.socket's
+    // service would, started with crun's defaults on such a host); only its owner can restart it
+    // with --runtime runc.
+    const fake = path.join(dir, 'crun');
+    fs.writeFileSync(fake, '#!/bin/sh\n[ "$1" = --version ] && { echo "crun version 1.8.1 (stand-in)"; exit 0; }\necho "crun: cgroups in hybrid mode not supported, drop all controllers from cgroupv2" >&2\nexit 1\n', { mode: 0o755 });
+    service = await startService(socket, ['--runtime', fake]);
+  });
+  after(async () => {
+    await stopService(service, socket);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('detection falls back to the podman CLI, remembers why, and a service asked for by name says what to do', { timeout: 600_000 }, async () => {
+    const env = { XDG_CACHE_HOME: cache };
+    const first = await xcross(['run', '--target', T, '-v', '--', '--exit', '4'], { cwd: crate, env, timeoutMs: 600_000 });
+    assert.equal(first.code, 4, tail(first.stderr));
+    assert.match(first.stdout, /^hello from x86_64$/m);
+    assert.match(first.stderr, /runtime: podman-api, because .*podman\.sock answers/);
+    assert.match(first.stderr, /podman-api: the podman service on .*podman\.sock cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs: using the podman CLI instead/);
+    assert.match(first.stderr, /engine: podman \(.*\), instead of the podman service on .*podman\.sock, which cannot start containers here/);
+
+    const second = await xcross(['build', '--target', T, '-v'], { cwd: crate, env });
+    assert.equal(second.code, 0, tail(second.stderr));
+    assert.match(second.stderr, /runtime: not a podman socket: the podman service on .*podman\.sock cannot start containers .*\(seen before; restarting that service makes xcross try it again\)/);
+    assert.doesNotMatch(second.stderr, /api: POST/, 'the socket was not tried again');
+
+    const named = await xcross(['build', '--target', T], { cwd: crate, env: { ...env, ...API } });
+    assert.equal(named.code, 1);
+    assert.match(named.stderr, /xcross: error: the podman service on .*podman\.sock cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs\nxcross: fix: restart that service as `podman --runtime runc --cgroup-manager cgroupfs system service`, or use `--runtime podman`/);
+    assert.deepEqual(containersWithLabel('io.xcross.managed=true'), [], 'no probe container is left');
   });
 });
 

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { closeRuntimes, createRuntime } from '../../runtimes/detect';
 import { fakeLibpod } from './fake-libpod';
+import { recordRefusal } from '../../runtimes/podman-api/refusal';
 import { dockerFlavor, nerdctlFlavor, podmanFlavor } from '../../runtimes/cli-flavor';
 import { XcrossError } from '../../src/errors';
 import { recordingLogger, tempDir, writeTree } from './helpers';
@@ -99,6 +100,31 @@ describe('the podman socket step', () => {
       assert.equal(r.name, 'podman-api');
       assert.ok(c.log.lines.some((l) => /runtime: podman-api, because .*podman\.sock answers and the benchmark measured the API faster/.test(l)), c.log.lines.join('\n'));
       await closeRuntimes();
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('a socket whose service was seen unable to start containers is passed over for podman on PATH, until it is started again', async () => {
+    const runtimeDir = tempDir();
+    const f = await fakeLibpod({});
+    fs.mkdirSync(path.join(runtimeDir, 'podman'));
+    const sock = path.join(runtimeDir, 'podman', 'podman.sock');
+    fs.symlinkSync(f.socket, sock);
+    const c = ctx(binDir({ podman: 'exit 0' }), { XDG_RUNTIME_DIR: runtimeDir });
+    recordRefusal(c.cacheDir, c.uid, sock, `the podman service on ${sock} cannot start containers on this host without the global flags --runtime runc`);
+    try {
+      const r = await createRuntime(undefined, c);
+      assert.equal(r.name, 'podman');
+      assert.ok(c.log.lines.some((l) => /runtime: not a podman socket: the podman service on .* cannot start containers .*\(seen before; restarting that service makes xcross try it again\)/.test(l)), c.log.lines.join('\n'));
+      // Another service behind that path (a new socket file): tried again.
+      const g = await fakeLibpod({});
+      fs.rmSync(sock);
+      fs.symlinkSync(g.socket, sock);
+      const again = await createRuntime(undefined, { ...c, log: recordingLogger(1) });
+      assert.equal(again.name, 'podman-api');
+      await closeRuntimes();
+      await g.close();
     } finally {
       await f.close();
     }
