@@ -141,6 +141,11 @@ describe('podman-api: a default socket whose service cannot start containers her
 
   test('detection falls back to the podman CLI, remembers why, and a service asked for by name says what to do', { timeout: 600_000 }, async () => {
     const env = { XDG_CACHE_HOME: cache };
+    const doctor = await xcross(['doctor', '--json'], { cwd: crate, env, timeoutMs: 120_000 });
+    const containers = (JSON.parse(doctor.stdout) as { checks: { id: string; status: string; message: string }[] }).checks.find((c) => c.id === 'containers');
+    assert.equal(containers?.status, 'warn', doctor.stdout);
+    assert.match(containers!.message, /cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs: xcross runs containers with the podman CLI instead$/);
+
     const first = await xcross(['run', '--target', T, '-v', '--', '--exit', '4'], { cwd: crate, env, timeoutMs: 600_000 });
     assert.equal(first.code, 4, tail(first.stderr));
     assert.match(first.stdout, /^hello from x86_64$/m);
