@@ -1,5 +1,6 @@
 // The podman runtime through libpod's REST API on a Unix socket: a peer of the CLI runtime behind
-// the same Runtime interface. Once the socket is up, no podman process is started for anything.
+// the same Runtime interface. Once the socket is up, no podman process is started for anything
+// (unless detection chose a service that cannot start containers here: then its CLI fallback runs).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XcrossError } from '../../src/errors';
