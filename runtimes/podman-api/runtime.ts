@@ -2,16 +2,14 @@
 // the same Runtime interface. Once the socket is up, no podman process is started for anything
 // (unless detection chose a service that cannot start containers here: then its CLI fallback runs).
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { XcrossError } from '../../src/errors';
 import type { Logger } from '../../src/ui/log';
 import type { BuildRequest, ImageInfo, RunResult, Runtime } from '../runtime';
 import type { ContainerSpec } from '../spec';
 import { parseImageInspect } from '../image-json';
 import { splitUserArgs } from '../podman-args';
-import { buildProbeImage, cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from '../podman-adapt';
-import type { Captured } from '../process';
-import { fnv1a } from '../../src/images/hash';
+import { buildProbeImage, type Adaptation } from '../podman-adapt';
+import { ServiceAdaptation, ServiceNeedsFlags, type ProbedService } from './adaptation';
 import { ApiError } from './client';
 import { recordRefusal } from './refusal';
 import { connect, startOwn, type Connection } from './connect';
@@ -36,21 +34,19 @@ export interface ApiOptions {
   fallback?: () => Runtime;
 }
 
-/** A service not ours that needs global flags (e.g. --runtime runc) only its owner can give it. */
-export class ServiceNeedsFlags extends XcrossError {}
-
 export class PodmanApi implements Runtime {
   readonly name = 'podman-api';
   private conn: Promise<Connection> | undefined;
   private current: Connection | undefined;
-  private adaptation: Adaptation | undefined;
   private readonly selinux = fs.existsSync('/sys/fs/selinux/enforce');
+  private readonly adaptation: ServiceAdaptation;
 
   constructor(private readonly o: ApiOptions) {
     if (o.connection) {
       this.current = o.connection;
       this.conn = Promise.resolve(o.connection);
     }
+    this.adaptation = new ServiceAdaptation({ uid: o.uid, env: o.env, cacheDir: o.cacheDir, log: o.log, podman: o.podman, selinux: this.selinux });
   }
 
   /** Whether containers go to the podman CLI when this service cannot start them (detection's choice). */
@@ -62,14 +58,14 @@ export class PodmanApi implements Runtime {
     if (this.instead) return `${this.instead.describe()}, instead of the podman service on ${this.current?.socket}, which cannot start containers here`;
     const c = this.current;
     if (!c) return `podman-api (not connected yet)`;
-    const notes = this.adaptation?.notes.length ? `; ${this.adaptation.notes.join('; ')}` : '';
+    const notes = this.adaptation.notes.length ? `; ${this.adaptation.notes.join('; ')}` : '';
     return `podman-api (${c.socket}, ${c.source}, libpod ${c.version}, ${c.rootless ? 'rootless' : 'rootful'}${notes})`;
   }
 
   /** The live connection, made on first use. */
   async connection(): Promise<Connection> {
     if (!this.conn) {
-      this.serviceFlags = this.known()?.global ?? [];
+      this.serviceFlags = this.adaptation.known(undefined)?.global ?? [];
       this.conn = connect({ env: this.o.env, uid: this.o.uid, log: this.o.log, podman: this.o.podman, serviceFlags: this.serviceFlags });
       this.conn.catch(() => { this.conn = undefined; });
     }
@@ -159,6 +155,27 @@ export class PodmanApi implements Runtime {
     if (r.status >= 400) throw new XcrossError(`podman could not import ${file} as ${ref}: ${text.trim()}`);
   }
 
+  /** What this host needs to start a container through this service (the doctor probes afresh). */
+  adapt(image: string, fresh = false): Promise<Adaptation> {
+    return this.adaptation.adapt(this.probed, image, fresh);
+  }
+
+  private readonly probed: ProbedService = {
+    connection: () => this.connection(),
+    restartOwnWith: async (global) => {
+      const c = await this.connection();
+      if (!c.own || c.own.pid === undefined || JSON.stringify(this.serviceFlags) === JSON.stringify(global)) return c;
+      // Flags such as --runtime/--cgroup-manager belong to the service: restart ours with them.
+      await this.close();
+      this.conn = startOwn({ env: this.o.env, uid: this.o.uid, log: this.o.log, podman: this.o.podman }, global);
+      this.serviceFlags = global;
+      return (this.current = await this.conn);
+    },
+  };
+
+  /** The global flags a service of ours runs with. */
+  private serviceFlags: string[] = [];
+
   async build(req: BuildRequest, onLine: (line: string) => void): Promise<void> {
     if (this.instead) return this.instead.build(req, onLine);
     try {
@@ -190,8 +207,7 @@ export class PodmanApi implements Runtime {
   private instead: Runtime | undefined;
 
   private async runHere(spec: ContainerSpec): Promise<RunResult> {
-    await this.connection(); // the adaptation is the connected service's
-    const cached = this.known() !== undefined;
+    const cached = this.adaptation.known(await this.connection()) !== undefined;
     // Without an adaptation the probe needs the image: ask first, so a missing one is not a probe error.
     if (!cached && !(await this.imageExists(spec.image))) return { code: 125, imageMissing: true };
     const adapt = await this.adapt(spec.image);
@@ -214,86 +230,4 @@ export class PodmanApi implements Runtime {
     const body = specGenerator(spec, { rootless: c.rootless, selinux: this.selinux, adaptation, userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS) });
     return runContainer(c.api, spec, body, this.o.log);
   }
-
-  /** One file per service: alternating between sockets must not re-probe each time. */
-  private cacheFile(): string {
-    return path.join(this.o.cacheDir, `podman-api-adaptation-${this.o.uid}-${fnv1a(this.where())}.json`);
-  }
-
-  /**
-   * Which service the adaptation is about: the one CONTAINER_HOST names, the default socket this
-   * runtime is connected to (its owner's flags), or a service of ours (not connected yet: the flags
-   * to start ours with are what is asked then).
-   */
-  private where(): string {
-    if (this.o.env.CONTAINER_HOST) return this.o.env.CONTAINER_HOST;
-    return this.current && !this.current.own ? this.current.socket : 'own';
-  }
-
-  /** Keyed like the CLI's: podman's binary, user, limits, boot; a socket of someone else's by its path. */
-  private key(): string {
-    return `${cacheKey(this.o.podman ?? 'no-podman', this.o.uid, readHardLimits())}|${this.where()}`;
-  }
-
-  /** The adaptation for the service of the moment, from memory or its cache file (read once). */
-  private known(): Adaptation | undefined {
-    const file = this.cacheFile();
-    if (this.adaptationFile !== file) {
-      this.adaptationFile = file;
-      this.adaptation = loadCached(file, this.key());
-    }
-    return this.adaptation;
-  }
-
-  private adaptationFile: string | undefined;
-
-  /** What this host needs to start a container, from memory, the cache, or a probe with `image`. */
-  async adapt(image: string, fresh = false): Promise<Adaptation> {
-    const c = await this.connection();
-    const known = fresh ? undefined : this.known();
-    // A need for global flags means the service must be started with them, which only ours can be.
-    if (known && !(known.global.length && !c.own)) return known;
-    this.o.log.debug('podman-api: probing what the service needs on this host');
-    let n = 0;
-    const probe = async (a: Adaptation): Promise<Captured> => {
-      let c = await this.connection();
-      if (a.global.length && c.own && c.own.pid !== undefined && !this.serviceHas(a.global)) {
-        // Flags such as --runtime/--cgroup-manager belong to the service: restart ours with them.
-        await this.close();
-        this.conn = startOwn({ env: this.o.env, uid: this.o.uid, log: this.o.log, podman: this.o.podman }, a.global);
-        this.serviceFlags = a.global;
-        c = this.current = await this.conn;
-      } else if (a.global.length && !c.own) {
-        throw needsFlags(c, a.global);
-      }
-      const spec: ContainerSpec = {
-        image, name: `xcross-probe-${process.pid}-${n++}`, command: ['true'], workdir: '/', env: {}, mounts: [],
-        owner: { uid: this.o.uid, gid: this.o.uid }, labels: { 'io.xcross.managed': 'true' }, interactive: false, tty: false,
-      };
-      try {
-        const r = await runContainer(c.api, spec, specGenerator(spec, { rootless: c.rootless, selinux: this.selinux, adaptation: a }), this.o.log);
-        return { code: r.code, signal: null, stdout: '', stderr: r.imageMissing ? `image not known: ${image}` : '' };
-      } catch (e) {
-        if (e instanceof ApiError) return { code: 125, signal: null, stdout: '', stderr: e.engineMessage };
-        throw e;
-      }
-    };
-    const adaptation = await probeAdaptation(probe, readHardLimits());
-    for (const note of adaptation.notes) this.o.log.debug(`adapted: ${note}`);
-    this.adaptationFile = this.cacheFile();
-    saveCached(this.adaptationFile, this.key(), adaptation);
-    return (this.adaptation = adaptation);
-  }
-
-  private serviceFlags: string[] = [];
-
-  private serviceHas(flags: string[]): boolean {
-    return JSON.stringify(this.serviceFlags) === JSON.stringify(flags);
-  }
-}
-
-function needsFlags(c: Connection, global: string[]): ServiceNeedsFlags {
-  return new ServiceNeedsFlags(`the podman service on ${c.socket} cannot start containers on this host without the global flags ${global.join(' ')}`, {
-    fix: `restart that service as \`podman ${global.join(' ')} system service\`, or use \`--runtime podman\`${c.source === 'CONTAINER_HOST' ? ' with CONTAINER_HOST unset (with it, podman itself is a client of that service)' : ''}`,
-  });
 }

@@ -11,7 +11,8 @@ import { findOnPath } from '../../runtimes/which';
 import type { Logger } from '../ui/log';
 import { fail, ok, warn, type CheckResult } from './check';
 import { apiFacts, podmanFacts, type EngineFacts } from './podman-info';
-import { PodmanApi, ServiceNeedsFlags } from '../../runtimes/podman-api/runtime';
+import { PodmanApi } from '../../runtimes/podman-api/runtime';
+import { ServiceNeedsFlags } from '../../runtimes/podman-api/adaptation';
 
 const INSTALL = 'sudo apt-get install podman uidmap (Debian, Ubuntu) or sudo dnf install podman (Fedora)';
 
