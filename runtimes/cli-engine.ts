@@ -10,7 +10,7 @@ import type { CliFlavor } from './cli-flavor';
 import type { ContainerSpec } from './spec';
 import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from './process';
 import { buildAdaptation, podmanRunArgs, splitUserArgs } from './podman-args';
-import { buildProbeImage, cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from './podman-adapt';
+import { buildProbeImage, cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation, type Limits } from './podman-adapt';
 import { GRACE_MS, interruptible } from './interrupt';
 import { holdEngineErrors } from './engine-stderr';
 import { copyContext, writeIgnoreFile } from './build-context';
@@ -42,11 +42,13 @@ export class CliEngine implements Runtime {
   describe(): string {
     const a = this.adaptation;
     const mode = this.rootlessKnown === undefined ? '' : this.rootlessKnown ? ', rootless' : ', rootful';
-    return `${this.name} (${this.o.binary}${mode}${a && a.notes.length ? `; ${a.notes.join('; ')}` : ''})`;
+    const remote = this.flavor.remote?.(this.o.env);
+    const client = remote ? `, a client of the service at ${remote}` : '';
+    return `${this.name} (${this.o.binary}${client}${mode}${a && a.notes.length ? `; ${a.notes.join('; ')}` : ''})`;
   }
 
   private async rootless(): Promise<boolean> {
-    if (this.rootlessKnown === undefined) this.rootlessKnown = await this.flavor.rootless((args, t) => this.exec(args, t), this.o.uid);
+    if (this.rootlessKnown === undefined) this.rootlessKnown = await this.flavor.rootless((args, t) => this.exec(args, t), this.o.uid, this.o.env);
     return this.rootlessKnown;
   }
 
@@ -204,7 +206,13 @@ export class CliEngine implements Runtime {
   }
 
   private cachedAdaptation(): Adaptation | undefined {
-    return loadCached(this.cacheFile(), cacheKey(this.o.binary, this.o.uid, readHardLimits()));
+    return loadCached(this.cacheFile(), this.cacheKey(readHardLimits()));
+  }
+
+  /** A client of some service (CONTAINER_HOST) learns that service's needs, apart from the local engine's. */
+  private cacheKey(limits: Limits): string {
+    const remote = this.flavor.remote?.(this.o.env);
+    return `${cacheKey(this.o.binary, this.o.uid, limits)}${remote ? `|${remote}` : ''}`;
   }
 
   private cacheFile(): string {
@@ -215,14 +223,19 @@ export class CliEngine implements Runtime {
   async adapt(image: string, fresh = false): Promise<Adaptation> {
     if (this.adaptation && !fresh) return this.adaptation;
     const limits = readHardLimits();
-    const key = cacheKey(this.o.binary, this.o.uid, limits);
+    const key = this.cacheKey(limits);
     const cached = fresh ? undefined : loadCached(this.cacheFile(), key);
     if (cached) return (this.adaptation = cached);
     this.o.log.debug(`probing what ${this.name} needs on this host`);
-    const adaptation = await probeAdaptation(
-      (a) => this.exec([...a.global, 'run', '--rm', '--pull=never', '--label', 'io.xcross.managed=true', ...a.run, image, 'true']),
-      limits,
-    );
+    const remote = this.flavor.remote?.(this.o.env);
+    const adaptation = await probeAdaptation(async (a) => {
+      if (a.global.length && remote) {
+        throw new XcrossError(`${this.name} is a client of the service at ${remote} (CONTAINER_HOST), which cannot start containers on this host without the global flags ${a.global.join(' ')}`, {
+          fix: `restart that service as \`podman ${a.global.join(' ')} system service\`, or unset CONTAINER_HOST to use the local podman`,
+        });
+      }
+      return this.exec([...a.global, 'run', '--rm', '--pull=never', '--label', 'io.xcross.managed=true', ...a.run, image, 'true']);
+    }, limits);
     for (const n of adaptation.notes) this.o.log.debug(`adapted: ${n}`);
     saveCached(this.cacheFile(), key, adaptation);
     return (this.adaptation = adaptation);

@@ -1,13 +1,20 @@
 // What differs between the engines xcross drives through a CLI (podman, docker, nerdctl): kept in
 // one small object per engine, so the runtime itself has one code path.
+import * as fs from 'node:fs';
 import type { Captured } from './process';
 
 type Exec = (args: string[], timeoutMs?: number) => Promise<Captured>;
+type Env = Readonly<Record<string, string | undefined>>;
 
 export interface CliFlavor {
   readonly name: 'podman' | 'docker' | 'nerdctl';
   /** Whether containers run in a user namespace of the invoking user (container root = you). */
-  rootless(exec: Exec, uid: number): Promise<boolean>;
+  rootless(exec: Exec, uid: number, env: Env): Promise<boolean>;
+  /**
+   * The service this CLI is a client of, when the environment makes it one (podman with
+   * CONTAINER_HOST): its containers are that service's, and flags of the service's own are not taken.
+   */
+  remote?(env: Env): string | undefined;
   /** Exit 0 when the image is here, 1 when it is not. */
   imageExistsArgs(ref: string): string[];
   /** Removes a container whatever its state, quietly when it is already gone. */
@@ -28,8 +35,18 @@ const INIT_NOT_FOUND = /^ERROR \(catatonit:\d+\): failed to exec pid1: No such f
 
 export const podmanFlavor: CliFlavor = {
   name: 'podman',
-  // Podman runs rootless exactly when its caller is not root.
-  rootless: async (_exec, uid) => uid !== 0,
+  // Podman runs rootless exactly when its caller is not root; as a client of a service on a local
+  // socket (CONTAINER_HOST), when that service is not root's, as the API runtime tells it.
+  rootless: async (_exec, uid, env) => {
+    const host = podmanFlavor.remote?.(env);
+    if (host?.startsWith('unix://')) {
+      try {
+        return fs.statSync(host.slice('unix://'.length)).uid !== 0;
+      } catch {}
+    }
+    return uid !== 0;
+  },
+  remote: (env) => env.CONTAINER_HOST?.trim() || undefined,
   imageExistsArgs: (ref) => ['image', 'exists', ref],
   removeContainerArgs: (name) => ['rm', '--force', '--time', '0', '--ignore', name],
   ignoreFileFlag: '--ignorefile',

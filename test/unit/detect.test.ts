@@ -76,10 +76,38 @@ describe('engine quirks', () => {
 
   test('rootless: podman and nerdctl by uid, docker by what its daemon says', async () => {
     const exec = (out: string) => async () => ({ code: 0, signal: null, stdout: out, stderr: '' });
-    assert.equal(await podmanFlavor.rootless(exec(''), 1000), true);
-    assert.equal(await nerdctlFlavor.rootless(exec(''), 0), false);
-    assert.equal(await dockerFlavor.rootless(exec('["name=seccomp,profile=default","name=rootless"]'), 0), true);
-    assert.equal(await dockerFlavor.rootless(exec('["name=seccomp,profile=default"]'), 1000), false);
+    assert.equal(await podmanFlavor.rootless(exec(''), 1000, {}), true);
+    assert.equal(await nerdctlFlavor.rootless(exec(''), 0, {}), false);
+    assert.equal(await dockerFlavor.rootless(exec('["name=seccomp,profile=default","name=rootless"]'), 0, {}), true);
+    assert.equal(await dockerFlavor.rootless(exec('["name=seccomp,profile=default"]'), 1000, {}), false);
+  });
+
+  test('podman as a client of a service that needs global flags: one sentence that says whose flags they are', async () => {
+    const podman = binDir({ podman: 'case "$*" in *" run "*|run*) echo "Error: crun: cgroups in hybrid mode not supported, drop all controllers from cgroupv2: OCI runtime error" >&2; exit 126;; esac; exit 0' });
+    const c = ctx(podman, { CONTAINER_HOST: 'unix:///run/user/1000/podman/podman.sock' });
+    const r = await createRuntime('podman', c);
+    const spec = { image: 'localhost/x:1', name: 'xcross-unit-remote', command: ['true'], workdir: '/', env: {}, mounts: [], owner: { uid: 1000, gid: 1000 }, labels: {}, interactive: false, tty: false };
+    const e = await r.run(spec).then(() => undefined, (x: unknown) => x);
+    assert.ok(e instanceof XcrossError, String(e));
+    assert.equal(e.message, 'podman is a client of the service at unix:///run/user/1000/podman/podman.sock (CONTAINER_HOST), which cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs');
+    assert.equal(e.fix, 'restart that service as `podman --runtime runc --cgroup-manager cgroupfs system service`, or unset CONTAINER_HOST to use the local podman');
+  });
+
+  test('podman as a client of a service (CONTAINER_HOST): rootless by the socket\'s owner, and named in -v', async () => {
+    const exec = async () => ({ code: 0, signal: null, stdout: '', stderr: '' });
+    const f = await fakeLibpod({});
+    try {
+      const mine = fs.statSync(f.socket).uid !== 0;
+      assert.equal(await podmanFlavor.rootless(exec, 1000, { CONTAINER_HOST: `unix://${f.socket}` }), mine, 'the socket\'s owner decides');
+      assert.equal(await podmanFlavor.rootless(exec, 1000, { CONTAINER_HOST: 'unix:///nowhere/podman.sock' }), true, 'no socket: the uid');
+      assert.equal(await podmanFlavor.rootless(exec, 0, { CONTAINER_HOST: 'ssh://host/run/podman.sock' }), false);
+      assert.equal(podmanFlavor.remote?.({ CONTAINER_HOST: ' unix:///x ' }), 'unix:///x');
+      assert.equal(podmanFlavor.remote?.({}), undefined);
+      const r = await createRuntime('podman', ctx(binDir({ podman: 'exit 0' }), { CONTAINER_HOST: `unix://${f.socket}` }));
+      assert.match(r.describe(), /^podman \(.*\/podman, a client of the service at unix:\/\/.*podman\.sock\)$/);
+    } finally {
+      await f.close();
+    }
   });
 
   test('nerdctl without BuildKit gets a hint', () => {
