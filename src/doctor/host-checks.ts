@@ -5,6 +5,7 @@ import type { Host } from '../host';
 import type { TargetSpec } from '../targets/registry';
 import { findHostToolchain, hasTargetStd } from '../toolchain/rustup-home';
 import { findOnPath } from '../../runtimes/which';
+import { knownRefusal } from '../../runtimes/podman-api/refusal';
 import { socketCandidates } from '../../runtimes/podman-api/socket';
 import { isXcrossError } from '../errors';
 import { fail, ok, warn, type CheckResult } from './check';
@@ -100,6 +101,11 @@ export function apiSocketCheck(host: Host): CheckResult {
   if (found && owner !== host.uid && host.uid !== 0) {
     return warn('api-socket', `the podman API socket ${found} belongs to uid ${owner}, not to you (uid ${host.uid}): talking to it would drive someone else's podman`,
       `start your own: podman system service --time=0 unix://$XDG_RUNTIME_DIR/podman/podman.sock, or unset CONTAINER_HOST`);
+  }
+  const refused = found ? knownRefusal(host.cacheDir, host.uid, found) : undefined;
+  if (found && refused) {
+    return warn('api-socket', `${refused}: xcross passes over it and uses the podman CLI until that service is started again`,
+      `restart it with the flags it needs (e.g. \`systemctl --user edit podman.service\`), or leave it: the CLI serves`);
   }
   return found ? ok('api-socket', `a podman API socket is at ${found}`)
     : ok('api-socket', `no podman API socket is listening (looked at ${candidates.join(', ')}); the podman CLI runtime does not need one, and --runtime podman-api starts its own`);

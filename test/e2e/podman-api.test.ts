@@ -157,6 +157,10 @@ describe('podman-api: a default socket whose service cannot start containers her
     assert.equal(second.code, 0, tail(second.stderr));
     assert.match(second.stderr, /runtime: not a podman socket: the podman service on .*podman\.sock cannot start containers .*\(seen before; restarting that service makes xcross try it again\)/);
     assert.doesNotMatch(second.stderr, /api: POST/, 'the socket was not tried again');
+    const checked = await xcross(['doctor', '--json'], { cwd: crate, env, timeoutMs: 120_000 });
+    const socketCheck = (JSON.parse(checked.stdout) as { checks: { id: string; status: string; message: string }[] }).checks.find((c) => c.id === 'api-socket');
+    assert.equal(socketCheck?.status, 'warn', checked.stdout);
+    assert.match(socketCheck!.message, /cannot start containers .*: xcross passes over it and uses the podman CLI until that service is started again$/);
 
     const named = await xcross(['build', '--target', T], { cwd: crate, env: { ...env, ...API } });
     assert.equal(named.code, 1);

@@ -91,7 +91,7 @@ test('an engine that hangs is a clear failure after the time limit, not a hang',
   assert.ok(Date.now() - started < 5_000);
 });
 
-test('an API socket owned by another user is a warning', async () => {
+test('an API socket owned by another user, or whose service cannot start containers here, is a warning', async () => {
   const { apiSocketCheck } = await import('../../src/doctor/host-checks');
   const net = await import('node:net');
   const d = tempDir();
@@ -100,9 +100,16 @@ test('an API socket owned by another user is a warning', async () => {
   const server = net.createServer().listen(sock);
   await new Promise((r) => server.once('listening', r));
   try {
-    const mine = apiSocketCheck({ uid: process.getuid!(), env: { XDG_RUNTIME_DIR: d } } as unknown as Host);
+    const cacheDir = tempDir();
+    const mine = apiSocketCheck({ uid: process.getuid!(), env: { XDG_RUNTIME_DIR: d }, cacheDir } as unknown as Host);
     assert.equal(mine.status, 'ok');
-    const other = apiSocketCheck({ uid: process.getuid!() + 1, env: { XDG_RUNTIME_DIR: d } } as unknown as Host);
+    // A socket whose service was seen unable to start containers here: passed over, and said so.
+    const { recordRefusal } = await import('../../runtimes/podman-api/refusal');
+    recordRefusal(cacheDir, process.getuid!(), sock, `the podman service on ${sock} cannot start containers on this host without the global flags --runtime runc`);
+    const refused = apiSocketCheck({ uid: process.getuid!(), env: { CONTAINER_HOST: `unix://${sock}` }, cacheDir } as unknown as Host);
+    assert.equal(refused.status, 'warn');
+    assert.match(refused.message, /cannot start containers .*--runtime runc: xcross passes over it and uses the podman CLI until that service is started again$/);
+    const other = apiSocketCheck({ uid: process.getuid!() + 1, env: { XDG_RUNTIME_DIR: d }, cacheDir } as unknown as Host);
     if (process.getuid!() + 1 !== 0) {
       assert.equal(other.status, 'warn');
       assert.match(other.message, /belongs to uid \d+, not to you/);
