@@ -230,8 +230,9 @@ export class CliEngine implements Runtime {
     const remote = this.flavor.remote?.(this.o.env);
     const adaptation = await probeAdaptation(async (a) => {
       if (a.global.length && remote) {
-        throw new XcrossError(`${this.name} is a client of the service at ${remote} (CONTAINER_HOST), which cannot start containers on this host without the global flags ${a.global.join(' ')}`, {
-          fix: `restart that service as \`podman ${a.global.join(' ')} system service\`, or unset CONTAINER_HOST to use the local podman`,
+        const variable = this.o.env.CONTAINER_HOST?.trim() ? 'CONTAINER_HOST' : 'CONTAINER_CONNECTION';
+        throw new XcrossError(`${this.name} is a client of the service at ${remote} (${variable}), which cannot start containers on this host without the global flags ${a.global.join(' ')}`, {
+          fix: `restart that service as \`podman ${a.global.join(' ')} system service\`, or unset ${variable} to use the local podman`,
         });
       }
       return this.exec([...a.global, 'run', '--rm', '--pull=never', '--label', 'io.xcross.managed=true', ...a.run, image, 'true']);

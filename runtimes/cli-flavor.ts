@@ -12,7 +12,8 @@ export interface CliFlavor {
   rootless(exec: Exec, uid: number, env: Env): Promise<boolean>;
   /**
    * The service this CLI is a client of, when the environment makes it one (podman with
-   * CONTAINER_HOST): its containers are that service's, and flags of the service's own are not taken.
+   * CONTAINER_HOST or CONTAINER_CONNECTION): its containers are that service's, and flags of the
+   * service's own are not taken.
    */
   remote?(env: Env): string | undefined;
   /** Exit 0 when the image is here, 1 when it is not. */
@@ -46,7 +47,8 @@ export const podmanFlavor: CliFlavor = {
     }
     return uid !== 0;
   },
-  remote: (env) => env.CONTAINER_HOST?.trim() || undefined,
+  // Either variable makes podman a remote client (podman(1), "Environment Variables").
+  remote: (env) => env.CONTAINER_HOST?.trim() || (env.CONTAINER_CONNECTION?.trim() ? `connection ${env.CONTAINER_CONNECTION.trim()}` : undefined),
   imageExistsArgs: (ref) => ['image', 'exists', ref],
   removeContainerArgs: (name) => ['rm', '--force', '--time', '0', '--ignore', name],
   ignoreFileFlag: '--ignorefile',

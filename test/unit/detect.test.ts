@@ -103,6 +103,7 @@ describe('engine quirks', () => {
       assert.equal(await podmanFlavor.rootless(exec, 0, { CONTAINER_HOST: 'ssh://host/run/podman.sock' }), false);
       assert.equal(podmanFlavor.remote?.({ CONTAINER_HOST: ' unix:///x ' }), 'unix:///x');
       assert.equal(podmanFlavor.remote?.({}), undefined);
+      assert.equal(podmanFlavor.remote?.({ CONTAINER_CONNECTION: 'vm' }), 'connection vm');
       const r = await createRuntime('podman', ctx(binDir({ podman: 'exit 0' }), { CONTAINER_HOST: `unix://${f.socket}` }));
       assert.match(r.describe(), /^podman \(.*\/podman, a client of the service at unix:\/\/.*podman\.sock\)$/);
     } finally {
