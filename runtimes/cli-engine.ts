@@ -16,6 +16,7 @@ import { holdEngineErrors } from './engine-stderr';
 import { copyContext, writeIgnoreFile } from './build-context';
 import { BuildOutput } from './build-output';
 import { loadNodePty, spawnInPty } from '../src/pty/session';
+import { restartServiceWith } from './podman-api/socket';
 
 /** podman's, docker's and nerdctl's words for an image they do not have (from inspect or exists). */
 const IMAGE_ABSENT = /image not known|no such (image|object)|image not found/i;
@@ -232,7 +233,7 @@ export class CliEngine implements Runtime {
       if (a.global.length && remote) {
         const variable = this.o.env.CONTAINER_HOST?.trim() ? 'CONTAINER_HOST' : 'CONTAINER_CONNECTION';
         throw new XcrossError(`${this.name} is a client of the service at ${remote} (${variable}), which cannot start containers on this host without the global flags ${a.global.join(' ')}`, {
-          fix: `restart that service as \`podman ${a.global.join(' ')} system service\`, or unset ${variable} to use the local podman`,
+          fix: `${restartServiceWith(a.global)}, or unset ${variable} to use the local podman`,
         });
       }
       return this.exec([...a.global, 'run', '--rm', '--pull=never', '--label', 'io.xcross.managed=true', ...a.run, image, 'true']);

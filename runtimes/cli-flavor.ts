@@ -1,7 +1,7 @@
 // What differs between the engines xcross drives through a CLI (podman, docker, nerdctl): kept in
 // one small object per engine, so the runtime itself has one code path.
-import * as fs from 'node:fs';
 import type { Captured } from './process';
+import { socketOwner } from './podman-api/socket';
 
 type Exec = (args: string[], timeoutMs?: number) => Promise<Captured>;
 type Env = Readonly<Record<string, string | undefined>>;
@@ -40,12 +40,8 @@ export const podmanFlavor: CliFlavor = {
   // socket (CONTAINER_HOST), when that service is not root's, as the API runtime tells it.
   rootless: async (_exec, uid, env) => {
     const host = podmanFlavor.remote?.(env);
-    if (host?.startsWith('unix://')) {
-      try {
-        return fs.statSync(host.slice('unix://'.length)).uid !== 0;
-      } catch {}
-    }
-    return uid !== 0;
+    const owner = host?.startsWith('unix://') ? socketOwner(host.slice('unix://'.length)) : undefined;
+    return (owner ?? uid) !== 0;
   },
   // Either variable makes podman a remote client (podman(1), "Environment Variables").
   remote: (env) => env.CONTAINER_HOST?.trim() || (env.CONTAINER_CONNECTION?.trim() ? `connection ${env.CONTAINER_CONNECTION.trim()}` : undefined),

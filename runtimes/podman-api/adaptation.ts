@@ -10,6 +10,7 @@ import type { Captured } from '../process';
 import type { ContainerSpec } from '../spec';
 import { ApiError } from './client';
 import type { Connection } from './connect';
+import { restartServiceWith } from './socket';
 import { runContainer } from './run-session';
 import { specGenerator } from './spec-json';
 
@@ -108,6 +109,6 @@ export class ServiceAdaptation {
 
 function needsFlags(c: Connection, global: string[]): ServiceNeedsFlags {
   return new ServiceNeedsFlags(`the podman service on ${c.socket} cannot start containers on this host without the global flags ${global.join(' ')}`, {
-    fix: `restart that service as \`podman ${global.join(' ')} system service\`, or use \`--runtime podman\`${c.source === 'CONTAINER_HOST' ? ' with CONTAINER_HOST unset (with it, podman itself is a client of that service)' : ''}`,
+    fix: `${restartServiceWith(global)}, or use \`--runtime podman\`${c.source === 'CONTAINER_HOST' ? ' with CONTAINER_HOST unset (with it, podman itself is a client of that service)' : ''}`,
   });
 }

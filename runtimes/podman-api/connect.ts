@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { XcrossError } from '../../src/errors';
 import type { Logger } from '../../src/ui/log';
 import { ApiClient } from './client';
-import { OwnService, checkApiVersion, socketCandidates, type SocketChoice } from './socket';
+import { OwnService, checkApiVersion, socketCandidates, socketOwner, type SocketChoice } from './socket';
 
 export interface Connection {
   api: ApiClient;
@@ -86,10 +86,3 @@ function ownSocketPath(env: ConnectOptions['env'], uid: number): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-podman-')), 'podman.sock');
 }
 
-function socketOwner(file: string): number | undefined {
-  try {
-    return fs.statSync(file).uid;
-  } catch {
-    return undefined;
-  }
-}
