@@ -96,16 +96,17 @@ async function podmanSocket(ctx: DetectContext): Promise<Answer> {
       ctx.log.debug(`runtime: podman-api, because ${c.socket} answers and ${API_VERDICT}`);
       // The podman CLI can stand in for a default socket's service; not for CONTAINER_HOST's, which
       // that very variable turns the CLI into a client of.
-      const podman = choice.source === 'CONTAINER_HOST' ? undefined : findOnPath('podman', ctx.env.PATH);
-      return { use: apiRuntime(ctx, c, podman ? () => make('podman', podman, ctx) : undefined) };
+      const podman = findOnPath('podman', ctx.env.PATH);
+      const fallback = podman && choice.source !== 'CONTAINER_HOST' ? () => make('podman', podman, ctx) : undefined;
+      return { use: apiRuntime(ctx, c, podman, fallback) };
     }
     reasons.push(c);
   }
   return { skip: reasons.join('; ') };
 }
 
-function apiRuntime(ctx: DetectContext, connection?: Connection, fallback?: () => Runtime): Runtime {
-  return new PodmanApi({ uid: ctx.uid, env: ctx.env, cacheDir: ctx.cacheDir, log: ctx.log, podman: findOnPath('podman', ctx.env.PATH), connection, fallback });
+function apiRuntime(ctx: DetectContext, connection?: Connection, podman = findOnPath('podman', ctx.env.PATH), fallback?: () => Runtime): Runtime {
+  return new PodmanApi({ uid: ctx.uid, env: ctx.env, cacheDir: ctx.cacheDir, log: ctx.log, podman, connection, fallback });
 }
 
 export async function createRuntime(requested: string | undefined, ctx: DetectContext): Promise<Runtime> {

@@ -6,7 +6,7 @@ import type { TargetSpec } from '../targets/registry';
 import { findHostToolchain, hasTargetStd } from '../toolchain/rustup-home';
 import { findOnPath } from '../../runtimes/which';
 import { knownRefusal } from '../../runtimes/podman-api/refusal';
-import { socketCandidates } from '../../runtimes/podman-api/socket';
+import { socketCandidates, socketOwner } from '../../runtimes/podman-api/socket';
 import { isXcrossError } from '../errors';
 import { fail, ok, warn, type CheckResult } from './check';
 
@@ -97,7 +97,7 @@ export function apiSocketCheck(host: Host): CheckResult {
       return false;
     }
   });
-  const owner = found ? fs.statSync(found).uid : undefined;
+  const owner = found ? socketOwner(found) : undefined;
   if (found && owner !== host.uid && host.uid !== 0) {
     return warn('api-socket', `the podman API socket ${found} belongs to uid ${owner}, not to you (uid ${host.uid}): talking to it would drive someone else's podman`,
       `start your own: podman system service --time=0 unix://$XDG_RUNTIME_DIR/podman/podman.sock, or unset CONTAINER_HOST`);
