@@ -1,6 +1,8 @@
 #!/bin/sh
 # apt-install.sh PACKAGE...: `apt-get update` and `apt-get install --no-install-recommends`, for the
 # image builds (installed in the base image as /usr/local/sbin/xcross-apt-install).
+# apt-install.sh --download DIR [-o APT_OPTION]... PACKAGE...: `apt-get update` and `apt-get download`
+# into DIR instead, with the given options (xcross-deb-unpack points them at a private apt state).
 #
 # A Debian mirror in the middle of a sync serves indexes of the wrong size ("File has unexpected
 # size ... Mirror sync in progress?"), a Packages file of one architecture newer than another's (the
@@ -10,16 +12,32 @@
 # exist) fails at once. The lists and downloaded .debs are removed afterwards: they are not image content.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
-log=/tmp/xcross-apt.log
+download=""
+opts=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --download) download=$2; shift 2 ;;
+    -o) opts="$opts -o $2"; shift 2 ;;
+    *) break ;;
+  esac
+done
+[ $# -gt 0 ] || { echo "xcross-apt-install: no packages named" >&2; exit 2; }
+log=$(mktemp /tmp/xcross-apt.XXXXXX)
 tries=5
 # Symptoms of a mirror mid-sync (or a network hiccup), worth another try.
 transient='unexpected size|Mirror sync|Hash Sum mismatch|Failed to fetch|failed to download|Temporary failure|Connection failed|Could not connect|held broken packages|unmet dependencies'
+# The lists apt-get update writes: the system's, or those of the private state the options name.
+lists=/var/lib/apt/lists
+case "$opts" in *Dir::State::Lists=*) lists=$(printf '%s\n' "$opts" | sed -n 's/.*Dir::State::Lists=\([^ ]*\).*/\1/p') ;; esac
 
 try=1
 while :; do
-  rm -rf /var/lib/apt/lists/*
-  if apt-get update >"$log" 2>&1 && ! grep -qE "^(E|W): .*($transient)" "$log"; then
-    if apt-get install -y -q --no-install-recommends "$@" >>"$log" 2>&1; then
+  rm -rf "${lists:?}"/*; mkdir -p "$lists/partial"
+  # shellcheck disable=SC2086 # $opts holds separate words on purpose
+  if apt-get $opts update >"$log" 2>&1 && ! grep -qE "^(E|W): .*($transient)" "$log"; then
+    if [ -n "$download" ]; then
+      if (cd "$download" && apt-get $opts download "$@") >>"$log" 2>&1; then break; fi
+    elif apt-get $opts install -y -q --no-install-recommends "$@" >>"$log" 2>&1; then
       break
     fi
   fi
@@ -34,6 +52,13 @@ while :; do
   try=$((try + 1))
 done
 # The build log keeps what was installed, not apt's progress chatter.
-grep '^Setting up ' "$log" || true
-apt-get clean
-rm -rf /var/lib/apt/lists/* "$log"
+if [ -n "$download" ]; then
+  grep '^Get:' "$log" | grep -vE 'InRelease|Packages|Translation|Release' || true
+else
+  grep '^Setting up ' "$log" || true
+fi
+if [ -z "$download" ]; then
+  apt-get clean
+  rm -rf /var/lib/apt/lists/*
+fi
+rm -f "$log"

@@ -1,17 +1,19 @@
 #!/bin/sh
-# verify-pins.sh: fails the target image build (Containerfile.target) when what apt installed is not
+# verify-pins.sh: fails the target image build (Containerfile.target) when what was installed is not
 # what images/targets.toml pins, so an image's io.xcross.* labels are facts, and a mirror caught
 # mid-sync cannot produce an image of mixed versions.
 #
-# Reads the build arguments from the environment: GNU DEB_ARCH QEMU_BINARY MULTIARCH RUST_STD and
-# PIN_GCC PIN_LIBC PIN_OPENSSL PIN_QEMU PIN_RUSTC. PIN_OPENSSL=none claims the target has no OpenSSL
-# at all, and is checked like any pin: it fails when one is installed. A pin is an upstream version and matches the
-# installed one when equal to it or a prefix of it ending at a dot: pin 7.2 matches 7.2.19, pin
-# 2.36 matches 2.36, pin 12.2.0 matches 12.2.0 but not 12.2.01. Prints one line per mismatch and exits 1.
+# Reads the build arguments from the environment: GNU CC_PREFIX QEMU_BINARY RUNNER RUST_STD LIB_DIR, the
+# packages each pin is read from (LIBC_FROM OPENSSL_FROM STD_FROM, "name" or "name:arch", installed
+# or unpacked by xcross-deb-unpack) and PIN_GCC PIN_LIBC PIN_OPENSSL PIN_QEMU PIN_RUSTC PIN_WINE.
+# PIN_OPENSSL=none claims the target has no OpenSSL at all, and is checked like any pin: it fails when
+# one is there. A pin is an upstream version and matches the installed one when equal to it or a prefix
+# of it ending at a dot: pin 7.2 matches 7.2.19, pin 2.36 matches 2.36, pin 12.2.0 matches 12.2.0 but
+# not 12.2.01. Prints one line per mismatch and exits 1.
 set -u
 
 failed=0
-for a in GNU DEB_ARCH QEMU_BINARY MULTIARCH RUST_STD PIN_GCC PIN_LIBC PIN_OPENSSL PIN_QEMU PIN_RUSTC; do
+for a in GNU CC_PREFIX RUNNER RUST_STD LIB_DIR LIBC_FROM PIN_GCC PIN_LIBC PIN_OPENSSL PIN_QEMU PIN_RUSTC PIN_WINE; do
   eval "v=\${$a:-}"
   if [ -z "$v" ]; then
     echo "verify-pins: $a is not set (pass --build-arg $a=..., from images/targets.toml)" >&2
@@ -20,9 +22,13 @@ for a in GNU DEB_ARCH QEMU_BINARY MULTIARCH RUST_STD PIN_GCC PIN_LIBC PIN_OPENSS
 done
 [ "$failed" = 0 ] || exit 1
 
-# The Debian version of an installed package (nothing when it is not installed).
+# The Debian version of a package, installed (dpkg) or unpacked (xcross-deb-unpack); nothing if neither.
 deb_version() {
-  dpkg-query -W -f='${db:Status-Abbrev}|${Version}\n' "$1" 2>/dev/null | sed -n 's/^ii *|//p' | head -n 1
+  v=$(dpkg-query -W -f='${db:Status-Abbrev}|${Version}\n' "$1" 2>/dev/null | sed -n 's/^ii *|//p' | head -n 1)
+  if [ -z "$v" ] && [ -f /usr/local/lib/xcross/unpacked.list ]; then
+    v=$(awk -v p="$1" '$1 == p { print $2; exit }' /usr/local/lib/xcross/unpacked.list)
+  fi
+  printf '%s\n' "$v"
 }
 
 # Upstream part of a version: drop the epoch, keep the leading numbers and dots
@@ -44,42 +50,45 @@ check() {
   fi
 }
 
+# check_packages WHAT PIN PACKAGE...: every package the pin is read from has that version.
+check_packages() {
+  what=$1 pin=$2; shift 2
+  for p in "$@"; do check "$what ($p)" "$(upstream "$(deb_version "$p")")" "$pin"; done
+}
+
+# The compiler's version; Debian's mingw-w64 gcc calls itself "12-win32", so then its package's.
 gcc=""
-if command -v "$GNU-gcc" >/dev/null 2>&1; then gcc=$("$GNU-gcc" -dumpfullversion 2>/dev/null); fi
+if command -v "$CC_PREFIX-gcc" >/dev/null 2>&1; then gcc=$("$GNU-gcc" -dumpfullversion 2>/dev/null); fi
+case "$gcc" in
+  *[!0-9.]*) gcc=$(upstream "$(deb_version "$(dpkg-query -S "$(readlink -f "$(command -v "$GNU-gcc")")" 2>/dev/null | cut -d: -f1 | head -n 1)")") ;;
+esac
 check gcc "$gcc" "$PIN_GCC"
 
-# The libc programs run with (multiarch libc6:<arch>, what qemu loads with QEMU_LD_PREFIX=/) and, for
-# a foreign arch, the one the cross gcc links against (libc6-dev-<arch>-cross in /usr/<gnu>). Without
-# multiarch the cross libc is the only one, and it must be there.
-cross_libc=$(deb_version "libc6-dev-$DEB_ARCH-cross")
-if [ "$MULTIARCH" = 0 ]; then
-  check "libc (libc6-dev-$DEB_ARCH-cross)" "$(upstream "$cross_libc")" "$PIN_LIBC"
-else
-  check libc "$(upstream "$(deb_version "libc6:$DEB_ARCH")")" "$PIN_LIBC"
-  if [ -n "$cross_libc" ]; then
-    check "libc (libc6-dev-$DEB_ARCH-cross)" "$(upstream "$cross_libc")" "$PIN_LIBC"
-  fi
-fi
+# shellcheck disable=SC2086 # word lists
+check_packages libc "$PIN_LIBC" $LIBC_FROM
 
-# OpenSSL for the target: multiarch libssl-dev:<arch>. "none" holds only when no libssl for the
-# target is anywhere: not as a package, not in /usr/lib/<gnu> nor in the cross root /usr/<gnu>.
-openssl=$(upstream "$(deb_version "libssl-dev:$DEB_ARCH")")
+# OpenSSL for the target. "none" holds only when no libssl for the target is anywhere: not as a
+# package, not in its library directory (LIB_DIR) nor in the cross root /usr/<gnu>.
 if [ "$PIN_OPENSSL" = none ]; then
-  found=$(ls /usr/lib/"$GNU"/libssl.* /usr/"$GNU"/lib/libssl.* 2>/dev/null | head -n 1)
-  if [ -n "$openssl" ] || [ -n "$found" ]; then
-    echo "pin mismatch: openssl is ${openssl:-present ($found)}, images/targets.toml pins none" >&2
+  found=$(ls "$LIB_DIR"/libssl.* /usr/"$GNU"/lib/libssl.* 2>/dev/null | head -n 1)
+  if [ -n "${OPENSSL_FROM:-}" ] || [ -n "$found" ]; then
+    echo "pin mismatch: openssl is ${OPENSSL_FROM:-present ($found)}, images/targets.toml pins none" >&2
     failed=1
   else
     echo "verify-pins: openssl is absent (pin none)"
   fi
+elif [ -z "${OPENSSL_FROM:-}" ]; then
+  echo "pin mismatch: openssl is pinned $PIN_OPENSSL, but the plan installs none" >&2
+  failed=1
 else
-  check openssl "$openssl" "$PIN_OPENSSL"
+  # shellcheck disable=SC2086
+  check_packages openssl "$PIN_OPENSSL" $OPENSSL_FROM
 fi
 
-# "qemu-aarch64 version 7.2.19 (Debian 1:7.2+dfsg-7+deb12u18+b3)"
+# "qemu-aarch64 version 7.2.19 (Debian 1:7.2+dfsg-7+deb12u18+b3)"; the base has every qemu-*-static.
 qemu=""
-if command -v "$QEMU_BINARY" >/dev/null 2>&1; then
-  qemu=$("$QEMU_BINARY" --version 2>/dev/null | sed -n '1s/.* version \([0-9][0-9.]*[0-9]\).*/\1/p')
+if command -v "${QEMU_BINARY:-qemu-x86_64-static}" >/dev/null 2>&1; then
+  qemu=$("${QEMU_BINARY:-qemu-x86_64-static}" --version 2>/dev/null | sed -n '1s/.* version \([0-9][0-9.]*[0-9]\).*/\1/p')
 fi
 check qemu "$qemu" "$PIN_QEMU"
 
@@ -88,19 +97,19 @@ rustc=""
 if command -v rustc >/dev/null 2>&1; then rustc=$(upstream "$(rustc --version | cut -d' ' -f2)"); fi
 check rustc "$rustc" "$PIN_RUSTC"
 
-# The target's std must come from the very same rustc build (Multi-Arch: same keeps the Debian
-# versions equal across architectures; this catches a std from anywhere else).
+# The target's std must be the very same rustc release (the smoke test then proves the compiler takes
+# it: a std of another build is refused with E0514).
 if [ "$RUST_STD" = 1 ]; then
-  std=$(deb_version "libstd-rust-web-dev:$DEB_ARCH")
-  web=$(deb_version rustc-web)
-  if [ -z "$std" ]; then
-    echo "pin mismatch: libstd-rust-web-dev:$DEB_ARCH is not installed, rustc is $rustc" >&2
-    failed=1
-  elif [ "$(upstream "$std")" != "$rustc" ] || { [ -n "$web" ] && [ "$web" != "$std" ]; }; then
-    echo "pin mismatch: libstd-rust-web-dev:$DEB_ARCH is $std, rustc is $rustc${web:+ (rustc-web $web)}" >&2
-    failed=1
+  for p in ${STD_FROM:-}; do check "rust std ($p)" "$(upstream "$(deb_version "$p")")" "$rustc"; done
+fi
+
+if [ "$PIN_WINE" != none ]; then
+  wine=""
+  [ -x /usr/lib/wine/wine64 ] && wine=$(/usr/lib/wine/wine64 --version 2>/dev/null | sed -n 's/^wine-\([0-9.]*\).*/\1/p')
+  if [ "$RUNNER" = wine ] && [ -z "$wine" ] && [ "$(dpkg --print-architecture)" != amd64 ]; then
+    echo "verify-pins: no wine on a $(dpkg --print-architecture) build host: programs for this target cannot run here"
   else
-    echo "verify-pins: libstd-rust-web-dev:$DEB_ARCH is $std, as rustc"
+    check wine "$wine" "$PIN_WINE"
   fi
 fi
 

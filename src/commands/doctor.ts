@@ -4,7 +4,7 @@ import type { Host } from '../host';
 import { fail, type CheckResult } from '../doctor/check';
 import { engineChecks } from '../doctor/engine-checks';
 import { apiSocketCheck, binfmtCheck, rustupCheck, subidChecks, userName } from '../doctor/host-checks';
-import { hostTriple, loadRegistry } from '../targets/registry';
+import { hostCpu, hostTriple, loadRegistry } from '../targets/registry';
 import { createLogger } from '../ui/log';
 
 export async function doctor(a: { json: boolean; verbose: number }, host: Host): Promise<number> {
@@ -20,7 +20,7 @@ export async function doctor(a: { json: boolean; verbose: number }, host: Host):
   };
   await guard('engine', () => engineChecks(host, registry, log));
   await guard('subids', () => subidChecks(host, userName()));
-  await guard('binfmt', () => [binfmtCheck(registry.targets, hostTriple(host.arch).split('-')[0])]);
+  await guard('binfmt', () => [binfmtCheck(registry.targets, hostCpu(host.arch))]);
   await guard('api-socket', () => [apiSocketCheck(host)]);
   await guard('rustup', () => [rustupCheck(host, hostTriple(host.arch), registry.targets)]);
   process.stdout.write(a.json ? JSON.stringify({ checks }, null, 2) + '\n' : render(checks, host.stdoutIsTTY));

@@ -1,11 +1,12 @@
 // xcross image list|rm|prune: what xcross built (images labelled io.xcross.managed), and nothing else.
 import { XcrossError } from '../errors';
 import type { Registry } from '../targets/registry';
-import { baseImageRef, targetImageRef } from '../images/tag';
+import { baseImageRef, targetImageRef, toolchainImageRef } from '../images/tag';
 import type { ImageInfo, Runtime } from '../../runtimes/runtime';
 import { MANAGED_LABEL } from '../../runtimes/spec';
 
-export type ImageKind = 'toolchain' | 'base' | 'custom';
+/** toolchain: a target's image; rust: the Rust compiler layer target images share; base: under both. */
+export type ImageKind = 'toolchain' | 'rust' | 'base' | 'custom';
 
 export interface ListedImage {
   name: string;
@@ -20,7 +21,11 @@ export interface ListedImage {
 
 export async function listManaged(runtime: Runtime, registry: Registry): Promise<ListedImage[]> {
   const images = await runtime.listImages(`${MANAGED_LABEL}=true`);
-  const currentRefs = new Set([baseImageRef(registry.base), ...registry.targets.map((t) => targetImageRef(registry.base, t))]);
+  const currentRefs = new Set([
+    baseImageRef(registry.base),
+    ...registry.toolchains.map((tc) => toolchainImageRef(registry.base, tc)),
+    ...registry.targets.map((t) => targetImageRef(registry.base, t)),
+  ]);
   const listed = images.map((img) => ({ img, item: describe(img, currentRefs) }));
   // Of the custom images for one workspace and target, only the newest is in use.
   const newest = new Map<string, number>();
@@ -41,7 +46,8 @@ function customKey(img: ImageInfo): string | undefined {
 
 function describe(img: ImageInfo, currentRefs: Set<string>): ListedImage {
   // Labels are inherited through FROM: a toolchain image has its base's labels plus the pins.
-  const kind: ImageKind = img.labels['io.xcross.custom'] === 'true' ? 'custom' : img.labels['io.xcross.gcc'] ? 'toolchain' : 'base';
+  const kind: ImageKind = img.labels['io.xcross.custom'] === 'true' ? 'custom' : img.labels['io.xcross.gcc'] ? 'toolchain'
+    : img.labels['io.xcross.toolchain'] ? 'rust' : 'base';
   const name = img.names[0] ?? `<none> ${img.id.slice(0, 12)}`;
   const current = kind === 'custom' ? currentRefs.has(img.labels['io.xcross.base-ref'] ?? '') || !(img.labels['io.xcross.base-ref'] ?? '').startsWith('localhost/xcross/')
     : img.names.some((n) => currentRefs.has(n));
@@ -83,8 +89,8 @@ export async function removeManaged(runtime: Runtime, refs: string[]): Promise<s
 export async function pruneManaged(runtime: Runtime, registry: Registry, all: boolean): Promise<ListedImage[]> {
   const images = await listManaged(runtime, registry);
   const victims = images.filter((i) => all || !i.current);
-  // Custom images first, then toolchain images, then bases: children before the images they come FROM.
-  const order: ImageKind[] = ['custom', 'toolchain', 'base'];
+  // Custom images first, then target images, their Rust layers, bases: children before their parents.
+  const order: ImageKind[] = ['custom', 'toolchain', 'rust', 'base'];
   victims.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
   for (const v of victims) await runtime.removeImage(v.name.startsWith('<none>') ? v.id : v.name);
   return victims;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { XcrossError } from '../errors';
 import type { CargoInvocation } from '../cli/cargo-args';
 import type { Prepared } from './prepare';
+import { hostCpu, runsNatively } from '../targets/registry';
 
 export interface QemuDebug {
   env: Record<string, string>;
@@ -13,10 +14,15 @@ export interface QemuDebug {
 
 export async function qemuDebugOptions(inv: CargoInvocation, p: Prepared): Promise<QemuDebug> {
   const out: QemuDebug = { env: {}, ports: [] };
-  if (inv.xcross.strace) out.env.QEMU_STRACE = '1';
   const port = inv.xcross.gdb;
+  if (p.target.runner === 'wine' && (inv.xcross.strace || port !== undefined)) {
+    throw new XcrossError(`--strace and --gdb work through qemu, and ${p.target.triple} programs run under wine`, {
+      fix: "set WINEDEBUG (e.g. WINEDEBUG=+relay in Cross.toml's env.passthrough) for wine's own trace, or run winedbg in `xcross shell`",
+    });
+  }
+  if (inv.xcross.strace) out.env.QEMU_STRACE = '1';
   if (port !== undefined) {
-    if (p.target.arch === hostArch()) {
+    if (runsNatively(p.target, hostCpu())) {
       throw new XcrossError(`--gdb works through qemu's gdb stub, and ${p.target.triple} runs natively here without qemu`, {
         fix: 'run the program under gdb in `xcross shell` instead',
       });
@@ -29,10 +35,6 @@ export async function qemuDebugOptions(inv: CargoInvocation, p: Prepared): Promi
     p.log.info(`  gdb-multiarch -ex 'set sysroot /nonexistent' -ex 'target remote localhost:${port}' ${bin}`);
   }
   return out;
-}
-
-function hostArch(): string {
-  return process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch;
 }
 
 function assertPortFree(port: number): Promise<void> {

@@ -1,20 +1,50 @@
 // xcross targets: the registry as a table, JSON, or the README's markdown table.
-import { loadRegistry, type Registry, type TargetSpec } from '../targets/registry';
+import { hostCpu, loadRegistry, type Registry, type TargetSpec } from '../targets/registry';
 import { targetImageRef } from '../images/tag';
 
 export type TargetsFormat = 'table' | 'json' | 'markdown';
 
+/** One target as `--json` prints it. Fields are only ever added, never renamed: scripts read them. */
 interface Row {
   target: string;
   debArch: string;
   cc: string;
+  /** The qemu-user binary, or "none" (wine). */
   qemu: string;
   gcc: string;
+  /** The C library's version; `libcName` says which library. */
   libc: string;
+  libcName: string;
   openssl: string;
   qemuVersion: string;
+  /** The wine version for Windows targets, else "none". */
+  wine: string;
+  /** The image's rustc when it has the target's std, else "host rustup only". */
   rustc: string;
+  /** Where the image's Rust std comes from. */
+  std: string;
+  /** How `xcross test` and `xcross run` start the target's programs. */
+  tests: string;
   image: string;
+}
+
+function stdSource(r: Registry, t: TargetSpec): string {
+  switch (t.std.kind) {
+    case 'multiarch': return `Debian ${r.base.suite} (${t.toolchain.stdPackage})`;
+    case 'suite': return `Debian ${t.std.suite} (${t.toolchain.stdPackage}, same rustc build)`;
+    case 'packages': return `Debian ${r.base.suite} (${t.packages.find((p) => p.startsWith('libstd-rust')) ?? 'its packages'})`;
+    case 'host': return t.rustupStd ? `host rustup (rustup target add ${t.triple})` : 'none: tier 3, -Zbuild-std only';
+  }
+}
+
+// `uname -m` of the hosts xcross runs on (Node's architectures), to name where a target runs natively.
+const HOST_CPUS = new Set(['x64', 'arm64', 'ia32', 'arm', 'ppc64', 's390x', 'riscv64', 'mips', 'loong64'].map((a) => hostCpu(a)));
+
+function tests(t: TargetSpec): string {
+  if (t.runner === 'wine') return `wine ${t.pins.wine} (x86_64 hosts)`;
+  const qemu = `${(t.qemuBinary ?? '').replace(/-static$/, '')} ${t.pins.qemu}`;
+  const native = t.nativeOn.filter((c) => HOST_CPUS.has(c));
+  return native.length ? `${qemu}; native on ${native.join(', ')} hosts` : qemu;
 }
 
 function row(r: Registry, t: TargetSpec): Row {
@@ -22,34 +52,45 @@ function row(r: Registry, t: TargetSpec): Row {
     target: t.triple,
     debArch: t.debArch,
     cc: t.cc,
-    qemu: t.qemuBinary,
+    qemu: t.qemuBinary ?? 'none',
     gcc: t.pins.gcc,
     libc: t.pins.libc,
+    libcName: t.libcName,
     openssl: t.pins.openssl,
     qemuVersion: t.pins.qemu,
-    rustc: t.rustStd ? t.pins.rustc : 'none (no Debian std)',
+    wine: t.pins.wine ?? 'none',
+    rustc: t.rustStd ? t.pins.rustc : 'host rustup only',
+    std: stdSource(r, t),
+    tests: tests(t),
     image: targetImageRef(r.base, t),
   };
 }
 
-// Column, terminal heading, README heading.
-const HEADERS: [keyof Row, string, string][] = [
-  ['target', 'TARGET', 'Target'], ['debArch', 'DEBIAN ARCH', 'Debian arch'], ['cc', 'C COMPILER', 'C compiler'],
-  ['qemu', 'QEMU', 'Emulator'], ['gcc', 'GCC', 'gcc'], ['libc', 'GLIBC', 'glibc'], ['openssl', 'OPENSSL', 'OpenSSL'],
-  ['qemuVersion', 'QEMU VER', 'QEMU'], ['rustc', 'IMAGE RUSTC', 'Image rustc'],
+// Column, terminal heading, README heading, and how a cell reads.
+type Column = [string, string, (x: Row) => string];
+const COLUMNS: Column[] = [
+  ['TARGET', 'Target', (x) => x.target],
+  ['DEBIAN ARCH', 'Debian arch', (x) => x.debArch],
+  ['C COMPILER', 'C compiler', (x) => x.cc],
+  ['LIBC', 'C library', (x) => `${x.libcName} ${x.libc}`],
+  ['OPENSSL', 'OpenSSL', (x) => x.openssl],
+  ['GCC', 'gcc', (x) => x.gcc],
+  ['IMAGE RUSTC', 'Image rustc', (x) => x.rustc],
+  ['TESTS RUN UNDER', 'Tests run under', (x) => x.tests],
 ];
+const CODE = new Set(['Target', 'C compiler']);
 
 export function renderTargets(format: TargetsFormat, registry: Registry = loadRegistry()): string {
   const rows = registry.targets.map((t) => row(registry, t));
   if (format === 'json') return JSON.stringify({ targets: rows }, null, 2) + '\n';
   if (format === 'markdown') {
-    const head = HEADERS.map(([, , h]) => h);
-    const lines = [`| ${head.join(' | ')} |`, `|${HEADERS.map(() => '---').join('|')}|`];
-    for (const r of rows) lines.push(`| ${HEADERS.map(([k]) => (k === 'target' || k === 'cc' || k === 'qemu' ? `\`${r[k]}\`` : r[k])).join(' | ')} |`);
+    const lines = [`| ${COLUMNS.map(([, h]) => h).join(' | ')} |`, `|${COLUMNS.map(() => '---').join('|')}|`];
+    for (const r of rows) lines.push(`| ${COLUMNS.map(([, h, cell]) => (CODE.has(h) ? `\`${cell(r)}\`` : cell(r))).join(' | ')} |`);
     return lines.join('\n') + '\n';
   }
-  const cols: [keyof Row, string][] = [...HEADERS.map(([k, h]): [keyof Row, string] => [k, h]), ['image', 'IMAGE']];
-  const widths = cols.map(([k, h]) => Math.max(h.length, ...rows.map((r) => r[k].length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [fmt(cols.map(([, h]) => h)), ...rows.map((r) => fmt(cols.map(([k]) => r[k])))].join('\n') + '\n';
+  const cols: Column[] = [...COLUMNS, ['IMAGE', 'Image', (x) => x.image]];
+  const cells = rows.map((r) => cols.map(([, , cell]) => cell(r)));
+  const widths = cols.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const fmt = (line: string[]) => line.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [fmt(cols.map(([h]) => h)), ...cells.map(fmt)].join('\n') + '\n';
 }

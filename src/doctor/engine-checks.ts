@@ -46,11 +46,18 @@ async function factChecks(engine: Runtime, kind: string, facts: EngineFacts, hos
     ? warn('storage', `${kind} stores images with vfs, which copies every layer in full: image builds are slow and take gigabytes more`, 'printf \'[storage]\\ndriver = "overlay"\\n\' > ~/.config/containers/storage.conf && podman system reset  (removes your images)')
     : ok('storage', `${kind} stores images with ${facts.storageDriver}`));
   out.push(await startCheck(engine, registry, facts.ociRuntime, facts.cgroupManager, facts.cgroupVersion));
+  // A target whose image is not built yet is no fault: its first build makes it. One line says which.
+  const here: string[] = [];
+  const missing: string[] = [];
   for (const t of registry.targets) {
     const ref = targetImageRef(registry.base, t);
-    const r = await engine.imageExists(ref).catch(() => false);
-    out.push(r ? ok(`image:${t.triple}`, `${ref} is here`)
-      : warn(`image:${t.triple}`, `the ${t.triple} image is not built yet (the first build for it makes it, a few minutes)`, `xcross image build --target ${t.triple}`));
+    if (await engine.imageExists(ref).catch(() => false)) {
+      here.push(t.triple);
+      out.push(ok(`image:${t.triple}`, `${ref} is here`));
+    } else missing.push(t.triple);
+  }
+  if (missing.length > 0) {
+    out.push(ok('images', `${here.length ? `built here: ${here.length} target image(s); ` : ''}not built yet: ${missing.join(', ')} (the first build for a target makes its image, a few minutes)`));
   }
   return out;
 }

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Host } from '../host';
-import type { TargetSpec } from '../targets/registry';
+import { runsNatively, type TargetSpec } from '../targets/registry';
 import { findHostToolchain, hasTargetStd } from '../toolchain/rustup-home';
 import { findOnPath } from '../../runtimes/which';
 import { knownRefusal } from '../../runtimes/podman-api/refusal';
@@ -51,13 +51,15 @@ function hasFileCaps(bin: string): boolean {
 }
 
 /** binfmt_misc: not needed by xcross (its runner calls qemu), but by programs that exec foreign binaries. */
-export function binfmtCheck(targets: TargetSpec[], arch: string, dir = '/proc/sys/fs/binfmt_misc'): CheckResult {
-  const foreign = targets.filter((t) => t.arch !== arch);
+export function binfmtCheck(targets: TargetSpec[], cpu: string, dir = '/proc/sys/fs/binfmt_misc'): CheckResult {
+  // One entry per emulated CPU (armv7 and armv5te share qemu-arm); wine targets need none.
+  const byArch = new Map(targets.filter((t) => t.qemuBinary && !runsNatively(t, cpu)).map((t) => [t.arch, t]));
+  const foreign = [...byArch.values()];
   let entries: string[] = [];
   try {
     entries = fs.readdirSync(dir);
   } catch {}
-  const registered = foreign.filter((t) => entries.some((e) => e === t.qemuBinary.replace(/-static$/, '') || e === `qemu-${t.arch}`));
+  const registered = foreign.filter((t) => entries.some((e) => e === `qemu-${t.arch}`));
   if (registered.length === foreign.length) return ok('binfmt', `binfmt_misc runs ${foreign.map((t) => t.arch).join(', ')} binaries through qemu`);
   const missing = foreign.filter((t) => !registered.includes(t)).map((t) => t.arch);
   return warn('binfmt', `binfmt_misc has no qemu entry for ${missing.join(', ')}: xcross does not need it, but a test that starts another foreign binary itself will fail with "Exec format error"`,

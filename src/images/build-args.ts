@@ -1,25 +1,54 @@
-// What the target Containerfile is given: everything comes from the registry entry.
-import type { TargetSpec } from '../targets/registry';
+// What the image Containerfiles are given: everything comes from the registry and the target's plan.
+import type { TargetSpec, ToolchainSpec } from '../targets/registry';
 import { MANAGED_LABEL } from '../../runtimes/spec';
+import type { TargetImagePlan } from './target-plan';
 
-export function targetBuildArgs(t: TargetSpec, baseImage: string): Record<string, string> {
+export function toolchainBuildArgs(tc: ToolchainSpec, baseImage: string): Record<string, string> {
+  return { BASE_IMAGE: baseImage, RUST_PACKAGES: tc.packages.join(' '), PIN_RUSTC: tc.rustc };
+}
+
+export function toolchainLabels(tc: ToolchainSpec): Record<string, string> {
+  return { [MANAGED_LABEL]: 'true', 'io.xcross.toolchain': tc.name, 'io.xcross.toolchain-rustc': tc.rustc };
+}
+
+export function targetBuildArgs(t: TargetSpec, plan: TargetImagePlan, toolchainImage: string): Record<string, string> {
+  const words = (xs: string[]) => xs.join(' ');
   return {
-    BASE_IMAGE: baseImage,
+    BASE_IMAGE: toolchainImage,
     TRIPLE: t.triple,
     // A Containerfile cannot change case; cargo's and the cc crate's variable names need these spellings.
     TRIPLE_UNDERSCORE: t.triple.replace(/-/g, '_'),
     TRIPLE_UPPER: t.triple.replace(/-/g, '_').toUpperCase(),
-    DEB_ARCH: t.debArch,
     GNU: t.gnu,
-    QEMU_BINARY: t.qemuBinary,
+    CC_PREFIX: t.ccPrefix,
+    ADD_ARCHS: words(plan.addArchs),
+    APT_PACKAGES: words(plan.aptPackages),
+    EXCLUDE_PATHS: words(plan.excludePaths),
+    SYSROOT_DIR: plan.sysroot?.dir ?? '',
+    SYSROOT_SUITE: plan.sysroot?.suite ?? '',
+    SYSROOT_ARCH: plan.sysroot?.arch ?? '',
+    SYSROOT_PACKAGES: words(plan.sysroot?.packages ?? []),
+    STD_SUITE: plan.std?.suite ?? '',
+    STD_ARCH: plan.std?.arch ?? '',
+    STD_PACKAGES: words(plan.std?.packages ?? []),
+    MUSL_SPECS: plan.muslSpecs ?? '',
+    WINE: plan.wine ? '1' : '0',
+    RUNNER: t.runner,
+    QEMU_BINARY: t.qemuBinary ?? '',
     QEMU_LD_PREFIX: t.qemuLdPrefix,
-    MULTIARCH: t.multiarch ? '1' : '0',
+    NATIVE_ON: words(t.nativeOn),
+    LIB_DIR: plan.libDir,
+    PKG_CONFIG_DIR: plan.pkgConfigDir,
     RUST_STD: t.rustStd ? '1' : '0',
+    LIBC_FROM: words(plan.libcFrom),
+    OPENSSL_FROM: words(plan.opensslFrom),
+    STD_FROM: words(plan.stdFrom),
     PIN_GCC: t.pins.gcc,
     PIN_LIBC: t.pins.libc,
     PIN_OPENSSL: t.pins.openssl,
     PIN_QEMU: t.pins.qemu,
     PIN_RUSTC: t.pins.rustc,
+    PIN_WINE: t.pins.wine ?? 'none',
   };
 }
 
@@ -33,5 +62,7 @@ export function targetLabels(t: TargetSpec): Record<string, string> {
     'io.xcross.openssl': t.pins.openssl,
     'io.xcross.qemu': t.pins.qemu,
     'io.xcross.rustc': t.rustStd ? t.pins.rustc : 'none',
+    ...(t.pins.wine ? { 'io.xcross.wine': t.pins.wine } : {}),
+    'io.xcross.libc-name': t.libcName,
   };
 }

@@ -8,8 +8,9 @@ import type { Runtime } from '../../runtimes/runtime';
 import { MANAGED_LABEL } from '../../runtimes/spec';
 import type { Logger } from '../ui/log';
 import { startProgress } from '../ui/progress';
-import { baseImageRef, targetImageRef } from './tag';
-import { targetBuildArgs, targetLabels } from './build-args';
+import { baseImageRef, targetImageRef, toolchainImageRef } from './tag';
+import { targetBuildArgs, targetLabels, toolchainBuildArgs, toolchainLabels } from './build-args';
+import { debianArch, planTargetImage } from './target-plan';
 import type { CustomImagePlan } from './custom';
 
 export interface EnsureOptions {
@@ -28,13 +29,31 @@ export async function ensureTargetImage(o: EnsureOptions): Promise<string> {
   if (!o.force && (await o.runtime.imageExists(ref))) return ref;
   if (!o.force && !isLocal(ref) && (await pullWithProgress(o, ref))) return ref;
   o.log.info(`the ${o.target.triple} image ${ref} is not here yet: building it (a few minutes, once)`);
-  const base = await ensureBase(o);
+  const toolchain = await ensureToolchain(o);
+  const plan = planTargetImage(o.target, debianArch());
+  o.log.debug(`image plan for ${o.target.triple} on a ${plan.buildArch} host: ${JSON.stringify(plan)}`);
   await buildWithProgress(o, {
     containerfile: path.join(IMAGES_DIR, 'Containerfile.target'),
     context: IMAGES_DIR,
     tag: ref,
-    buildArgs: targetBuildArgs(o.target, base),
+    buildArgs: targetBuildArgs(o.target, plan, toolchain),
     labels: targetLabels(o.target),
+  });
+  return ref;
+}
+
+/** The Rust toolchain layer the target names, shared by every target that names it. */
+async function ensureToolchain(o: EnsureOptions): Promise<string> {
+  const tc = o.target.toolchain;
+  const ref = toolchainImageRef(o.registry.base, tc);
+  if (!o.force && (await o.runtime.imageExists(ref))) return ref;
+  const base = await ensureBase(o);
+  await buildWithProgress(o, {
+    containerfile: path.join(IMAGES_DIR, 'Containerfile.toolchain'),
+    context: IMAGES_DIR,
+    tag: ref,
+    buildArgs: toolchainBuildArgs(tc, base),
+    labels: toolchainLabels(tc),
   });
   return ref;
 }

@@ -32,9 +32,16 @@ export async function selectToolchain(req: ToolchainRequest): Promise<Toolchain>
   const { host, target, log } = req;
   const imageChoice = (why: string): Toolchain => {
     if (!target.rustStd) {
+      const shell = `\`xcross shell --target ${target.triple}\` has its C toolchain and ${target.runner === 'wine' ? 'wine' : 'qemu'} meanwhile`;
+      if (!target.rustupStd) {
+        throw new XcrossError(
+          `cannot build Rust for ${target.triple}: rustup has no std for it (a tier 3 target), Debian ships none, and the host has no usable toolchain for it (${why})`,
+          { fix: `use a nightly host toolchain with rust-src and build-std = true in Cross.toml; ${shell}` },
+        );
+      }
       throw new XcrossError(
-        `cannot build Rust for ${target.triple}: the host has no usable toolchain for it (${why}), and Debian ships no Rust std for ${target.debArch}, so the image carries none`,
-        { fix: `if Rust ships a std for ${target.triple}, install rustup and run \`rustup target add ${target.triple}\`; if not (tier 3 targets such as mips), use a nightly host toolchain with rust-src and build-std = true in Cross.toml. \`xcross shell --target ${target.triple}\` still gives you its C toolchain and qemu` },
+        `cannot build Rust for ${target.triple}: Debian ships no Rust std for it, so its image has none, and the host has none either (${why}): run \`rustup target add ${target.triple}\` with network access, then build again`,
+        { fix: `\`rustup target add ${target.triple}\` needs rustup on this machine (https://rustup.rs); ${shell}` },
       );
     }
     return { source: 'image', rustc: target.pins.rustc, why };

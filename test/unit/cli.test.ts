@@ -1,4 +1,5 @@
 // The real binary on bad input: one clear sentence, a fix, a non-zero exit, no stack trace. No engine.
+import { loadRegistry } from '../../src/targets/registry';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -27,11 +28,31 @@ test('--version prints the package version', () => {
   assert.equal(r.stdout, `${VERSION}\n`);
 });
 
-test('targets --json lists the registry', () => {
+test('targets --json lists the registry, with every field scripts read', () => {
   const r = xcross(['targets', '--json'], tempDir());
   assert.equal(r.code, 0);
-  const triples = (JSON.parse(r.stdout) as { targets: { target: string }[] }).targets.map((t) => t.target);
-  assert.deepEqual(triples, ['aarch64-unknown-linux-gnu', 'x86_64-unknown-linux-gnu', 'mips-unknown-linux-gnu']);
+  const rows = (JSON.parse(r.stdout) as { targets: Record<string, string>[] }).targets;
+  assert.deepEqual(rows.map((t) => t.target), loadRegistry().targets.map((t) => t.triple));
+  // The fields of the first release stay, under the same names; new ones are added beside them.
+  const fields = ['target', 'debArch', 'cc', 'qemu', 'gcc', 'libc', 'openssl', 'qemuVersion', 'rustc', 'image', 'libcName', 'wine', 'std', 'tests'];
+  for (const row of rows) assert.deepEqual(Object.keys(row).sort(), [...fields].sort(), row.target);
+  const by = (t: string) => rows.find((x) => x.target === t)!;
+  assert.deepEqual([by('aarch64-unknown-linux-gnu').libc, by('aarch64-unknown-linux-gnu').openssl, by('aarch64-unknown-linux-gnu').rustc], ['2.36', '3.0.22', '1.96.0']);
+  assert.deepEqual([by('x86_64-pc-windows-gnu').wine, by('x86_64-pc-windows-gnu').qemu, by('x86_64-pc-windows-gnu').rustc], ['8.0', 'none', '1.63.0']);
+  assert.match(by('x86_64-pc-windows-gnu').tests, /^wine 8\.0/);
+  assert.equal(by('x86_64-unknown-linux-musl').rustc, 'host rustup only');
+  assert.equal(by('x86_64-unknown-linux-musl').libcName, 'musl');
+  assert.match(by('i686-unknown-linux-gnu').tests, /^qemu-i386 7\.2; native on x86_64, i686 hosts$/);
+  assert.match(by('s390x-unknown-linux-gnu').std, /trixie/);
+});
+
+test('targets: the terminal table has a line per target and its image', () => {
+  const r = xcross(['targets'], tempDir());
+  assert.equal(r.code, 0);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.match(lines[0], /^TARGET +DEBIAN ARCH +C COMPILER +LIBC +OPENSSL +GCC +IMAGE RUSTC +TESTS RUN UNDER +IMAGE$/);
+  assert.equal(lines.length, loadRegistry().targets.length + 1);
+  assert.match(r.stdout, /^riscv64gc-unknown-linux-gnu +riscv64 +riscv64-linux-gnu-gcc +glibc 2\.36 +none +12\.2\.0 +1\.96\.0 +qemu-riscv64 7\.2; native on riscv64 hosts +localhost\/xcross\/riscv64gc-unknown-linux-gnu:[0-9a-f]{12}$/m);
 });
 
 test('an unknown triple: the nearest one suggested', () => {

@@ -53,10 +53,13 @@ describe('host checks', () => {
     const d = tempDir();
     assert.equal(binfmtCheck(targets, 'x86_64', d).status, 'warn');
     writeTree(d, { 'qemu-aarch64': 'enabled\n' });
-    // Every foreign target needs its entry: aarch64 alone leaves mips unregistered.
-    assert.match(binfmtCheck(targets, 'x86_64', d).message, /no qemu entry for mips:/);
-    writeTree(d, { 'qemu-mips': 'enabled\n' });
+    // Every emulated CPU needs its entry once (armv7 and armv5te share qemu-arm); x86_64 and i686 run
+    // natively on x86_64, and wine targets need none.
+    assert.match(binfmtCheck(targets, 'x86_64', d).message, /no qemu entry for arm, ppc64le, s390x, riscv64, mips:/);
+    writeTree(d, { 'qemu-mips': 'enabled\n', 'qemu-arm': 'enabled\n', 'qemu-ppc64le': 'enabled\n', 'qemu-s390x': 'enabled\n', 'qemu-riscv64': 'enabled\n' });
     assert.equal(binfmtCheck(targets, 'x86_64', d).status, 'ok');
+    // On an arm64 host, aarch64 is native and x86_64 and i386 need qemu.
+    assert.match(binfmtCheck(targets, 'aarch64', d).message, /no qemu entry for x86_64, i386:/);
     assert.equal(binfmtCheck(targets, 'x86_64', '/nonexistent').status, 'warn');
   });
 });

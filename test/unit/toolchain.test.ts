@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findHostToolchain, hasTargetStd } from '../../src/toolchain/rustup-home';
 import { selectToolchain } from '../../src/toolchain/select';
-import { findTarget, loadRegistry, type TargetSpec } from '../../src/targets/registry';
+import { findTarget, loadRegistry } from '../../src/targets/registry';
 import type { Host } from '../../src/host';
 import { XcrossError } from '../../src/errors';
 import { recordingLogger, tempDir, writeTree } from './helpers';
@@ -82,11 +82,16 @@ describe('choosing', () => {
     await assert.rejects(req(host, ws, { explicit: 'stable' }), /cannot use the host toolchain/);
   });
 
-  test('a target whose image carries no Rust std says why it cannot build', async () => {
+  test('a target whose image carries no Rust std says why it cannot build, and what gets one', async () => {
     const { host, ws } = fakeHost();
-    const mips: TargetSpec = { ...aarch64, triple: 'mips-unknown-linux-gnu', debArch: 'mips', rustStd: false };
+    const musl = findTarget(registry, 'x86_64-unknown-linux-musl');
+    await assert.rejects(req(host, ws, { target: musl }), (e: unknown) =>
+      e instanceof XcrossError && /^cannot build Rust for x86_64-unknown-linux-musl: Debian ships no Rust std for it, .* run `rustup target add x86_64-unknown-linux-musl` with network access, then build again$/.test(e.message)
+        && /xcross shell --target x86_64-unknown-linux-musl/.test(e.fix ?? ''));
+    // A tier 3 target has no rustup std either: only build-std can make one.
+    const mips = findTarget(registry, 'mips-unknown-linux-gnu');
     await assert.rejects(req(host, ws, { target: mips }), (e: unknown) =>
-      e instanceof XcrossError && /cannot build Rust for mips-unknown-linux-gnu/.test(e.message) && /Debian ships no Rust std for mips/.test(e.message) && /xcross shell/.test(e.fix ?? ''));
+      e instanceof XcrossError && /cannot build Rust for mips-unknown-linux-gnu: rustup has no std for it/.test(e.message) && /build-std = true/.test(e.fix ?? '') && !/rustup target add/.test(e.message));
   });
 
   test('a failed rustup target add is remembered for an hour', async () => {

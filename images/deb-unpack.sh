@@ -1,0 +1,82 @@
+#!/bin/sh
+# deb-unpack.sh --suite SUITE --arch ARCH (--sysroot DIR --gnu GNU | --rustlib DIR) PACKAGE...
+# (installed in the base image as /usr/local/sbin/xcross-deb-unpack)
+#
+# Downloads PACKAGE:ARCH from a Debian suite and unpacks it without installing it: dpkg knows nothing
+# of these files, so no Multi-Arch constraint applies (an architecture whose security updates lag the
+# build host's cannot be installed beside it), and an architecture the suite does not have at all is
+# no obstacle. SUITE "base" is the image's own suite; another (trixie) is read from the same mirrors.
+#   --sysroot DIR  the libraries into a cross compiler's root (/usr/<gnu>): usr/lib/<gnu> -> DIR/lib,
+#                  usr/include and usr/include/<gnu> -> DIR/include, pkg-config files rewritten to DIR
+#   --rustlib DIR  a Rust std's usr/lib/rustlib/<triple> into DIR (the compiler's lib/rustlib)
+# What was unpacked, and its version, is recorded in /usr/local/lib/xcross/unpacked.list for
+# verify-pins.sh.
+set -eu
+suite="" arch="" sysroot="" gnu="" rustlib=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --suite) suite=$2; shift 2 ;;
+    --arch) arch=$2; shift 2 ;;
+    --sysroot) sysroot=$2; shift 2 ;;
+    --gnu) gnu=$2; shift 2 ;;
+    --rustlib) rustlib=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
+[ -n "$suite" ] && [ -n "$arch" ] && [ $# -gt 0 ] && { [ -n "$rustlib" ] || { [ -n "$sysroot" ] && [ -n "$gnu" ]; }; } \
+  || { echo "usage: xcross-deb-unpack --suite SUITE --arch ARCH (--sysroot DIR --gnu GNU | --rustlib DIR) PACKAGE..." >&2; exit 2; }
+
+work=$(mktemp -d /tmp/xcross-deb-unpack.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/lists" "$work/cache/archives/partial" "$work/debs" "$work/root"
+
+# The image's own mirrors (one-line sources.list, or the deb822 debian.sources of the registry
+# images): the first URI serving the base suite, and the one serving its -security suite.
+base=$(. /etc/os-release && echo "$VERSION_CODENAME")
+entries=$( (cat /etc/apt/sources.list 2>/dev/null | awk '$1 == "deb" { print $2, $3 }'
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] && awk '/^URIs:/ { u = $2 } /^Suites:/ { for (i = 2; i <= NF; i++) print u, $i } /^$/ { u = "" }' "$f"
+  done) | sed 's/\[[^]]*\] *//')
+mirror=$(printf '%s\n' "$entries" | awk -v s="$base" '$2 == s { print $1; exit }')
+security=$(printf '%s\n' "$entries" | awk -v s="$base-security" '$2 == s { print $1; exit }')
+[ -n "$mirror" ] || { echo "xcross-deb-unpack: no $base mirror in the image's apt sources" >&2; exit 1; }
+[ "$suite" = base ] && suite=$base
+{
+  echo "deb $mirror $suite main"
+  echo "deb $mirror $suite-updates main"
+  [ -n "$security" ] && echo "deb $security $suite-security main"
+} >"$work/sources.list"
+
+set -- $(for p in "$@"; do echo "$p:$arch"; done)
+xcross-apt-install --download "$work/debs" \
+  -o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/nonexistent \
+  -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o Dir::State::status=/dev/null \
+  -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch" -o APT::Sandbox::User=root "$@"
+
+mkdir -p /usr/local/lib/xcross
+for deb in "$work"/debs/*.deb; do
+  dpkg-deb -x "$deb" "$work/root"
+  echo "$(dpkg-deb -f "$deb" Package):$(dpkg-deb -f "$deb" Architecture) $(dpkg-deb -f "$deb" Version) $suite" >>/usr/local/lib/xcross/unpacked.list
+  echo "xcross-deb-unpack: $(basename "$deb") from $suite"
+done
+
+r=$work/root
+if [ -n "$rustlib" ]; then
+  [ -d "$r/usr/lib/rustlib" ] || { echo "xcross-deb-unpack: $* has no usr/lib/rustlib" >&2; exit 1; }
+  mkdir -p "$rustlib"
+  for d in "$r"/usr/lib/rustlib/*/; do
+    t=$(basename "$d")
+    [ -e "$rustlib/$t" ] && { echo "xcross-deb-unpack: $rustlib/$t exists already" >&2; exit 1; }
+    cp -a "$d" "$rustlib/$t"
+  done
+else
+  mkdir -p "$sysroot/lib" "$sysroot/include"
+  [ -d "$r/usr/lib/$gnu" ] && cp -a "$r/usr/lib/$gnu/." "$sysroot/lib/"
+  if [ -d "$r/usr/include" ]; then
+    [ -d "$r/usr/include/$gnu" ] && { cp -a "$r/usr/include/$gnu/." "$sysroot/include/"; rm -rf "${r:?}/usr/include/$gnu"; }
+    cp -a "$r/usr/include/." "$sysroot/include/"
+  fi
+  for pc in "$sysroot"/lib/pkgconfig/*.pc; do
+    [ -f "$pc" ] && sed -i -e "s|^prefix=/usr\$|prefix=$sysroot|" -e "s|/lib/$gnu|/lib|g" -e "s|/include/$gnu|/include|g" "$pc"
+  done
+fi

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Benchmarks of the targets, printed (not a timed test). Run it as the user whose podman to measure.
+//  1. cold image build per target: its image removed, then `xcross image build` timed; the layers it
+//     shares (base, Rust toolchain) stay, and their own build times are printed when they get built
+//     (--from-scratch removes every image xcross built first, so they are);
+//  2. image sizes: the whole image, and the target's own part (the image less its Rust toolchain layer);
+//  3. `xcross test` of the example crate under each target's emulator: a first run compiles, then RUNS
+//     runs with nothing to compile; the median, and its ratio to the native x86_64 target's median.
+// Ends with `podman system df`.
+//
+//   node scripts/bench-targets.mjs [--runs N] [--target T]... [--from-scratch] [--no-build]
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const require = createRequire(import.meta.url);
+const { loadRegistry } = require(path.join(root, 'dist/src/targets/registry.js'));
+const { baseImageRef, targetImageRef, toolchainImageRef } = require(path.join(root, 'dist/src/images/tag.js'));
+const args = process.argv.slice(2);
+const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
+const all = (name) => args.flatMap((a, i) => (a === name ? [args[i + 1]] : []));
+const RUNS = Number(opt('--runs', '5'));
+const XCROSS = path.join(root, 'dist', 'src', 'main.js');
+const registry = loadRegistry();
+const wanted = all('--target');
+const targets = registry.targets.filter((t) => wanted.length === 0 || wanted.includes(t.triple));
+const say = (m) => process.stderr.write(`bench-targets: ${m}\n`);
+
+function run(cmd, argv, opts = {}) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 256 << 20, ...opts });
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+const must = (r, what) => { if (r.code !== 0) throw new Error(`${what} failed (${r.code}):\n${r.stderr.slice(-3000)}`); return r; };
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const imageSize = (ref) => { const r = run('podman', ['image', 'inspect', '--format', '{{.Size}}', ref]); return r.code === 0 ? Number(r.stdout.trim()) : NaN; };
+const mb = (bytes) => `${Math.round(bytes / 1e6)} MB`;
+const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+if (args.includes('--from-scratch')) {
+  say('removing every image xcross built (xcross image prune --all)');
+  must(run(process.execPath, [XCROSS, 'image', 'prune', '--all']), 'xcross image prune --all');
+}
+
+// 1. Builds: the layers' own times from xcross's "built <ref> in N s" lines.
+const layerTimes = new Map();
+const builds = new Map();
+for (const t of targets) {
+  const ref = targetImageRef(registry.base, t);
+  if (!args.includes('--no-build')) {
+    run('podman', ['rmi', ref]);
+    say(`building ${t.triple} ...`);
+    const r = must(run(process.execPath, [XCROSS, 'image', 'build', '--target', t.triple]), `xcross image build --target ${t.triple}`);
+    for (const m of r.stderr.matchAll(/built (\S+) in (\d+(?:\.\d+)?)\s*s/g)) layerTimes.set(m[1], Number(m[2]) * 1000);
+    builds.set(t.triple, layerTimes.get(ref) ?? r.ms);
+  }
+}
+
+// 2 and 3. Sizes, and `xcross test` of a copy of the example crate.
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-bench-targets-'));
+for (const n of ['hello-xcross', 'xcross-util']) fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(work, n), { recursive: true });
+const crate = path.join(work, 'hello-xcross');
+const rows = [];
+for (const t of targets) {
+  const ref = targetImageRef(registry.base, t);
+  const total = imageSize(ref);
+  const own = total - imageSize(toolchainImageRef(registry.base, t.toolchain));
+  let test = NaN;
+  if (t.rustStd) {
+    say(`xcross test --target ${t.triple}: a first run, then ${RUNS}`);
+    must(run(process.execPath, [XCROSS, 'test', '--target', t.triple], { cwd: crate }), `xcross test --target ${t.triple}`);
+    const times = [];
+    for (let i = 0; i < RUNS; i++) times.push(must(run(process.execPath, [XCROSS, 'test', '--target', t.triple], { cwd: crate }), 'xcross test').ms);
+    test = median(times);
+  }
+  const runner = t.runner === 'wine' ? `wine ${t.pins.wine}` : t.nativeOn.includes('x86_64') ? 'native' : t.qemuBinary.replace(/-static$/, '');
+  rows.push({ t, runner, build: builds.get(t.triple), total, own, test });
+}
+fs.rmSync(work, { recursive: true, force: true });
+
+const native = rows.find((r) => r.t.triple === 'x86_64-unknown-linux-gnu')?.test;
+console.log(`\nMedians of ${RUNS} runs; ${os.cpus().length} CPUs; ${new Date().toISOString().slice(0, 10)}\n`);
+console.log('| target | tests run under | cold image build | target layers | whole image | `xcross test` (nothing to compile) | vs native x86_64 |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  const ratio = Number.isFinite(r.test) && native ? `${(r.test / native).toFixed(2)}x` : '';
+  console.log(`| \`${r.t.triple}\` | ${r.runner} | ${r.build ? s(r.build) : ''} | ${mb(r.own)} | ${mb(r.total)} | ${Number.isFinite(r.test) ? s(r.test) : 'host std only'} | ${ratio} |`);
+}
+const shared = [...layerTimes].filter(([ref]) => /\/(base|rust-[^:/]+):/.test(ref));
+if (shared.length) console.log(`\nShared layers built on the way: ${shared.map(([ref, ms]) => `${ref} ${s(ms)}`).join(', ')}`);
+console.log(`Base ${baseImageRef(registry.base)}: ${mb(imageSize(baseImageRef(registry.base)))}`);
+for (const tc of registry.toolchains) {
+  const ref = toolchainImageRef(registry.base, tc);
+  console.log(`Rust toolchain ${ref}: ${mb(imageSize(ref))} with the base under it`);
+}
+console.log('\npodman system df:');
+console.log(run('podman', ['system', 'df']).stdout);

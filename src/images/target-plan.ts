@@ -1,0 +1,132 @@
+// What one target's image layer installs, decided here from the registry row and the architecture of
+// the machine that builds (and runs) the image, so that images/Containerfile.target only executes it
+// and unit tests can check the plan for any build host (an arm64 one included) without building.
+import type { TargetSpec } from '../targets/registry';
+
+/** Debian's name for the architecture of a host whose Node says `process.arch`. */
+export function debianArch(nodeArch: string = process.arch): string {
+  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: 'i386', arm: 'armhf', ppc64: 'ppc64el', s390x: 's390x', riscv64: 'riscv64' };
+  return map[nodeArch] ?? nodeArch;
+}
+
+/** .debs downloaded from a Debian suite and unpacked, not installed (no Multi-Arch constraints). */
+export interface Unpack {
+  suite: string;
+  arch: string;
+  packages: string[];
+}
+
+export interface TargetImagePlan {
+  /** The Debian architecture of the build host, which is also the image's own. */
+  buildArch: string;
+  /** The target is the build host's own architecture: native packages, no cross compiler. */
+  native: boolean;
+  addArchs: string[];
+  aptPackages: string[];
+  /** dpkg path-exclude patterns while the target's packages are installed. */
+  excludePaths: string[];
+  /** Libraries unpacked into `sysrootDir` (/usr/<gnu>), the cross compiler's own root. */
+  sysroot?: Unpack & { dir: string };
+  /** The Rust std unpacked into the compiler's sysroot (lib/rustlib/<triple>). */
+  std?: Unpack;
+  /** `<ccPrefix>-gcc` wrappers compile with `<gnu>-gcc -specs <muslSpecs>`. */
+  muslSpecs?: string;
+  /** Whether the image gets wine and a prefix (only an x86_64 build host can run x86_64 Windows code). */
+  wine: boolean;
+  /** Where the target's libraries are: /usr/lib/<multiarch triplet>, the cross root's lib, musl's. */
+  libDir: string;
+  pkgConfigDir: string;
+  /** For verify-pins.sh: where each pinned version is read from ("name:arch" packages). */
+  libcFrom: string[];
+  opensslFrom: string[];
+  stdFrom: string[];
+}
+
+/** Debian's multiarch directory name: the GNU triplet, but i386's compiler is i686-linux-gnu. */
+export function multiarchTriplet(t: Pick<TargetSpec, 'debArch' | 'gnu'>): string {
+  return t.debArch === 'i386' ? t.gnu.replace(/^i[3-6]86-/, 'i386-') : t.gnu;
+}
+
+export function planTargetImage(t: TargetSpec, buildArch: string): TargetImagePlan {
+  const native = t.debArch === buildArch && t.libs !== 'mingw';
+  // Debian's cross packages spell the GNU triplet with dashes: gcc-x86-64-linux-gnu.
+  const crossPkg = t.gnu.replace(/_/g, '-');
+  const multiarchDir = `/usr/lib/${multiarchTriplet(t)}`;
+  const plan: TargetImagePlan = {
+    buildArch, native, addArchs: [], aptPackages: [], excludePaths: [], wine: false,
+    libDir: multiarchDir, pkgConfigDir: '', libcFrom: [], opensslFrom: [], stdFrom: [],
+  };
+  const arch = (p: string) => `${p}:${t.debArch}`;
+  const compilers = native ? ['gcc', 'g++'] : [`gcc-${crossPkg}`, `g++-${crossPkg}`];
+  switch (t.libs) {
+    case 'multiarch':
+      if (!native) plan.addArchs.push(t.debArch);
+      plan.aptPackages.push(...compilers, native ? 'libc6-dev' : arch('libc6-dev'));
+      plan.libcFrom.push(native ? 'libc6' : arch('libc6'));
+      if (!native) plan.libcFrom.push(`libc6-dev-${t.debArch}-cross`);
+      if (t.pins.openssl !== 'none') {
+        plan.aptPackages.push(native ? 'libssl-dev' : arch('libssl-dev'));
+        plan.opensslFrom.push(native ? 'libssl-dev' : arch('libssl-dev'));
+      }
+      break;
+    case 'sysroot':
+      if (native) {
+        // The target's own architecture needs no sysroot: its libraries install natively.
+        plan.aptPackages.push(...compilers, 'libc6-dev');
+        plan.libcFrom.push('libc6');
+        if (t.pins.openssl !== 'none') {
+          plan.aptPackages.push('libssl-dev');
+          plan.opensslFrom.push('libssl-dev');
+        }
+        break;
+      }
+      // Without recommends, gcc-<gnu> leaves its libc out ("cannot find Scrt1.o"): name it.
+      plan.aptPackages.push(...compilers, `libc6-dev-${t.debArch}-cross`);
+      plan.libcFrom.push(`libc6-dev-${t.debArch}-cross`);
+      plan.libDir = `/usr/${t.gnu}/lib`;
+      if (t.pins.openssl !== 'none') {
+        plan.sysroot = { suite: 'base', arch: t.debArch, packages: ['libssl-dev', 'libssl3'], dir: `/usr/${t.gnu}` };
+        plan.opensslFrom.push(arch('libssl-dev'));
+      }
+      break;
+    case 'musl':
+      if (!native) plan.addArchs.push(t.debArch);
+      plan.aptPackages.push(native ? 'gcc' : `gcc-${crossPkg}`, native ? 'musl-dev' : arch('musl-dev'));
+      plan.libcFrom.push(native ? 'musl-dev' : arch('musl-dev'));
+      plan.libDir = multiarchDir.replace(/-gnu$/, '-musl');
+      plan.muslSpecs = `${plan.libDir}/musl-gcc.specs`;
+      break;
+    case 'mingw':
+      plan.libDir = `/usr/${t.gnu}/lib`;
+      plan.libcFrom.push(`mingw-w64-${t.debArch === 'i386' ? 'i686' : 'x86-64'}-dev`);
+      plan.wine = t.runner === 'wine' && buildArch === 'amd64';
+      if (plan.wine) plan.aptPackages.push('wine64');
+      break;
+  }
+  plan.aptPackages.push(...t.packages);
+  plan.pkgConfigDir = `${plan.libDir}/pkgconfig`;
+  switch (t.std.kind) {
+    case 'multiarch':
+      // The host's own std comes with the compiler; another architecture's is its multiarch package,
+      // which drags in that architecture's rustc driver and LLVM (230 MB for arm64) that nothing
+      // runs in a cross image: dpkg leaves those two out.
+      if (!native) {
+        plan.aptPackages.push(arch(t.toolchain.stdPackage));
+        plan.stdFrom.push(arch(t.toolchain.stdPackage));
+        plan.excludePaths.push(`${multiarchDir}/librustc_driver-*`, `${multiarchDir}/libLLVM*`);
+      }
+      break;
+    case 'suite':
+      if (!native) {
+        plan.std = { suite: t.std.suite, arch: t.debArch, packages: [t.toolchain.stdPackage] };
+        plan.stdFrom.push(arch(t.toolchain.stdPackage));
+      }
+      break;
+    case 'packages':
+      plan.stdFrom.push(...t.packages.filter((p) => /^libstd-rust/.test(p)));
+      break;
+    case 'host':
+      break;
+  }
+  return plan;
+}
