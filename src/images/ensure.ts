@@ -43,19 +43,12 @@ export async function ensureTargetImage(o: EnsureOptions): Promise<string> {
 }
 
 /** The Rust toolchain layer the target names, shared by every target that names it. */
-async function ensureToolchain(o: EnsureOptions): Promise<string> {
+function ensureToolchain(o: EnsureOptions): Promise<string> {
   const tc = o.target.toolchain;
-  const ref = toolchainImageRef(o.registry.base, tc);
-  if (!o.force && (await o.runtime.imageExists(ref))) return ref;
-  const base = await ensureBase(o);
-  await buildWithProgress(o, {
-    containerfile: path.join(IMAGES_DIR, 'Containerfile.toolchain'),
-    context: IMAGES_DIR,
-    tag: ref,
-    buildArgs: toolchainBuildArgs(tc, base),
+  return ensureLayer(o, toolchainImageRef(o.registry.base, tc), 'Containerfile.toolchain', async () => ({
+    buildArgs: toolchainBuildArgs(tc, await ensureBase(o)),
     labels: toolchainLabels(tc),
-  });
-  return ref;
+  }));
 }
 
 /** A custom image (pre-build, dockerfile): built only when no image with its input digest exists. */
@@ -81,17 +74,19 @@ export async function ensureUserImage(runtime: Runtime, ref: string, log: Logger
   });
 }
 
-async function ensureBase(o: EnsureOptions): Promise<string> {
-  const ref = baseImageRef(o.registry.base);
-  if (!o.force && (await o.runtime.imageExists(ref))) return ref;
-  const from = await baseSource(o);
-  await buildWithProgress(o, {
-    containerfile: path.join(IMAGES_DIR, 'Containerfile.base'),
-    context: IMAGES_DIR,
-    tag: ref,
-    buildArgs: { BASE: from },
-    labels: { [MANAGED_LABEL]: 'true', 'io.xcross.base-from': from },
+function ensureBase(o: EnsureOptions): Promise<string> {
+  return ensureLayer(o, baseImageRef(o.registry.base), 'Containerfile.base', async () => {
+    const from = await baseSource(o);
+    return { buildArgs: { BASE: from }, labels: { [MANAGED_LABEL]: 'true', 'io.xcross.base-from': from } };
   });
+}
+
+/** A shared layer (base, toolchain): here, or built from its Containerfile once its inputs are ready. */
+async function ensureLayer(o: EnsureOptions, ref: string, containerfile: string,
+  inputs: () => Promise<{ buildArgs: Record<string, string>; labels: Record<string, string> }>): Promise<string> {
+  if (!o.force && (await o.runtime.imageExists(ref))) return ref;
+  const { buildArgs, labels } = await inputs();
+  await buildWithProgress(o, { containerfile: path.join(IMAGES_DIR, containerfile), context: IMAGES_DIR, tag: ref, buildArgs, labels });
   return ref;
 }
 
