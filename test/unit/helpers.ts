@@ -10,11 +10,11 @@ export function tempDir(prefix = 'xcross-unit-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Writes files (path → content) under dir, creating folders. */
-export function writeTree(dir: string, files: Record<string, string>): void {
+/** Writes files (path → content) under dir, creating folders; `mode` 0o755 makes them programs. */
+export function writeTree(dir: string, files: Record<string, string>, mode?: number): void {
   for (const [rel, content] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), content);
+    fs.writeFileSync(path.join(dir, rel), content, mode === undefined ? undefined : { mode });
   }
 }
 
