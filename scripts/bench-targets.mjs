@@ -96,5 +96,12 @@ for (const tc of registry.toolchains) {
   const ref = toolchainImageRef(registry.base, tc);
   console.log(`Rust toolchain ${ref}: ${mb(imageSize(ref))} with the base under it`);
 }
+// podman 4.3's system df adds up every image's full size, shared layers and the builds' intermediate
+// images included; what the storage really holds on disk is du's answer, read inside the user namespace.
+const graphRoot = run('podman', ['info', '--format', '{{.Store.GraphRoot}}']).stdout.trim();
+const du = run('podman', ['unshare', 'du', '-sm', graphRoot]).stdout.split(/\s/)[0];
+const tagged = run('podman', ['images', '-q']).stdout.trim().split('\n').filter(Boolean).length;
+const every = run('podman', ['images', '-a', '-q']).stdout.trim().split('\n').filter(Boolean).length;
+console.log(`\nOn disk: ${du} MB in ${graphRoot} (${tagged} tagged images, ${every - tagged} intermediate ones of the builds)`);
 console.log('\npodman system df:');
 console.log(run('podman', ['system', 'df']).stdout);
