@@ -13,7 +13,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadRegistry, type TargetSpec } from '../../src/targets/registry';
 import { binaryFacts, expectedBinary, factsLike, rustArch } from './binary-facts';
-import { containersWithLabel, copyFixtures, snapshot, tail, xcross } from './harness';
+import { containersWithLabel, copyFixtures, interruptWhen, snapshot, tail, xcross } from './harness';
+import { Terminal } from './pty-driver';
 
 const registry = loadRegistry();
 const HOUR = 60 * 60_000;
@@ -94,6 +95,18 @@ for (const t of registry.targets.filter((x) => x.rustStd)) {
       assert.equal(failing.code, 101, tail(failing.stdout + failing.stderr));
       assert.match(failing.stdout, /fails_on_purpose \.\.\. FAILED/);
       assert.match(failing.stdout, /this test fails on purpose/);
+    });
+
+    test('Ctrl-C: the program stops and xcross exits 130, with or without a terminal; no container left', { timeout: 5 * 60_000 }, async () => {
+      const piped = await xcross(['run', '--target', t.triple, '--', '--sleep', '300'], { cwd: crate, onStart: interruptWhen('sleeping'), timeoutMs: 120_000 });
+      assert.equal(piped.code, 130, tail(piped.stderr));
+      assert.ok(piped.ms < 60_000, `took ${piped.ms} ms`);
+      // At a terminal the key reaches the program itself (wine would end it with 0: the runner says 130).
+      const term = new Terminal(['run', '--target', t.triple, '--', '--sleep', '300'], crate);
+      await term.waitFor(/sleeping 300s/, 120_000);
+      term.type('\x03');
+      assert.equal(await term.exited, 130, term.text.slice(-2000));
+      assert.deepEqual(containersWithLabel('io.xcross.managed'), []);
     });
 
     test('the source tree is unchanged and no container is left', () => {

@@ -2,7 +2,7 @@
 // and wine on PATH: which programs run natively, under qemu or wine, and what it says when it cannot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IMAGES_DIR } from '../../src/package-root';
@@ -74,4 +74,30 @@ test('wine: the image\'s prefix for its owner; a private one of symlinks for ano
   assert.equal(fs.lstatSync(path.join(copy, 'drive_c/windows/system32/kernel32.dll')).isSymbolicLink(), true, 'DLLs are links');
   assert.equal(fs.lstatSync(path.join(copy, 'system.reg')).isSymbolicLink(), false, 'registry files are its own');
   assert.equal(fs.readFileSync(path.join(copy, 'user.reg'), 'utf8'), 'user');
+});
+
+test('wine: stdin reaches the program, its exit code comes back, and a signal to the runner alone ends it with 130', async () => {
+  const x86 = host('x86_64');
+  const prefix = tempDir();
+  // A stand-in wine that reads a line, and on SIGINT ends with 0, as wine does for a Ctrl-C'd program.
+  // In node, like wine in C: a handler it installs itself, whatever the shell left (sh starts a
+  // background child with SIGINT ignored, and a sh script could not even trap it then).
+  writeTree(x86.bin, { wine64: `#!${process.execPath}
+process.on('SIGINT', () => process.exit(0));
+if (process.argv[2] === 'read') {
+  let l = '';
+  process.stdin.on('data', (d) => { l += d; }).on('end', () => { process.stdout.write('read:' + l); process.exit(3); });
+} else {
+  process.stdout.write('ready\\n');
+  setInterval(() => {}, 1000);
+}
+` }, 0o755);
+  const env = { PATH: `${x86.bin}:/usr/bin:/bin`, XCROSS_RUNNER: 'wine', XCROSS_WINE: path.join(x86.bin, 'wine64'), WINEPREFIX: prefix };
+  const read = spawnSync('sh', [RUNNER, 'read'], { encoding: 'utf8', env, input: 'a line\n' });
+  assert.deepEqual([read.status, read.stdout], [3, 'read:a line\n']);
+  const child = spawn('sh', [RUNNER, 'wait.exe'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  assert.equal(code, 130);
 });
