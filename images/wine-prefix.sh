@@ -17,6 +17,8 @@ WINEPREFIX=$prefix WINEDEBUG=-all timeout 300 /usr/lib/wine/wine64 wineboot --in
 # wineboot returns before wineserver has written the registry to disk: wait for it.
 WINEPREFIX=$prefix /usr/lib/wine/wineserver -w || true
 [ -f "$prefix/system.reg" ] || { echo "wine-prefix: wineboot made no $prefix/system.reg" >&2; exit 1; }
+# Debian's wine notes its server's temporary directory in the prefix; both belong to this build only.
+rm -rf "$prefix/wineserver" /tmp/wine-*
 linked=0
 for f in $(find "$prefix" -type f -links 1); do
   o="$dlls/$(basename "$f")"

@@ -109,6 +109,19 @@ for (const t of registry.targets.filter((x) => x.rustStd)) {
       assert.deepEqual(containersWithLabel('io.xcross.managed'), []);
     });
 
+    if (t.runner === 'wine') {
+      test('wine for a user who does not own the image\'s prefix (a rootful engine runs you with --user)', { timeout: 5 * 60_000 }, async () => {
+        const exe = path.join(crate, 'target', t.triple, 'debug', 'hello-xcross.exe');
+        const ref = (await xcross(['image', 'build', '--target', t.triple], { cwd: crate })).stdout.trim();
+        fs.chmodSync(path.dirname(exe), 0o755);
+        const r = spawnSync('podman', ['run', '--rm', '--network=host', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096', '--user', '4321:4321',
+          '-v', `${exe}:/w/hello.exe:ro`, ref, 'sh', '-c', 'xcross-runner /w/hello.exe --exit 4; echo "exit=$?"; ls -ld "${TMPDIR:-/tmp}"/xcross-wine-4321'], { encoding: 'utf8', timeout: 120_000 });
+        assert.match(r.stdout, /^hello from x86_64$/m, r.stdout + r.stderr);
+        assert.match(r.stdout, /^exit=4$/m, r.stdout + r.stderr);
+        assert.match(r.stdout, /^d\S+ +\d+ 4321 4321 .*xcross-wine-4321$/m, 'its own prefix');
+      });
+    }
+
     test('the source tree is unchanged and no container is left', () => {
       const now = snapshot(dir);
       assert.deepEqual([...now.keys()].sort(), [...before_.keys()].sort());

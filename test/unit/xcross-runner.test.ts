@@ -62,7 +62,9 @@ test('wine: the image\'s prefix for its owner; a private one of symlinks for ano
   const wine = path.join(x86.bin, 'wine64');
   writeTree(x86.bin, { wine64: '#!/bin/sh\necho "wine prefix=$WINEPREFIX debug=$WINEDEBUG args=$*"\n' }, 0o755);
   const prefix = tempDir();
-  writeTree(prefix, { 'system.reg': 'sys', 'user.reg': 'user', 'drive_c/windows/system32/kernel32.dll': 'dll' });
+  writeTree(prefix, { 'system.reg': 'sys', 'user.reg': 'user', '.update-timestamp': '1', wineserver: '/tmp/wine-gone', 'drive_c/windows/system32/kernel32.dll': 'dll' });
+  fs.mkdirSync(path.join(prefix, 'dosdevices'));
+  fs.symlinkSync('../drive_c', path.join(prefix, 'dosdevices', 'c:'));
   const own = runner(x86.bin, { XCROSS_RUNNER: 'wine', XCROSS_WINE: wine, WINEPREFIX: prefix }, ['a.exe', '1']);
   assert.deepEqual(own, { code: 0, out: `wine prefix=${prefix} debug=-all args=a.exe 1`, err: '' });
   if (process.getuid?.() !== 0) return; // only root can give the prefix to someone else
@@ -74,6 +76,9 @@ test('wine: the image\'s prefix for its owner; a private one of symlinks for ano
   assert.equal(fs.lstatSync(path.join(copy, 'drive_c/windows/system32/kernel32.dll')).isSymbolicLink(), true, 'DLLs are links');
   assert.equal(fs.lstatSync(path.join(copy, 'system.reg')).isSymbolicLink(), false, 'registry files are its own');
   assert.equal(fs.readFileSync(path.join(copy, 'user.reg'), 'utf8'), 'user');
+  assert.equal(fs.readlinkSync(path.join(copy, 'dosdevices', 'c:')), '../drive_c', 'c: is its own drive_c');
+  assert.equal(fs.existsSync(path.join(copy, 'wineserver')), false, 'no note of the image builder\'s wineserver');
+  assert.equal(fs.statSync(path.join(copy, 'drive_c', 'windows')).isDirectory(), true);
 });
 
 test('wine: stdin reaches the program, its exit code comes back, and a signal to the runner alone ends it with 130', async () => {
