@@ -8,7 +8,16 @@ t=${XCROSS_TARGET:?}
 u=$(echo "$t" | tr - _)
 eval "cc=\${CC_$u:?}"
 dir=$(mktemp -d /tmp/xcross-smoke.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+# wine's server outlives the program by seconds and leaves a note of its temporary directory in the
+# prefix (Debian's wine): wait for it, and leave neither in the image.
+cleanup() {
+  rm -rf "$dir"
+  if [ "${XCROSS_RUNNER:-qemu}" = wine ] && [ -x /usr/lib/wine/wineserver ]; then
+    WINEPREFIX=/opt/xcross/wine /usr/lib/wine/wineserver -w 2>/dev/null || true
+    rm -rf /opt/xcross/wine/wineserver /tmp/wine-*
+  fi
+}
+trap cleanup EXIT
 cd "$dir"
 exe=""
 case "$t" in *windows*) exe=.exe ;; esac
