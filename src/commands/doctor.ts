@@ -4,7 +4,8 @@ import type { Host } from '../host';
 import { fail, type CheckResult } from '../doctor/check';
 import { engineChecks } from '../doctor/engine-checks';
 import { apiSocketCheck, binfmtCheck, rustupCheck, subidChecks, userName } from '../doctor/host-checks';
-import { hostCpu, hostTriple, loadRegistry } from '../targets/registry';
+import { loadRegistry } from '../targets/registry';
+import { hostCpu, hostTriple } from '../targets/host-arch';
 import { createLogger } from '../ui/log';
 
 export async function doctor(a: { json: boolean; verbose: number }, host: Host): Promise<number> {

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { XcrossError } from '../errors';
 import type { CargoInvocation } from '../cli/cargo-args';
 import type { Prepared } from './prepare';
-import { hostCpu, runsNatively } from '../targets/registry';
+import { runsNatively } from '../targets/registry';
+import { hostCpu } from '../targets/host-arch';
 
 export interface QemuDebug {
   env: Record<string, string>;

@@ -1,5 +1,6 @@
 // xcross targets: the registry as a table, JSON, or the README's markdown table.
-import { hostCpu, loadRegistry, type Registry, type TargetSpec } from '../targets/registry';
+import { loadRegistry, type Registry, type TargetSpec } from '../targets/registry';
+import { hostCpu } from '../targets/host-arch';
 import { targetImageRef } from '../images/tag';
 
 export type TargetsFormat = 'table' | 'json' | 'markdown';

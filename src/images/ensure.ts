@@ -10,7 +10,8 @@ import type { Logger } from '../ui/log';
 import { startProgress } from '../ui/progress';
 import { baseImageRef, targetImageRef, toolchainImageRef } from './tag';
 import { targetBuildArgs, targetLabels, toolchainBuildArgs, toolchainLabels } from './build-args';
-import { debianArch, planTargetImage } from './target-plan';
+import { planTargetImage } from './target-plan';
+import { debianArch } from '../targets/host-arch';
 import type { CustomImagePlan } from './custom';
 
 export interface EnsureOptions {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IMAGES_DIR, PACKAGE_ROOT } from '../package-root';
 import { createHash, fnv1a } from './hash';
-import { debianArch } from './target-plan';
+import { debianArch } from '../targets/host-arch';
 import type { BaseSpec, TargetSpec, ToolchainSpec } from '../targets/registry';
 
 export const BASE_FILES = ['Containerfile.base', 'xcross-runner', 'apt-install.sh', 'deb-unpack.sh'];

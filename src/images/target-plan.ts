@@ -3,12 +3,6 @@
 // and unit tests can check the plan for any build host (an arm64 one included) without building.
 import type { TargetSpec } from '../targets/registry';
 
-/** Debian's name for the architecture of a host whose Node says `process.arch`. */
-export function debianArch(nodeArch: string = process.arch): string {
-  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: 'i386', arm: 'armhf', ppc64: 'ppc64el', s390x: 's390x', riscv64: 'riscv64' };
-  return map[nodeArch] ?? nodeArch;
-}
-
 /** .debs downloaded from a Debian suite and unpacked, not installed (no Multi-Arch constraints). */
 export interface Unpack {
   suite: string;

@@ -189,18 +189,6 @@ export function findTarget(registry: Registry, triple: string): TargetSpec {
   });
 }
 
-/** The host's own triple, from Node's idea of the CPU: no rustc needed on the host. */
-export function hostTriple(arch: string = process.arch): string {
-  const cpu: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', ppc64: 'powerpc64le', s390x: 's390x', riscv64: 'riscv64gc' };
-  return `${cpu[arch] ?? arch}-unknown-linux-gnu`;
-}
-
-/** Node's process.arch as `uname -m` spells it. */
-export function hostCpu(arch: string = process.arch): string {
-  const cpu: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', arm: 'armv7l', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
-  return cpu[arch] ?? arch;
-}
-
 /** Whether a host whose CPU `uname -m` calls `cpu` runs the target's programs without an emulator. */
 export function runsNatively(t: TargetSpec, cpu: string): boolean {
   return t.runner === 'qemu' && t.nativeOn.includes(cpu);

@@ -1,7 +1,8 @@
 // The target registry, read from images/targets.toml, and the nearest-name suggestions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findTarget, hostCpu, hostTriple, loadRegistry, parseRegistry, runsNatively } from '../../src/targets/registry';
+import { findTarget, loadRegistry, parseRegistry, runsNatively } from '../../src/targets/registry';
+import { hostCpu, hostTriple } from '../../src/targets/host-arch';
 import { editDistance, nearest } from '../../src/targets/nearest';
 import { XcrossError } from '../../src/errors';
 

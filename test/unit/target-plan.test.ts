@@ -2,7 +2,8 @@
 // image is built here; these are the decisions Containerfile.target only carries out.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { debianArch, planTargetImage } from '../../src/images/target-plan';
+import { planTargetImage } from '../../src/images/target-plan';
+import { debianArch } from '../../src/targets/host-arch';
 import { targetBuildArgs } from '../../src/images/build-args';
 import { findTarget, loadRegistry } from '../../src/targets/registry';
 
