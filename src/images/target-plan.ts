@@ -52,28 +52,28 @@ export function planTargetImage(t: TargetSpec, buildArch: string): TargetImagePl
   };
   const arch = (p: string) => `${p}:${t.debArch}`;
   const compilers = native ? ['gcc', 'g++'] : [`gcc-${crossPkg}`, `g++-${crossPkg}`];
-  switch (t.libs) {
-    case 'multiarch':
-      if (!native) plan.addArchs.push(t.debArch);
-      plan.aptPackages.push(...compilers, native ? 'libc6-dev' : arch('libc6-dev'));
-      plan.libcFrom.push(native ? 'libc6' : arch('libc6'));
-      if (!native) plan.libcFrom.push(`libc6-dev-${t.debArch}-cross`);
+  // The build host's own architecture needs no cross compiler and no sysroot: its libraries install
+  // natively, whether the target is multiarch or sysroot elsewhere.
+  const layout = native && (t.libs === 'multiarch' || t.libs === 'sysroot') ? 'native' : t.libs;
+  switch (layout) {
+    case 'native':
+      plan.aptPackages.push(...compilers, 'libc6-dev');
+      plan.libcFrom.push('libc6');
       if (t.pins.openssl !== 'none') {
-        plan.aptPackages.push(native ? 'libssl-dev' : arch('libssl-dev'));
-        plan.opensslFrom.push(native ? 'libssl-dev' : arch('libssl-dev'));
+        plan.aptPackages.push('libssl-dev');
+        plan.opensslFrom.push('libssl-dev');
+      }
+      break;
+    case 'multiarch':
+      plan.addArchs.push(t.debArch);
+      plan.aptPackages.push(...compilers, arch('libc6-dev'));
+      plan.libcFrom.push(arch('libc6'), `libc6-dev-${t.debArch}-cross`);
+      if (t.pins.openssl !== 'none') {
+        plan.aptPackages.push(arch('libssl-dev'));
+        plan.opensslFrom.push(arch('libssl-dev'));
       }
       break;
     case 'sysroot':
-      if (native) {
-        // The target's own architecture needs no sysroot: its libraries install natively.
-        plan.aptPackages.push(...compilers, 'libc6-dev');
-        plan.libcFrom.push('libc6');
-        if (t.pins.openssl !== 'none') {
-          plan.aptPackages.push('libssl-dev');
-          plan.opensslFrom.push('libssl-dev');
-        }
-        break;
-      }
       // Without recommends, gcc-<gnu> leaves its libc out ("cannot find Scrt1.o"): name it.
       plan.aptPackages.push(...compilers, `libc6-dev-${t.debArch}-cross`);
       plan.libcFrom.push(`libc6-dev-${t.debArch}-cross`);
