@@ -31,18 +31,32 @@ const baseKey = (base: BaseSpec) => JSON.stringify([base]);
 const toolchainKey = (base: BaseSpec, tc: ToolchainSpec) => JSON.stringify([base, tc]);
 const targetKey = (base: BaseSpec, t: TargetSpec, arch: string) => JSON.stringify([base, t, arch]);
 
+type Lookup = (key: string) => string | undefined;
+const nothing: Lookup = () => undefined;
+
+/** The three tags of the files in `dir`, each taken from `known` when it has it, else hashed. */
+function tagsIn(dir: string, known: Lookup) {
+  const base = (b: BaseSpec) => known(baseKey(b)) ?? digest([baseKey(b), ...files(BASE_FILES, dir)]);
+  const toolchain = (b: BaseSpec, tc: ToolchainSpec) => known(toolchainKey(b, tc)) ?? digest([base(b), JSON.stringify(tc), ...files(TOOLCHAIN_FILES, dir)]);
+  const target = (b: BaseSpec, t: TargetSpec, arch: string) => known(targetKey(b, t, arch))
+    ?? digest([toolchain(b, t.toolchain), JSON.stringify(t), arch, ...files(TARGET_FILES, dir)]);
+  return { base, toolchain, target };
+}
+
+/** The shipped images/ files may be served from the build's precomputed tags; any other folder not. */
+const tags = (dir: string) => tagsIn(dir, dir === IMAGES_DIR ? precomputed : nothing);
+
 export function baseTag(base: BaseSpec, dir = IMAGES_DIR): string {
-  return lookup(dir, baseKey(base)) ?? digest([baseKey(base), ...files(BASE_FILES, dir)]);
+  return tags(dir).base(base);
 }
 
 export function toolchainTag(base: BaseSpec, tc: ToolchainSpec, dir = IMAGES_DIR): string {
-  return lookup(dir, toolchainKey(base, tc)) ?? digest([baseTag(base, dir), JSON.stringify(tc), ...files(TOOLCHAIN_FILES, dir)]);
+  return tags(dir).toolchain(base, tc);
 }
 
 /** `buildArch`: the Debian architecture of the host that builds the image (the plan depends on it). */
 export function targetTag(base: BaseSpec, t: TargetSpec, dir = IMAGES_DIR, buildArch = debianArch()): string {
-  return lookup(dir, targetKey(base, t, buildArch))
-    ?? digest([toolchainTag(base, t.toolchain, dir), JSON.stringify(t), buildArch, ...files(TARGET_FILES, dir)]);
+  return tags(dir).target(base, t, buildArch);
 }
 
 export const PRECOMPUTED_TAGS = path.join(PACKAGE_ROOT, 'dist', 'image-tags.json');
@@ -65,8 +79,7 @@ export function inputsSignature(dir = IMAGES_DIR): string {
 }
 
 let cached: Precomputed | null | undefined;
-function lookup(dir: string, key: string): string | undefined {
-  if (dir !== IMAGES_DIR) return undefined;
+function precomputed(key: string): string | undefined {
   if (cached === undefined) {
     try {
       const p = JSON.parse(fs.readFileSync(PRECOMPUTED_TAGS, 'utf8')) as Precomputed;
@@ -80,11 +93,11 @@ function lookup(dir: string, key: string): string | undefined {
 
 /** For the build: the digests of every image of the registry on this build host, with their signature. */
 export function computeTags(base: BaseSpec, toolchains: ToolchainSpec[], targets: TargetSpec[], dir = IMAGES_DIR, buildArch = debianArch()): Precomputed {
-  const other = `${dir}${path.sep}.`; // the same files, never served from the precomputed copy
-  const tags: Record<string, string> = { [baseKey(base)]: baseTag(base, other) };
-  for (const tc of toolchains) tags[toolchainKey(base, tc)] = toolchainTag(base, tc, other);
-  for (const t of targets) tags[targetKey(base, t, buildArch)] = targetTag(base, t, other, buildArch);
-  return { signature: inputsSignature(dir), tags };
+  const fresh = tagsIn(dir, nothing);
+  const out: Record<string, string> = { [baseKey(base)]: fresh.base(base) };
+  for (const tc of toolchains) out[toolchainKey(base, tc)] = fresh.toolchain(base, tc);
+  for (const t of targets) out[targetKey(base, t, buildArch)] = fresh.target(base, t, buildArch);
+  return { signature: inputsSignature(dir), tags: out };
 }
 
 export function baseImageRef(base: BaseSpec, dir = IMAGES_DIR): string {
