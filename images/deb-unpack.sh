@@ -1,30 +1,38 @@
 #!/bin/sh
-# deb-unpack.sh --suite SUITE --arch ARCH (--sysroot DIR --gnu GNU | --rustlib DIR) PACKAGE...
+# deb-unpack.sh --suite SUITE [--release-only] --arch ARCH (--sysroot DIR --gnu GNU | --rustlib DIR | --root DIR) PACKAGE...
 # (installed in the base image as /usr/local/sbin/xcross-deb-unpack)
 #
 # Downloads PACKAGE:ARCH from a Debian suite and unpacks it without installing it: dpkg knows nothing
 # of these files, so no Multi-Arch constraint applies (an architecture whose security updates lag the
 # build host's cannot be installed beside it), and an architecture the suite does not have at all is
-# no obstacle. SUITE "base" is the image's own suite; another (trixie) is read from the same mirrors.
+# no obstacle. SUITE "base" is the image's own suite; another (trixie) is read from the same mirrors,
+# with its -updates and -security archives unless --release-only (the mirror lacks some architectures'
+# files of an older suite's security updates: bullseye-security's arm64 OpenSSL answers 404).
 #   --sysroot DIR  the libraries into a cross compiler's root (/usr/<gnu>): usr/lib/<gnu> -> DIR/lib,
 #                  usr/include and usr/include/<gnu> -> DIR/include, pkg-config files rewritten to DIR
 #   --rustlib DIR  a Rust std's usr/lib/rustlib/<triple> into DIR (the compiler's lib/rustlib)
+#   --root DIR     the packages' files as they are, under DIR: "/" (a glibc floor's cross compiler and
+#                  its /usr/<gnu> libraries), or a root of their own (a floor's native gcc and libc, used
+#                  with --sysroot DIR), where absolute symlinks are made relative to DIR and pkg-config
+#                  files point into it. Documentation and gcc's lto-dump are left out.
 # What was unpacked, and its version, is recorded in /usr/local/lib/xcross/unpacked.list for
 # verify-pins.sh.
 set -eu
-suite="" arch="" sysroot="" gnu="" rustlib=""
+suite="" arch="" sysroot="" gnu="" rustlib="" root="" release_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --suite) suite=$2; shift 2 ;;
+    --release-only) release_only=1; shift ;;
     --arch) arch=$2; shift 2 ;;
     --sysroot) sysroot=$2; shift 2 ;;
     --gnu) gnu=$2; shift 2 ;;
     --rustlib) rustlib=$2; shift 2 ;;
+    --root) root=$2; shift 2 ;;
     *) break ;;
   esac
 done
-[ -n "$suite" ] && [ -n "$arch" ] && [ $# -gt 0 ] && { [ -n "$rustlib" ] || { [ -n "$sysroot" ] && [ -n "$gnu" ]; }; } \
-  || { echo "usage: xcross-deb-unpack --suite SUITE --arch ARCH (--sysroot DIR --gnu GNU | --rustlib DIR) PACKAGE..." >&2; exit 2; }
+[ -n "$suite" ] && [ -n "$arch" ] && [ $# -gt 0 ] && { [ -n "$rustlib" ] || [ -n "$root" ] || { [ -n "$sysroot" ] && [ -n "$gnu" ]; }; } \
+  || { echo "usage: xcross-deb-unpack --suite SUITE [--release-only] --arch ARCH (--sysroot DIR --gnu GNU | --rustlib DIR | --root DIR) PACKAGE..." >&2; exit 2; }
 
 work=$(mktemp -d /tmp/xcross-deb-unpack.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -43,8 +51,10 @@ security=$(printf '%s\n' "$entries" | awk -v s="$base-security" '$2 == s { print
 [ "$suite" = base ] && suite=$base
 {
   echo "deb $mirror $suite main"
-  echo "deb $mirror $suite-updates main"
-  [ -n "$security" ] && echo "deb $security $suite-security main"
+  if [ "$release_only" = 0 ]; then
+    echo "deb $mirror $suite-updates main"
+    [ -n "$security" ] && echo "deb $security $suite-security main"
+  fi
 } >"$work/sources.list"
 
 set -- $(for p in "$@"; do echo "$p:$arch"; done)
@@ -61,7 +71,19 @@ for deb in "$work"/debs/*.deb; do
 done
 
 r=$work/root
-if [ -n "$rustlib" ]; then
+if [ -n "$root" ]; then
+  rm -rf "$r/usr/share/doc" "$r/usr/share/man" "$r/usr/share/info" "$r/usr/share/locale" "$r/usr/share/lintian" "$r"/usr/bin/*lto-dump*
+  if [ "$root" != / ]; then
+    find "$r" -type l | while read -r l; do
+      t=$(readlink "$l")
+      case "$t" in /*) ln -sfn "$(realpath -m --relative-to="$(dirname "$l")" "$r$t")" "$l" ;; esac
+    done
+    find "$r" -path '*/pkgconfig/*.pc' -type f -exec sed -i "s|^prefix=/usr\$|prefix=$root/usr|" {} +
+  fi
+  mkdir -p "$root"
+  # Into existing directories, through the image's own /lib -> usr/lib style symlinks.
+  tar -C "$r" -cf - . | tar -C "$root" -xf - --keep-directory-symlink --no-overwrite-dir --no-same-owner
+elif [ -n "$rustlib" ]; then
   [ -d "$r/usr/lib/rustlib" ] || { echo "xcross-deb-unpack: $* has no usr/lib/rustlib" >&2; exit 1; }
   mkdir -p "$rustlib"
   for d in "$r"/usr/lib/rustlib/*/; do
@@ -70,13 +92,16 @@ if [ -n "$rustlib" ]; then
     cp -a "$d" "$rustlib/$t"
   done
 else
+  # Debian's multiarch directory is the GNU triplet, except i386's (i386-linux-gnu for i686-linux-gnu).
+  m=$gnu
+  [ -d "$r/usr/lib/$m" ] || m=$(echo "$gnu" | sed 's/^i[3-6]86-/i386-/')
   mkdir -p "$sysroot/lib" "$sysroot/include"
-  [ -d "$r/usr/lib/$gnu" ] && cp -a "$r/usr/lib/$gnu/." "$sysroot/lib/"
+  [ -d "$r/usr/lib/$m" ] && cp -a "$r/usr/lib/$m/." "$sysroot/lib/"
   if [ -d "$r/usr/include" ]; then
-    [ -d "$r/usr/include/$gnu" ] && { cp -a "$r/usr/include/$gnu/." "$sysroot/include/"; rm -rf "${r:?}/usr/include/$gnu"; }
+    [ -d "$r/usr/include/$m" ] && { cp -a "$r/usr/include/$m/." "$sysroot/include/"; rm -rf "${r:?}/usr/include/$m"; }
     cp -a "$r/usr/include/." "$sysroot/include/"
   fi
   for pc in "$sysroot"/lib/pkgconfig/*.pc; do
-    [ -f "$pc" ] && sed -i -e "s|^prefix=/usr\$|prefix=$sysroot|" -e "s|/lib/$gnu|/lib|g" -e "s|/include/$gnu|/include|g" "$pc"
+    [ -f "$pc" ] && sed -i -e "s|^prefix=/usr\$|prefix=$sysroot|" -e "s|/lib/$m|/lib|g" -e "s|/include/$m|/include|g" "$pc"
   done
 fi

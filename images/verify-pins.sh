@@ -3,9 +3,10 @@
 # what images/targets.toml pins, so an image's io.xcross.* labels are facts, and a mirror caught
 # mid-sync cannot produce an image of mixed versions.
 #
-# Reads the build arguments from the environment: GNU CC_PREFIX QEMU_BINARY RUNNER RUST_STD LIB_DIR, the
+# Reads the build arguments from the environment: GNU TARGET_CC TARGET_CXX QEMU_BINARY RUNNER RUST_STD LIB_DIR, the
 # packages each pin is read from (LIBC_FROM OPENSSL_FROM STD_FROM, "name" or "name:arch", installed
-# or unpacked by xcross-deb-unpack) and PIN_GCC PIN_LIBC PIN_OPENSSL PIN_QEMU PIN_RUSTC PIN_WINE.
+# or unpacked by xcross-deb-unpack) and PIN_GCC PIN_LIBC PIN_OPENSSL PIN_QEMU PIN_RUSTC PIN_WINE PIN_GLIBCXX
+# PIN_CXXABI.
 # PIN_OPENSSL=none claims the target has no OpenSSL at all, and is checked like any pin: it fails when
 # one is there. A pin is an upstream version and matches the installed one when equal to it or a prefix
 # of it ending at a dot: pin 7.2 matches 7.2.19, pin 2.36 matches 2.36, pin 12.2.0 matches 12.2.0 but
@@ -13,7 +14,7 @@
 set -u
 
 failed=0
-for a in GNU CC_PREFIX RUNNER RUST_STD LIB_DIR LIBC_FROM PIN_GCC PIN_LIBC PIN_OPENSSL PIN_QEMU PIN_RUSTC PIN_WINE; do
+for a in GNU TARGET_CC TARGET_CXX RUNNER RUST_STD LIB_DIR LIBC_FROM PIN_GCC PIN_LIBC PIN_OPENSSL PIN_QEMU PIN_RUSTC PIN_WINE PIN_GLIBCXX PIN_CXXABI; do
   eval "v=\${$a:-}"
   if [ -z "$v" ]; then
     echo "verify-pins: $a is not set (pass --build-arg $a=..., from images/targets.toml)" >&2
@@ -22,12 +23,12 @@ for a in GNU CC_PREFIX RUNNER RUST_STD LIB_DIR LIBC_FROM PIN_GCC PIN_LIBC PIN_OP
 done
 [ "$failed" = 0 ] || exit 1
 
-# The Debian version of a package, installed (dpkg) or unpacked (xcross-deb-unpack); nothing if neither.
+# The Debian version of a package, unpacked (xcross-deb-unpack) or installed (dpkg); nothing if neither.
+# Unpacked first: a glibc floor's libc6:amd64 is unpacked beside the system's installed one.
 deb_version() {
-  v=$(dpkg-query -W -f='${db:Status-Abbrev}|${Version}\n' "$1" 2>/dev/null | sed -n 's/^ii *|//p' | head -n 1)
-  if [ -z "$v" ] && [ -f /usr/local/lib/xcross/unpacked.list ]; then
-    v=$(awk -v p="$1" '$1 == p { print $2; exit }' /usr/local/lib/xcross/unpacked.list)
-  fi
+  v=""
+  [ -f /usr/local/lib/xcross/unpacked.list ] && v=$(awk -v p="$1" '$1 == p { print $2; exit }' /usr/local/lib/xcross/unpacked.list)
+  [ -n "$v" ] || v=$(dpkg-query -W -f='${db:Status-Abbrev}|${Version}\n' "$1" 2>/dev/null | sed -n 's/^ii *|//p' | head -n 1)
   printf '%s\n' "$v"
 }
 
@@ -58,7 +59,7 @@ check_packages() {
 
 # The compiler's version; Debian's mingw-w64 gcc calls itself "12-win32", so then its package's.
 gcc=""
-if command -v "$CC_PREFIX-gcc" >/dev/null 2>&1; then gcc=$("$GNU-gcc" -dumpfullversion 2>/dev/null); fi
+if command -v "$TARGET_CC" >/dev/null 2>&1; then gcc=$("$TARGET_CC" -dumpfullversion 2>/dev/null); fi
 case "$gcc" in
   *[!0-9.]*) gcc=$(upstream "$(deb_version "$(dpkg-query -S "$(readlink -f "$(command -v "$GNU-gcc")")" 2>/dev/null | cut -d: -f1 | head -n 1)")") ;;
 esac
@@ -83,6 +84,20 @@ elif [ -z "${OPENSSL_FROM:-}" ]; then
 else
   # shellcheck disable=SC2086
   check_packages openssl "$PIN_OPENSSL" $OPENSSL_FROM
+fi
+
+# The newest GLIBCXX_ and CXXABI_ versions of the libstdc++ the target's g++ links against: after each
+# build xcross fails a program that needs newer ones, so these pins must be facts.
+if [ "$PIN_GLIBCXX" != none ]; then
+  lib=$("$TARGET_CXX" -print-file-name=libstdc++.so.6 2>/dev/null || true)
+  if [ -f "$lib" ]; then
+    lib=$(readlink -f "$lib")
+    newest() { grep -ao "$1" "$lib" | sort -uV | tail -n 1 | sed 's/^[A-Z]*_//'; }
+    check "libstdc++ GLIBCXX ($lib)" "$(newest 'GLIBCXX_[0-9][0-9.]*[0-9]')" "$PIN_GLIBCXX"
+    check "libstdc++ CXXABI ($lib)" "$(newest 'CXXABI_[0-9][0-9.]*[0-9]')" "$PIN_CXXABI"
+  else
+    check "libstdc++ ($TARGET_CXX -print-file-name=libstdc++.so.6)" "" "$PIN_GLIBCXX"
+  fi
 fi
 
 # "qemu-aarch64 version 7.2.19 (Debian 1:7.2+dfsg-7+deb12u18+b3)"; the base has every qemu-*-static.

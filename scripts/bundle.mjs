@@ -66,4 +66,5 @@ const require = createRequire(import.meta.url);
 const { loadRegistry } = require(path.join(root, 'dist/src/targets/registry.js'));
 const { computeTags, PRECOMPUTED_TAGS } = require(path.join(root, 'dist/src/images/tag.js'));
 const registry = loadRegistry();
-fs.writeFileSync(PRECOMPUTED_TAGS, JSON.stringify(computeTags(registry.base, registry.toolchains, registry.targets)));
+const { everyImageTarget } = require(path.join(root, 'dist/src/targets/floor-select.js'));
+fs.writeFileSync(PRECOMPUTED_TAGS, JSON.stringify(computeTags(registry.base, registry.toolchains, everyImageTarget(registry))));

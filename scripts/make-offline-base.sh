@@ -4,27 +4,30 @@
 # debootstrap (run as root) writes a minimal bookworm tree from the machine's own apt mirror; the tree
 # is packed into a tarball that xcross imports by itself, into the storage of whichever user runs it,
 # the first time it needs a base and cannot pull one. With --import, the tarball is also imported now
-# for root and for each user named with --user.
+# for root and for each user named with --user. --suite bullseye makes a Debian 11 userland the same
+# way (localhost/xcross/debian-base:bullseye): the tests run glibc-floor binaries in it.
 #
-#   sudo scripts/make-offline-base.sh [--import] [--user NAME]... [--out FILE] [--mirror URL]
+#   sudo scripts/make-offline-base.sh [--suite S] [--import] [--user NAME]... [--out FILE] [--mirror URL]
 set -euo pipefail
 
 suite=bookworm
-out=/var/cache/xcross/debian-${suite}-minbase.tar
-image=localhost/xcross/debian-base:${suite}
+out=""
 mirror=""
 import=false
 users=()
 while [ $# -gt 0 ]; do
   case "$1" in
+    --suite) suite=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --mirror) mirror=$2; shift 2 ;;
     --import) import=true; shift ;;
     --user) users+=("$2"); import=true; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "make-offline-base: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
+out=${out:-/var/cache/xcross/debian-${suite}-minbase.tar}
+image=localhost/xcross/debian-base:${suite}
 
 [ "$(id -u)" = 0 ] || { echo "make-offline-base: debootstrap needs root: run it with sudo" >&2; exit 1; }
 command -v debootstrap >/dev/null || { echo "make-offline-base: debootstrap is missing: apt-get install debootstrap" >&2; exit 1; }

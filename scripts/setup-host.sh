@@ -53,5 +53,7 @@ fi
 
 if [ -n "$e2e_user" ]; then
   "$here/setup-rootless-user.sh" "$e2e_user"
+  # A Debian 11 userland, where the tests run what xcross built for the glibc 2.31 floor.
+  "$here/make-offline-base.sh" --suite bullseye --user "$e2e_user"
   if $docker; then "$here/start-private-dockerd.sh" "$e2e_user" >/dev/null; fi
 fi

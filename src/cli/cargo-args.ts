@@ -2,6 +2,7 @@
 // xcross-only flags, which are taken out. xcross reads (and keeps) the cargo flags it must act on.
 import * as path from 'node:path';
 import { XcrossError } from '../errors';
+import { isVersion, splitTargetFloor } from '../targets/glibc-floor';
 
 export const CARGO_SUBCOMMANDS = ['build', 'check', 'test', 'run', 'bench', 'doc', 'rustc', 'clippy', 'metadata'] as const;
 const ALIASES: Record<string, string> = { b: 'build', c: 'check', t: 'test', r: 'run', d: 'doc' };
@@ -29,6 +30,8 @@ export interface CargoInvocation {
     strace: boolean;
     /** --gdb PORT: the program waits for gdb on that port. */
     gdb?: number;
+    /** --glibc X.Y, or the X.Y of `--target <triple>.X.Y` (cargo gets the plain triple). */
+    glibc?: string;
   };
 }
 
@@ -95,6 +98,12 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
       case '--strace':
         inv.xcross.strace = true;
         continue;
+      case '--glibc': {
+        const v = value();
+        if (!isVersion(v)) throw new XcrossError(`--glibc needs a glibc version such as 2.31, not '${v}'`, { fix: 'see `xcross targets` for the floors each target has' });
+        setGlibc(inv, v, '--glibc');
+        continue;
+      }
       case '--gdb': {
         const v = value();
         const port = Number(v);
@@ -105,8 +114,16 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
     }
     // Cargo's own flags: read what xcross needs, pass everything on.
     const start = j;
-    if (flag === '--target') targets.push(value());
-    else if (flag === '--manifest-path') inv.manifestPath = value();
+    if (flag === '--target') {
+      // cargo-zigbuild's `--target <triple>.2.31`: the floor is xcross's, cargo sees the plain triple.
+      const { triple, glibc } = splitTargetFloor(value());
+      targets.push(triple);
+      if (glibc !== undefined) {
+        setGlibc(inv, glibc, `--target ${triple}.${glibc}`);
+        inv.cargoArgs.push('--target', triple);
+        continue;
+      }
+    } else if (flag === '--manifest-path') inv.manifestPath = value();
     else if (flag === '--target-dir') inv.targetDir = value();
     else if (flag === '--verbose') inv.verbose++;
     else if (/^-v+$/.test(arg)) inv.verbose += arg.length - 1;
@@ -119,6 +136,13 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
   }
   inv.target = targets[0];
   return inv;
+}
+
+function setGlibc(inv: CargoInvocation, v: string, from: string): void {
+  if (inv.xcross.glibc !== undefined && inv.xcross.glibc !== v) {
+    throw new XcrossError(`${from} asks for glibc ${v}, but an earlier flag asked for ${inv.xcross.glibc}`, { fix: 'name one glibc floor' });
+  }
+  inv.xcross.glibc = v;
 }
 
 const PATH_FLAGS = new Set(['--manifest-path', '--target-dir']);

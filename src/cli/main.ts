@@ -62,7 +62,8 @@ Usage: xcross <cargo subcommand> --target TRIPLE [cargo args...]
         describe: 'build: make a target\'s image here; list: what xcross built; rm: remove some of those; prune: remove those nothing uses',
       })
         .positional('images', { type: 'string', array: true, describe: 'for rm: image names or IDs' })
-        .option('target', { type: 'string', describe: 'for build: target triple, e.g. aarch64-unknown-linux-gnu' })
+        .option('target', { type: 'string', describe: 'for build: target triple, e.g. aarch64-unknown-linux-gnu (or aarch64-unknown-linux-gnu.2.31 for a glibc floor)' })
+        .option('glibc', { type: 'string', describe: 'for build: the glibc floor\'s image, e.g. 2.31 (`xcross targets` lists the floors)' })
         .option('force', { type: 'boolean', default: false, describe: 'for build: rebuild even if the image exists' })
         .option('all', { type: 'boolean', default: false, describe: 'for prune: remove every image xcross built' })
         .option('json', { type: 'boolean', default: false, describe: 'for list: print JSON' })
@@ -71,7 +72,7 @@ Usage: xcross <cargo subcommand> --target TRIPLE [cargo args...]
     async (a) => {
       const { imageCommand } = await import('../commands/image');
       code = await imageCommand({
-        action: a.action!, images: (a.images ?? []).map(String), target: a.target, force: a.force, all: a.all, json: a.json, runtime: a.runtime, verbose: a.verbose,
+        action: a.action!, images: (a.images ?? []).map(String), target: a.target, glibc: a.glibc, force: a.force, all: a.all, json: a.json, runtime: a.runtime, verbose: a.verbose,
       }, host);
     })
     .epilog(`Cargo subcommands (all cargo arguments pass through; see \`xcross build --help\`):

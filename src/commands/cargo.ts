@@ -3,7 +3,10 @@ import type { Host } from '../host';
 import { absolutizePathFlags, cargoArgv, type CargoInvocation } from '../cli/cargo-args';
 import { planCargo } from '../plan/cargo-spec';
 import { qemuDebugOptions } from './qemu-debug';
-import { planBase, prepare } from './prepare';
+import { planBase, prepare, type Prepared } from './prepare';
+import { XcrossError } from '../errors';
+import { freshLinkedFiles } from '../elf/fresh-files';
+import { checkFloor, describeAbove, describeNewest, floorLimits } from '../elf/floor-check';
 import { runContainer } from './run-container';
 
 export async function runCargoCommand(inv: CargoInvocation, host: Host): Promise<number> {
@@ -14,7 +17,33 @@ export async function runCargoCommand(inv: CargoInvocation, host: Host): Promise
     cargoArgs: withFlags(absolutizePathFlags(cargoArgv(inv, p.target.triple), host.cwd), p.applied.cargoFlags),
     interactive: inv.subcommand === 'run',
   });
-  return runContainer(p, { ...spec, ports: session.ports });
+  const started = Date.now();
+  const code = await runContainer(p, { ...spec, ports: session.ports });
+  if (LINKING.has(inv.subcommand)) checkGlibcFloor(p, started, code);
+  return code;
+}
+
+/** The subcommands that link programs for the target (check, doc and clippy do not). */
+const LINKING = new Set(['build', 'test', 'run', 'bench', 'rustc']);
+
+/** Throws when a file linked in this run needs a newer glibc, libstdc++ or libgcc than the floor. */
+function checkGlibcFloor(p: Prepared, started: number, code: number): void {
+  const limits = floorLimits(p.target);
+  if (!limits) return;
+  const t0 = performance.now();
+  const report = checkFloor(freshLinkedFiles(p.targetDir, p.target.triple, started), limits);
+  p.log.debug(`${describeNewest(report, limits)} (${(performance.now() - t0).toFixed(1)} ms)`);
+  for (const u of report.unreadable) p.log.debug(`glibc floor: skipped ${u}`);
+  if (report.above.length === 0) return;
+  const ownImage = p.image.startsWith(`${p.target.imageName}:`);
+  const needed = report.above[0].prefix === 'GLIBC' ? report.above[0].version : undefined;
+  throw new XcrossError(describeAbove(report, limits, p.host.cwd), {
+    fix: ownImage
+      ? `call an older function instead${needed ? `, or raise the floor with --glibc ${needed} if every system it must run on has that glibc` : ''}`
+      : `the image your configuration names (Cross.toml image or dockerfile) has a newer C library than the floor: base it on $CROSS_BASE_IMAGE, which is xcross's image for the floor, or remove it`,
+    // cargo's own failure code stays; a run that succeeded fails.
+    exitCode: code === 0 ? 1 : code,
+  });
 }
 
 /** Cargo flags from the configuration (e.g. -Zbuild-std), right after the subcommand. */

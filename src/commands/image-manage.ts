@@ -1,6 +1,7 @@
 // xcross image list|rm|prune: what xcross built (images labelled io.xcross.managed), and nothing else.
 import { XcrossError } from '../errors';
 import type { Registry } from '../targets/registry';
+import { everyImageTarget } from '../targets/floor-select';
 import { baseImageRef, targetImageRef, toolchainImageRef } from '../images/tag';
 import type { ImageInfo, Runtime } from '../../runtimes/runtime';
 import { MANAGED_LABEL } from '../../runtimes/spec';
@@ -24,7 +25,7 @@ export async function listManaged(runtime: Runtime, registry: Registry): Promise
   const currentRefs = new Set([
     baseImageRef(registry.base),
     ...registry.toolchains.map((tc) => toolchainImageRef(registry.base, tc)),
-    ...registry.targets.map((t) => targetImageRef(registry.base, t)),
+    ...everyImageTarget(registry).map((t) => targetImageRef(registry.base, t)),
   ]);
   const listed = images.map((img) => ({ img, item: describe(img, currentRefs) }));
   // Of the custom images for one workspace and target, only the newest is in use.

@@ -2,8 +2,10 @@
 import { XcrossError } from '../errors';
 import type { Host } from '../host';
 import { ensureTargetImage } from '../images/ensure';
-import { findTarget, loadRegistry } from '../targets/registry';
-import { createLogger } from '../ui/log';
+import { findTarget, loadRegistry, type Registry, type TargetSpec } from '../targets/registry';
+import { targetForFloor } from '../targets/floor-select';
+import { isVersion, splitTargetFloor } from '../targets/glibc-floor';
+import { createLogger, type Logger } from '../ui/log';
 import { createRuntime } from '../../runtimes/detect';
 import { listManaged, pruneManaged, removeManaged, renderImages } from './image-manage';
 
@@ -11,11 +13,21 @@ export interface ImageArgs {
   action: 'build' | 'list' | 'rm' | 'prune';
   images: string[];
   target?: string;
+  /** --glibc X.Y (also spelt --target <triple>.X.Y). */
+  glibc?: string;
   force: boolean;
   all: boolean;
   json: boolean;
   runtime?: string;
   verbose: number;
+}
+
+function imageTarget(registry: Registry, spelled: string, glibc: string | undefined, log: Logger): TargetSpec {
+  const { triple, glibc: suffix } = splitTargetFloor(spelled);
+  if (glibc !== undefined && !isVersion(glibc)) throw new XcrossError(`--glibc needs a glibc version such as 2.31, not '${glibc}'`);
+  if (glibc !== undefined && suffix !== undefined && glibc !== suffix) throw new XcrossError(`--target ${spelled} and --glibc ${glibc} name two floors`, { fix: 'name one' });
+  const version = glibc ?? suffix;
+  return targetForFloor(registry, findTarget(registry, triple), version === undefined ? undefined : { version, from: 'the command line', explicit: true }, (w) => log.warn(w));
 }
 
 export async function imageCommand(a: ImageArgs, host: Host): Promise<number> {
@@ -24,7 +36,7 @@ export async function imageCommand(a: ImageArgs, host: Host): Promise<number> {
   if (a.action === 'build' && !a.target) throw new XcrossError('xcross image build needs --target', { fix: 'e.g. xcross image build --target aarch64-unknown-linux-gnu' });
   if (a.action === 'rm' && a.images.length === 0) throw new XcrossError('xcross image rm needs the images to remove', { fix: '`xcross image list` names them' });
   // Validate the target before looking for an engine: a typo should not need podman to be reported.
-  const target = a.target ? findTarget(registry, a.target) : undefined;
+  const target = a.target ? imageTarget(registry, a.target, a.glibc, log) : undefined;
   const runtime = await createRuntime(a.runtime ?? (host.env.XCROSS_RUNTIME || host.env.CROSS_CONTAINER_ENGINE || undefined), {
     env: host.env, uid: host.uid, cacheDir: host.cacheDir, log,
   });

@@ -16,6 +16,7 @@ import { applyTargetOptions, type AppliedOptions } from '../plan/target-options'
 import type { CargoPlanInput } from '../plan/cargo-spec';
 import { findTarget, loadRegistry, type TargetSpec } from '../targets/registry';
 import { hostTriple } from '../targets/host-arch';
+import { targetForFloor } from '../targets/floor-select';
 import { cargoHome } from '../toolchain/rustup-home';
 import { selectToolchain, type Toolchain } from '../toolchain/select';
 import { createLogger, type Logger } from '../ui/log';
@@ -51,8 +52,8 @@ export async function prepare(inv: CargoInvocation, host: Host, requireRust: boo
     warn: (w) => { if (host.env.CROSS_NO_WARNINGS !== '1') log.warn(w); },
   });
   const config = resolveConfig(inv, cross, host.env, hostTriple(host.arch));
-  const target = findTarget(registry, config.target);
-  log.debug(`target ${target.triple} (from ${config.targetFrom}); workspace ${workspace.root}${cross.file ? `; config ${cross.file}` : ''}`);
+  const target = targetForFloor(registry, findTarget(registry, config.target), config.glibc, (w) => log.warn(w));
+  log.debug(`target ${target.triple}${target.glibc ? ` (glibc ${target.glibc.version} floor)` : ''} (from ${config.targetFrom}); workspace ${workspace.root}${cross.file ? `; config ${cross.file}` : ''}`);
   const options = optionsFor(cross, target.triple);
   refuseUnsupported(options, log);
   const applied = applyTargetOptions(options, target.triple, host.env, host.cwd);

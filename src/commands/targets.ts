@@ -26,6 +26,8 @@ interface Row {
   std: string;
   /** How `xcross test` and `xcross run` start the target's programs. */
   tests: string;
+  /** The glibc floors the target offers (`--glibc X.Y`), oldest first; [] without glibc. */
+  glibcFloors: string[];
   image: string;
 }
 
@@ -63,6 +65,7 @@ function row(r: Registry, t: TargetSpec): Row {
     rustc: t.rustStd ? t.pins.rustc : 'host rustup only',
     std: stdSource(r, t),
     tests: tests(t),
+    glibcFloors: t.glibcFloors,
     image: targetImageRef(r.base, t),
   };
 }
@@ -74,11 +77,18 @@ const COLUMNS: Column[] = [
   ['DEBIAN ARCH', 'Debian arch', (x) => x.debArch],
   ['C COMPILER', 'C compiler', (x) => x.cc],
   ['LIBC', 'C library', (x) => `${x.libcName} ${x.libc}`],
+  ['GLIBC FLOORS', 'glibc floors', (x) => floors(x)],
   ['OPENSSL', 'OpenSSL', (x) => x.openssl],
   ['GCC', 'gcc', (x) => x.gcc],
   ['IMAGE RUSTC', 'Image rustc', (x) => x.rustc],
   ['TESTS RUN UNDER', 'Tests run under', (x) => x.tests],
 ];
+/** "2.31, 2.36 (default)": the default is the image's own libc. */
+function floors(x: Row): string {
+  if (x.glibcFloors.length === 0) return '-';
+  return x.glibcFloors.map((f) => (f === x.libc ? `${f} (default)` : f)).join(', ');
+}
+
 const CODE = new Set(['Target', 'C compiler']);
 
 export function renderTargets(format: TargetsFormat, registry: Registry = loadRegistry()): string {

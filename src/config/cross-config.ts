@@ -65,6 +65,8 @@ export function loadCrossConfig(input: CrossConfigInput): CrossConfig {
       runtime: pick((l) => l.xcross.runtime),
       toolchainSource: pick((l) => l.xcross.toolchainSource),
       readOnlySource: pick((l) => l.xcross.readOnlySource),
+      glibc: pick((l) => l.xcross.glibc),
+      targetGlibc: Object.assign({}, ...layers.map((l) => l.xcross.targetGlibc ?? {})),
     },
     layers,
   };

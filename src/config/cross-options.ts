@@ -33,6 +33,9 @@ export interface XcrossOptions {
   runtime?: string;
   toolchainSource?: string;
   readOnlySource?: boolean;
+  /** The glibc floor for every target ([xcross] glibc), and per target ([xcross.target.<triple>] glibc). */
+  glibc?: string;
+  targetGlibc?: Record<string, string>;
 }
 
 /** One source's view (a file, Cargo metadata, the environment), before merging. */

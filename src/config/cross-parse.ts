@@ -3,6 +3,7 @@
 // name; a wrong type is an error naming the file, line and column.
 import { XcrossError } from '../errors';
 import { nearest } from '../targets/nearest';
+import { isVersion } from '../targets/glibc-floor';
 import { isTable, type TomlTable } from './toml';
 import { locateKey } from './toml-locate';
 import { emptyLayer, type CrossLayer, type DockerfileOption, type ImageOption, type PreBuild, type TargetOptions, type ZigOption } from './cross-options';
@@ -16,7 +17,8 @@ const KEYS: Record<string, string[]> = {
   dockerfile: ['file', 'context', 'build-args'],
   image: ['name', 'toolchain'],
   zig: ['enable', 'version', 'image'],
-  xcross: ['runtime', 'toolchain-source', 'read-only-source'],
+  xcross: ['runtime', 'toolchain-source', 'read-only-source', 'glibc', 'target'],
+  'xcross-target': ['glibc'],
 };
 
 export interface ParseSource {
@@ -61,7 +63,23 @@ export function parseCrossTable(table: TomlTable, src: ParseSource): CrossLayer 
       runtime: p.optString(x.runtime, ['xcross', 'runtime']),
       toolchainSource: p.optString(x['toolchain-source'], ['xcross', 'toolchain-source']),
       readOnlySource: p.optBool(x['read-only-source'], ['xcross', 'read-only-source']),
+      glibc: p.optVersion(x.glibc, ['xcross', 'glibc']),
+      targetGlibc: {},
     };
+    // [xcross.target.<triple>]: xcross's own per-target keys, in the table cross never reads.
+    if (x.target !== undefined) {
+      for (const [triple, value] of Object.entries(p.table(x.target, ['xcross', 'target']))) {
+        const path = ['xcross', 'target', triple];
+        if (!src.knownTargets.includes(triple)) {
+          const hint = nearest(triple, src.knownTargets);
+          src.warn(`${p.where(path)}: xcross.target.${triple} names a target xcross has no image for${hint ? ` (did you mean ${hint}?)` : ''}`);
+        }
+        const t = p.table(value, path);
+        p.checkKeys(t, path, 'xcross-target');
+        const glibc = p.optVersion(t.glibc, [...path, 'glibc']);
+        if (glibc !== undefined) layer.xcross.targetGlibc![triple] = glibc;
+      }
+    }
   }
   return layer;
 }
@@ -98,6 +116,13 @@ class Parser {
   optString(v: unknown, path: string[]): string | undefined {
     if (v === undefined) return undefined;
     if (typeof v !== 'string') this.fail(path, 'a string', v);
+    return v;
+  }
+
+  /** A glibc version: "2.31" (a TOML float 2.31 would lose "2.30"'s zero, so a string is required). */
+  optVersion(v: unknown, path: string[]): string | undefined {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || !isVersion(v)) this.fail(path, 'a glibc version in quotes, like "2.31"', v);
     return v;
   }
 

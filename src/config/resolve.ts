@@ -4,6 +4,7 @@ import { XcrossError } from '../errors';
 import type { Env } from '../host';
 import { TOOLCHAIN_SOURCES, type CargoInvocation, type ToolchainSource } from '../cli/cargo-args';
 import type { XcrossOptions } from './cross-options';
+import { isVersion, splitTargetFloor } from '../targets/glibc-floor';
 
 /** What resolution needs from the cross configuration. */
 export interface CrossDefaults {
@@ -18,14 +19,18 @@ export interface ResolvedConfig {
   runtime?: string;
   readOnlySource: boolean;
   verbose: number;
+  /** The glibc floor asked for, and where it was asked (for messages); none: the target's default. */
+  glibc?: { version: string; from: string; explicit: boolean };
 }
 
 export function resolveConfig(inv: CargoInvocation, cross: CrossDefaults, env: Env, hostTriple: string): ResolvedConfig {
-  const [target, targetFrom] =
+  const [spelled, targetFrom] =
     inv.target !== undefined ? [inv.target, 'flag' as const]
     : env.CARGO_BUILD_TARGET ? [env.CARGO_BUILD_TARGET, 'env' as const]
     : cross.defaultTarget !== undefined ? [cross.defaultTarget, 'Cross.toml' as const]
     : [hostTriple, 'host' as const];
+  // `<triple>.2.31` may also come from CARGO_BUILD_TARGET or default-target, as cargo-zigbuild allows.
+  const { triple: target, glibc: suffix } = splitTargetFloor(spelled);
   const source = inv.xcross.toolchainSource ?? (env.XCROSS_TOOLCHAIN_SOURCE || cross.xcross?.toolchainSource) ?? 'auto';
   if (!(TOOLCHAIN_SOURCES as readonly string[]).includes(source)) {
     throw new XcrossError(`XCROSS_TOOLCHAIN_SOURCE must be one of ${TOOLCHAIN_SOURCES.join(', ')}, not '${source}'`);
@@ -37,7 +42,23 @@ export function resolveConfig(inv: CargoInvocation, cross: CrossDefaults, env: E
     runtime: inv.xcross.runtime ?? (env.XCROSS_RUNTIME || env.CROSS_CONTAINER_ENGINE || cross.xcross?.runtime || undefined),
     readOnlySource: inv.xcross.readOnlySource || env.XCROSS_READ_ONLY_SOURCE === '1' || (env.XCROSS_READ_ONLY_SOURCE === undefined && cross.xcross?.readOnlySource === true),
     verbose: verbosity(inv, env),
+    glibc: resolveGlibc(inv, cross, env, target, suffix, targetFrom),
   };
+}
+
+/** Flags, then XCROSS_GLIBC, then the configuration ([xcross.target.<triple>] over [xcross]). */
+function resolveGlibc(inv: CargoInvocation, cross: CrossDefaults, env: Env, triple: string, suffix: string | undefined,
+  targetFrom: ResolvedConfig['targetFrom']): ResolvedConfig['glibc'] {
+  if (inv.xcross.glibc !== undefined) return { version: inv.xcross.glibc, from: 'the command line', explicit: true };
+  if (suffix !== undefined) return { version: suffix, from: targetFrom === 'env' ? 'CARGO_BUILD_TARGET' : 'default-target', explicit: true };
+  if (env.XCROSS_GLIBC) {
+    if (!isVersion(env.XCROSS_GLIBC)) throw new XcrossError(`XCROSS_GLIBC must be a glibc version such as 2.31, not '${env.XCROSS_GLIBC}'`);
+    return { version: env.XCROSS_GLIBC, from: 'XCROSS_GLIBC', explicit: false };
+  }
+  const perTarget = cross.xcross?.targetGlibc?.[triple];
+  if (perTarget !== undefined) return { version: perTarget, from: `xcross.target.${triple}.glibc`, explicit: true };
+  if (cross.xcross?.glibc !== undefined) return { version: cross.xcross.glibc, from: '[xcross] glibc', explicit: false };
+  return undefined;
 }
 
 /** -v counts; XCROSS_DEBUG=1 or CROSS_DEBUG=1 is at least one. */

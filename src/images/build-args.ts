@@ -21,13 +21,25 @@ export function targetBuildArgs(t: TargetSpec, plan: TargetImagePlan, toolchainI
     TRIPLE_UPPER: t.triple.replace(/-/g, '_').toUpperCase(),
     GNU: t.gnu,
     CC_PREFIX: t.ccPrefix,
+    TARGET_LINKER: t.linker,
+    TARGET_CC: t.cc,
+    TARGET_CXX: t.cxx,
+    TARGET_AR: t.ar,
     ADD_ARCHS: words(plan.addArchs),
     APT_PACKAGES: words(plan.aptPackages),
     EXCLUDE_PATHS: words(plan.excludePaths),
     SYSROOT_DIR: plan.sysroot?.dir ?? '',
     SYSROOT_SUITE: plan.sysroot?.suite ?? '',
+    SYSROOT_OPTS: plan.sysroot?.releaseOnly ? '--release-only' : '',
     SYSROOT_ARCH: plan.sysroot?.arch ?? '',
     SYSROOT_PACKAGES: words(plan.sysroot?.packages ?? []),
+    ROOT_DIR: plan.rootUnpack?.dir ?? '',
+    ROOT_SUITE: plan.rootUnpack?.suite ?? '',
+    ROOT_OPTS: plan.rootUnpack?.releaseOnly ? '--release-only' : '',
+    ROOT_ARCH: plan.rootUnpack?.arch ?? '',
+    ROOT_PACKAGES: words(plan.rootUnpack?.packages ?? []),
+    TOOLS: Object.entries(plan.tools).map(([name, cmd]) => `${name}=${cmd}`).join(';'),
+    RUNTIME_LIBS: words(plan.runtimeLibs),
     STD_SUITE: plan.std?.suite ?? '',
     STD_ARCH: plan.std?.arch ?? '',
     STD_PACKAGES: words(plan.std?.packages ?? []),
@@ -49,6 +61,8 @@ export function targetBuildArgs(t: TargetSpec, plan: TargetImagePlan, toolchainI
     PIN_QEMU: t.pins.qemu,
     PIN_RUSTC: t.pins.rustc,
     PIN_WINE: t.pins.wine ?? 'none',
+    PIN_GLIBCXX: t.glibc?.glibcxx ?? 'none',
+    PIN_CXXABI: t.glibc?.cxxabi ?? 'none',
   };
 }
 
@@ -64,5 +78,6 @@ export function targetLabels(t: TargetSpec): Record<string, string> {
     'io.xcross.rustc': t.rustStd ? t.pins.rustc : 'none',
     ...(t.pins.wine ? { 'io.xcross.wine': t.pins.wine } : {}),
     'io.xcross.libc-name': t.libcName,
+    ...(t.glibc ? { 'io.xcross.glibcxx': t.glibc.glibcxx, 'io.xcross.cxxabi': t.glibc.cxxabi } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { XcrossError } from '../errors';
 import { REGISTRY_FILE } from '../package-root';
 import { parseTomlFile, TomlReader, type TomlTable } from '../config/toml';
 import { nearest } from './nearest';
+import { floorsFor, parseFloors, type GlibcFloor } from './glibc-floor';
 
 export interface Pins {
   gcc: string;
@@ -82,11 +83,16 @@ export interface TargetSpec {
   /** Image name without tag; the tag comes from the image's inputs (src/images/tag.ts). */
   imageName: string;
   pins: Pins;
+  /** The glibc floor this image is for (glibc targets only); see withGlibcFloor. */
+  glibc?: GlibcFloor;
+  /** The floors the target offers, oldest first (empty for musl and Windows). */
+  glibcFloors: string[];
 }
 
 export interface Registry {
   base: BaseSpec;
   toolchains: ToolchainSpec[];
+  floors: GlibcFloor[];
   targets: TargetSpec[];
 }
 
@@ -116,14 +122,15 @@ export function parseRegistry(table: TomlTable, file: string): Registry {
     const t = tcTable.optTable(name)!;
     return { name, packages: t.optStringArray('packages') ?? [], stdPackage: t.string('std-package'), rustc: t.string('rustc') };
   });
+  const floors = parseFloors(root.optTable('glibc'), base.suite, file);
   const defaults = root.optTable('defaults') ?? new TomlReader({}, file, 'defaults.');
   for (const k of defaults.keys()) if (!DEFAULTABLE.includes(k)) unknownKey(file, 'defaults', k, DEFAULTABLE);
   const targetsTable = root.optTable('target') ?? missing(file, 'target');
-  const targets = targetsTable.keys().map((triple) => parseTarget(triple, targetsTable.optTable(triple)!, defaults, base, toolchains, file));
-  return { base, toolchains, targets };
+  const targets = targetsTable.keys().map((triple) => parseTarget(triple, targetsTable.optTable(triple)!, defaults, base, toolchains, floors, file));
+  return { base, toolchains, floors, targets };
 }
 
-function parseTarget(triple: string, t: TomlReader, defaults: TomlReader, base: BaseSpec, toolchains: ToolchainSpec[], file: string): TargetSpec {
+function parseTarget(triple: string, t: TomlReader, defaults: TomlReader, base: BaseSpec, toolchains: ToolchainSpec[], floors: GlibcFloor[], file: string): TargetSpec {
   for (const k of t.keys()) if (!TARGET_KEYS.has(k)) unknownKey(file, `target.${triple}`, k, TARGET_KEYS);
   const where = `${file}: target.${triple}`;
   const pick = (key: string): string => t.optString(key) ?? defaults.optString(key) ?? missingKey(file, triple, key);
@@ -148,11 +155,18 @@ function parseTarget(triple: string, t: TomlReader, defaults: TomlReader, base: 
   const pins: Pins = { gcc: pick('gcc'), libc: pick('libc'), openssl: pick('openssl'), qemu: base.qemu, rustc: toolchain.rustc, ...(runner === 'wine' ? { wine } : {}) };
   for (const p of PIN_NAMES) if (pins[p] === 'none' && p !== 'openssl') fail(`${where}.${p} cannot be "none" (only openssl can)`);
   const arch = qemuBinary ? qemuBinary.replace(/^qemu-/, '').replace(/-static$/, '') : triple.split('-')[0];
+  const libcName = oneOf('libc-name', LIBC_NAMES);
+  let glibc: GlibcFloor | undefined;
+  if (libcName === 'glibc') {
+    glibc = floors.find((f) => f.isDefault)!;
+    if (pins.libc !== glibc.version) fail(`${where}.libc is ${pins.libc}, but the ${base.suite} floor is glibc."${glibc.version}"`);
+  }
+  const debArch = t.string('deb-arch');
   return {
     triple,
     arch,
     nativeOn: [...new Set([arch, ...(t.optStringArray('native-on') ?? [])])],
-    debArch: t.string('deb-arch'),
+    debArch,
     gnu,
     ccPrefix,
     linker: `${ccPrefix}-gcc`,
@@ -162,7 +176,7 @@ function parseTarget(triple: string, t: TomlReader, defaults: TomlReader, base: 
     qemuBinary,
     qemuLdPrefix: libs === 'sysroot' ? `/usr/${gnu}` : '/',
     libs,
-    libcName: oneOf('libc-name', LIBC_NAMES),
+    libcName,
     std,
     rustStd: std.kind !== 'host',
     rustupStd: t.optBool('rustup-std') ?? true,
@@ -171,6 +185,8 @@ function parseTarget(triple: string, t: TomlReader, defaults: TomlReader, base: 
     packages: t.optStringArray('packages') ?? defaults.optStringArray('packages') ?? [],
     imageName: t.optString('image') ?? `${base.imagePrefix}/${triple}`,
     pins,
+    glibc,
+    glibcFloors: glibc ? floorsFor(floors, debArch).map((f) => f.version) : [],
   };
 }
 

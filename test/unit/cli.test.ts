@@ -34,7 +34,7 @@ test('targets --json lists the registry, with every field scripts read', () => {
   const rows = (JSON.parse(r.stdout) as { targets: Record<string, string>[] }).targets;
   assert.deepEqual(rows.map((t) => t.target), loadRegistry().targets.map((t) => t.triple));
   // The fields of the first release stay, under the same names; new ones are added beside them.
-  const fields = ['target', 'debArch', 'cc', 'qemu', 'gcc', 'libc', 'openssl', 'qemuVersion', 'rustc', 'image', 'libcName', 'wine', 'std', 'tests'];
+  const fields = ['target', 'debArch', 'cc', 'qemu', 'gcc', 'libc', 'openssl', 'qemuVersion', 'rustc', 'image', 'libcName', 'wine', 'std', 'tests', 'glibcFloors'];
   for (const row of rows) assert.deepEqual(Object.keys(row).sort(), [...fields].sort(), row.target);
   const by = (t: string) => rows.find((x) => x.target === t)!;
   assert.deepEqual([by('aarch64-unknown-linux-gnu').libc, by('aarch64-unknown-linux-gnu').openssl, by('aarch64-unknown-linux-gnu').rustc], ['2.36', '3.0.22', '1.96.0']);
@@ -44,15 +44,19 @@ test('targets --json lists the registry, with every field scripts read', () => {
   assert.equal(by('x86_64-unknown-linux-musl').libcName, 'musl');
   assert.match(by('i686-unknown-linux-gnu').tests, /^qemu-i386 7\.2; native on x86_64, i686 hosts$/);
   assert.match(by('s390x-unknown-linux-gnu').std, /trixie/);
+  const floors = (t: string) => by(t).glibcFloors as unknown as string[];
+  assert.deepEqual([floors('x86_64-unknown-linux-gnu'), floors('aarch64-unknown-linux-gnu')], [['2.31', '2.36'], ['2.31', '2.36']]);
+  assert.deepEqual([floors('riscv64gc-unknown-linux-gnu'), floors('x86_64-unknown-linux-musl'), floors('x86_64-pc-windows-gnu')], [['2.36'], [], []]);
 });
 
 test('targets: the terminal table has a line per target and its image', () => {
   const r = xcross(['targets'], tempDir());
   assert.equal(r.code, 0);
   const lines = r.stdout.trimEnd().split('\n');
-  assert.match(lines[0], /^TARGET +DEBIAN ARCH +C COMPILER +LIBC +OPENSSL +GCC +IMAGE RUSTC +TESTS RUN UNDER +IMAGE$/);
+  assert.match(lines[0], /^TARGET +DEBIAN ARCH +C COMPILER +LIBC +GLIBC FLOORS +OPENSSL +GCC +IMAGE RUSTC +TESTS RUN UNDER +IMAGE$/);
   assert.equal(lines.length, loadRegistry().targets.length + 1);
-  assert.match(r.stdout, /^riscv64gc-unknown-linux-gnu +riscv64 +riscv64-linux-gnu-gcc +glibc 2\.36 +none +12\.2\.0 +1\.96\.0 +qemu-riscv64 7\.2; native on riscv64 hosts +localhost\/xcross\/riscv64gc-unknown-linux-gnu:[0-9a-f]{12}$/m);
+  assert.match(r.stdout, /^aarch64-unknown-linux-gnu +arm64 +aarch64-linux-gnu-gcc +glibc 2\.36 +2\.31, 2\.36 \(default\) +3\.0\.22 /m);
+  assert.match(r.stdout, /^riscv64gc-unknown-linux-gnu +riscv64 +riscv64-linux-gnu-gcc +glibc 2\.36 +2\.36 \(default\) +none +12\.2\.0 +1\.96\.0 +qemu-riscv64 7\.2; native on riscv64 hosts +localhost\/xcross\/riscv64gc-unknown-linux-gnu:[0-9a-f]{12}$/m);
 });
 
 test('an unknown triple: the nearest one suggested', () => {

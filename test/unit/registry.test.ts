@@ -36,28 +36,40 @@ test('the real registry: pinned versions, tools derived from the GNU prefix, lay
 const base = { suite: 's', registry: 'r', offline: 'o', 'offline-tarball': 't', 'image-prefix': 'p', qemu: '4' };
 const toolchain = { web: { packages: ['rustc-web'], 'std-package': 'libstd-rust-web-dev', rustc: '5' } };
 const row = { 'deb-arch': 'x', gnu: 'a-c', 'qemu-binary': 'qemu-q-static' };
-const defaults = { toolchain: 'web', libs: 'multiarch', 'libc-name': 'glibc', std: 'multiarch', runner: 'qemu', gcc: '1', libc: '2', openssl: '3' };
+const defaults = { toolchain: 'web', libs: 'multiarch', 'libc-name': 'glibc', std: 'multiarch', runner: 'qemu', gcc: '1', libc: '2.1', openssl: '3' };
+const glibc = { '2.1': { suite: 's', glibcxx: '3.4.1', cxxabi: '1.3.1', 'openssl-runtime': 'libssl3' } };
 
 test('a target inherits [defaults] and may override them', () => {
-  const r = parseRegistry({ base, toolchain, defaults, target: { 'a-b-c': { ...row, gcc: '9', libs: 'sysroot', std: 'host' } } }, 'f.toml');
-  assert.deepEqual(r.targets[0].pins, { gcc: '9', libc: '2', openssl: '3', qemu: '4', rustc: '5' });
+  const r = parseRegistry({ base, toolchain, glibc, defaults, target: { 'a-b-c': { ...row, gcc: '9', libs: 'sysroot', std: 'host' } } }, 'f.toml');
+  assert.deepEqual(r.targets[0].pins, { gcc: '9', libc: '2.1', openssl: '3', qemu: '4', rustc: '5' });
   assert.deepEqual([r.targets[0].rustStd, r.targets[0].qemuLdPrefix, r.targets[0].arch, r.targets[0].nativeOn], [false, '/usr/a-c', 'q', ['q']]);
   assert.equal(r.targets[0].imageName, 'p/a-b-c');
 });
 
 test('an unknown key suggests the nearest; a missing or contradictory one is named', () => {
-  assert.throws(() => parseRegistry({ base, toolchain, defaults, target: { t: { 'deb-arc': 'x' } } }, 'f.toml'),
+  assert.throws(() => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { 'deb-arc': 'x' } } }, 'f.toml'),
     (e: unknown) => e instanceof XcrossError && /target\.t\.deb-arc is not a known key/.test(e.message) && e.fix === 'did you mean deb-arch?');
-  assert.throws(() => parseRegistry({ base, toolchain, defaults: { ...defaults, gcc: undefined }, target: { t: row } }, 'f.toml'), /target\.t\.gcc is missing and \[defaults\] has none/);
-  assert.equal(parseRegistry({ base, toolchain, defaults, target: { t: { ...row, openssl: 'none' } } }, 'f.toml').targets[0].pins.openssl, 'none');
-  assert.throws(() => parseRegistry({ base, toolchain, defaults, target: { t: { ...row, libc: 'none' } } }, 'f.toml'), /target\.t\.libc cannot be "none"/);
-  assert.throws(() => parseRegistry({ base, toolchain, defaults, target: { t: { ...row, libs: 'static' } } }, 'f.toml'), /target\.t\.libs is "static", not one of multiarch, sysroot, musl, mingw/);
-  assert.throws(() => parseRegistry({ base, toolchain, defaults, target: { t: { ...row, toolchain: 'nightly' } } }, 'f.toml'), /names "nightly", which has no \[toolchain\.nightly\] table/);
-  assert.throws(() => parseRegistry({ base, toolchain, defaults, target: { t: { ...row, libs: 'sysroot' } } }, 'f.toml'), /std = "multiarch" needs libs = "multiarch"/);
-  assert.throws(() => parseRegistry({ base, toolchain, defaults, target: { t: { ...row, runner: 'wine' } } }, 'f.toml'), /wine is missing/);
-  assert.throws(() => parseRegistry({ base, toolchain, defaults, target: { t: { ...row, 'qemu-binary': undefined } } }, 'f.toml'), /qemu-binary is missing/);
-  assert.throws(() => parseRegistry({ base, toolchain, defaults, target: { t: { ...row, std: 'Trixie!' } } }, 'f.toml'), /std is "Trixie!"/);
-  assert.throws(() => parseRegistry({ base, toolchain, defaults: { ...defaults, 'deb-arch': 'x' }, target: { t: row } }, 'f.toml'), /defaults\.deb-arch is not a known key/);
+  assert.throws(() => parseRegistry({ base, toolchain, glibc, defaults: { ...defaults, gcc: undefined }, target: { t: row } }, 'f.toml'), /target\.t\.gcc is missing and \[defaults\] has none/);
+  assert.equal(parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, openssl: 'none' } } }, 'f.toml').targets[0].pins.openssl, 'none');
+  assert.throws(() => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, libc: 'none' } } }, 'f.toml'), /target\.t\.libc cannot be "none"/);
+  assert.throws(() => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, libs: 'static' } } }, 'f.toml'), /target\.t\.libs is "static", not one of multiarch, sysroot, musl, mingw/);
+  assert.throws(() => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, toolchain: 'nightly' } } }, 'f.toml'), /names "nightly", which has no \[toolchain\.nightly\] table/);
+  assert.throws(() => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, libs: 'sysroot' } } }, 'f.toml'), /std = "multiarch" needs libs = "multiarch"/);
+  assert.throws(() => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, runner: 'wine' } } }, 'f.toml'), /wine is missing/);
+  assert.throws(() => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, 'qemu-binary': undefined } } }, 'f.toml'), /qemu-binary is missing/);
+  assert.throws(() => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, std: 'Trixie!' } } }, 'f.toml'), /std is "Trixie!"/);
+  assert.throws(() => parseRegistry({ base, toolchain, glibc, defaults: { ...defaults, 'deb-arch': 'x' }, target: { t: row } }, 'f.toml'), /defaults\.deb-arch is not a known key/);
+});
+
+test('glibc floors: one for the base suite; a target\'s libc must be it; other floors only where their suite has the architecture', () => {
+  const old = { '1.5': { suite: 'o', gcc: '7', glibcxx: '3.4.0', cxxabi: '1.3.0', openssl: '1', 'openssl-runtime': 'libssl1', 'deb-archs': ['x'] } };
+  const r = parseRegistry({ base, toolchain, glibc: { ...glibc, ...old }, defaults, target: { t: row, u: { ...row, 'deb-arch': 'y' }, m: { ...row, 'libc-name': 'musl' } } }, 'f.toml');
+  assert.deepEqual(r.floors.map((f) => [f.version, f.isDefault]), [['1.5', false], ['2.1', true]]);
+  assert.deepEqual(r.targets.map((t) => t.glibcFloors), [['1.5', '2.1'], ['2.1'], []]);
+  assert.throws(() => parseRegistry({ base, toolchain, defaults, target: { t: row } }, 'f.toml'), /the \[glibc\] tables are missing/);
+  assert.throws(() => parseRegistry({ base, toolchain, glibc: old, defaults, target: { t: row } }, 'f.toml'), /exactly one \[glibc\."X\.Y"\] table must have suite = "s"/);
+  assert.throws(() => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, libc: '3' } } }, 'f.toml'), /target\.t\.libc is 3, but the s floor is glibc\."2\.1"/);
+  assert.throws(() => parseRegistry({ base, toolchain, glibc: { ...glibc, bullseye: old['1.5'] }, defaults, target: { t: row } }, 'f.toml'), /a floor is named by its glibc version/);
 });
 
 test('an unknown triple suggests the nearest registered one', () => {
