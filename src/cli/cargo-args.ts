@@ -2,7 +2,7 @@
 // xcross-only flags, which are taken out. xcross reads (and keeps) the cargo flags it must act on.
 import * as path from 'node:path';
 import { XcrossError } from '../errors';
-import { isVersion, splitTargetFloor } from '../targets/glibc-floor';
+import { glibcVersion, sameFloor, splitTargetFloor } from '../targets/glibc-floor';
 
 export const CARGO_SUBCOMMANDS = ['build', 'check', 'test', 'run', 'bench', 'doc', 'rustc', 'clippy', 'metadata'] as const;
 const ALIASES: Record<string, string> = { b: 'build', c: 'check', t: 'test', r: 'run', d: 'doc' };
@@ -99,9 +99,7 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
         inv.xcross.strace = true;
         continue;
       case '--glibc': {
-        const v = value();
-        if (!isVersion(v)) throw new XcrossError(`--glibc needs a glibc version such as 2.31, not '${v}'`, { fix: 'see `xcross targets` for the floors each target has' });
-        setGlibc(inv, v, '--glibc');
+        inv.xcross.glibc = sameFloor(inv.xcross.glibc, glibcVersion(value(), '--glibc'), '--glibc');
         continue;
       }
       case '--gdb': {
@@ -119,7 +117,7 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
       const { triple, glibc } = splitTargetFloor(value());
       targets.push(triple);
       if (glibc !== undefined) {
-        setGlibc(inv, glibc, `--target ${triple}.${glibc}`);
+        inv.xcross.glibc = sameFloor(inv.xcross.glibc, glibc, `--target ${triple}.${glibc}`);
         inv.cargoArgs.push('--target', triple);
         continue;
       }
@@ -136,13 +134,6 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
   }
   inv.target = targets[0];
   return inv;
-}
-
-function setGlibc(inv: CargoInvocation, v: string, from: string): void {
-  if (inv.xcross.glibc !== undefined && inv.xcross.glibc !== v) {
-    throw new XcrossError(`${from} asks for glibc ${v}, but an earlier flag asked for ${inv.xcross.glibc}`, { fix: 'name one glibc floor' });
-  }
-  inv.xcross.glibc = v;
 }
 
 const PATH_FLAGS = new Set(['--manifest-path', '--target-dir']);

@@ -4,7 +4,7 @@ import type { Host } from '../host';
 import { ensureTargetImage } from '../images/ensure';
 import { findTarget, loadRegistry, type Registry, type TargetSpec } from '../targets/registry';
 import { targetForFloor } from '../targets/floor-select';
-import { isVersion, splitTargetFloor } from '../targets/glibc-floor';
+import { glibcVersion, sameFloor, splitTargetFloor } from '../targets/glibc-floor';
 import { createLogger, type Logger } from '../ui/log';
 import { createRuntime } from '../../runtimes/detect';
 import { listManaged, pruneManaged, removeManaged, renderImages } from './image-manage';
@@ -24,9 +24,8 @@ export interface ImageArgs {
 
 function imageTarget(registry: Registry, spelled: string, glibc: string | undefined, log: Logger): TargetSpec {
   const { triple, glibc: suffix } = splitTargetFloor(spelled);
-  if (glibc !== undefined && !isVersion(glibc)) throw new XcrossError(`--glibc needs a glibc version such as 2.31, not '${glibc}'`);
-  if (glibc !== undefined && suffix !== undefined && glibc !== suffix) throw new XcrossError(`--target ${spelled} and --glibc ${glibc} name two floors`, { fix: 'name one' });
-  const version = glibc ?? suffix;
+  const flag = glibc === undefined ? undefined : glibcVersion(glibc, '--glibc');
+  const version = suffix === undefined ? flag : sameFloor(flag, suffix, `--target ${spelled}`);
   return targetForFloor(registry, findTarget(registry, triple), version === undefined ? undefined : { version, from: 'the command line', explicit: true }, (w) => log.warn(w));
 }
 

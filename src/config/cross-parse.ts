@@ -47,10 +47,7 @@ export function parseCrossTable(table: TomlTable, src: ParseSource): CrossLayer 
   if (table.target !== undefined) {
     const targets = p.table(table.target, ['target']);
     for (const [triple, value] of Object.entries(targets)) {
-      if (!src.knownTargets.includes(triple)) {
-        const hint = nearest(triple, src.knownTargets);
-        src.warn(`${p.where(['target', triple])}: target.${triple} names a target xcross has no image for${hint ? ` (did you mean ${hint}?)` : ''}`);
-      }
+      p.checkTarget(['target', triple]);
       const t = p.table(value, ['target', triple]);
       p.checkKeys(t, ['target', triple], 'target');
       layer.targets[triple] = p.targetOptions(t, ['target', triple]);
@@ -70,10 +67,7 @@ export function parseCrossTable(table: TomlTable, src: ParseSource): CrossLayer 
     if (x.target !== undefined) {
       for (const [triple, value] of Object.entries(p.table(x.target, ['xcross', 'target']))) {
         const path = ['xcross', 'target', triple];
-        if (!src.knownTargets.includes(triple)) {
-          const hint = nearest(triple, src.knownTargets);
-          src.warn(`${p.where(path)}: xcross.target.${triple} names a target xcross has no image for${hint ? ` (did you mean ${hint}?)` : ''}`);
-        }
+        p.checkTarget(path);
         const t = p.table(value, path);
         p.checkKeys(t, path, 'xcross-target');
         const glibc = p.optVersion(t.glibc, [...path, 'glibc']);
@@ -106,6 +100,14 @@ class Parser {
       const name = [...this.src.base, ...path, key].join('.');
       this.src.warn(`${this.where([...path, key])}: unknown key ${name} (ignored)${hint ? `; did you mean ${hint}?` : ''}`);
     }
+  }
+
+  /** A table named by a triple (the path's last key): a warning with the nearest one if it has no image. */
+  checkTarget(path: string[]): void {
+    const triple = path[path.length - 1];
+    if (this.src.knownTargets.includes(triple)) return;
+    const hint = nearest(triple, this.src.knownTargets);
+    this.src.warn(`${this.where(path)}: ${path.join('.')} names a target xcross has no image for${hint ? ` (did you mean ${hint}?)` : ''}`);
   }
 
   table(v: unknown, path: string[]): TomlTable {

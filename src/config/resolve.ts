@@ -4,7 +4,7 @@ import { XcrossError } from '../errors';
 import type { Env } from '../host';
 import { TOOLCHAIN_SOURCES, type CargoInvocation, type ToolchainSource } from '../cli/cargo-args';
 import type { XcrossOptions } from './cross-options';
-import { isVersion, splitTargetFloor } from '../targets/glibc-floor';
+import { glibcVersion, splitTargetFloor } from '../targets/glibc-floor';
 
 /** What resolution needs from the cross configuration. */
 export interface CrossDefaults {
@@ -51,10 +51,7 @@ function resolveGlibc(inv: CargoInvocation, cross: CrossDefaults, env: Env, trip
   targetFrom: ResolvedConfig['targetFrom']): ResolvedConfig['glibc'] {
   if (inv.xcross.glibc !== undefined) return { version: inv.xcross.glibc, from: 'the command line', explicit: true };
   if (suffix !== undefined) return { version: suffix, from: targetFrom === 'env' ? 'CARGO_BUILD_TARGET' : 'default-target', explicit: true };
-  if (env.XCROSS_GLIBC) {
-    if (!isVersion(env.XCROSS_GLIBC)) throw new XcrossError(`XCROSS_GLIBC must be a glibc version such as 2.31, not '${env.XCROSS_GLIBC}'`);
-    return { version: env.XCROSS_GLIBC, from: 'XCROSS_GLIBC', explicit: false };
-  }
+  if (env.XCROSS_GLIBC) return { version: glibcVersion(env.XCROSS_GLIBC, 'XCROSS_GLIBC'), from: 'XCROSS_GLIBC', explicit: false };
   const perTarget = cross.xcross?.targetGlibc?.[triple];
   if (perTarget !== undefined) return { version: perTarget, from: `xcross.target.${triple}.glibc`, explicit: true };
   if (cross.xcross?.glibc !== undefined) return { version: cross.xcross.glibc, from: '[xcross] glibc', explicit: false };

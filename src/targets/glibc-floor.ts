@@ -61,6 +61,20 @@ export function isVersion(v: string): boolean {
   return /^\d+(\.\d+)+$/.test(v);
 }
 
+/** A floor given by a flag or a variable (`what`: "--glibc", "XCROSS_GLIBC"), or the sentence it is not one. */
+export function glibcVersion(v: string, what: string): string {
+  if (!isVersion(v)) throw new XcrossError(`${what} needs a glibc version such as 2.31, not '${v}'`, { fix: 'see `xcross targets` for the floors each target has' });
+  return v;
+}
+
+/** Two spellings on one command line (--glibc and `--target <triple>.X.Y`) must name the same floor. */
+export function sameFloor(earlier: string | undefined, v: string, from: string): string {
+  if (earlier !== undefined && earlier !== v) {
+    throw new XcrossError(`${from} asks for glibc ${v}, but an earlier flag asked for ${earlier}`, { fix: 'name one glibc floor' });
+  }
+  return v;
+}
+
 /** Numeric, part by part: 2.9 < 2.31; a missing part is 0 (2.31 == 2.31.0). */
 export function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);

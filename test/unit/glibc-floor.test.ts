@@ -87,7 +87,7 @@ describe('XCROSS_GLIBC and Cross.toml: flags win, then the variable, then [xcros
   });
   test('a floor written as a TOML number, or XCROSS_GLIBC that is no version: an error naming where', () => {
     assert.match(errorOf(() => resolve(['build'], { 'Cross.toml': '[xcross]\nglibc = 2.31\n' })), /Cross\.toml:2:\d+: xcross\.glibc must be a glibc version in quotes, like "2\.31", not number 2\.31/);
-    assert.match(errorOf(() => resolve(['build'], {}, { XCROSS_GLIBC: 'old' })), /XCROSS_GLIBC must be a glibc version such as 2\.31, not 'old'/);
+    assert.match(errorOf(() => resolve(['build'], {}, { XCROSS_GLIBC: 'old' })), /XCROSS_GLIBC needs a glibc version such as 2\.31, not 'old'/);
   });
   test('an unknown key under [xcross.target.<triple>] is a warning with the nearest one', () => {
     assert.match(resolve(['build'], { 'Cross.toml': `[xcross.target.${A64}]\nglibcc = "2.31"\n` }).warnings.join('\n'), /unknown key xcross\.target\.aarch64-unknown-linux-gnu\.glibcc \(ignored\); did you mean glibc\?/);
