@@ -1,5 +1,5 @@
 #!/bin/sh
-# deb-unpack.sh --suite SUITE [--release-only] --arch ARCH (--sysroot DIR --gnu GNU | --rustlib DIR | --root DIR) PACKAGE...
+# deb-unpack.sh --suite SUITE [--release-only] --arch ARCH (--sysroot DIR --multiarch TRIPLET | --rustlib DIR | --root DIR) PACKAGE...
 # (installed in the base image as /usr/local/sbin/xcross-deb-unpack)
 #
 # Downloads PACKAGE:ARCH from a Debian suite and unpacks it without installing it: dpkg knows nothing
@@ -8,8 +8,9 @@
 # no obstacle. SUITE "base" is the image's own suite; another (trixie) is read from the same mirrors,
 # with its -updates and -security archives unless --release-only (the mirror lacks some architectures'
 # files of an older suite's security updates: bullseye-security's arm64 OpenSSL answers 404).
-#   --sysroot DIR  the libraries into a cross compiler's root (/usr/<gnu>): usr/lib/<gnu> -> DIR/lib,
-#                  usr/include and usr/include/<gnu> -> DIR/include, pkg-config files rewritten to DIR
+#   --sysroot DIR  the libraries into a cross compiler's root (/usr/<gnu>): usr/lib/<multiarch> -> DIR/lib,
+#                  usr/include and usr/include/<multiarch> -> DIR/include, pkg-config files rewritten to
+#                  DIR (--multiarch: Debian's directory name for the architecture, i386-linux-gnu for i386)
 #   --rustlib DIR  a Rust std's usr/lib/rustlib/<triple> into DIR (the compiler's lib/rustlib)
 #   --root DIR     the packages' files as they are, under DIR: "/" (a glibc floor's cross compiler and
 #                  its /usr/<gnu> libraries), or a root of their own (a floor's native gcc and libc, used
@@ -18,21 +19,21 @@
 # What was unpacked, and its version, is recorded in /usr/local/lib/xcross/unpacked.list for
 # verify-pins.sh.
 set -eu
-suite="" arch="" sysroot="" gnu="" rustlib="" root="" release_only=0
+suite="" arch="" sysroot="" multiarch="" rustlib="" root="" release_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --suite) suite=$2; shift 2 ;;
     --release-only) release_only=1; shift ;;
     --arch) arch=$2; shift 2 ;;
     --sysroot) sysroot=$2; shift 2 ;;
-    --gnu) gnu=$2; shift 2 ;;
+    --multiarch) multiarch=$2; shift 2 ;;
     --rustlib) rustlib=$2; shift 2 ;;
     --root) root=$2; shift 2 ;;
     *) break ;;
   esac
 done
-[ -n "$suite" ] && [ -n "$arch" ] && [ $# -gt 0 ] && { [ -n "$rustlib" ] || [ -n "$root" ] || { [ -n "$sysroot" ] && [ -n "$gnu" ]; }; } \
-  || { echo "usage: xcross-deb-unpack --suite SUITE [--release-only] --arch ARCH (--sysroot DIR --gnu GNU | --rustlib DIR | --root DIR) PACKAGE..." >&2; exit 2; }
+[ -n "$suite" ] && [ -n "$arch" ] && [ $# -gt 0 ] && { [ -n "$rustlib" ] || [ -n "$root" ] || { [ -n "$sysroot" ] && [ -n "$multiarch" ]; }; } \
+  || { echo "usage: xcross-deb-unpack --suite SUITE [--release-only] --arch ARCH (--sysroot DIR --multiarch TRIPLET | --rustlib DIR | --root DIR) PACKAGE..." >&2; exit 2; }
 
 work=$(mktemp -d /tmp/xcross-deb-unpack.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -73,6 +74,11 @@ done
 r=$work/root
 if [ -n "$root" ]; then
   rm -rf "$r/usr/share/doc" "$r/usr/share/man" "$r/usr/share/info" "$r/usr/share/locale" "$r/usr/share/lintian" "$r"/usr/bin/*lto-dump*
+  # bullseye's cross compilers ship cc1, cc1plus and lto1 with their debugging information (~200 MB
+  # each, 25 MB stripped). They are programs of the build host, like the image's own strip.
+  if [ -d "$r/usr/lib/gcc-cross" ]; then
+    find "$r/usr/lib/gcc-cross" -mindepth 3 -maxdepth 3 -type f \( -name cc1 -o -name cc1plus -o -name lto1 \) -exec strip --strip-unneeded {} +
+  fi
   if [ "$root" != / ]; then
     find "$r" -type l | while read -r l; do
       t=$(readlink "$l")
@@ -92,9 +98,7 @@ elif [ -n "$rustlib" ]; then
     cp -a "$d" "$rustlib/$t"
   done
 else
-  # Debian's multiarch directory is the GNU triplet, except i386's (i386-linux-gnu for i686-linux-gnu).
-  m=$gnu
-  [ -d "$r/usr/lib/$m" ] || m=$(echo "$gnu" | sed 's/^i[3-6]86-/i386-/')
+  m=$multiarch
   mkdir -p "$sysroot/lib" "$sysroot/include"
   [ -d "$r/usr/lib/$m" ] && cp -a "$r/usr/lib/$m/." "$sysroot/lib/"
   if [ -d "$r/usr/include" ]; then

@@ -1,7 +1,7 @@
 // What the image Containerfiles are given: everything comes from the registry and the target's plan.
 import type { TargetSpec, ToolchainSpec } from '../targets/registry';
 import { MANAGED_LABEL } from '../../runtimes/spec';
-import type { TargetImagePlan } from './target-plan';
+import { multiarchTriplet, type TargetImagePlan } from './target-plan';
 
 export function toolchainBuildArgs(tc: ToolchainSpec, baseImage: string): Record<string, string> {
   return { BASE_IMAGE: baseImage, RUST_PACKAGES: tc.packages.join(' '), PIN_RUSTC: tc.rustc };
@@ -32,6 +32,7 @@ export function targetBuildArgs(t: TargetSpec, plan: TargetImagePlan, toolchainI
     SYSROOT_SUITE: plan.sysroot?.suite ?? '',
     SYSROOT_OPTS: plan.sysroot?.releaseOnly ? '--release-only' : '',
     SYSROOT_ARCH: plan.sysroot?.arch ?? '',
+    SYSROOT_MULTIARCH: plan.sysroot ? multiarchTriplet(t) : '',
     SYSROOT_PACKAGES: words(plan.sysroot?.packages ?? []),
     ROOT_DIR: plan.rootUnpack?.dir ?? '',
     ROOT_SUITE: plan.rootUnpack?.suite ?? '',

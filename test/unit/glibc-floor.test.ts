@@ -81,6 +81,15 @@ describe('XCROSS_GLIBC and Cross.toml: flags win, then the variable, then [xcros
     assert.equal(resolve(['build', '--target', A64, '--glibc', '2.36'], { 'Cross.toml': toml }, { XCROSS_GLIBC: '2.31' }).glibc?.version, '2.36');
     assert.equal(resolve(['build', '--target', `${A64}.2.36`], { 'Cross.toml': toml }).glibc?.from, 'the command line');
   });
+  test('XCROSS_GLIBC_CHECK=0, and only that, turns the check off', () => {
+    const check = (env: Record<string, string>) => {
+      const root = tempDir();
+      writeTree(root, { 'Cargo.toml': '[package]\nname = "p"\nversion = "0.1.0"\n' });
+      const cross = loadCrossConfig({ workspace: { root, manifest: path.join(root, 'Cargo.toml') }, env, cwd: root, knownTargets: [A64], warn: () => {} });
+      return resolveConfig(parseCargoInvocation(['build'])!, cross, env, X64).glibcCheck;
+    };
+    assert.deepEqual([check({}), check({ XCROSS_GLIBC_CHECK: '0' }), check({ XCROSS_GLIBC_CHECK: '1' })], [true, false, true]);
+  });
   test('CARGO_BUILD_TARGET may carry the suffix too', () => {
     const r = resolve(['build'], {}, { CARGO_BUILD_TARGET: `${A64}.2.31` });
     assert.deepEqual(r.glibc, { version: '2.31', from: 'CARGO_BUILD_TARGET', explicit: true });
@@ -168,5 +177,6 @@ describe('the image plan of a floor', () => {
     const p = planTargetImage(floor('i686-unknown-linux-gnu', '2.31').t, 'amd64');
     assert.ok(p.rootUnpack!.packages.includes('gcc-10-i686-linux-gnu') && p.rootUnpack!.packages.includes('libc6-dev-i386-cross'));
     assert.equal(p.sysroot?.arch, 'i386');
+    assert.equal(targetBuildArgs(floor('i686-unknown-linux-gnu', '2.31').t, p, 'tc').SYSROOT_MULTIARCH, 'i386-linux-gnu', 'OpenSSL\'s i386 files are in usr/lib/i386-linux-gnu');
   });
 });
