@@ -30,6 +30,10 @@ const LINKING = new Set(['build', 'test', 'run', 'bench', 'rustc']);
 function checkGlibcFloor(p: Prepared, started: number, code: number): void {
   const limits = floorLimits(p.target);
   if (!limits) return;
+  if (!p.config.glibcCheck) {
+    p.log.debug('glibc floor: not checked (XCROSS_GLIBC_CHECK=0)');
+    return;
+  }
   const t0 = performance.now();
   const report = checkFloor(freshLinkedFiles(p.targetDir, p.target.triple, started), limits);
   p.log.debug(`${describeNewest(report, limits)} (${(performance.now() - t0).toFixed(1)} ms)`);

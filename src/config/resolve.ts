@@ -21,6 +21,8 @@ export interface ResolvedConfig {
   verbose: number;
   /** The glibc floor asked for, and where it was asked (for messages); none: the target's default. */
   glibc?: { version: string; from: string; explicit: boolean };
+  /** XCROSS_GLIBC_CHECK=0 turns the check after each link off (a file only ever dlopen'ed on newer systems). */
+  glibcCheck: boolean;
 }
 
 export function resolveConfig(inv: CargoInvocation, cross: CrossDefaults, env: Env, hostTriple: string): ResolvedConfig {
@@ -43,6 +45,7 @@ export function resolveConfig(inv: CargoInvocation, cross: CrossDefaults, env: E
     readOnlySource: inv.xcross.readOnlySource || env.XCROSS_READ_ONLY_SOURCE === '1' || (env.XCROSS_READ_ONLY_SOURCE === undefined && cross.xcross?.readOnlySource === true),
     verbose: verbosity(inv, env),
     glibc: resolveGlibc(inv, cross, env, target, suffix, targetFrom),
+    glibcCheck: env.XCROSS_GLIBC_CHECK !== '0',
   };
 }
 
