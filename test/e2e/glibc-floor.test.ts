@@ -146,6 +146,11 @@ describe('the check after the build', () => {
     assert.equal(low.code, 1, tail(low.stderr));
     assert.match(low.stderr, new RegExp(`error: target/${X64}/debug/hello-xcross needs arc4random@GLIBC_2\\.36, newer than the glibc 2\\.31 floor allows \\(its glibc has GLIBC_2\\.31\\): it will not start on a system with glibc 2\\.31 \\(and \\d+ more version needs? above the floor`));
     assert.match(low.stderr, /fix: the image your configuration names \(Cross\.toml image or dockerfile\) has a newer C library than the floor/);
+    // XCROSS_GLIBC_CHECK=0: the same build, relinked, is not checked.
+    fs.rmSync(path.join(crate, 'target', X64), { recursive: true, force: true });
+    const off = await xcross(['build', '--target', X64, '--glibc', '2.31', '-v'], { cwd: crate, timeoutMs: HOUR, env: { XCROSS_GLIBC_CHECK: '0' } });
+    assert.equal(off.code, 0, tail(off.stderr));
+    assert.match(off.stderr, /glibc floor: not checked \(XCROSS_GLIBC_CHECK=0\)/);
     fs.rmSync(path.join(crate, 'target', X64), { recursive: true, force: true });
     const high = await xcross(['build', '--target', X64, '--glibc', '2.36', '-v'], { cwd: crate, timeoutMs: HOUR });
     assert.equal(high.code, 0, tail(high.stderr));
