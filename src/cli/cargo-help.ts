@@ -17,12 +17,16 @@ XCROSS OPTIONS
                               image: the rustc the image carries (hermetic, works offline)
                               auto: host when it has or can get the std, else image
   --read-only-source          mount the workspace read-only (only the target directory is writable)
+  --glibc X.Y                 link for systems whose glibc is X.Y or newer: a floor (2.31; 2.36 is the default;
+                              \`xcross targets\` lists each target's) [env: XCROSS_GLIBC; also --target TRIPLE.X.Y]
+                              after linking, xcross fails when a file needs a newer glibc, libstdc++ or libgcc
   --strace                    qemu prints every system call of the foreign program (QEMU_STRACE=1)
   --gdb PORT                  the foreign program waits for gdb-multiarch on PORT (qemu's gdb stub)
   -v, --verbose               also show the engine command lines and the choices made (passed to cargo too)
 
 ENVIRONMENT
   XCROSS_DEBUG=1              show stack traces of xcross's own errors
+  XCROSS_GLIBC_CHECK=0        do not check the linked files against the glibc floor
   Host variables reach the container only if they are cargo's or rustc's (CARGO_*, RUSTFLAGS, ...),
   the terminal's, proxies, QEMU_* (QEMU_CPU, QEMU_LOG, QEMU_STRACE reach qemu), or named in Cross.toml.
 
@@ -30,6 +34,7 @@ EXAMPLES
   xcross build --target aarch64-unknown-linux-gnu --release
   xcross test --target aarch64-unknown-linux-gnu -- --nocapture
   xcross run --target aarch64-unknown-linux-gnu -- --some-flag
+  xcross build --target aarch64-unknown-linux-gnu --glibc 2.31      # runs on Debian 11, Ubuntu 20.04
   xcross +nightly ${subcommand} --target aarch64-unknown-linux-gnu
 `;
 }
@@ -52,6 +57,7 @@ OPTIONS
   --target TRIPLE        the target (as for build; \`xcross targets\` lists them)
   --manifest-path PATH   the crate to open the shell in
   --runtime NAME         podman, podman-api, nerdctl, docker, or a path (detected when unset)
+  --glibc X.Y            the glibc floor's image (its compiler and libraries), as for build
   --strace               qemu prints every system call of programs run with xcross-runner
   --gdb PORT             programs run with xcross-runner wait for gdb-multiarch on PORT
   -v                     show the engine command line

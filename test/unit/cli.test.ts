@@ -97,6 +97,8 @@ test('help teaches; unknown commands suggest', () => {
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--toolchain-source SOURCE/);
   assert.match(help.stdout, /--read-only-source/);
+  assert.match(help.stdout, /--glibc X\.Y .*\[env: XCROSS_GLIBC; also --target TRIPLE\.X\.Y\]/s);
+  assert.match(help.stdout, /XCROSS_GLIBC_CHECK=0/);
   const top = xcross(['--help'], tempDir());
   assert.equal(top.code, 0);
   assert.match(top.stdout, /build, check, test, run, bench, doc, rustc, clippy, metadata/);
