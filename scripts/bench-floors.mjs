@@ -9,37 +9,21 @@
 //
 //   node scripts/bench-floors.mjs [--runs N] [--floor 2.31] [--target T]... [--no-build]
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { XCROSS, all, dist, flag, imageSize, mb, median, must, opt, root, run } from './bench-lib.mjs';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const require = createRequire(import.meta.url);
-const { loadRegistry, findTarget } = require(path.join(root, 'dist/src/targets/registry.js'));
-const { targetForFloor } = require(path.join(root, 'dist/src/targets/floor-select.js'));
-const { targetImageRef, toolchainImageRef } = require(path.join(root, 'dist/src/images/tag.js'));
-const args = process.argv.slice(2);
-const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
-const all = (name) => args.flatMap((a, i) => (a === name ? [args[i + 1]] : []));
+const { loadRegistry, findTarget } = dist('src/targets/registry.js');
+const { targetForFloor } = dist('src/targets/floor-select.js');
+const { targetImageRef, toolchainImageRef } = dist('src/images/tag.js');
 const RUNS = Number(opt('--runs', '5'));
 const FLOOR = opt('--floor', '2.31');
-const XCROSS = path.join(root, 'dist', 'src', 'main.js');
 const registry = loadRegistry();
 const wanted = all('--target');
 const triples = wanted.length ? wanted : ['x86_64-unknown-linux-gnu', 'aarch64-unknown-linux-gnu'];
 const say = (m) => process.stderr.write(`bench-floors: ${m}\n`);
-
-function run(argv, opts = {}) {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 256 << 20, ...opts });
-  return { ms: Number(process.hrtime.bigint() - t) / 1e6, code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
-const must = (r, what) => { if (r.code !== 0) throw new Error(`${what} failed (${r.code}):\n${r.stderr.slice(-3000)}`); return r; };
-const xcross = (argv, opts) => run([process.execPath, XCROSS, ...argv], opts);
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const imageSize = (ref) => { const r = run(['podman', 'image', 'inspect', '--format', '{{.Size}}', ref]); return r.code === 0 ? Number(r.stdout.trim()) : NaN; };
-const mb = (bytes) => `${Math.round(bytes / 1e6)} MB`;
+const xcross = (argv, opts) => run(process.execPath, [XCROSS, ...argv], opts);
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-bench-floors-'));
 for (const n of ['hello-xcross', 'xcross-util']) fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(work, n), { recursive: true });
@@ -50,9 +34,9 @@ for (const triple of triples) {
   const t = targetForFloor(registry, plain, { version: FLOOR, from: '--floor', explicit: true }, say);
   const ref = targetImageRef(registry.base, t);
   let build = NaN;
-  if (!args.includes('--no-build')) {
+  if (!flag('--no-build')) {
     must(xcross(['image', 'build', '--target', triple]), `xcross image build --target ${triple}`);
-    run(['podman', 'rmi', ref]);
+    run('podman', ['rmi', ref]);
     say(`building ${triple}.${FLOOR} ...`);
     const r = must(xcross(['image', 'build', '--target', `${triple}.${FLOOR}`]), `xcross image build --target ${triple}.${FLOOR}`);
     build = r.ms;

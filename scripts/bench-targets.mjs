@@ -9,38 +9,21 @@
 // Ends with `podman system df`.
 //
 //   node scripts/bench-targets.mjs [--runs N] [--target T]... [--from-scratch] [--no-build]
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { XCROSS, all, dist, flag, imageSize, mb, median, must, opt, root, run } from './bench-lib.mjs';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const require = createRequire(import.meta.url);
-const { loadRegistry } = require(path.join(root, 'dist/src/targets/registry.js'));
-const { baseImageRef, targetImageRef, toolchainImageRef } = require(path.join(root, 'dist/src/images/tag.js'));
-const args = process.argv.slice(2);
-const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
-const all = (name) => args.flatMap((a, i) => (a === name ? [args[i + 1]] : []));
+const { loadRegistry } = dist('src/targets/registry.js');
+const { baseImageRef, targetImageRef, toolchainImageRef } = dist('src/images/tag.js');
 const RUNS = Number(opt('--runs', '5'));
-const XCROSS = path.join(root, 'dist', 'src', 'main.js');
 const registry = loadRegistry();
 const wanted = all('--target');
 const targets = registry.targets.filter((t) => wanted.length === 0 || wanted.includes(t.triple));
 const say = (m) => process.stderr.write(`bench-targets: ${m}\n`);
-
-function run(cmd, argv, opts = {}) {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 256 << 20, ...opts });
-  return { ms: Number(process.hrtime.bigint() - t) / 1e6, code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
-const must = (r, what) => { if (r.code !== 0) throw new Error(`${what} failed (${r.code}):\n${r.stderr.slice(-3000)}`); return r; };
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const imageSize = (ref) => { const r = run('podman', ['image', 'inspect', '--format', '{{.Size}}', ref]); return r.code === 0 ? Number(r.stdout.trim()) : NaN; };
-const mb = (bytes) => `${Math.round(bytes / 1e6)} MB`;
 const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
-if (args.includes('--from-scratch')) {
+if (flag('--from-scratch')) {
   say('removing every image xcross built (xcross image prune --all)');
   must(run(process.execPath, [XCROSS, 'image', 'prune', '--all']), 'xcross image prune --all');
 }
@@ -50,7 +33,7 @@ const layerTimes = new Map();
 const builds = new Map();
 for (const t of targets) {
   const ref = targetImageRef(registry.base, t);
-  if (!args.includes('--no-build')) {
+  if (!flag('--no-build')) {
     run('podman', ['rmi', ref]);
     say(`building ${t.triple} ...`);
     const r = must(run(process.execPath, [XCROSS, 'image', 'build', '--target', t.triple]), `xcross image build --target ${t.triple}`);
