@@ -21,6 +21,13 @@ import { restartServiceWith } from './podman-api/socket';
 /** podman's, docker's and nerdctl's words for an image they do not have (from inspect or exists). */
 const IMAGE_ABSENT = /image not known|no such (image|object)|image not found/i;
 
+/** The engine's own sentence from its output: the last error line, without its "Error: " prefix. */
+function engineSentence(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const error = [...lines].reverse().find((l) => /error|denied|unauthorized|refused|no such|not found|unknown/i.test(l)) ?? lines[lines.length - 1] ?? '';
+  return error.replace(/^(Error|error|ERRO\[\d+\])(: |\s+)/, '').replace(/^time="[^"]*" level=\w+ msg="(.*)"$/, '$1');
+}
+
 export interface CliOptions {
   binary: string;
   uid: number;
@@ -108,6 +115,50 @@ export class CliEngine implements Runtime {
   async importTarball(file: string, ref: string): Promise<void> {
     const r = await this.exec(['import', '--change', 'CMD ["/bin/bash"]', file, ref], 600_000);
     if (r.code !== 0) throw new XcrossError(`podman could not import ${file} as ${ref}: ${r.stderr.trim()}`);
+  }
+
+  async tag(ref: string, newRef: string): Promise<void> {
+    const r = await this.exec(['tag', ref, newRef]);
+    if (r.code !== 0) throw new XcrossError(`${this.name} could not tag ${ref} as ${newRef}: ${engineSentence(r.stderr)}`);
+  }
+
+  async push(ref: string, dest: string, onLine: (line: string) => void): Promise<void> {
+    if (!this.flavor.pushesToOtherName && ref !== dest) await this.tag(ref, dest);
+    try {
+      const args = this.flavor.pushesToOtherName ? ['push', ref, dest] : ['push', dest];
+      this.o.log.command([this.o.binary, ...args]);
+      const lines: string[] = [];
+      const r = await runLines(this.o.binary, args, (l) => { lines.push(l); onLine(l); }, { env: this.o.env });
+      if (r.code !== 0) throw new XcrossError(`${this.name} could not push ${dest}: ${engineSentence(lines.join('\n')) || `exit code ${r.code}`}`);
+    } finally {
+      // The other name was only the push's: leave the image as it was.
+      if (!this.flavor.pushesToOtherName && ref !== dest) await this.exec(['rmi', dest]);
+    }
+  }
+
+  async save(refs: string[], sink: (tar: NodeJS.ReadableStream) => Promise<void>): Promise<void> {
+    const args = this.flavor.saveArgs(refs);
+    this.o.log.command([this.o.binary, ...args]);
+    const { child, done } = startProcess(this.o.binary, args, { env: this.o.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    try {
+      await sink(child.stdout!);
+    } catch (e) {
+      child.kill('SIGTERM');
+      await done;
+      throw e;
+    }
+    const f = await done;
+    if (f.code !== 0) throw new XcrossError(`${this.name} could not save ${refs.join(', ')}: ${engineSentence(stderr) || `exit code ${f.code}`}`);
+  }
+
+  async load(file: string, onLine: (line: string) => void): Promise<void> {
+    const args = ['load', '-i', file];
+    this.o.log.command([this.o.binary, ...args]);
+    const lines: string[] = [];
+    const r = await runLines(this.o.binary, args, (l) => { lines.push(l); onLine(l); }, { env: this.o.env });
+    if (r.code !== 0) throw new XcrossError(`${this.name} could not load ${file}: ${engineSentence(lines.join('\n')) || `exit code ${r.code}`}`);
   }
 
   async build(req: BuildRequest, onLine: (line: string) => void): Promise<void> {

@@ -20,6 +20,10 @@ export interface CliFlavor {
   imageExistsArgs(ref: string): string[];
   /** Removes a container whatever its state, quietly when it is already gone. */
   removeContainerArgs(name: string): string[];
+  /** Writes a docker-archive of the images to stdout (podman needs -m for more than one). */
+  saveArgs(refs: string[]): string[];
+  /** Whether `push SRC DEST` works; otherwise the image is tagged DEST, pushed, and untagged. */
+  pushesToOtherName: boolean;
   /** The flag that names an ignore file for a build context, when the engine has one. */
   ignoreFileFlag?: string;
   /** Its complaint when a run names an image it does not have (with --pull=never). */
@@ -46,6 +50,8 @@ export const podmanFlavor: CliFlavor = {
   // Either variable makes podman a remote client (podman(1), "Environment Variables").
   remote: (env) => env.CONTAINER_HOST?.trim() || (env.CONTAINER_CONNECTION?.trim() ? `connection ${env.CONTAINER_CONNECTION.trim()}` : undefined),
   imageExistsArgs: (ref) => ['image', 'exists', ref],
+  saveArgs: (refs) => ['save', '--format', 'docker-archive', '--multi-image-archive', ...refs],
+  pushesToOtherName: true,
   removeContainerArgs: (name) => ['rm', '--force', '--time', '0', '--ignore', name],
   ignoreFileFlag: '--ignorefile',
   imageUnknown: /^Error: .*image not known\s*$/m,
@@ -61,6 +67,8 @@ export const dockerFlavor: CliFlavor = {
     return r.code === 0 && /name=rootless/.test(r.stdout);
   },
   imageExistsArgs: (ref) => ['image', 'inspect', '--format', '{{.Id}}', ref],
+  saveArgs: (refs) => ['save', ...refs],
+  pushesToOtherName: false,
   removeContainerArgs: (name) => ['rm', '--force', name],
   imageUnknown: /No such image:/,
   commandNotFound: new RegExp(`${RUNC_NOT_FOUND.source}|${INIT_NOT_FOUND.source}`),
@@ -72,6 +80,8 @@ export const nerdctlFlavor: CliFlavor = {
   // Rootless nerdctl (rootlesskit) runs as the user; rootful nerdctl as root.
   rootless: async (_exec, uid) => uid !== 0,
   imageExistsArgs: (ref) => ['image', 'inspect', '--format', '{{.ID}}', ref],
+  saveArgs: (refs) => ['save', ...refs],
+  pushesToOtherName: false,
   removeContainerArgs: (name) => ['rm', '--force', name],
   imageUnknown: /no such image|image not found|not found: .*image/i,
   commandNotFound: new RegExp(`${RUNC_NOT_FOUND.source}|${INIT_NOT_FOUND.source}`),

@@ -45,6 +45,16 @@ export interface Runtime {
   /** Tries to pull; false when the registry cannot be reached or has no such image. */
   pull(ref: string, onLine: (line: string) => void): Promise<boolean>;
   importTarball(file: string, ref: string): Promise<void>;
+  /** Gives the image `ref` another name. */
+  tag(ref: string, newRef: string): Promise<void>;
+  /** Pushes the local image `ref` to the registry as `dest`, with the engine's own credentials;
+   * throws XcrossError with the engine's sentence. */
+  push(ref: string, dest: string, onLine: (line: string) => void): Promise<void>;
+  /** Streams one docker-archive tar of the images (shared layers once) to `sink`; throws when the
+   * engine fails, and stops the engine when the sink fails (a full disk). */
+  save(refs: string[], sink: (tar: NodeJS.ReadableStream) => Promise<void>): Promise<void>;
+  /** Loads a docker-archive file (its layers may be gzip-compressed); throws on failure. */
+  load(file: string, onLine: (line: string) => void): Promise<void>;
   /** Builds an image; streams the engine's output lines; throws XcrossError on failure. */
   build(req: BuildRequest, onLine: (line: string) => void): Promise<void>;
   /** Runs a container to completion with our stdio; removes it afterwards, also on SIGINT/SIGTERM.

@@ -126,14 +126,15 @@ export class ApiClient {
   }
 
   /** A request whose answer streams for as long as the work takes (build, pull). */
-  async stream(method: string, path: string, opts: { query?: Query; body?: NodeJS.ReadableStream; contentType?: string }): Promise<{ status: number; body: StreamBody }> {
+  async stream(method: string, path: string, opts: { query?: Query; body?: NodeJS.ReadableStream; contentType?: string; headers?: Record<string, string> }): Promise<{ status: number; body: StreamBody }> {
     const url = `${API}${path}${queryString(opts.query)}`;
+    // Headers are not logged: X-Registry-Auth carries credentials.
     this.log.debug(`api: ${method} ${url} (streamed)`);
     try {
       const r = await this.client.request({
         method: method as 'POST',
         path: url,
-        headers: opts.contentType ? { 'content-type': opts.contentType } : {},
+        headers: { ...(opts.contentType ? { 'content-type': opts.contentType } : {}), ...opts.headers },
         body: opts.body as Readable | undefined,
         headersTimeout: 0,
         bodyTimeout: 0,

@@ -10,7 +10,8 @@ import { parseImageInspect } from '../image-json';
 import { splitUserArgs } from '../podman-args';
 import { buildProbeImage, type Adaptation } from '../podman-adapt';
 import { ServiceAdaptation, ServiceNeedsFlags, type ProbedService } from './adaptation';
-import { ApiError } from './client';
+import { ApiError, errorMessage } from './client';
+import { credentialsFor, registryAuthHeader } from '../registry-auth';
 import { recordRefusal } from './refusal';
 import { connect, startOwn, type Connection } from './connect';
 import { NotStarted, runContainer } from './run-session';
@@ -133,7 +134,7 @@ export class PodmanApi implements Runtime {
 
   async pull(ref: string, onLine: (line: string) => void): Promise<boolean> {
     const api = await this.api();
-    const r = await api.stream('POST', '/images/pull', { query: { reference: ref, policy: 'always' } });
+    const r = await api.stream('POST', '/images/pull', { query: { reference: ref, policy: 'always' }, headers: this.authHeaders(ref) });
     if (r.status >= 400) {
       onLine((await r.body.text()).trim());
       return false;
@@ -146,6 +147,55 @@ export class PodmanApi implements Runtime {
       } else if (o.stream) onLine(o.stream.trimEnd());
     });
     return ok;
+  }
+
+  /** The engine's stored login for the registry of `ref`, as libpod takes it (never logged). */
+  private authHeaders(ref: string): Record<string, string> {
+    const creds = credentialsFor(ref, this.o.env);
+    return creds ? { 'X-Registry-Auth': registryAuthHeader(creds) } : {};
+  }
+
+  async tag(ref: string, newRef: string): Promise<void> {
+    const colon = newRef.lastIndexOf(':');
+    const [repo, tag] = colon > newRef.lastIndexOf('/') ? [newRef.slice(0, colon), newRef.slice(colon + 1)] : [newRef, 'latest'];
+    try {
+      await (await this.api()).json('POST', `/images/${encodeURIComponent(ref)}/tag`, `podman could not tag ${ref} as ${newRef}`, { query: { repo, tag } });
+    } catch (e) {
+      if (e instanceof ApiError) throw new XcrossError(`podman could not tag ${ref} as ${newRef}: ${e.engineMessage}`);
+      throw e;
+    }
+  }
+
+  async push(ref: string, dest: string, onLine: (line: string) => void): Promise<void> {
+    const api = await this.api();
+    const r = await api.stream('POST', `/images/${encodeURIComponent(ref)}/push`, { query: { destination: dest }, headers: this.authHeaders(dest) });
+    if (r.status >= 400) throw new XcrossError(`podman could not push ${dest}: ${errorMessage(await r.body.text())}`);
+    let failure: string | undefined;
+    await readJsonLines(r.body, (o) => {
+      if (o.error) failure = o.error.trim();
+      else if (o.stream) onLine(o.stream.trimEnd());
+    });
+    if (failure) throw new XcrossError(`podman could not push ${dest}: ${failure}`);
+  }
+
+  async save(refs: string[], sink: (tar: NodeJS.ReadableStream) => Promise<void>): Promise<void> {
+    const api = await this.api();
+    const r = await api.stream('GET', '/images/export', { query: { format: 'docker-archive', references: refs, compress: false } });
+    if (r.status >= 400) throw new XcrossError(`podman could not save ${refs.join(', ')}: ${errorMessage(await r.body.text())}`);
+    try {
+      await sink(r.body);
+    } catch (e) {
+      r.body.destroy();
+      throw e;
+    }
+  }
+
+  async load(file: string, onLine: (line: string) => void): Promise<void> {
+    const api = await this.api();
+    const r = await api.stream('POST', '/images/load', { body: fs.createReadStream(file), contentType: 'application/x-tar' });
+    const text = await r.body.text();
+    if (r.status >= 400) throw new XcrossError(`podman could not load ${file}: ${errorMessage(text)}`);
+    for (const l of text.split('\n')) if (l.trim()) onLine(l.trim());
   }
 
   async importTarball(file: string, ref: string): Promise<void> {

@@ -32,6 +32,8 @@ export interface CargoInvocation {
     gdb?: number;
     /** --glibc X.Y, or the X.Y of `--target <triple>.X.Y` (cargo gets the plain triple). */
     glibc?: string;
+    /** --push: push the images this run builds to the image cache. */
+    push: boolean;
   };
 }
 
@@ -62,7 +64,7 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
     toolchain,
     verbose: 0,
     cargoArgs: [],
-    xcross: { readOnlySource: false, strace: false },
+    xcross: { readOnlySource: false, strace: false, push: false },
   };
   const rest = argv.slice(i + 1);
   const targets: string[] = [];
@@ -97,6 +99,9 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
         continue;
       case '--strace':
         inv.xcross.strace = true;
+        continue;
+      case '--push':
+        inv.xcross.push = true;
         continue;
       case '--glibc': {
         inv.xcross.glibc = sameFloor(inv.xcross.glibc, glibcVersion(value(), '--glibc'), '--glibc');

@@ -56,23 +56,38 @@ Usage: xcross <cargo subcommand> --target TRIPLE [cargo args...]
       const { doctor } = await import('../commands/doctor');
       code = await doctor({ json: a.json, verbose: a.verbose }, host);
     })
-    .command('image <action> [images..]', 'Manage the images xcross builds: build, list, rm, prune', (y) =>
+    .command('image <action> [images..]', 'Manage the images xcross builds: build, list, rm, prune, push, save, load', (y) =>
       y.positional('action', {
-        choices: ['build', 'list', 'rm', 'prune'] as const,
-        describe: 'build: make a target\'s image here; list: what xcross built; rm: remove some of those; prune: remove those nothing uses',
+        choices: ['build', 'list', 'rm', 'prune', 'push', 'save', 'load'] as const,
+        describe: 'build: make a target\'s image here; list: what xcross has, and where each came from; rm: remove some of those; '
+          + 'prune: remove those nothing uses; push: copy built images to the image cache; save: write images to one archive file; load: read such a file',
       })
-        .positional('images', { type: 'string', array: true, describe: 'for rm: image names or IDs' })
-        .option('target', { type: 'string', describe: 'for build: target triple, e.g. aarch64-unknown-linux-gnu (or aarch64-unknown-linux-gnu.2.31 for a glibc floor)' })
+        .positional('images', { type: 'string', array: true, describe: 'for rm: image names or IDs; for load: the archive file' })
+        .option('target', { type: 'string', array: true, describe: 'target triple, e.g. aarch64-unknown-linux-gnu (or aarch64-unknown-linux-gnu.2.31 for a glibc floor); one for build, any number for push and save' })
         .option('glibc', { type: 'string', describe: 'for build: the glibc floor\'s image, e.g. 2.31 (`xcross targets` lists the floors)' })
-        .option('force', { type: 'boolean', default: false, describe: 'for build: rebuild even if the image exists' })
-        .option('all', { type: 'boolean', default: false, describe: 'for prune: remove every image xcross built' })
+        .option('force', { type: 'boolean', default: false, describe: 'for build: rebuild even if the image exists (or is in the image cache)' })
+        .option('push', { type: 'boolean', default: false, describe: 'for build: push what was built to the image cache (also XCROSS_IMAGE_CACHE_PUSH=1)' })
+        .option('all', { type: 'boolean', default: false, describe: 'for prune: remove every image xcross built; for push: push every current image here' })
+        .option('output', { alias: 'o', type: 'string', describe: 'for save: the archive file to write (layers gzip-compressed; `podman load -i FILE` reads it too)' })
         .option('json', { type: 'boolean', default: false, describe: 'for list: print JSON' })
         .option('runtime', { type: 'string', describe: 'podman, podman-api, nerdctl, docker, or a path (detected when unset)' })
-        .option('verbose', { alias: 'v', type: 'count', describe: 'show engine commands and every build line' }),
+        .option('verbose', { alias: 'v', type: 'count', describe: 'show engine commands and every build line' })
+        .epilog(`The image cache: XCROSS_IMAGE_CACHE=<registry>/<prefix> (or image-cache = "..." in Cross.toml's
+[xcross] table), e.g. ghcr.io/your-org/xcross. A missing image is pulled from there before it is
+built, and used only if its labels are what this xcross builds. Credentials are the engine's own
+(podman login, REGISTRY_AUTH_FILE, docker login); xcross never prints them.
+
+Examples:
+  xcross image build --target aarch64-unknown-linux-gnu --push
+  xcross image push --target aarch64-unknown-linux-gnu --target armv7-unknown-linux-gnueabihf
+  xcross image save -o xcross-images.tar --target aarch64-unknown-linux-gnu
+  xcross image load xcross-images.tar
+  xcross image list`),
     async (a) => {
       const { imageCommand } = await import('../commands/image');
       code = await imageCommand({
-        action: a.action!, images: (a.images ?? []).map(String), target: a.target, glibc: a.glibc, force: a.force, all: a.all, json: a.json, runtime: a.runtime, verbose: a.verbose,
+        action: a.action!, images: (a.images ?? []).map(String), targets: (a.target ?? []).map(String), glibc: a.glibc, force: a.force, push: a.push,
+        all: a.all, output: a.output, json: a.json, runtime: a.runtime, verbose: a.verbose,
       }, host);
     })
     .epilog(`Cargo subcommands (all cargo arguments pass through; see \`xcross build --help\`):

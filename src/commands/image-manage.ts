@@ -5,6 +5,7 @@ import { everyImageTarget } from '../targets/floor-select';
 import { baseImageRef, targetImageRef, toolchainImageRef } from '../images/tag';
 import type { ImageInfo, Runtime } from '../../runtimes/runtime';
 import { MANAGED_LABEL } from '../../runtimes/spec';
+import { describeOrigin, type Origin } from '../cache/origins';
 
 /** toolchain: a target's image; rust: the Rust compiler layer target images share; base: under both. */
 export type ImageKind = 'toolchain' | 'rust' | 'base' | 'custom';
@@ -18,16 +19,18 @@ export interface ListedImage {
   sizeMB: number;
   /** Whether the current registry (or, for custom images, its base) still uses it. */
   current: boolean;
+  /** Where it came from: built here, pulled from <cache>, loaded from <file>, or here (unknown). */
+  origin: string;
 }
 
-export async function listManaged(runtime: Runtime, registry: Registry): Promise<ListedImage[]> {
+export async function listManaged(runtime: Runtime, registry: Registry, origins: Map<string, Origin> = new Map()): Promise<ListedImage[]> {
   const images = await runtime.listImages(`${MANAGED_LABEL}=true`);
   const currentRefs = new Set([
     baseImageRef(registry.base),
     ...registry.toolchains.map((tc) => toolchainImageRef(registry.base, tc)),
     ...everyImageTarget(registry).map((t) => targetImageRef(registry.base, t)),
   ]);
-  const listed = images.map((img) => ({ img, item: describe(img, currentRefs) }));
+  const listed = images.map((img) => ({ img, item: { ...describe(img, currentRefs), origin: describeOrigin(origins.get(img.id)) } }));
   // Of the custom images for one workspace and target, only the newest is in use.
   const newest = new Map<string, number>();
   for (const { img } of listed) {
@@ -45,7 +48,7 @@ function customKey(img: ImageInfo): string | undefined {
   return img.labels['io.xcross.custom'] === 'true' ? `${img.labels['io.xcross.workspace'] ?? ''}|${img.labels['io.xcross.target'] ?? ''}` : undefined;
 }
 
-function describe(img: ImageInfo, currentRefs: Set<string>): ListedImage {
+function describe(img: ImageInfo, currentRefs: Set<string>): Omit<ListedImage, 'origin'> {
   // Labels are inherited through FROM: a toolchain image has its base's labels plus the pins.
   const kind: ImageKind = img.labels['io.xcross.custom'] === 'true' ? 'custom' : img.labels['io.xcross.gcc'] ? 'toolchain'
     : img.labels['io.xcross.toolchain'] ? 'rust' : 'base';
@@ -66,7 +69,8 @@ function describe(img: ImageInfo, currentRefs: Set<string>): ListedImage {
 export function renderImages(images: ListedImage[], json: boolean): string {
   if (json) return JSON.stringify({ images }, null, 2) + '\n';
   if (images.length === 0) return 'xcross has built no images here yet.\n';
-  const rows = [['IMAGE', 'KIND', 'TARGET', 'CREATED', 'SIZE', 'IN USE'], ...images.map((i) => [i.name, i.kind, i.target, i.created, `${i.sizeMB} MB`, i.current ? 'yes' : 'no (prune removes it)'])];
+  const rows = [['IMAGE', 'KIND', 'TARGET', 'CREATED', 'SIZE', 'ORIGIN', 'IN USE'],
+    ...images.map((i) => [i.name, i.kind, i.target, i.created, `${i.sizeMB} MB`, i.origin, i.current ? 'yes' : 'no (prune removes it)'])];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n') + '\n';
 }

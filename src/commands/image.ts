@@ -8,11 +8,20 @@ import { glibcVersion, sameFloor, splitTargetFloor } from '../targets/glibc-floo
 import { createLogger, type Logger } from '../ui/log';
 import { createRuntime } from '../../runtimes/detect';
 import { listManaged, pruneManaged, removeManaged, renderImages } from './image-manage';
+import { imageSettings } from './image-settings';
+import { loadImages, pushImages, saveImages } from './image-transfer';
+import { readOrigins } from '../cache/origins';
+import type { CacheContext } from '../cache/exchange';
 
 export interface ImageArgs {
-  action: 'build' | 'list' | 'rm' | 'prune';
+  action: 'build' | 'list' | 'rm' | 'prune' | 'push' | 'save' | 'load';
   images: string[];
-  target?: string;
+  /** One for build; any number for push and save. */
+  targets: string[];
+  /** save: the archive to write. */
+  output?: string;
+  /** build: push what was built to the image cache. */
+  push: boolean;
   /** --glibc X.Y (also spelt --target <triple>.X.Y). */
   glibc?: string;
   force: boolean;
@@ -29,19 +38,33 @@ function imageTarget(registry: Registry, spelled: string, glibc: string | undefi
   return targetForFloor(registry, findTarget(registry, triple), version === undefined ? undefined : { version, from: 'the command line', explicit: true }, (w) => log.warn(w));
 }
 
+/** What each action needs, said before anything else runs. */
+function checkArguments(a: ImageArgs): void {
+  const need = (what: string, example: string) => new XcrossError(`xcross image ${a.action} needs ${what}`, { fix: `e.g. ${example}`, exitCode: 2 });
+  if (a.action === 'build' && a.targets.length !== 1) {
+    if (a.targets.length > 1) throw new XcrossError('xcross image build builds one target per run', { fix: 'run it once per --target', exitCode: 2 });
+    throw need('--target', 'xcross image build --target aarch64-unknown-linux-gnu');
+  }
+  if (a.action === 'rm' && a.images.length === 0) throw new XcrossError('xcross image rm needs the images to remove', { fix: '`xcross image list` names them', exitCode: 2 });
+  if (a.action === 'push' && a.targets.length === 0 && !a.all) throw need('--target (one or more) or --all', 'xcross image push --target aarch64-unknown-linux-gnu');
+  if (a.action === 'save' && !a.output) throw need('-o FILE', 'xcross image save -o xcross-images.tar --target aarch64-unknown-linux-gnu');
+  if (a.action === 'load' && a.images.length !== 1) throw need('one archive file', 'xcross image load xcross-images.tar');
+  if (a.push && a.action !== 'build') throw new XcrossError(`--push is for xcross image build; use xcross image push to push what is built`, { exitCode: 2 });
+}
+
 export async function imageCommand(a: ImageArgs, host: Host): Promise<number> {
   const log = createLogger(a.verbose);
   const registry = loadRegistry();
-  if (a.action === 'build' && !a.target) throw new XcrossError('xcross image build needs --target', { fix: 'e.g. xcross image build --target aarch64-unknown-linux-gnu' });
-  if (a.action === 'rm' && a.images.length === 0) throw new XcrossError('xcross image rm needs the images to remove', { fix: '`xcross image list` names them' });
-  // Validate the target before looking for an engine: a typo should not need podman to be reported.
-  const target = a.target ? imageTarget(registry, a.target, a.glibc, log) : undefined;
-  const runtime = await createRuntime(a.runtime ?? (host.env.XCROSS_RUNTIME || host.env.CROSS_CONTAINER_ENGINE || undefined), {
-    env: host.env, uid: host.uid, cacheDir: host.cacheDir, log,
-  });
+  checkArguments(a);
+  // Validate targets and settings before looking for an engine: a typo should not need podman to be reported.
+  const targets = a.targets.map((t) => imageTarget(registry, t, a.glibc, log));
+  const settings = imageSettings(host, registry, log, { runtime: a.runtime, push: a.push });
+  const runtime = await createRuntime(settings.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
+  const tty = host.stderrIsTTY;
+  const cache: CacheContext = { runtime, log, tty, cacheDir: host.cacheDir, settings: settings.cache, localPrefix: registry.base.imagePrefix };
   switch (a.action) {
     case 'build': {
-      const ref = await ensureTargetImage({ runtime, registry, target: target!, log, tty: host.stderrIsTTY, force: a.force });
+      const ref = await ensureTargetImage({ runtime, registry, target: targets[0], log, tty, force: a.force, cacheDir: host.cacheDir, cache: settings.cache });
       const labels = await runtime.imageLabels(ref);
       const pins = Object.entries(labels).filter(([k]) => k.startsWith('io.xcross.') && k !== 'io.xcross.managed');
       log.info(`${ref} is ready: ${pins.map(([k, v]) => `${k.slice('io.xcross.'.length)} ${v}`).join(', ')}`);
@@ -49,7 +72,17 @@ export async function imageCommand(a: ImageArgs, host: Host): Promise<number> {
       return 0;
     }
     case 'list':
-      process.stdout.write(renderImages(await listManaged(runtime, registry), a.json));
+      process.stdout.write(renderImages(await listManaged(runtime, registry, readOrigins(host.cacheDir)), a.json));
+      return 0;
+    case 'push':
+      for (const r of await pushImages(cache, registry, targets, a.all)) process.stdout.write(`${r}\n`);
+      return 0;
+    case 'save': {
+      await saveImages(runtime, registry, targets, a.output!, log, tty);
+      return 0;
+    }
+    case 'load':
+      for (const n of await loadImages(runtime, registry, a.images[0], host.cacheDir, log, tty)) process.stdout.write(`${n}\n`);
       return 0;
     case 'rm':
       for (const r of await removeManaged(runtime, a.images)) log.info(`removed ${r}`);

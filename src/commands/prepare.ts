@@ -64,7 +64,7 @@ export async function prepare(inv: CargoInvocation, host: Host, requireRust: boo
   const baseImage = options.image?.name ?? targetImageRef(registry.base, target);
   const ensureBase = () => options.image
     ? ensureUserImage(runtime, baseImage, log, host.stderrIsTTY)
-    : ensureTargetImage({ runtime, registry, target, log, tty: host.stderrIsTTY }).then(() => undefined);
+    : ensureTargetImage({ runtime, registry, target, log, tty: host.stderrIsTTY, cacheDir: host.cacheDir, cache: config.cache }).then(() => undefined);
   let image = baseImage;
   if (options.preBuild || options.dockerfile) {
     // The custom image's tag needs the base's ID, so the base must be here first.
@@ -78,7 +78,7 @@ export async function prepare(inv: CargoInvocation, host: Host, requireRust: boo
       target, prefix: registry.base.imagePrefix, baseRef: baseImage, baseId, workspaceRoot: workspace.root,
       dockerfile: options.dockerfile, preBuild: options.preBuild,
     });
-    await ensureCustomImage({ runtime, log, tty: host.stderrIsTTY }, plan);
+    await ensureCustomImage({ runtime, log, tty: host.stderrIsTTY, cacheDir: host.cacheDir, cache: config.cache }, plan, registry.base.imagePrefix);
     image = plan.ref;
   }
   const targetDir = resolveTargetDir(inv, host, workspace);

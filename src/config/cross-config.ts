@@ -66,6 +66,7 @@ export function loadCrossConfig(input: CrossConfigInput): CrossConfig {
       toolchainSource: pick((l) => l.xcross.toolchainSource),
       readOnlySource: pick((l) => l.xcross.readOnlySource),
       glibc: pick((l) => l.xcross.glibc),
+      imageCache: pick((l) => l.xcross.imageCache),
       targetGlibc: Object.assign({}, ...layers.map((l) => l.xcross.targetGlibc ?? {})),
     },
     layers,

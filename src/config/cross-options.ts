@@ -36,6 +36,8 @@ export interface XcrossOptions {
   /** The glibc floor for every target ([xcross] glibc), and per target ([xcross.target.<triple>] glibc). */
   glibc?: string;
   targetGlibc?: Record<string, string>;
+  /** [xcross] image-cache: `<registry>/<prefix>` of a team's image cache. */
+  imageCache?: string;
 }
 
 /** One source's view (a file, Cargo metadata, the environment), before merging. */

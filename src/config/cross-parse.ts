@@ -17,7 +17,7 @@ const KEYS: Record<string, string[]> = {
   dockerfile: ['file', 'context', 'build-args'],
   image: ['name', 'toolchain'],
   zig: ['enable', 'version', 'image'],
-  xcross: ['runtime', 'toolchain-source', 'read-only-source', 'glibc', 'target'],
+  xcross: ['runtime', 'toolchain-source', 'read-only-source', 'glibc', 'image-cache', 'target'],
   'xcross-target': ['glibc'],
 };
 
@@ -61,6 +61,7 @@ export function parseCrossTable(table: TomlTable, src: ParseSource): CrossLayer 
       toolchainSource: p.optString(x['toolchain-source'], ['xcross', 'toolchain-source']),
       readOnlySource: p.optBool(x['read-only-source'], ['xcross', 'read-only-source']),
       glibc: p.optVersion(x.glibc, ['xcross', 'glibc']),
+      imageCache: p.optString(x['image-cache'], ['xcross', 'image-cache']),
       targetGlibc: {},
     };
     // [xcross.target.<triple>]: xcross's own per-target keys, in the table cross never reads.

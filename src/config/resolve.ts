@@ -5,11 +5,14 @@ import type { Env } from '../host';
 import { TOOLCHAIN_SOURCES, type CargoInvocation, type ToolchainSource } from '../cli/cargo-args';
 import type { XcrossOptions } from './cross-options';
 import { glibcVersion, splitTargetFloor } from '../targets/glibc-floor';
+import { resolveCache, type CacheSettings } from '../cache/settings';
 
 /** What resolution needs from the cross configuration. */
 export interface CrossDefaults {
   defaultTarget?: string;
   xcross?: XcrossOptions;
+  /** The Cross.toml read, for messages. */
+  file?: string;
 }
 
 export interface ResolvedConfig {
@@ -23,6 +26,8 @@ export interface ResolvedConfig {
   glibc?: { version: string; from: string; explicit: boolean };
   /** XCROSS_GLIBC_CHECK=0 turns the check after each link off (a file only ever dlopen'ed on newer systems). */
   glibcCheck: boolean;
+  /** The team's image cache (XCROSS_IMAGE_CACHE, [xcross] image-cache) and whether to push to it. */
+  cache: CacheSettings;
 }
 
 export function resolveConfig(inv: CargoInvocation, cross: CrossDefaults, env: Env, hostTriple: string): ResolvedConfig {
@@ -46,6 +51,7 @@ export function resolveConfig(inv: CargoInvocation, cross: CrossDefaults, env: E
     verbose: verbosity(inv, env),
     glibc: resolveGlibc(inv, cross, env, target, suffix, targetFrom),
     glibcCheck: env.XCROSS_GLIBC_CHECK !== '0',
+    cache: cacheSettings(env, cross, inv.xcross.push),
   };
 }
 
@@ -59,6 +65,12 @@ function resolveGlibc(inv: CargoInvocation, cross: CrossDefaults, env: Env, trip
   if (perTarget !== undefined) return { version: perTarget, from: `xcross.target.${triple}.glibc`, explicit: true };
   if (cross.xcross?.glibc !== undefined) return { version: cross.xcross.glibc, from: '[xcross] glibc', explicit: false };
   return undefined;
+}
+
+/** The cache settings any command takes from the environment and the cross configuration. */
+export function cacheSettings(env: Env, cross: CrossDefaults, pushFlag = false): CacheSettings {
+  const value = cross.xcross?.imageCache;
+  return resolveCache({ env, pushFlag, configured: value === undefined ? undefined : { value, file: cross.file ?? 'the cross configuration' } });
 }
 
 /** -v counts; XCROSS_DEBUG=1 or CROSS_DEBUG=1 is at least one. */

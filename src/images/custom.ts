@@ -30,6 +30,8 @@ export interface CustomImagePlan {
   builds: BuildRequest[];
   tempDirs: string[];
   describe: string;
+  /** What a copy from the image cache must carry (not the workspace path, which is each machine's own). */
+  cacheLabels: Record<string, string>;
 }
 
 export function planCustomImage(i: CustomImageInput): CustomImagePlan {
@@ -76,7 +78,8 @@ export function planCustomImage(i: CustomImageInput): CustomImagePlan {
     fs.writeFileSync(path.join(dir, 'Containerfile'), preBuildContainerfile(from, i.preBuild, script?.name));
     builds.push({ containerfile: path.join(dir, 'Containerfile'), context: dir, tag: ref, buildArgs: { ...crossArgs, BASE_IMAGE: from }, labels: inputsLabel });
   }
-  return { ref, builds, tempDirs, describe: what.join(' + ') };
+  const { 'io.xcross.workspace': _workspace, ...cacheLabels } = inputsLabel;
+  return { ref, builds, tempDirs, describe: what.join(' + '), cacheLabels };
 }
 
 /** cross runs pre-build commands with CROSS_DEB_ARCH and CROSS_TARGET set; a script gets the target as $1. */

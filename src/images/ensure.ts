@@ -13,6 +13,11 @@ import { targetBuildArgs, targetLabels, toolchainBuildArgs, toolchainLabels } fr
 import { planTargetImage } from './target-plan';
 import { debianArch } from '../targets/host-arch';
 import type { CustomImagePlan } from './custom';
+import type { CacheSettings } from '../cache/settings';
+import { pullFromCache, pushAfterBuild, type CacheContext } from '../cache/exchange';
+import { INPUTS_LABEL } from '../cache/verify';
+import { tagOf } from '../cache/location';
+import { recordOrigin } from '../cache/origins';
 
 export interface EnsureOptions {
   runtime: Runtime;
@@ -22,6 +27,18 @@ export interface EnsureOptions {
   tty: boolean;
   /** Build even when the image exists. */
   force?: boolean;
+  /** For the image cache and the origin records ($XDG_CACHE_HOME/xcross). */
+  cacheDir: string;
+  cache: CacheSettings;
+}
+
+function cacheContext(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty' | 'cacheDir' | 'cache'>, localPrefix: string): CacheContext {
+  return { runtime: o.runtime, log: o.log, tty: o.tty, cacheDir: o.cacheDir, settings: o.cache, localPrefix };
+}
+
+/** What a built image is labelled with: its pins, and the digest of its inputs (its tag). */
+function withInputs(ref: string, labels: Record<string, string>): Record<string, string> {
+  return { ...labels, [INPUTS_LABEL]: tagOf(ref) };
 }
 
 /** The image reference to run, after making sure it exists. */
@@ -29,6 +46,9 @@ export async function ensureTargetImage(o: EnsureOptions): Promise<string> {
   const ref = targetImageRef(o.registry.base, o.target);
   if (!o.force && (await o.runtime.imageExists(ref))) return ref;
   if (!o.force && !isLocal(ref) && (await pullWithProgress(o, ref))) return ref;
+  const cache = cacheContext(o, o.registry.base.imagePrefix);
+  const labels = withInputs(ref, targetLabels(o.target));
+  if (!o.force && (await pullFromCache(cache, { ref, labels }))) return ref;
   o.log.info(`the ${o.target.triple} image ${ref} is not here yet: building it (a few minutes, once)`);
   const toolchain = await ensureToolchain(o);
   const plan = planTargetImage(o.target, debianArch());
@@ -38,8 +58,9 @@ export async function ensureTargetImage(o: EnsureOptions): Promise<string> {
     context: IMAGES_DIR,
     tag: ref,
     buildArgs: targetBuildArgs(o.target, plan, toolchain),
-    labels: targetLabels(o.target),
+    labels,
   });
+  await builtHere(o, cache, ref);
   return ref;
 }
 
@@ -48,19 +69,21 @@ function ensureToolchain(o: EnsureOptions): Promise<string> {
   const tc = o.target.toolchain;
   return ensureLayer(o, toolchainImageRef(o.registry.base, tc), 'Containerfile.toolchain', async () => ({
     buildArgs: toolchainBuildArgs(tc, await ensureBase(o)),
-    labels: toolchainLabels(tc),
-  }));
+  }), toolchainLabels(tc));
 }
 
 /** A custom image (pre-build, dockerfile): built only when no image with its input digest exists. */
-export async function ensureCustomImage(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty'>, plan: CustomImagePlan): Promise<void> {
+export async function ensureCustomImage(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty' | 'cacheDir' | 'cache'>, plan: CustomImagePlan, localPrefix: string): Promise<void> {
   try {
     if (await o.runtime.imageExists(plan.ref)) {
       o.log.debug(`custom image ${plan.ref} is up to date (${plan.describe})`);
       return;
     }
+    const cache = cacheContext(o, localPrefix);
+    if (await pullFromCache(cache, { ref: plan.ref, labels: plan.cacheLabels })) return;
     o.log.info(`building the custom image for ${plan.describe}: ${plan.ref}`);
     for (const req of plan.builds) await buildWithProgress(o, req);
+    await builtHere(o, cache, plan.ref);
   } finally {
     for (const d of plan.tempDirs) fs.rmSync(d, { recursive: true, force: true });
   }
@@ -78,17 +101,31 @@ export async function ensureUserImage(runtime: Runtime, ref: string, log: Logger
 function ensureBase(o: EnsureOptions): Promise<string> {
   return ensureLayer(o, baseImageRef(o.registry.base), 'Containerfile.base', async () => {
     const from = await baseSource(o);
-    return { buildArgs: { BASE: from }, labels: { [MANAGED_LABEL]: 'true', 'io.xcross.base-from': from } };
-  });
+    return { buildArgs: { BASE: from }, extraLabels: { 'io.xcross.base-from': from } };
+  }, { [MANAGED_LABEL]: 'true' });
 }
 
-/** A shared layer (base, toolchain): here, or built from its Containerfile once its inputs are ready. */
+/**
+ * A shared layer (base, toolchain): here, pulled from the image cache, or built from its
+ * Containerfile once its inputs are ready. `pins`: the labels a cached copy must carry.
+ */
 async function ensureLayer(o: EnsureOptions, ref: string, containerfile: string,
-  inputs: () => Promise<{ buildArgs: Record<string, string>; labels: Record<string, string> }>): Promise<string> {
+  inputs: () => Promise<{ buildArgs: Record<string, string>; extraLabels?: Record<string, string> }>, pins: Record<string, string>): Promise<string> {
   if (!o.force && (await o.runtime.imageExists(ref))) return ref;
-  const { buildArgs, labels } = await inputs();
-  await buildWithProgress(o, { containerfile: path.join(IMAGES_DIR, containerfile), context: IMAGES_DIR, tag: ref, buildArgs, labels });
+  const cache = cacheContext(o, o.registry.base.imagePrefix);
+  const labels = withInputs(ref, pins);
+  if (!o.force && (await pullFromCache(cache, { ref, labels }))) return ref;
+  const { buildArgs, extraLabels } = await inputs();
+  await buildWithProgress(o, { containerfile: path.join(IMAGES_DIR, containerfile), context: IMAGES_DIR, tag: ref, buildArgs, labels: { ...labels, ...extraLabels } });
+  await builtHere(o, cache, ref);
   return ref;
+}
+
+/** Remembers that the image was built here, and pushes it when the run asks to. */
+async function builtHere(o: Pick<EnsureOptions, 'runtime' | 'cacheDir'>, cache: CacheContext, ref: string): Promise<void> {
+  const id = await o.runtime.imageId(ref);
+  if (id) recordOrigin(o.cacheDir, id, { how: 'built' });
+  await pushAfterBuild(cache, ref);
 }
 
 /** The Debian image the base starts FROM: whichever is here, else the offline tarball, else a pull. */

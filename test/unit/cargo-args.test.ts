@@ -27,7 +27,7 @@ test('+toolchain, --target=T, aliases', () => {
 
 test('xcross-only flags are taken out; after -- nothing is touched', () => {
   const inv = parse(['run', '--runtime', 'podman', '--toolchain-source=image', '--read-only-source', '--release', '--', '--runtime', 'x', '--read-only-source']);
-  assert.deepEqual(inv.xcross, { runtime: 'podman', toolchainSource: 'image', readOnlySource: true, strace: false });
+  assert.deepEqual(inv.xcross, { runtime: 'podman', toolchainSource: 'image', readOnlySource: true, strace: false, push: false });
   assert.deepEqual(inv.cargoArgs, ['--release', '--', '--runtime', 'x', '--read-only-source']);
   assert.throws(() => parse(['build', '--toolchain-source', 'rustup']), /must be one of auto, host, image/);
   assert.throws(() => parse(['build', '--runtime']), /--runtime needs a value/);
@@ -61,7 +61,7 @@ test('path flags become absolute (the container may start elsewhere), values aft
 test('--strace and --gdb PORT are xcross\'s; shell is parsed like a cargo subcommand', () => {
   const inv = parse(['shell', '--target', 'T', '--strace', '--gdb', '1234', '--', 'make', '--strace']);
   assert.equal(inv.subcommand, 'shell');
-  assert.deepEqual(inv.xcross, { readOnlySource: false, strace: true, gdb: 1234 });
+  assert.deepEqual(inv.xcross, { readOnlySource: false, strace: true, gdb: 1234, push: false });
   assert.deepEqual(inv.cargoArgs, ['--target', 'T', '--', 'make', '--strace']);
   assert.throws(() => parse(['run', '--gdb', 'http']), /--gdb needs a TCP port number, not 'http'/);
   assert.throws(() => parse(['run', '--gdb=70000']), /--gdb needs a TCP port number/);

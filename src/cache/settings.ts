@@ -1,0 +1,38 @@
+// The cache settings of one run: where the cache is and whether to push to it, from the flag, the
+// environment and Cross.toml (flags > XCROSS_IMAGE_CACHE* > [xcross] image-cache).
+import { XcrossError } from '../errors';
+import type { Env } from '../host';
+import { parseCacheLocation, type CacheLocation } from './location';
+
+export interface CacheSettings {
+  location?: CacheLocation;
+  /** Push what this run builds (--push, XCROSS_IMAGE_CACHE_PUSH=1). */
+  push: boolean;
+}
+
+export interface CacheInputs {
+  env: Env;
+  /** --push on the command line. */
+  pushFlag?: boolean;
+  /** [xcross] image-cache, with the file it came from. */
+  configured?: { value: string; file: string };
+}
+
+export function resolveCache(i: CacheInputs): CacheSettings {
+  const fromEnv = i.env.XCROSS_IMAGE_CACHE?.trim();
+  const location = fromEnv ? parseCacheLocation(fromEnv, 'XCROSS_IMAGE_CACHE')
+    : i.configured ? parseCacheLocation(i.configured.value, `image-cache in ${i.configured.file}`) : undefined;
+  const push = i.pushFlag === true || envSwitch(i.env.XCROSS_IMAGE_CACHE_PUSH, 'XCROSS_IMAGE_CACHE_PUSH');
+  if (push && !location) {
+    throw new XcrossError(`${i.pushFlag ? '--push' : 'XCROSS_IMAGE_CACHE_PUSH=1'} pushes to the image cache, and none is set`, {
+      fix: 'set XCROSS_IMAGE_CACHE=<registry>/<prefix> (or image-cache in Cross.toml\'s [xcross] table), e.g. ghcr.io/your-org/xcross',
+    });
+  }
+  return { location, push };
+}
+
+function envSwitch(v: string | undefined, name: string): boolean {
+  if (v === undefined || v === '' || v === '0' || v === 'false') return false;
+  if (v === '1' || v === 'true') return true;
+  throw new XcrossError(`${name} must be 1 or 0, not '${v}'`);
+}
