@@ -22,6 +22,7 @@ if (!onPath('podman')) {
   process.exit(1);
 }
 
+const peerExists = (name) => spawnSync('id', ['-u', name], { stdio: 'ignore' }).status === 0;
 const testArgs = ['--test', '--test-reporter=spec', '--test-concurrency=1'];
 let code;
 if (process.getuid() !== 0) {
@@ -62,6 +63,8 @@ if (process.getuid() !== 0) {
     LANG: 'C.UTF-8',
     ...(process.env.CI ? { CI: process.env.CI } : {}),
     ...(hostRustup ? { XCROSS_E2E_RUSTUP_HOME: hostRustup } : {}),
+    // The second rootless user of scripts/setup-cache-peer.sh: the image cache's tests pull into its store.
+    ...(peerExists(`${user}-peer`) ? { XCROSS_E2E_PEER: `${user}-peer` } : {}),
     // The private dockerd of scripts/start-private-dockerd.sh, when it runs: the docker runtime's tests.
     ...(fs.existsSync('/run/xcross-docker/docker.sock') ? { XCROSS_E2E_DOCKER_HOST: 'unix:///run/xcross-docker/docker.sock' } : {}),
   };

@@ -7,6 +7,11 @@
 # With --docker it also installs Debian's docker.io and starts a private dockerd for that user (the
 # docker runtime's tests).
 #
+# For the image cache's tests (--e2e-user): Debian's docker-registry and htpasswd (the tests start
+# their own registry), a second rootless user NAME-peer that NAME may act as through sudo (an empty
+# image store on the same machine), docker's certs.d folder for the tests' registry port, and a
+# small filesystem (16 MB) for the "disk full" cases.
+#
 #   scripts/setup-host.sh [--e2e-user NAME] [--docker]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,6 +29,7 @@ while [ $# -gt 0 ]; do
 done
 
 packages=(podman runc catatonit uidmap slirp4netns qemu-user-static debootstrap)
+[ -n "$e2e_user" ] && packages+=(docker-registry apache2-utils sudo openssl)
 $docker && packages+=(docker.io)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
@@ -56,4 +62,5 @@ if [ -n "$e2e_user" ]; then
   # A Debian 11 userland, where the tests run what xcross built for the glibc 2.31 floor.
   "$here/make-offline-base.sh" --suite bullseye --user "$e2e_user"
   if $docker; then "$here/start-private-dockerd.sh" "$e2e_user" >/dev/null; fi
+  "$here/setup-cache-peer.sh" "$e2e_user"
 fi

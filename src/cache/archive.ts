@@ -25,7 +25,10 @@ export async function writeArchive(input: NodeJS.ReadableStream, file: string, p
   const pack = tarStream().pack();
   const out = fs.createWriteStream(partial);
   const written = pipeline(pack, out);
-  written.catch(() => undefined);
+  // A write that fails (a full disk) ends every wait below at once, not only the last one.
+  const failed = new Promise<never>((_, reject) => { written.catch(reject); });
+  failed.catch(() => undefined);
+  const step = <T>(p: Promise<T>) => Promise.race([p, failed]);
   try {
     const extract = tarStream().extract();
     const reading = pipeline(input as Readable, extract);
@@ -36,21 +39,21 @@ export async function writeArchive(input: NodeJS.ReadableStream, file: string, p
       if (h.type === 'file' && /\.tar$/.test(h.name)) {
         // A layer: compressed to a scratch file first, since a tar entry's size comes before its bytes.
         const tmp = path.join(scratch, 'layer.gz');
-        await pipeline(entry, zlib.createGzip({ level: 6 }), fs.createWriteStream(tmp));
+        await step(pipeline(entry, zlib.createGzip({ level: 6 }), fs.createWriteStream(tmp)));
         const size = fs.statSync(tmp).size;
         progress.layer(++layers, size);
-        await addFile(pack, { ...h, size }, tmp);
+        await step(addFile(pack, { ...h, size }, tmp));
         fs.rmSync(tmp);
       } else if (h.type === 'file') {
         const chunks: Buffer[] = [];
         for await (const c of entry) chunks.push(c as Buffer);
-        pack.entry({ ...h, size: undefined }, Buffer.concat(chunks));
+        await step(new Promise<void>((resolve, reject) => pack.entry({ ...h, size: undefined }, Buffer.concat(chunks), (e) => (e ? reject(e) : resolve()))));
       } else {
         entry.resume();
         pack.entry({ ...h, size: 0 });
       }
     }
-    await reading;
+    await step(reading);
     pack.finalize();
     await written;
     fs.renameSync(partial, file);
@@ -68,6 +71,7 @@ export async function writeArchive(input: NodeJS.ReadableStream, file: string, p
 function addFile(pack: Pack, header: Header, file: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
+    sink.on('error', reject);
     fs.createReadStream(file).on('error', reject).pipe(sink);
   });
 }
@@ -82,7 +86,9 @@ function archiveWriteError(e: unknown, file: string): unknown {
   if (code === 'EACCES' || code === 'ENOENT' || code === 'EROFS') {
     return new XcrossError(`cannot write ${file}: ${(e as Error).message}`, { fix: 'choose a file in a folder you can write with -o' });
   }
-  return e;
+  if (e instanceof XcrossError) return e;
+  // The engine's stream itself ended early or was not a tar: the engine's own error follows, if any.
+  return new XcrossError(`the images could not be written to ${file}: the engine's archive stream broke off (${(e as Error)?.message ?? e})`);
 }
 
 export interface ArchivedImage {

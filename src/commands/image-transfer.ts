@@ -35,11 +35,6 @@ async function presentExpected(runtime: Runtime, registry: Registry, kinds: Expe
 }
 
 export async function pushImages(c: CacheContext, registry: Registry, targets: TargetSpec[], all: boolean): Promise<string[]> {
-  if (!c.settings.location) {
-    throw new XcrossError('xcross image push needs an image cache to push to', {
-      fix: 'set XCROSS_IMAGE_CACHE=<registry>/<prefix> (or image-cache in Cross.toml\'s [xcross] table), and log in with `podman login <registry>`',
-    });
-  }
   const refs = all ? (await presentExpected(c.runtime, registry, ['base', 'rust', 'toolchain'])).map((e) => e.ref) : pushSet(registry, targets);
   if (refs.length === 0) throw new XcrossError('xcross has built no current images here to push', { fix: 'build one first: xcross image build --target <triple>' });
   const expected = expectedImages(registry);
@@ -71,7 +66,7 @@ export async function saveImages(runtime: Runtime, registry: Registry, targets: 
   let bytes = 0;
   try {
     await runtime.save(refs, async (tar) => {
-      bytes = await writeArchive(tar, target, { layer: (i, size) => p.line(`STEP ${i}/?: compressed layer ${i} (${mb(size)})`) });
+      bytes = await writeArchive(tar, target, { layer: (i, size) => p.line(`compressed layer ${i} (${mb(size)})`) });
     });
   } catch (e) {
     p.fail();

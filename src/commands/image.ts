@@ -59,6 +59,11 @@ export async function imageCommand(a: ImageArgs, host: Host): Promise<number> {
   // Validate targets and settings before looking for an engine: a typo should not need podman to be reported.
   const targets = a.targets.map((t) => imageTarget(registry, t, a.glibc, log));
   const settings = imageSettings(host, registry, log, { runtime: a.runtime, push: a.push });
+  if (a.action === 'push' && !settings.cache.location) {
+    throw new XcrossError('xcross image push needs an image cache to push to', {
+      fix: 'set XCROSS_IMAGE_CACHE=<registry>/<prefix> (or image-cache in Cross.toml\'s [xcross] table), and log in with `podman login <registry>`',
+    });
+  }
   const runtime = await createRuntime(settings.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
   const tty = host.stderrIsTTY;
   const cache: CacheContext = { runtime, log, tty, cacheDir: host.cacheDir, settings: settings.cache, localPrefix: registry.base.imagePrefix };

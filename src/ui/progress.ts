@@ -47,7 +47,7 @@ export function startProgress(title: string, opts: { tty: boolean; verbose: bool
 
 /** A line worth its own line in a log: a build step that does work, or a pull. */
 function isStep(text: string): boolean {
-  return /^STEP \d+\/\d+: (?!ARG |LABEL |ENV )/.test(text) || /^(Trying to pull|Writing manifest)/.test(text);
+  return /^STEP \d+\/\d+: (?!ARG |LABEL |ENV )/.test(text) || /^(Trying to pull|Writing manifest|compressed layer \d+)/.test(text);
 }
 
 /** A line worth showing in the terminal's status line: also apt's progress inside a step. */

@@ -113,3 +113,23 @@ test('XCROSS_DEBUG=1 adds the stack trace', () => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^\s+at /m);
 });
+
+test('xcross image: push without a cache, save without -o, a bad cache location: one sentence each, before any engine', () => {
+  const d = crate();
+  const noEngine = { PATH: '/nonexistent' };
+  let r = xcross(['image', 'push', '--target', 'aarch64-unknown-linux-gnu'], d, noEngine);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /xcross image push needs an image cache to push to/);
+  r = xcross(['image', 'save', '--target', 'aarch64-unknown-linux-gnu'], d, noEngine);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /xcross image save needs -o FILE/);
+  r = xcross(['image', 'build', '--target', 'aarch64-unknown-linux-gnu'], d, { ...noEngine, XCROSS_IMAGE_CACHE: 'https://ghcr.io/acme' });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /XCROSS_IMAGE_CACHE is 'https:\/\/ghcr\.io\/acme', which has a scheme/);
+  writeTree(d, { 'Cross.toml': '[xcross]\nimage-cache = "NotAHost"\n' });
+  r = xcross(['image', 'list'], d, noEngine);
+  assert.match(r.stderr, /image-cache in .*Cross\.toml is 'NotAHost'/);
+  r = xcross(['build', '--push', '--target', 'aarch64-unknown-linux-gnu'], d, noEngine);
+  assert.equal(r.code, 1);
+  noStack(r.stderr);
+});
