@@ -25,8 +25,9 @@ export interface CacheableImage {
   labels: Record<string, string>;
 }
 
-// The registry's answers for "no such image" (distribution's MANIFEST_UNKNOWN, NAME_UNKNOWN, a 404).
-const ABSENT = /manifest unknown|name unknown|not found|404|repository name not known/i;
+// The registry's answers for "no such image" (distribution's MANIFEST_UNKNOWN, NAME_UNKNOWN): a
+// miss. A missing blob under a manifest (a half-pushed image) is not: that is said.
+const ABSENT = /manifest unknown|name unknown|manifest for \S+ not found|repository name not known|: not found$/i;
 
 /** True when the image is now here under its local name, pulled from the cache and checked. */
 export async function pullFromCache(c: CacheContext, img: CacheableImage): Promise<boolean> {

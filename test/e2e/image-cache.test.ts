@@ -23,6 +23,7 @@ const NO_MIRROR = { http_proxy: DEAD, https_proxy: DEAD, HTTP_PROXY: DEAD, HTTPS
 const PODMAN_GLOBAL = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs'];
 const BUILD_FLAGS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096', '--network', 'host'];
 
+const RUN = Date.now().toString(36);
 const registry = loadRegistry();
 const x64 = findTarget(registry, X64);
 const X64_REF = targetImageRef(registry.base, x64);
@@ -38,11 +39,23 @@ function peerImages(): string[] {
   return asPeer(['podman', 'images', '--format', '{{.Repository}}:{{.Tag}}']).stdout.split('\n').filter(Boolean);
 }
 
-/** The peer's Cross.toml: a pre-build whose image is quick to build, so that a refused cache costs seconds. */
-function preBuild(crate: string, marker: string): string[] {
-  const lines = [`touch /xcross-${marker}`];
-  fs.writeFileSync(path.join(crate, 'Cross.toml'), `[target.${X64}]\npre-build = ${JSON.stringify(lines)}\n`);
+/** A Cross.toml with a pre-build whose image is quick to build, so that a refused cache costs seconds. */
+function preBuild(crate: string, marker: string, owner: 'self' | 'peer' = 'self'): string[] {
+  // Unique per run: an image left by an earlier run must not make this one a hit.
+  const lines = [`touch /xcross-${marker}-${RUN}`];
+  const text = `[target.${X64}]\npre-build = ${JSON.stringify(lines)}\n`;
+  const file = path.join(crate, 'Cross.toml');
+  if (owner === 'self') fs.writeFileSync(file, text);
+  else assert.equal(asPeer(['sh', '-c', 'cat > "$1"', 'sh', file], {}, text).code, 0);
   return lines;
+}
+
+/** An empty store for the peer; the reset also drops its login (auth.json lives in the run root). */
+function resetPeer(): void {
+  asPeer(['podman', 'system', 'reset', '--force']);
+  asPeer(['rm', '-rf', `/home/${PEER}/.cache/xcross`]);
+  assert.deepEqual(peerImages(), []);
+  assert.equal(asPeer(['podman', 'login', '--password-stdin', '-u', USER, HOSTPORT], {}, PASSWORD).code, 0);
 }
 
 function customRef(lines: string[], crate: string): string {
@@ -67,10 +80,7 @@ describe('image cache: a real registry between two rootless users', { timeout: H
     assert.equal(asPeer(['sh', '-c', TestRegistry.trustScript(ca)]).code, 0);
     assert.equal(sh('podman', ['login', '--password-stdin', '-u', USER, HOSTPORT], { input: PASSWORD }).code, 0);
     // The peer starts from nothing: no images, no xcross cache.
-    asPeer(['podman', 'system', 'reset', '--force']);
-    asPeer(['rm', '-rf', `/home/${PEER}/.cache/xcross`]);
-    assert.deepEqual(peerImages(), []);
-    assert.equal(asPeer(['podman', 'login', '--password-stdin', '-u', USER, HOSTPORT], {}, PASSWORD).code, 0);
+    resetPeer();
     ({ crate } = copyFixtures());
     const peerDir = path.join(shared, 'peer');
     assert.equal(asPeer(['sh', '-c', `mkdir -p ${peerDir} && cp -r ${FIXTURES}/hello-xcross ${FIXTURES}/xcross-util ${peerDir}/ && rm -rf ${peerDir}/*/target`]).code, 0);
@@ -122,12 +132,12 @@ describe('image cache: a real registry between two rootless users', { timeout: H
   });
 
   test('a tampered image under the expected tag is refused and built instead, nothing of it left', { timeout: HOUR }, async () => {
-    const lines = preBuild(peerCrate, 'tampered');
+    const lines = preBuild(peerCrate, 'tampered', 'peer');
     const ref = customRef(lines, peerCrate);
     const remote = `${CACHE}/${ref.slice(registry.base.imagePrefix.length + 1)}`;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-tamper-'));
     fs.writeFileSync(path.join(dir, 'Containerfile'), 'FROM localhost/xcross/debian-base:bookworm\nRUN touch /tampered\n');
-    const labels = ['io.xcross.managed=true', 'io.xcross.custom=true', `io.xcross.target=${X64}`, 'io.xcross.inputs=000tampered'].flatMap((l) => ['--label', l]);
+    const labels = ['io.xcross.managed=true', 'io.xcross.custom=true', `io.xcross.target=${X64}`, `io.xcross.base-ref=${X64_REF}`, 'io.xcross.inputs=000tampered'].flatMap((l) => ['--label', l]);
     const b = sh('podman', [...PODMAN_GLOBAL, 'build', ...BUILD_FLAGS, ...labels, '-t', remote, dir]);
     assert.equal(b.code, 0, tail(b.out));
     assert.equal(sh('podman', ['push', remote]).code, 0);
@@ -151,7 +161,7 @@ describe('image cache: a real registry between two rootless users', { timeout: H
     const manifest = JSON.parse(reg.get(`/v2/${repo}/manifests/${ref.replace(/.*:/, '')}`)) as { layers: { digest: string }[] };
     const top = manifest.layers[manifest.layers.length - 1].digest.replace('sha256:', '');
     fs.rmSync(path.join(reg.data, 'docker/registry/v2/blobs/sha256', top.slice(0, 2), top), { recursive: true });
-    preBuild(peerCrate, 'half');
+    preBuild(peerCrate, 'half', 'peer');
     const r = peerXcross(['build', '--target', X64], peerCrate);
     assert.equal(r.code, 0, tail(r.stderr));
     assert.match(r.stderr, /could not be read \(.+\): building .* here instead/);
@@ -168,14 +178,14 @@ describe('image cache: a real registry between two rootless users', { timeout: H
     assert.match(denied.stderr, /could not push .*(unauthorized|authentication required)/i);
     assert.ok(!denied.stderr.includes('not-the-password'), 'the password appeared in the error');
 
-    preBuild(peerCrate, 'wrong-password');
+    preBuild(peerCrate, 'wrong-password', 'peer');
     const wrong = peerXcross(['build', '--target', X64], peerCrate, { REGISTRY_AUTH_FILE: authFile });
     assert.equal(wrong.code, 0, tail(wrong.stderr));
     assert.match(wrong.stderr, /the image cache 127\.0\.0\.1:5443\/team\/xcross could not be read \(.*(unauthorized|authentication required).*\)/i);
 
     await reg.stop();
     try {
-      preBuild(peerCrate, 'registry-down');
+      preBuild(peerCrate, 'registry-down', 'peer');
       const down = peerXcross(['build', '--target', X64], peerCrate);
       assert.equal(down.code, 0, tail(down.stderr));
       assert.match(down.stderr, /could not be read \(.*(connection refused|connect).*\)/i);
@@ -198,7 +208,7 @@ describe('image cache: a real registry between two rootless users', { timeout: H
     const truncated = path.join(shared, 'truncated.tar');
     fs.writeFileSync(truncated, fs.readFileSync(archive).subarray(0, Math.floor(fs.statSync(archive).size * 0.6)));
     fs.chmodSync(truncated, 0o644);
-    asPeer(['podman', 'system', 'reset', '--force']);
+    resetPeer();
     const bad = peerXcross(['image', 'load', truncated], peerCrate);
     assert.equal(bad.code, 1, tail(bad.stderr));
     assert.match(bad.stderr, /truncated\.tar is damaged or truncated/);
@@ -209,7 +219,7 @@ describe('image cache: a real registry between two rootless users', { timeout: H
     assert.equal(loaded.stdout.trim(), X64_REF);
     const list = JSON.parse(peerXcross(['image', 'list', '--json'], peerCrate).stdout) as { images: { name: string; origin: string }[] };
     assert.equal(list.images.find((i) => i.name === X64_REF)?.origin, `loaded from ${archive}`);
-    fs.rmSync(path.join(peerCrate, 'Cross.toml'), { force: true });
+    asPeer(['rm', '-f', path.join(peerCrate, 'Cross.toml')]);
     const tested = peerXcross(['test', '--target', X64], peerCrate, { XCROSS_IMAGE_CACHE: '' });
     assert.equal(tested.code, 0, tail(tested.stderr));
     assert.match(tested.stdout, /test result: ok/);
@@ -243,7 +253,7 @@ describe('image cache: a real registry between two rootless users', { timeout: H
   });
 
   test('through the podman API: pull with X-Registry-Auth into the peer, push from the test user', { timeout: HOUR }, async () => {
-    asPeer(['podman', 'system', 'reset', '--force']);
+    resetPeer();
     const pulled = peerXcross(['image', 'build', '--target', X64, '-v'], peerCrate, { XCROSS_RUNTIME: 'podman-api' });
     assert.equal(pulled.code, 0, tail(pulled.stderr));
     assert.match(pulled.stderr, /api: POST .*images\/pull/);
