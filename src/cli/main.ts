@@ -5,6 +5,7 @@ import type { Host } from '../host';
 import { CARGO_SUBCOMMANDS, parseCargoInvocation } from './cargo-args';
 import { cargoHelp, shellHelp, wantsHelp } from './cargo-help';
 import { nearest } from '../targets/nearest';
+import { SHELLS } from '../completion/words';
 
 export async function run(argv: string[], host: Host): Promise<number> {
   const inv = parseCargoInvocation(argv);
@@ -23,7 +24,7 @@ export async function run(argv: string[], host: Host): Promise<number> {
   return runOwnCommand(argv, host);
 }
 
-const OWN_COMMANDS = ['targets', 'image', 'shell', 'doctor'];
+const OWN_COMMANDS = ['targets', 'image', 'shell', 'doctor', 'completion'];
 
 async function runOwnCommand(argv: string[], host: Host): Promise<number> {
   const word = argv[0];
@@ -74,6 +75,12 @@ Usage: xcross <cargo subcommand> --target TRIPLE [cargo args...]
       code = await imageCommand({
         action: a.action!, images: (a.images ?? []).map(String), target: a.target, glibc: a.glibc, force: a.force, all: a.all, json: a.json, runtime: a.runtime, verbose: a.verbose,
       }, host);
+    })
+    .command('completion <shell>', 'Print a completion script for bash, zsh or fish (commands, flags, --target triples)', (y) =>
+      y.positional('shell', { choices: SHELLS, describe: 'e.g. source <(xcross completion bash); xcross completion fish | source' }),
+    async (a) => {
+      const { completionScript } = await import('../commands/completion');
+      process.stdout.write(completionScript(a.shell!));
     })
     .epilog(`Cargo subcommands (all cargo arguments pass through; see \`xcross build --help\`):
   ${CARGO_SUBCOMMANDS.join(', ')}
