@@ -27,6 +27,11 @@ export async function run(argv: string[], host: Host): Promise<number> {
 const OWN_COMMANDS = ['targets', 'image', 'shell', 'doctor', 'completion'];
 
 async function runOwnCommand(argv: string[], host: Host): Promise<number> {
+  // `--version -v` also asks the engine and the registry (yargs' --version knows only the number).
+  if (argv.some((a) => a === '--version' || a === '-V')) {
+    const { isVersionRequest, versionCommand } = await import('../commands/version');
+    if (isVersionRequest(argv)) return versionCommand(argv, host);
+  }
   const word = argv[0];
   if (word !== undefined && !word.startsWith('-') && !OWN_COMMANDS.includes(word)) {
     const hint = nearest(word, [...CARGO_SUBCOMMANDS, ...OWN_COMMANDS]);
