@@ -22,6 +22,11 @@ export class Terminal {
     this.exited = new Promise((resolve) => this.pty.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode)));
   }
 
+  /** What the screen was sent so far, escape sequences included. */
+  get raw(): string {
+    return this.out;
+  }
+
   /** What the screen showed so far, without escape sequences. */
   get text(): string {
     return this.out.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '').replace(/\r/g, '');
