@@ -20,6 +20,9 @@ function missing(): string | undefined {
   if (spawnSync('podman', ['image', 'exists', BASE]).status !== 0) return `${BASE} is not in this user's podman storage: run scripts/setup-host.sh --e2e-user $USER`;
   if (!fs.existsSync(path.join(NPM_DIR, 'bin', 'npm-cli.js'))) return `no npm at ${NPM_DIR} beside ${process.execPath}`;
   if (process.arch !== 'x64') return `this test installs into an amd64 base with the host's node (${process.arch} here)`;
+  // The install fetches xcross's dependencies: the one place these tests reach beyond loopback.
+  const ping = spawnSync('npm', ['ping'], { encoding: 'utf8', timeout: 30_000 });
+  if (ping.status !== 0) return `the npm registry does not answer \`npm ping\`: ${(ping.stderr || 'timed out').trim().split('\n').filter((l) => !/complete log|npm notice/.test(l)).join('; ')}`;
   return undefined;
 }
 
