@@ -2,6 +2,7 @@
 // one small object per engine, so the runtime itself has one code path.
 import type { Captured } from './process';
 import { socketOwner } from './podman-api/socket';
+import { installCommand } from '../src/host-os/install';
 
 type Exec = (args: string[], timeoutMs?: number) => Promise<Captured>;
 type Env = Readonly<Record<string, string | undefined>>;
@@ -32,7 +33,8 @@ export interface CliFlavor {
   commandNotFound: RegExp;
   /** A hint when a build fails for a reason of the engine's own (nerdctl without BuildKit). */
   buildFailureHint?(output: string): string | undefined;
-  install: string;
+  /** What to type to install it (on this host's distribution). */
+  readonly install: string;
 }
 
 const RUNC_NOT_FOUND = /executable file not found in \$PATH/;
@@ -56,7 +58,8 @@ export const podmanFlavor: CliFlavor = {
   ignoreFileFlag: '--ignorefile',
   imageUnknown: /^Error: .*image not known\s*$/m,
   commandNotFound: new RegExp(`^Error: .*${RUNC_NOT_FOUND.source}|${INIT_NOT_FOUND.source}`),
-  install: 'sudo apt-get install podman uidmap (Debian, Ubuntu) or sudo dnf install podman (Fedora)',
+  // A getter: /etc/os-release is read only when a fix needs it.
+  get install() { return installCommand('podman'); },
 };
 
 export const dockerFlavor: CliFlavor = {
@@ -72,7 +75,7 @@ export const dockerFlavor: CliFlavor = {
   removeContainerArgs: (name) => ['rm', '--force', name],
   imageUnknown: /No such image:/,
   commandNotFound: new RegExp(`${RUNC_NOT_FOUND.source}|${INIT_NOT_FOUND.source}`),
-  install: 'install Docker (sudo apt-get install docker.io) and start its daemon, or use podman',
+  get install() { return `install Docker (${installCommand('docker')}) and start its daemon, or use podman`; },
 };
 
 export const nerdctlFlavor: CliFlavor = {

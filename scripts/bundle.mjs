@@ -15,7 +15,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  external: ['yargs', 'undici', 'node-pty', 'tar-stream'],
+  external: ['yargs', 'undici', '@lydell/node-pty', 'tar-stream'],
   logLevel: 'warning',
 });
 

@@ -15,6 +15,13 @@
 #   scripts/setup-host.sh [--e2e-user NAME] [--docker]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# Fedora, RHEL, Arch and the like need no script: podman and Node are all xcross wants there.
+if ! command -v apt-get >/dev/null; then
+  name=$( (. /etc/os-release && echo "$PRETTY_NAME") 2>/dev/null || echo "this system")
+  echo "setup-host: this script sets up Debian and Ubuntu (apt-get), not $name." >&2
+  echo "setup-host: xcross needs only podman and Node 20+ here: sudo dnf install podman nodejs npm (Fedora), sudo pacman -S podman nodejs npm (Arch); see the README" >&2
+  exit 1
+fi
 if [ "$(id -u)" != 0 ]; then exec sudo -- "$0" "$@"; fi
 
 e2e_user=""

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { XcrossError } from '../../src/errors';
 import type { Logger } from '../../src/ui/log';
+import { installCommand } from '../../src/host-os/install';
 import { ApiClient } from './client';
 import { OwnService, checkApiVersion, socketCandidates, socketOwner, type SocketChoice } from './socket';
 
@@ -58,7 +59,7 @@ export async function connect(o: ConnectOptions): Promise<Connection> {
   }
   if (!o.podman) {
     throw new XcrossError(`no podman API socket answers${reasons.length ? ` (${reasons.join('; ')})` : ''}, and podman is not installed to start one`, {
-      fix: 'install podman (apt-get install podman), or set CONTAINER_HOST=unix:///path/to/podman.sock',
+      fix: `install podman (${installCommand('podman')}), or set CONTAINER_HOST=unix:///path/to/podman.sock`,
     });
   }
   return startOwn(o, o.serviceFlags ?? []);

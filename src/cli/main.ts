@@ -5,6 +5,7 @@ import type { Host } from '../host';
 import { CARGO_SUBCOMMANDS, parseCargoInvocation } from './cargo-args';
 import { cargoHelp, shellHelp, wantsHelp } from './cargo-help';
 import { nearest } from '../targets/nearest';
+import { SHELLS } from '../completion/words';
 
 export async function run(argv: string[], host: Host): Promise<number> {
   const inv = parseCargoInvocation(argv);
@@ -23,9 +24,14 @@ export async function run(argv: string[], host: Host): Promise<number> {
   return runOwnCommand(argv, host);
 }
 
-const OWN_COMMANDS = ['targets', 'image', 'shell', 'doctor'];
+const OWN_COMMANDS = ['targets', 'image', 'shell', 'doctor', 'completion'];
 
 async function runOwnCommand(argv: string[], host: Host): Promise<number> {
+  // `--version -v` also asks the engine and the registry (yargs' --version knows only the number).
+  if (argv.some((a) => a === '--version' || a === '-V')) {
+    const { isVersionRequest, versionCommand } = await import('../commands/version');
+    if (isVersionRequest(argv)) return versionCommand(argv, host);
+  }
   const word = argv[0];
   if (word !== undefined && !word.startsWith('-') && !OWN_COMMANDS.includes(word)) {
     const hint = nearest(word, [...CARGO_SUBCOMMANDS, ...OWN_COMMANDS]);
@@ -89,6 +95,12 @@ Examples:
         action: a.action!, images: (a.images ?? []).map(String), targets: (a.target ?? []).map(String), glibc: a.glibc, force: a.force, push: a.push,
         all: a.all, output: a.output, json: a.json, runtime: a.runtime, verbose: a.verbose,
       }, host);
+    })
+    .command('completion <shell>', 'Print a completion script for bash, zsh or fish (commands, flags, --target triples)', (y) =>
+      y.positional('shell', { choices: SHELLS, describe: 'e.g. source <(xcross completion bash); xcross completion fish | source' }),
+    async (a) => {
+      const { completionScript } = await import('../commands/completion');
+      process.stdout.write(completionScript(a.shell!));
     })
     .epilog(`Cargo subcommands (all cargo arguments pass through; see \`xcross build --help\`):
   ${CARGO_SUBCOMMANDS.join(', ')}

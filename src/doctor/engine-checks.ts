@@ -13,10 +13,11 @@ import { fail, ok, warn, type CheckResult } from './check';
 import { apiFacts, podmanFacts, type EngineFacts } from './podman-info';
 import { PodmanApi } from '../../runtimes/podman-api/runtime';
 import { ServiceNeedsFlags } from '../../runtimes/podman-api/adaptation';
+import { installCommand } from '../host-os/install';
+import { hostOsRelease } from '../host-os/os-release';
 
-const INSTALL = 'sudo apt-get install podman uidmap (Debian, Ubuntu) or sudo dnf install podman (Fedora)';
-
-export async function engineChecks(host: Host, registry: Registry, log: Logger): Promise<CheckResult[]> {
+export async function engineChecks(host: Host, registry: Registry, log: Logger, os = hostOsRelease()): Promise<CheckResult[]> {
+  const INSTALL = installCommand('podman', os);
   const requested = host.env.XCROSS_RUNTIME || host.env.CROSS_CONTAINER_ENGINE;
   let engine: Runtime;
   try {

@@ -9,9 +9,11 @@ import { knownRefusal } from '../../runtimes/podman-api/refusal';
 import { socketCandidates, socketOwner } from '../../runtimes/podman-api/socket';
 import { isXcrossError } from '../errors';
 import { fail, ok, warn, type CheckResult } from './check';
+import { installCommand } from '../host-os/install';
+import { hostOsRelease } from '../host-os/os-release';
 
 /** /etc/subuid and /etc/subgid ranges of at least 65536 ids, and setuid newuidmap/newgidmap. */
-export function subidChecks(host: Host, user: string, files = { subuid: '/etc/subuid', subgid: '/etc/subgid' }): CheckResult[] {
+export function subidChecks(host: Host, user: string, files = { subuid: '/etc/subuid', subgid: '/etc/subgid' }, os = hostOsRelease()): CheckResult[] {
   if (host.uid === 0) return [ok('subids', 'running as root: rootful podman needs no subordinate ids')];
   const out: CheckResult[] = [];
   for (const [kind, file] of Object.entries(files)) {
@@ -22,7 +24,7 @@ export function subidChecks(host: Host, user: string, files = { subuid: '/etc/su
   }
   for (const tool of ['newuidmap', 'newgidmap']) {
     const bin = findOnPath(tool, host.env.PATH ?? '/usr/bin:/bin') ?? (fs.existsSync(`/usr/bin/${tool}`) ? `/usr/bin/${tool}` : undefined);
-    if (!bin) out.push(fail(tool, `${tool} is missing: rootless podman needs it to set up user namespaces`, 'sudo apt-get install uidmap (Debian, Ubuntu) or sudo dnf install shadow-utils (Fedora)'));
+    if (!bin) out.push(fail(tool, `${tool} is missing: rootless podman needs it to set up user namespaces`, installCommand('uidmap', os)));
     else if ((fs.statSync(bin).mode & 0o4000) === 0 && !hasFileCaps(bin)) out.push(fail(tool, `${bin} is neither setuid nor given capabilities, so it cannot map ids`, `sudo chmod u+s ${bin}`));
     else out.push(ok(tool, `${bin} is there`));
   }
@@ -51,7 +53,7 @@ function hasFileCaps(bin: string): boolean {
 }
 
 /** binfmt_misc: not needed by xcross (its runner calls qemu), but by programs that exec foreign binaries. */
-export function binfmtCheck(targets: TargetSpec[], cpu: string, dir = '/proc/sys/fs/binfmt_misc'): CheckResult {
+export function binfmtCheck(targets: TargetSpec[], cpu: string, dir = '/proc/sys/fs/binfmt_misc', os = hostOsRelease()): CheckResult {
   // One entry per emulated CPU (armv7 and armv5te share qemu-arm); wine targets need none.
   const byArch = new Map(targets.filter((t) => t.qemuBinary && !runsNatively(t, cpu)).map((t) => [t.arch, t]));
   const foreign = [...byArch.values()];
@@ -63,7 +65,7 @@ export function binfmtCheck(targets: TargetSpec[], cpu: string, dir = '/proc/sys
   if (registered.length === foreign.length) return ok('binfmt', `binfmt_misc runs ${foreign.map((t) => t.arch).join(', ')} binaries through qemu`);
   const missing = foreign.filter((t) => !registered.includes(t)).map((t) => t.arch);
   return warn('binfmt', `binfmt_misc has no qemu entry for ${missing.join(', ')}: xcross does not need it, but a test that starts another foreign binary itself will fail with "Exec format error"`,
-    'sudo apt-get install binfmt-support qemu-user-static (or systemd-binfmt), then check ls /proc/sys/fs/binfmt_misc');
+    `${installCommand('binfmt', os, missing)}, then check ls /proc/sys/fs/binfmt_misc`);
 }
 
 export function rustupCheck(host: Host, hostTriple: string, targets: TargetSpec[]): CheckResult {

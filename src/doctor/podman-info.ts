@@ -12,7 +12,10 @@ export interface EngineFacts {
   storageDriver: string;
 }
 
-export async function podmanFacts(binary: string, env: ProcEnv, engine: 'podman' | 'docker' | 'nerdctl' = 'podman', timeoutMs = 15_000): Promise<EngineFacts | string> {
+type EngineKind = 'podman' | 'docker' | 'nerdctl';
+
+/** The engine's version from `<engine> version` (docker's and nerdctl's daemon's), or why not. */
+export async function engineVersion(binary: string, env: ProcEnv, engine: EngineKind = 'podman', timeoutMs = 15_000): Promise<{ version: string } | string> {
   const isPodman = engine === 'podman';
   const v = await runCaptured(binary, ['version', '--format', isPodman ? 'json' : '{{json .}}'], { env, timeoutMs });
   if (v.code !== 0) {
@@ -22,6 +25,14 @@ export async function podmanFacts(binary: string, env: ProcEnv, engine: 'podman'
   const ver = parseJson(v.stdout);
   const version = dig(ver, isPodman ? ['Client', 'Version'] : ['Server', 'Version']) ?? dig(ver, ['Client', 'Version']);
   if (typeof version !== 'string') return `\`${engine} version\` did not answer with the JSON ${engine} prints: ${firstLine(v.stdout)}`;
+  return { version };
+}
+
+export async function podmanFacts(binary: string, env: ProcEnv, engine: EngineKind = 'podman', timeoutMs = 15_000): Promise<EngineFacts | string> {
+  const isPodman = engine === 'podman';
+  const v = await engineVersion(binary, env, engine, timeoutMs);
+  if (typeof v === 'string') return v;
+  const version = v.version;
   const i = await runCaptured(binary, ['info', '--format', isPodman ? 'json' : '{{json .}}'], { env, timeoutMs: timeoutMs * 2 });
   if (i.code !== 0) {
     if (/timed out after/.test(i.stderr)) return `\`${engine} info\` did not answer within ${(timeoutMs * 2) / 1000} s`;

@@ -49,7 +49,9 @@ export function planCargo(p: CargoPlanInput): ContainerSpec {
   env.CARGO_TARGET_DIR = p.targetDir;
   // cargo never needs a home beyond CARGO_HOME; a non-root --user has none in the image.
   env.HOME = '/tmp';
-  if (host.stderrIsTTY && env.CARGO_TERM_COLOR === undefined && env.NO_COLOR === undefined) env.CARGO_TERM_COLOR = 'always';
+  // The container's stderr is no terminal, so cargo would not colour by itself. NO_COLOR counts when
+  // not empty (no-color.org), as kleur reads it for xcross's own lines.
+  if (host.stderrIsTTY && env.CARGO_TERM_COLOR === undefined && !env.NO_COLOR) env.CARGO_TERM_COLOR = 'always';
   if (p.toolchain.source === 'host') {
     mounts.push({ source: p.toolchain.toolchain.dir, target: CONTAINER_TOOLCHAIN, readOnly: true });
     env.PATH = `${CONTAINER_TOOLCHAIN}/bin:${IMAGE_PATH}`;

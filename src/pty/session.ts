@@ -1,4 +1,5 @@
-// The host side of an interactive session: the engine runs in a pseudo-terminal of ours (node-pty),
+// The host side of an interactive session: the engine runs in a pseudo-terminal of ours (node-pty,
+// as @lydell/node-pty: the same code with prebuilt binaries, so installing xcross needs no compiler),
 // our terminal is put in raw mode and relayed byte for byte, so Ctrl-C and Ctrl-Z reach the program
 // (not xcross), and window-size changes follow. If node-pty's native module cannot load, the engine
 // gets our terminal directly (it handles raw mode and resizes itself), with a warning: never a crash.
@@ -26,7 +27,7 @@ let loaded: NodePty | null | undefined;
  * node-pty, or null (once warned) when its native module cannot load here. XCROSS_NO_PTY=1 asks for
  * the fallback on purpose (no warning).
  */
-export function loadNodePty(log: Logger, env: Readonly<Record<string, string | undefined>> = process.env, load: () => unknown = () => require('node-pty')): NodePty | null {
+export function loadNodePty(log: Logger, env: Readonly<Record<string, string | undefined>> = process.env, load: () => unknown = () => require('@lydell/node-pty')): NodePty | null {
   if (env.XCROSS_NO_PTY === '1') {
     log.debug('XCROSS_NO_PTY=1: the engine gets the terminal directly');
     return null;

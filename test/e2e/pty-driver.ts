@@ -16,10 +16,15 @@ export class Terminal {
   readonly exited: Promise<number>;
 
   constructor(args: string[], cwd: string, env: Record<string, string | undefined> = {}, size = { cols: 100, rows: 30 }) {
-    const nodePty = require('node-pty') as { spawn(f: string, a: string[], o: object): Pty };
+    const nodePty = require('@lydell/node-pty') as { spawn(f: string, a: string[], o: object): Pty };
     this.pty = nodePty.spawn(process.execPath, [XCROSS, ...args], { name: 'xterm', ...size, cwd, env: { ...process.env, TERM: 'xterm', ...env } });
     this.pty.onData((d) => { this.out += d; });
     this.exited = new Promise((resolve) => this.pty.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode)));
+  }
+
+  /** What the screen was sent so far, escape sequences included. */
+  get raw(): string {
+    return this.out;
   }
 
   /** What the screen showed so far, without escape sequences. */

@@ -81,6 +81,12 @@ describe('environment', () => {
     assert.equal(planCargo(input({ host: { ...host, stderrIsTTY: true } })).env.CARGO_TERM_COLOR, 'always');
     assert.equal(planCargo(input({ host: { ...host, stderrIsTTY: true, env: { CARGO_TERM_COLOR: 'never' } } })).env.CARGO_TERM_COLOR, 'never');
     assert.equal(planCargo(input()).env.CARGO_TERM_COLOR, undefined);
+    // NO_COLOR (not empty) leaves colour off and reaches cargo; an empty one does not count.
+    const noColor = planCargo(input({ host: { ...host, stderrIsTTY: true, env: { NO_COLOR: '1' } } })).env;
+    assert.deepEqual([noColor.CARGO_TERM_COLOR, noColor.NO_COLOR], [undefined, '1']);
+    assert.equal(planCargo(input({ host: { ...host, stderrIsTTY: true, env: { NO_COLOR: '' } } })).env.CARGO_TERM_COLOR, 'always');
+    // The user's CARGO_TERM_COLOR reaches cargo even without a terminal (e.g. always, for a CI log).
+    assert.equal(planCargo(input({ host: { ...host, env: { CARGO_TERM_COLOR: 'always' } } })).env.CARGO_TERM_COLOR, 'always');
   });
 });
 

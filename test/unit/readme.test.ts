@@ -15,3 +15,19 @@ test('README targets table matches images/targets.toml (run `node scripts/update
   assert.equal(m[1], renderTargets('markdown'));
   for (const t of loadRegistry().targets) assert.ok(m[1].includes(`\`${t.triple}\``), t.triple);
 });
+
+test("the README's first screen tells a Fedora user and a Debian user what to type", () => {
+  const firstScreen = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n').slice(0, 50).join('\n');
+  const example = 'node dist/src/main.js run --target aarch64-unknown-linux-gnu --manifest-path test/fixtures/hello-xcross/Cargo.toml';
+  assert.match(firstScreen, /\*\*Fedora\*\*/);
+  assert.ok(firstScreen.includes(`sudo dnf install podman nodejs npm\nnpm ci && ${example}`), 'the Fedora commands');
+  assert.ok(firstScreen.includes(`scripts/setup-host.sh && npm ci && ${example}`), 'the Debian command');
+  assert.ok(fs.existsSync(path.join(ROOT, 'test/fixtures/hello-xcross/Cargo.toml')));
+});
+
+test("the README's rust-analyzer setting is the command test/e2e/machine-output.test.ts runs", () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  assert.ok(readme.includes('"rust-analyzer.check.overrideCommand": ["xcross", "check", "--workspace", "--all-targets", "--message-format=json", "--target", "aarch64-unknown-linux-gnu"]'));
+  const e2e = fs.readFileSync(path.join(ROOT, 'test/e2e/machine-output.test.ts'), 'utf8');
+  assert.ok(e2e.includes("['check', '--workspace', '--all-targets', '--message-format=json', '--target', T]"));
+});
