@@ -53,6 +53,7 @@ export function completionWords(registry: Registry): Words {
     target, runtime, glibc,
     { long: 'manifest-path', describe: 'path to Cargo.toml', value: 'file' },
     { long: 'strace', describe: 'qemu prints the program\'s system calls' },
+    { long: 'push', describe: 'push the images this run builds to the image cache' },
     { long: 'gdb', describe: 'the program waits for gdb on this port', value: 'any' },
     verbose, HELP,
   ];
@@ -91,8 +92,10 @@ export function completionWords(registry: Registry): Words {
     { name: 'doctor', describe: 'check this machine for xcross', flags: [json, verbose, HELP] },
     {
       name: 'image', describe: 'build, list and remove the images xcross builds',
-      positional: { name: 'action', choices: [['build', 'build a target\'s image'], ['list', 'list the images xcross built'], ['rm', 'remove images xcross built'], ['prune', 'remove images nothing uses']] },
-      flags: [target, glibc, runtime, { long: 'force', describe: 'rebuild even if the image exists' }, { long: 'all', describe: 'prune every image xcross built' }, json, verbose, HELP],
+      positional: { name: 'action', choices: [['build', 'build a target\'s image'], ['list', 'list the images xcross has and their origin'], ['rm', 'remove images xcross built'],
+        ['prune', 'remove images nothing uses'], ['push', 'push built images to the image cache'], ['save', 'write images to an archive file'], ['load', 'load an archive file']] },
+      flags: [target, glibc, runtime, { long: 'force', describe: 'rebuild even if the image exists' }, { long: 'push', describe: 'push what was built to the image cache' },
+        { long: 'all', describe: 'prune every image xcross built, or push every current one' }, { long: 'output', short: 'o', describe: 'the archive file to write', value: 'file' }, json, verbose, HELP],
     },
     {
       name: 'completion', describe: 'print a shell completion script',

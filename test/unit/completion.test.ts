@@ -91,7 +91,7 @@ describe('fish', { skip: !has('fish') && 'fish is not installed (apt-get install
     assert.deepEqual(complete('xcross build --target aarch'), ['aarch64-unknown-linux-gnu\ttarget triple', 'aarch64-unknown-linux-musl\ttarget triple']);
     assert.ok(complete('xcross ').includes('check\tcheck the crate for errors without linking'));
     assert.deepEqual(complete('xcross build --rel'), ['--release\tbuild with the release profile']);
-    assert.deepEqual(complete('xcross image l'), ["list\tlist the images xcross built"]);
+    assert.deepEqual(complete('xcross image l'), ['list\tlist the images xcross has and their origin', 'load\tload an archive file']);
   });
 });
 
