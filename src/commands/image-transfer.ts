@@ -16,15 +16,14 @@ import { recordOrigin } from '../cache/origins';
 
 const mb = (n: number) => `${Math.round(n / 1e6)} MB`;
 
-/** The images to push for targets: each target's image and the layers under it (the registry shares their blobs). */
-function pushSet(registry: Registry, targets: TargetSpec[]): string[] {
-  const refs = new Set<string>();
+/** The images to push for targets: each target's image, then the layers under it (the registry shares their blobs). */
+function pushSet(registry: Registry, targets: TargetSpec[]): { ref: string; required: boolean }[] {
+  const out = new Map<string, boolean>();
+  for (const t of targets) out.set(targetImageRef(registry.base, t), true);
   for (const t of targets) {
-    refs.add(baseImageRef(registry.base));
-    refs.add(toolchainImageRef(registry.base, t.toolchain));
-    refs.add(targetImageRef(registry.base, t));
+    for (const layer of [toolchainImageRef(registry.base, t.toolchain), baseImageRef(registry.base)]) if (!out.has(layer)) out.set(layer, false);
   }
-  return [...refs];
+  return [...out].map(([ref, required]) => ({ ref, required }));
 }
 
 /** The current images that are here: for --all. */
@@ -35,18 +34,25 @@ async function presentExpected(runtime: Runtime, registry: Registry, kinds: Expe
 }
 
 export async function pushImages(c: CacheContext, registry: Registry, targets: TargetSpec[], all: boolean): Promise<string[]> {
-  const refs = all ? (await presentExpected(c.runtime, registry, ['base', 'rust', 'toolchain'])).map((e) => e.ref) : pushSet(registry, targets);
-  if (refs.length === 0) throw new XcrossError('xcross has built no current images here to push', { fix: 'build one first: xcross image build --target <triple>' });
+  const wanted = all ? (await presentExpected(c.runtime, registry, ['base', 'rust', 'toolchain'])).map((e) => ({ ref: e.ref, required: false })) : pushSet(registry, targets);
+  if (wanted.length === 0) throw new XcrossError('xcross has built no current images here to push', { fix: 'build one first: xcross image build --target <triple>' });
   const expected = expectedImages(registry);
-  for (const ref of refs) {
-    if (!(await c.runtime.imageExists(ref))) {
+  const refs: string[] = [];
+  for (const { ref, required } of wanted) {
+    // A target's image is what was asked for; the layers under it go along when they are here and current
+    // (a pulled target image comes without them), so that other machines can reuse them for other targets.
+    const here = await c.runtime.imageExists(ref);
+    const why = here ? labelMismatch(await c.runtime.imageLabels(ref), expected.get(ref)?.labels ?? { [INPUTS_LABEL]: tagOf(ref) }) : 'it is not here';
+    if (!why) {
+      refs.push(ref);
+    } else if (required && !here) {
       throw new XcrossError(`${ref} is not here, so it cannot be pushed`, { fix: `build it first: xcross image build --target ${targets.map((t) => t.triple).join(' --target ')}` });
-    }
-    const why = labelMismatch(await c.runtime.imageLabels(ref), expected.get(ref)?.labels ?? { [INPUTS_LABEL]: tagOf(ref) });
-    if (why) {
+    } else if (required) {
       throw new XcrossError(`${ref} is not the image this xcross builds (${why}), and other machines would refuse it`, {
         fix: 'rebuild it once with `xcross image build --force --target <triple>`, then push',
       });
+    } else {
+      c.log.debug(`not pushing the layer ${ref}: ${why}`);
     }
   }
   const pushed: string[] = [];

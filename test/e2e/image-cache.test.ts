@@ -104,7 +104,7 @@ describe('image cache: a real registry between two rootless users', { timeout: H
     const r = await xcross(['image', 'push', '--target', X64, '-v'], { cwd: crate, env, timeoutMs: HOUR });
     assert.equal(r.code, 0, tail(r.stderr));
     const pushed = r.stdout.trim().split('\n');
-    assert.equal(pushed.length, 3, r.stdout);
+    assert.equal(pushed.length, 3, r.stdout); // the target image, its Rust layer and the base
     assert.ok(pushed.includes(`${CACHE}/${X64_REF.slice(registry.base.imagePrefix.length + 1)}`), r.stdout);
     assert.ok(!`${r.stdout}${r.stderr}`.includes(PASSWORD), 'the password appeared in the output');
     assert.match(reg.get('/v2/_catalog'), new RegExp(`team/xcross/${X64}`));
