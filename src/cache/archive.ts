@@ -60,7 +60,12 @@ export async function writeArchive(input: NodeJS.ReadableStream, file: string, p
     return fs.statSync(file).size;
   } catch (e) {
     pack.destroy();
-    out.destroy();
+    // The file may still be opening: remove it only once the stream has closed, or it comes back.
+    await new Promise<void>((resolve) => {
+      if (out.closed) return resolve();
+      out.once('close', () => resolve());
+      out.destroy();
+    });
     fs.rmSync(partial, { force: true });
     throw archiveWriteError(e, file);
   } finally {

@@ -20,6 +20,7 @@ XCROSS OPTIONS
   --glibc X.Y                 link for systems whose glibc is X.Y or newer: a floor (2.31; 2.36 is the default;
                               \`xcross targets\` lists each target's) [env: XCROSS_GLIBC; also --target TRIPLE.X.Y]
                               after linking, xcross fails when a file needs a newer glibc, libstdc++ or libgcc
+  --push                      push the images this run builds to the image cache [env: XCROSS_IMAGE_CACHE_PUSH=1]
   --strace                    qemu prints every system call of the foreign program (QEMU_STRACE=1)
   --gdb PORT                  the foreign program waits for gdb-multiarch on PORT (qemu's gdb stub)
   -v, --verbose               also show the engine command lines and the choices made (passed to cargo too)
@@ -27,6 +28,9 @@ XCROSS OPTIONS
 ENVIRONMENT
   XCROSS_DEBUG=1              show stack traces of xcross's own errors
   XCROSS_GLIBC_CHECK=0        do not check the linked files against the glibc floor
+  XCROSS_IMAGE_CACHE=REG/PFX  a missing image is pulled from REG/PFX/<name>:<tag> before it is built, and
+                              used only if its labels match (also image-cache in Cross.toml's [xcross]);
+                              credentials are the engine's own (podman login, docker login)
   Host variables reach the container only if they are cargo's or rustc's (CARGO_*, RUSTFLAGS, ...),
   the terminal's, proxies, QEMU_* (QEMU_CPU, QEMU_LOG, QEMU_STRACE reach qemu), or named in Cross.toml.
 
