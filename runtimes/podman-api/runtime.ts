@@ -12,6 +12,7 @@ import { buildProbeImage, type Adaptation } from '../podman-adapt';
 import { ServiceAdaptation, ServiceNeedsFlags, type ProbedService } from './adaptation';
 import { ApiError, errorMessage } from './client';
 import { credentialsFor, registryAuthHeader } from '../registry-auth';
+import { splitRef } from '../image-ref';
 import { recordRefusal } from './refusal';
 import { connect, startOwn, type Connection } from './connect';
 import { NotStarted, runContainer } from './run-session';
@@ -156,8 +157,7 @@ export class PodmanApi implements Runtime {
   }
 
   async tag(ref: string, newRef: string): Promise<void> {
-    const colon = newRef.lastIndexOf(':');
-    const [repo, tag] = colon > newRef.lastIndexOf('/') ? [newRef.slice(0, colon), newRef.slice(colon + 1)] : [newRef, 'latest'];
+    const { repo, tag } = splitRef(newRef);
     try {
       await (await this.api()).json('POST', `/images/${encodeURIComponent(ref)}/tag`, `podman could not tag ${ref} as ${newRef}`, { query: { repo, tag } });
     } catch (e) {

@@ -5,8 +5,8 @@ import { everyImageTarget } from '../targets/floor-select';
 import { baseImageRef, targetImageRef, toolchainImageRef } from '../images/tag';
 import { targetLabels, toolchainLabels } from '../images/build-args';
 import { MANAGED_LABEL } from '../../runtimes/spec';
-import { tagOf } from './location';
-import { INPUTS_LABEL } from './verify';
+import { splitRef } from '../../runtimes/image-ref';
+import { withInputs } from './verify';
 
 export interface ExpectedImage {
   ref: string;
@@ -15,26 +15,22 @@ export interface ExpectedImage {
   labels: Record<string, string>;
 }
 
-const inputs = (ref: string, labels: Record<string, string>) => ({ ...labels, [INPUTS_LABEL]: tagOf(ref) });
-
 export function expectedImages(registry: Registry): Map<string, ExpectedImage> {
   const out = new Map<string, ExpectedImage>();
   const base = baseImageRef(registry.base);
-  out.set(base, { ref: base, kind: 'base', labels: inputs(base, { [MANAGED_LABEL]: 'true' }) });
+  out.set(base, { ref: base, kind: 'base', labels: withInputs(base, { [MANAGED_LABEL]: 'true' }) });
   for (const tc of registry.toolchains) {
     const ref = toolchainImageRef(registry.base, tc);
-    out.set(ref, { ref, kind: 'rust', labels: inputs(ref, toolchainLabels(tc)) });
+    out.set(ref, { ref, kind: 'rust', labels: withInputs(ref, toolchainLabels(tc)) });
   }
   for (const t of everyImageTarget(registry)) {
     const ref = targetImageRef(registry.base, t);
-    out.set(ref, { ref, kind: 'toolchain', target: t, labels: inputs(ref, targetLabels(t)) });
+    out.set(ref, { ref, kind: 'toolchain', target: t, labels: withInputs(ref, targetLabels(t)) });
   }
   return out;
 }
 
 /** The name without its tag. */
 export function repoOf(ref: string): string {
-  const slash = ref.lastIndexOf('/');
-  const colon = ref.lastIndexOf(':');
-  return colon > slash ? ref.slice(0, colon) : ref;
+  return splitRef(ref).repo;
 }

@@ -2,6 +2,7 @@
 // `<registry>/<prefix>` (e.g. ghcr.io/acme/xcross, 127.0.0.1:5443/team/xcross). Parsed once at the
 // edge, so a typo is one sentence before any engine is asked anything.
 import { XcrossError } from '../errors';
+import { splitRef } from '../../runtimes/image-ref';
 
 export interface CacheLocation {
   /** As written, normalized: `<registry>/<prefix>`. */
@@ -54,9 +55,7 @@ export function cacheRef(cache: CacheLocation, localPrefix: string, localRef: st
   return `${cache.text}/${localRef.slice(head.length)}`;
 }
 
-/** The tag of a `name:tag` reference (after the last colon that follows the last slash). */
+/** The tag of a `name:tag` reference. */
 export function tagOf(ref: string): string {
-  const slash = ref.lastIndexOf('/');
-  const colon = ref.lastIndexOf(':');
-  return colon > slash ? ref.slice(colon + 1) : 'latest';
+  return splitRef(ref).tag;
 }

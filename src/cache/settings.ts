@@ -4,6 +4,9 @@ import { XcrossError } from '../errors';
 import type { Env } from '../host';
 import { parseCacheLocation, type CacheLocation } from './location';
 
+/** How to name a cache, for the fixes of errors that need one. */
+export const SET_CACHE = 'set XCROSS_IMAGE_CACHE=<registry>/<prefix> (or image-cache in Cross.toml\'s [xcross] table)';
+
 export interface CacheSettings {
   location?: CacheLocation;
   /** Push what this run builds (--push, XCROSS_IMAGE_CACHE_PUSH=1). */
@@ -24,9 +27,7 @@ export function resolveCache(i: CacheInputs): CacheSettings {
     : i.configured ? parseCacheLocation(i.configured.value, `image-cache in ${i.configured.file}`) : undefined;
   const push = i.pushFlag === true || envSwitch(i.env.XCROSS_IMAGE_CACHE_PUSH, 'XCROSS_IMAGE_CACHE_PUSH');
   if (push && !location) {
-    throw new XcrossError(`${i.pushFlag ? '--push' : 'XCROSS_IMAGE_CACHE_PUSH=1'} pushes to the image cache, and none is set`, {
-      fix: 'set XCROSS_IMAGE_CACHE=<registry>/<prefix> (or image-cache in Cross.toml\'s [xcross] table), e.g. ghcr.io/your-org/xcross',
-    });
+    throw new XcrossError(`${i.pushFlag ? '--push' : 'XCROSS_IMAGE_CACHE_PUSH=1'} pushes to the image cache, and none is set`, { fix: `${SET_CACHE}, e.g. ghcr.io/your-org/xcross` });
   }
   return { location, push };
 }

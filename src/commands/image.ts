@@ -12,6 +12,7 @@ import { imageSettings } from './image-settings';
 import { loadImages, pushImages, saveImages } from './image-transfer';
 import { readOrigins } from '../cache/origins';
 import type { CacheContext } from '../cache/exchange';
+import { SET_CACHE } from '../cache/settings';
 
 export interface ImageArgs {
   action: 'build' | 'list' | 'rm' | 'prune' | 'push' | 'save' | 'load';
@@ -61,7 +62,7 @@ export async function imageCommand(a: ImageArgs, host: Host): Promise<number> {
   const settings = imageSettings(host, registry, log, { runtime: a.runtime, push: a.push });
   if (a.action === 'push' && !settings.cache.location) {
     throw new XcrossError('xcross image push needs an image cache to push to', {
-      fix: 'set XCROSS_IMAGE_CACHE=<registry>/<prefix> (or image-cache in Cross.toml\'s [xcross] table), and log in with `podman login <registry>`',
+      fix: `${SET_CACHE}, and log in with \`podman login <registry>\``,
     });
   }
   const runtime = await createRuntime(settings.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });

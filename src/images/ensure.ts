@@ -14,9 +14,8 @@ import { planTargetImage } from './target-plan';
 import { debianArch } from '../targets/host-arch';
 import type { CustomImagePlan } from './custom';
 import type { CacheSettings } from '../cache/settings';
-import { pullFromCache, pushAfterBuild, type CacheContext } from '../cache/exchange';
-import { INPUTS_LABEL } from '../cache/verify';
-import { tagOf } from '../cache/location';
+import { engineComplaint, pullFromCache, pushAfterBuild, type CacheContext } from '../cache/exchange';
+import { withInputs } from '../cache/verify';
 import { recordOrigin } from '../cache/origins';
 
 export interface EnsureOptions {
@@ -36,10 +35,6 @@ function cacheContext(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty' | 'cacheD
   return { runtime: o.runtime, log: o.log, tty: o.tty, cacheDir: o.cacheDir, settings: o.cache, localPrefix };
 }
 
-/** What a built image is labelled with: its pins, and the digest of its inputs (its tag). */
-function withInputs(ref: string, labels: Record<string, string>): Record<string, string> {
-  return { ...labels, [INPUTS_LABEL]: tagOf(ref) };
-}
 
 /** The image reference to run, after making sure it exists. */
 export async function ensureTargetImage(o: EnsureOptions): Promise<string> {
@@ -151,7 +146,7 @@ async function pullWithProgress(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty'
   if (ok) p.done(`pulled ${ref}`);
   else {
     p.fail();
-    o.log.info(`cannot pull ${ref}: ${lines.filter((l) => /error/i.test(l)).pop()?.replace(/^Error: /, '') ?? 'unknown error'}`);
+    o.log.info(`cannot pull ${ref}: ${engineComplaint(lines) ?? 'unknown error'}`);
   }
   return ok;
 }
