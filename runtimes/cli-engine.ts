@@ -15,17 +15,17 @@ import { GRACE_MS, interruptible } from './interrupt';
 import { holdEngineErrors } from './engine-stderr';
 import { copyContext, writeIgnoreFile } from './build-context';
 import { BuildOutput } from './build-output';
+import { engineSentence } from './engine-sentence';
 import { loadNodePty, spawnInPty } from '../src/pty/session';
 import { restartServiceWith } from './podman-api/socket';
 
 /** podman's, docker's and nerdctl's words for an image they do not have (from inspect or exists). */
 const IMAGE_ABSENT = /image not known|no such (image|object)|image not found/i;
 
-/** The engine's own sentence from its output: the last error line, without its "Error: " prefix. */
-function engineSentence(text: string): string {
+/** The engine's sentence in its output, else its last line. */
+function engineSays(text: string): string {
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  const error = [...lines].reverse().find((l) => /error|denied|unauthorized|refused|no such|not found|unknown/i.test(l)) ?? lines[lines.length - 1] ?? '';
-  return error.replace(/^(Error|error|ERRO\[\d+\])(: |\s+)/, '').replace(/^time="[^"]*" level=\w+ msg="(.*)"$/, '$1');
+  return engineSentence(lines) ?? lines[lines.length - 1] ?? '';
 }
 
 export interface CliOptions {
@@ -119,7 +119,7 @@ export class CliEngine implements Runtime {
 
   async tag(ref: string, newRef: string): Promise<void> {
     const r = await this.exec(['tag', ref, newRef]);
-    if (r.code !== 0) throw new XcrossError(`${this.name} could not tag ${ref} as ${newRef}: ${engineSentence(r.stderr)}`);
+    if (r.code !== 0) throw new XcrossError(`${this.name} could not tag ${ref} as ${newRef}: ${engineSays(r.stderr)}`);
   }
 
   async push(ref: string, dest: string, onLine: (line: string) => void): Promise<void> {
@@ -129,7 +129,7 @@ export class CliEngine implements Runtime {
       this.o.log.command([this.o.binary, ...args]);
       const lines: string[] = [];
       const r = await runLines(this.o.binary, args, (l) => { lines.push(l); onLine(l); }, { env: this.o.env });
-      if (r.code !== 0) throw new XcrossError(`${this.name} could not push ${dest}: ${engineSentence(lines.join('\n')) || `exit code ${r.code}`}`);
+      if (r.code !== 0) throw new XcrossError(`${this.name} could not push ${dest}: ${engineSays(lines.join('\n')) || `exit code ${r.code}`}`);
     } finally {
       // The other name was only the push's: leave the image as it was.
       if (!this.flavor.pushesToOtherName && ref !== dest) await this.exec(['rmi', dest]);
@@ -150,7 +150,7 @@ export class CliEngine implements Runtime {
       throw e;
     }
     const f = await done;
-    if (f.code !== 0) throw new XcrossError(`${this.name} could not save ${refs.join(', ')}: ${engineSentence(stderr) || `exit code ${f.code}`}`);
+    if (f.code !== 0) throw new XcrossError(`${this.name} could not save ${refs.join(', ')}: ${engineSays(stderr) || `exit code ${f.code}`}`);
   }
 
   async load(file: string, onLine: (line: string) => void): Promise<void> {
@@ -158,7 +158,7 @@ export class CliEngine implements Runtime {
     this.o.log.command([this.o.binary, ...args]);
     const lines: string[] = [];
     const r = await runLines(this.o.binary, args, (l) => { lines.push(l); onLine(l); }, { env: this.o.env });
-    if (r.code !== 0) throw new XcrossError(`${this.name} could not load ${file}: ${engineSentence(lines.join('\n')) || `exit code ${r.code}`}`);
+    if (r.code !== 0) throw new XcrossError(`${this.name} could not load ${file}: ${engineSays(lines.join('\n')) || `exit code ${r.code}`}`);
   }
 
   async build(req: BuildRequest, onLine: (line: string) => void): Promise<void> {

@@ -4,6 +4,7 @@
 import type { Runtime } from '../../runtimes/runtime';
 import type { Logger } from '../ui/log';
 import { startProgress } from '../ui/progress';
+import { engineSentence } from '../../runtimes/engine-sentence';
 import { cacheRef } from './location';
 import { labelMismatch } from './verify';
 import { recordOrigin } from './origins';
@@ -29,12 +30,6 @@ export interface CacheableImage {
 // miss. A missing blob under a manifest (a half-pushed image) is not: that is said.
 const ABSENT = /manifest unknown|name unknown|manifest for \S+ not found|repository name not known|: not found$/i;
 
-/** The engine's last complaint in a pull's output, without its "Error: " prefix. */
-export function engineComplaint(lines: string[]): string | undefined {
-  return lines.map((l) => l.trim()).filter((l) => /error|denied|unauthorized|refused|unknown|x509|tls|timeout|no such host/i.test(l)).pop()
-    ?.replace(/^Error: /, '');
-}
-
 /** True when the image is now here under its local name, pulled from the cache and checked. */
 export async function pullFromCache(c: CacheContext, img: CacheableImage): Promise<boolean> {
   const loc = c.settings.location;
@@ -45,7 +40,7 @@ export async function pullFromCache(c: CacheContext, img: CacheableImage): Promi
   const ok = await c.runtime.pull(remote, (l) => { lines.push(l); p.line(l); });
   if (!ok) {
     p.fail();
-    const why = engineComplaint(lines) ?? 'no answer';
+    const why = engineSentence(lines) ?? 'no answer';
     const absent = ABSENT.test(why);
     if (!absent) c.log.info(`the image cache ${loc.text} could not be read (${why}): building ${img.ref} here instead`);
     c.log.debug(`image cache: ${absent ? 'miss' : 'unreachable'} ${remote}: ${why}`);

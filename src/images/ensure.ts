@@ -14,8 +14,9 @@ import { planTargetImage } from './target-plan';
 import { debianArch } from '../targets/host-arch';
 import type { CustomImagePlan } from './custom';
 import type { CacheSettings } from '../cache/settings';
-import { engineComplaint, pullFromCache, pushAfterBuild, type CacheContext } from '../cache/exchange';
+import { pullFromCache, pushAfterBuild, type CacheContext } from '../cache/exchange';
 import { withInputs } from '../cache/verify';
+import { engineSentence } from '../../runtimes/engine-sentence';
 import { recordOrigin } from '../cache/origins';
 
 export interface EnsureOptions {
@@ -146,7 +147,7 @@ async function pullWithProgress(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty'
   if (ok) p.done(`pulled ${ref}`);
   else {
     p.fail();
-    o.log.info(`cannot pull ${ref}: ${engineComplaint(lines) ?? 'unknown error'}`);
+    o.log.info(`cannot pull ${ref}: ${engineSentence(lines) ?? 'unknown error'}`);
   }
   return ok;
 }

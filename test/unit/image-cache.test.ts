@@ -148,3 +148,11 @@ test('an archived image loads only when it is an image this xcross builds, label
   assert.equal(archiveRefusal({ id: '1', names: ['localhost/xcross/custom-t:abc'], labels: { 'io.xcross.custom': 'true', [INPUTS_LABEL]: 'abc' } }, expected), undefined);
   assert.match(archiveRefusal({ id: '1', names: [], labels: {} }, expected)!, /no name/);
 });
+
+test('the engine\'s sentence: its last complaint, without "Error: " or logrus dressing; none when it did not complain', async () => {
+  const { engineSentence } = await import('../../runtimes/engine-sentence');
+  assert.equal(engineSentence(['Trying to pull r/x:1...', 'Error: initializing source docker://r/x:1: reading manifest 1 in r/x: manifest unknown: manifest unknown']),
+    'initializing source docker://r/x:1: reading manifest 1 in r/x: manifest unknown: manifest unknown');
+  assert.equal(engineSentence(['time="2026-12-01T19:00:00Z" level=error msg="x509: certificate signed by unknown authority"']), 'x509: certificate signed by unknown authority');
+  assert.equal(engineSentence(['Getting image source signatures', 'Writing manifest to image destination']), undefined);
+});
