@@ -51,6 +51,9 @@ export async function pushImages(c: CacheContext, registry: Registry, targets: T
       throw new XcrossError(`${ref} is not the image this xcross builds (${why}), and other machines would refuse it`, {
         fix: 'rebuild it once with `xcross image build --force --target <triple>`, then push',
       });
+    } else if (all) {
+      // With --all nothing was named, so what is left behind must be said.
+      c.log.info(`not pushing ${ref}: ${why} (\`xcross image build --force --target ${expected.get(ref)?.target?.triple ?? '<triple>'}\` rebuilds it)`);
     } else {
       c.log.debug(`not pushing the layer ${ref}: ${why}`);
     }

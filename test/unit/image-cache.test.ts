@@ -156,3 +156,25 @@ test('the engine\'s sentence: its last complaint, without "Error: " or logrus dr
   assert.equal(engineSentence(['time="2026-12-01T19:00:00Z" level=error msg="x509: certificate signed by unknown authority"']), 'x509: certificate signed by unknown authority');
   assert.equal(engineSentence(['Getting image source signatures', 'Writing manifest to image destination']), undefined);
 });
+
+test('image push --all: every current image that carries its inputs digest; the others are named with the rebuild that fixes them', async () => {
+  const { pushImages } = await import('../../src/commands/image-transfer');
+  const registry = loadRegistry();
+  const expected = [...expectedImages(registry).values()];
+  const good = expected.filter((e) => e.kind !== 'toolchain' || e.target?.triple === 'x86_64-unknown-linux-gnu');
+  const stale = expected.find((e) => e.target?.triple === 'aarch64-unknown-linux-gnu')!;
+  const { [INPUTS_LABEL]: _inputs, ...staleLabels } = stale.labels;
+  const here = new Map<string, Record<string, string>>([...good.map((e) => [e.ref, e.labels] as const), [stale.ref, staleLabels]]);
+  const pushed: string[] = [];
+  const said: string[] = [];
+  const runtime = {
+    imageExists: async (ref: string) => here.has(ref),
+    imageLabels: async (ref: string) => here.get(ref)!,
+    push: async (_ref: string, dest: string) => { pushed.push(dest); },
+  } as unknown as import('../../runtimes/runtime').Runtime;
+  const log = { info: (m: string) => said.push(m), warn: () => {}, debug: () => {}, command: () => {}, verbose: 0 } as unknown as import('../../src/ui/log').Logger;
+  const settings = { location: parseCacheLocation('127.0.0.1:5443/team/xcross', 'X'), push: false };
+  const out = await pushImages({ runtime, log, tty: false, cacheDir: tempDir(), settings, localPrefix: registry.base.imagePrefix }, registry, [], true);
+  assert.deepEqual(out.sort(), good.map((e) => cacheRef(settings.location, registry.base.imagePrefix, e.ref)).sort());
+  assert.deepEqual(said, [`not pushing ${stale.ref}: it has no io.xcross.inputs label (an older xcross built it) (\`xcross image build --force --target aarch64-unknown-linux-gnu\` rebuilds it)`]);
+});
