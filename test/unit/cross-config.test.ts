@@ -155,3 +155,10 @@ describe('warnings and errors say where', () => {
     assert.match(missing.warnings[0], /CROSS_CONFIG names \/nonexistent\/Cross\.toml, which cannot be read/);
   });
 });
+
+test('Cargo.toml metadata in quoted or inline spelling is read, not skipped (a fuzzer counterexample)', () => {
+  const head = '[package]\nname = "p"\nversion = "0.1.0"\n';
+  assert.throws(() => load({ 'Cargo.toml': `${head}["package"."metadata"."cross".build]\nxargo = 1\n` }), /package\.metadata\.cross\.build\.xargo must be true or false/);
+  const { config } = load({ 'Cargo.toml': `${head}metadata = { cross = { build = { runner = "inline" } } }\n` });
+  assert.equal(optionsFor(config, T).runner, 'inline');
+});
