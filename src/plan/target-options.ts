@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { XcrossError } from '../errors';
 import type { Env } from '../host';
 import type { TargetOptions } from '../config/cross-options';
+import { quoted } from '../ui/quote';
 import { envVarTriple } from '../config/cross-env';
 import type { Mount } from '../../runtimes/spec';
 
@@ -52,6 +53,6 @@ export function applyTargetOptions(o: TargetOptions, triple: string, hostEnv: En
 function splitEntry(entry: string, key: string): [string, string | undefined] {
   const eq = entry.indexOf('=');
   const name = eq < 0 ? entry : entry.slice(0, eq);
-  if (!NAME.test(name)) throw new XcrossError(`${key} entry '${entry}' does not start with a variable name`, { fix: 'write NAME or NAME=VALUE' });
+  if (!NAME.test(name)) throw new XcrossError(`${key} entry ${quoted(entry)} does not start with a variable name`, { fix: 'write NAME or NAME=VALUE' });
   return [name, eq < 0 ? undefined : entry.slice(eq + 1)];
 }

@@ -110,7 +110,7 @@ describe('every key cross has', () => {
   });
 
   test('a non-boolean where cross wants one is an error naming the variable', () => {
-    assert.throws(() => load({}, { CROSS_BUILD_XARGO: 'maybe' }), /CROSS_BUILD_XARGO=maybe is not a boolean/);
+    assert.throws(() => load({}, { CROSS_BUILD_XARGO: 'maybe' }), /CROSS_BUILD_XARGO is 'maybe', which is not a boolean/);
   });
 });
 
