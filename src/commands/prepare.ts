@@ -12,7 +12,7 @@ import { resolveConfig, verbosity, type ResolvedConfig } from '../config/resolve
 import { ensureCustomImage, ensureTargetImage, ensureUserImage } from '../images/ensure';
 import { planCustomImage } from '../images/custom';
 import { targetImageRef } from '../images/tag';
-import { applyTargetOptions, type AppliedOptions } from '../plan/target-options';
+import { applyTargetOptions, refuseMissingVolumes, type AppliedOptions } from '../plan/target-options';
 import type { CargoPlanInput } from '../plan/cargo-spec';
 import { findTarget, loadRegistry, type TargetSpec } from '../targets/registry';
 import { hostTriple } from '../targets/host-arch';
@@ -58,6 +58,7 @@ export async function prepare(inv: CargoInvocation, host: Host, requireRust: boo
   refuseUnsupported(options, log);
   const applied = applyTargetOptions(options, target.triple, host.env, host.cwd);
   for (const n of applied.notes) log.warn(n);
+  refuseMissingVolumes(applied, fs.existsSync);
 
   const toolchain = await chooseToolchain(inv, host, config, target, workspace, log, requireRust);
   const runtime = await createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });

@@ -18,6 +18,8 @@ export interface AppliedOptions {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// The image's own system directories: a host directory over one hides the toolchain (runc refuses / outright).
+const SYSTEM_DIRS = new Set(['/', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/etc', '/proc', '/sys', '/dev', '/xcross']);
 
 export function applyTargetOptions(o: TargetOptions, triple: string, hostEnv: Env, cwd: string): AppliedOptions {
   const out: AppliedOptions = { env: {}, mounts: [], cargoFlags: [], notes: [] };
@@ -34,6 +36,9 @@ export function applyTargetOptions(o: TargetOptions, triple: string, hostEnv: En
       continue;
     }
     const abs = path.resolve(cwd, dir);
+    if (SYSTEM_DIRS.has(abs)) {
+      throw new XcrossError(`env.volumes would mount ${abs} (${name}) over the image's own ${abs}`, { fix: `name a directory below it, e.g. ${name}=${path.join(abs, 'data')}` });
+    }
     out.mounts.push({ source: abs, target: abs, readOnly: false });
     out.env[name] = abs;
   }
@@ -48,6 +53,15 @@ export function applyTargetOptions(o: TargetOptions, triple: string, hostEnv: En
   if (o.buildStd === true) out.cargoFlags.push('-Zbuild-std');
   else if (Array.isArray(o.buildStd) && o.buildStd.length > 0) out.cargoFlags.push(`-Zbuild-std=${o.buildStd.join(',')}`);
   return out;
+}
+
+/** A volume whose directory is not there: the engine's own error ("statfs ...: no such file") says less. */
+export function refuseMissingVolumes(applied: AppliedOptions, exists: (p: string) => boolean): void {
+  for (const m of applied.mounts) {
+    if (exists(m.source)) continue;
+    const name = Object.keys(applied.env).find((k) => applied.env[k] === m.source) ?? 'a variable';
+    throw new XcrossError(`env.volumes names ${name}=${quoted(m.source)}, which does not exist`, { fix: `create that directory, or set ${name} to one that exists` });
+  }
 }
 
 function splitEntry(entry: string, key: string): [string, string | undefined] {
