@@ -33,3 +33,9 @@ test('quoted and tomlKey: plain input unchanged, bidi and line breaks escaped', 
   assert.equal(tomlKey(['target', 'x86_64-unknown-linux-gnu', 'runner']), 'target.x86_64-unknown-linux-gnu.runner');
   assert.equal(tomlKey(['build', 'a b', 'q"']), 'build."a b"."q\\""');
 });
+
+test('xcross shell names a flag it does not take on one line', async () => {
+  const { runShellCommand } = await import('../../src/commands/shell');
+  const inv = parseCargoInvocation(['shell', '--target', 'x', '--bad\nflag'])!;
+  await assert.rejects(runShellCommand(inv, {} as never), /^XcrossError: xcross shell does not take '--bad\\u\{a\}flag'$/);
+});
