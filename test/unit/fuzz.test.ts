@@ -11,6 +11,7 @@ import { configPipeline, isXcrossError, parseCargoInvocation, parseCrossToml, ty
 import { tempDir } from './helpers';
 
 const SEED = process.env.XCROSS_FUZZ_SEED ? Number(process.env.XCROSS_FUZZ_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+if (!Number.isSafeInteger(SEED)) throw new Error(`XCROSS_FUZZ_SEED must be the integer a run printed, not '${process.env.XCROSS_FUZZ_SEED}'`);
 /** Cases per property; their sum is the run's (at least 10,000). */
 const RUNS = { tomlText: 2500, crossToml: 2500, metadata: 1500, env: 2000, argv: 2500 };
 /** Each property's share of the run's 20 s (the ones that write files get more): past it, it fails. */
