@@ -1,5 +1,6 @@
 // ContainerSpec → podman's argv. Pure, so tests compare argument lists.
-import type { ContainerSpec } from './spec';
+import { XcrossError } from '../src/errors';
+import type { ContainerSpec, Mount } from './spec';
 import type { Adaptation } from './podman-adapt';
 
 export interface PodmanContext {
@@ -18,10 +19,7 @@ export function podmanRunArgs(spec: ContainerSpec, ctx: PodmanContext): string[]
   for (const [k, v] of Object.entries(spec.labels)) args.push('--label', `${k}=${v}`);
   args.push(...ctx.adaptation.run);
   args.push(...ownerArgs(spec.owner, ctx.rootless));
-  for (const m of spec.mounts) {
-    const opts = [m.readOnly ? 'ro' : 'rw', ...(ctx.selinux ? ['z'] : [])];
-    args.push('-v', `${m.source}:${m.target}:${opts.join(',')}`);
-  }
+  for (const m of spec.mounts) args.push(...mountArgs(m, ctx.selinux));
   for (const [k, v] of Object.entries(spec.env)) args.push('-e', ctx.env[k] === v ? k : `${k}=${v}`);
   // With the host's network the port is the host's already; publishing it would be refused.
   if (!ctx.adaptation.run.includes('--network=host')) for (const port of spec.ports ?? []) args.push('-p', `127.0.0.1:${port}:${port}`);
@@ -31,6 +29,21 @@ export function podmanRunArgs(spec: ContainerSpec, ctx: PodmanContext): string[]
   args.push(...(ctx.userArgs ?? []));
   args.push(spec.image, ...spec.command);
   return args;
+}
+
+/**
+ * One bind mount. `-v` splits on ':', so a path with one (a workspace under `a:b`) goes as --mount,
+ * which splits on ','; a path with both cannot be said to the CLI at all.
+ */
+function mountArgs(m: Mount, selinux: boolean): string[] {
+  const paths = [m.source, m.target];
+  if (!paths.some((p) => p.includes(':'))) return ['-v', `${m.source}:${m.target}:${[m.readOnly ? 'ro' : 'rw', ...(selinux ? ['z'] : [])].join(',')}`];
+  if (paths.some((p) => p.includes(','))) {
+    throw new XcrossError(`${m.source} has both ':' and ',' in its path, which the engine's command line cannot mount`, {
+      fix: 'move it to a path without one of them, or use --runtime podman-api',
+    });
+  }
+  return ['--mount', [`type=bind`, `source=${m.source}`, `destination=${m.target}`, ...(m.readOnly ? ['readonly=true'] : []), ...(selinux ? ['relabel=shared'] : [])].join(',')];
 }
 
 /**

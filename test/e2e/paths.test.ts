@@ -54,6 +54,17 @@ describe('hostile paths', () => {
     assert.ok(fs.existsSync(path.join(crate, 'target', T, 'debug', 'hello-xcross')));
   });
 
+  test('a workspace under a:b mounts (cargo itself then refuses the colon); under a:b,c it is one sentence', async () => {
+    const colon = copyInto(mk(path.join(dir, 'a:b')));
+    const shell = await xcross(['shell', '--target', T, '--', 'ls', 'Cargo.toml'], { cwd: colon, timeoutMs: 300_000 });
+    assert.equal(shell.code, 0, tail(shell.stderr));
+    const build = await xcross(['build', '--target', T], { cwd: colon, timeoutMs: 900_000 });
+    assert.match(build.stderr, /path segment contains separator `:`/, 'cargo\'s own refusal, as on the host');
+    const both = copyInto(mk(path.join(dir, 'a:b,c')));
+    const [b, t] = await buildAndTest(both);
+    for (const r of [b, t]) assert.match(worksOrOneSentence(r, 'a:b,c'), /has both ':' and ',' in its path, which the engine's command line cannot mount$/);
+  });
+
   test('a workspace reached through a symlink builds and tests', async () => {
     const real = mk(path.join(dir, 'real'));
     copyInto(real);

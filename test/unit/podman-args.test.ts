@@ -111,3 +111,12 @@ describe('CROSS_CONTAINER_OPTS', () => {
     assert.deepEqual(args.slice(-4), ['--cap-add=SYS_PTRACE', 'img:1', 'cargo', 'build']);
   });
 });
+
+test('a mount path with a colon goes as --mount; with a colon and a comma it is one sentence', () => {
+  const ctx = { rootless: true, selinux: true, env: {}, adaptation };
+  const at = (source: string): ContainerSpec => ({ ...spec, workdir: source, mounts: [{ source, target: source, readOnly: true }] });
+  const args = podmanRunArgs(at('/w/a:b'), ctx);
+  assert.equal(args[args.indexOf('--mount') + 1], 'type=bind,source=/w/a:b,destination=/w/a:b,readonly=true,relabel=shared');
+  assert.ok(podmanRunArgs(at('/w/a,b'), ctx).includes('/w/a,b:/w/a,b:ro,z'));
+  assert.throws(() => podmanRunArgs(at('/w/a:b,c'), ctx), /^XcrossError: \/w\/a:b,c has both ':' and ',' in its path, which the engine's command line cannot mount$/);
+});
