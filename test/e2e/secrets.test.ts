@@ -1,5 +1,5 @@
 // Secrets in the host environment (a CI runner's tokens, passwords, cloud keys) reach nothing of
-// xcross's: not the container, not -v/-vv output, not a custom image's build (its history, labels,
+// xcross's: not the container (podman CLI or REST runtime), not -v/-vv output, not a custom image's build (its history, labels,
 // environment), not error messages; only a variable named in env.passthrough gets in. The test
 // prints the container's whole environment and dumps every log to one file, kept when a test fails
 // (or with XCROSS_E2E_KEEP_LOGS=1; its path is printed).
@@ -76,6 +76,13 @@ describe('secrets in the host environment', () => {
     assert.equal(dump.get(PASSED), passed);
     t.diagnostic(`the container's environment: ${[...dump.keys()].sort().join(' ')}`);
     for (const n of NAMES) assert.equal(dump.has(n), false, `${n} reached the container`);
+
+    // The REST runtime sends the environment as JSON, and -v logs its requests: the same for it.
+    const api = await xcross(['shell', '-v', '--runtime', 'podman-api', '--target', T, '--', 'env'], { cwd: crate, env, timeoutMs: 300_000 });
+    logRun('xcross shell -v --runtime podman-api -- env', api);
+    assert.equal(api.code, 0, tail(api.stderr));
+    assert.match(api.stdout, new RegExp(`^${PASSED}=${passed}$`, 'm'));
+    for (const n of NAMES) assert.doesNotMatch(api.stdout, new RegExp(`^${n}=`, 'm'), `${n} reached the container (podman-api)`);
 
     const run = await xcross(['run', '-v', '--target', T, '--', '--print-env'], { cwd: crate, env, timeoutMs: 900_000 });
     logRun('xcross run -v -- --print-env', run);
