@@ -11,8 +11,34 @@ import { applyTargetOptions } from '../../src/plan/target-options';
 import { findTarget, loadRegistry } from '../../src/targets/registry';
 import { targetForFloor } from '../../src/targets/floor-select';
 import { isXcrossError } from '../../src/errors';
+import { main } from '../../src/app';
 
 export { isXcrossError, parseCargoInvocation };
+
+/**
+ * The whole program, in-process, for a command line that parseCargoInvocation already refused (so it
+ * stops before any engine): its exit code and what it wrote to stderr.
+ */
+export async function mainOnRefused(argv: string[]): Promise<{ code: number; stderr: string }> {
+  assertRefused(argv);
+  const write = process.stderr.write;
+  let stderr = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; }) as typeof process.stderr.write;
+  try {
+    return { code: await main(argv), stderr };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+function assertRefused(argv: string[]): void {
+  try {
+    parseCargoInvocation(argv);
+  } catch {
+    return;
+  }
+  throw new Error(`not refused by the parser, so main would go on to an engine: ${JSON.stringify(argv)}`);
+}
 
 const registry = loadRegistry();
 export const TRIPLES = registry.targets.map((t) => t.triple);

@@ -7,13 +7,13 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import fc from 'fast-check';
-import { configPipeline, isXcrossError, parseCargoInvocation, parseCrossToml, TRIPLES, type Inputs } from './fuzz-bindings';
+import { configPipeline, isXcrossError, mainOnRefused, parseCargoInvocation, parseCrossToml, TRIPLES, type Inputs } from './fuzz-bindings';
 import { tempDir } from './helpers';
 
 const SEED = process.env.XCROSS_FUZZ_SEED ? Number(process.env.XCROSS_FUZZ_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
 if (!Number.isSafeInteger(SEED)) throw new Error(`XCROSS_FUZZ_SEED must be the integer a run printed, not '${process.env.XCROSS_FUZZ_SEED}'`);
 /** Cases per property; their sum is the run's (at least 10,000). */
-const RUNS = { tomlText: 2500, crossToml: 2500, metadata: 1500, env: 2000, target: 500, argv: 2500 };
+const RUNS = { tomlText: 2500, crossToml: 2500, metadata: 1500, env: 2000, target: 500, argv: 2500, app: 500 };
 /** The whole run's time: a property still running at the deadline stops, and the last test counts the cases. */
 const BUDGET_MS = 20_000;
 const TOTAL = Object.values(RUNS).reduce((a, b) => a + b, 0);
@@ -295,6 +295,24 @@ test('the cargo command line: a bad xcross flag value is an error, cargo flags p
     const parsed = ['build', 'test', 't', 'run', 'shell'].includes(h[h.length - 1] ?? '') || h[0] === '+';
     if (parsed) expect(o, !bad, argv);
   }), settings('argv'));
+});
+
+test('the program: a refused command line exits non-zero with one error line (and its fix), no internal error', async () => {
+  const head = fc.constantFrom(['build'], ['test'], ['run'], ['shell'], ['+', 'build']);
+  const badTok = tok.filter((x) => x.bad);
+  await fc.assert(fc.asyncProperty(head, fc.array(tok, { maxLength: 3 }), badTok, (h, some, bad) => {
+    ran++;
+    const argv = [...h, ...some.flatMap((x) => x.words), ...bad.words];
+    // The debug switches ask for a stack trace; this checks what everyone else sees.
+    if (argv.includes('-vv') || process.env.XCROSS_DEBUG === '1' || process.env.CROSS_DEBUG === '1') return Promise.resolve();
+    return mainOnRefused(argv).then(({ code, stderr }) => {
+      assert.notEqual(code, 0, `exit 0 for ${JSON.stringify(argv)}`);
+      const lines = stderr.split('\n').filter(Boolean);
+      assert.equal(lines.filter((l) => l.startsWith('xcross: error: ')).length, 1, stderr);
+      for (const l of lines) assert.match(l, /^xcross: (error|fix): /, `an unexpected line: ${JSON.stringify(l)}`);
+      for (const l of lines) assertSentence(l, 'printed line');
+    });
+  }), settings('app'));
 });
 
 test(`at least 10,000 cases ran within ${BUDGET_MS / 1000} s`, (t) => {
