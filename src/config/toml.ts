@@ -57,7 +57,9 @@ function refuseInheritedTables(text: string, file: string): void {
       if (!header && m[2] !== '.') break;
       const part = m[1].startsWith('"') ? unquote(m[1]) : m[1].replace(/^'|'$/g, '');
       if (INHERITED.has(part)) {
-        throw new XcrossError(`${file}:${i + 1}:${line.indexOf(m[1]) + 1}: a table named ${part} is not supported`, { fix: `rename that key in ${file}` });
+        throw new XcrossError(`${file}:${i + 1}:${line.indexOf(m[1]) + 1}: a table named ${part} is not supported`, {
+          fix: `write it as one key with an inline table, ${part} = { ... }, in ${file}`,
+        });
       }
       if (m[2] !== '.') break;
     }
