@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { XcrossError } from '../../src/errors';
 import { fnv1a } from '../../src/images/hash';
 import type { Logger } from '../../src/ui/log';
-import { cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from '../podman-adapt';
+import { cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from '../adaptation/probe';
 import type { Captured } from '../process';
 import type { ContainerSpec } from '../spec';
 import { ApiError } from './client';

@@ -2,7 +2,7 @@
 // output comes back as JSON lines, shown as they come. Ctrl-C drops the connection, which cancels
 // the build in the service; a service that dies mid-build ends it with an error, not a hang.
 import { XcrossError } from '../../src/errors';
-import type { Adaptation } from '../podman-adapt';
+import type { Adaptation } from '../adaptation/probe';
 import { signalNumber } from '../process';
 import type { BuildRequest } from '../runtime';
 import { BuildOutput } from '../build-output';

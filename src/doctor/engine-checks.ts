@@ -3,7 +3,7 @@
 import type { Host } from '../host';
 import type { Registry } from '../targets/registry';
 import { targetImageRef } from '../images/tag';
-import { CliEngine } from '../../runtimes/cli-engine';
+import { CliEngine } from '../../runtimes/cli/engine';
 import { createRuntime } from '../../runtimes/detect';
 import type { Runtime } from '../../runtimes/runtime';
 import { isXcrossError } from '../errors';

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { closeRuntimes, createRuntime } from '../../runtimes/detect';
 import { fakeLibpod } from './fake-libpod';
 import { recordRefusal } from '../../runtimes/podman-api/refusal';
-import { dockerFlavor, nerdctlFlavor, podmanFlavor } from '../../runtimes/cli-flavor';
+import { dockerFlavor, nerdctlFlavor, podmanFlavor } from '../../runtimes/cli/flavor';
 import { XcrossError } from '../../src/errors';
 import { recordingLogger, tempDir, writeTree } from './helpers';
 

@@ -1,5 +1,5 @@
 // The engine's stderr on its way to ours.
-import type { CliFlavor } from './cli-flavor';
+import type { CliFlavor } from './flavor';
 
 /**
  * podman's stderr passes through as it comes, except its own errors from before the container

@@ -1,6 +1,6 @@
 // ContainerSpec → podman's argv. Pure, so tests compare argument lists.
-import type { ContainerSpec } from './spec';
-import type { Adaptation } from './podman-adapt';
+import type { ContainerSpec } from '../spec';
+import type { Adaptation } from '../adaptation/probe';
 
 export interface PodmanContext {
   rootless: boolean;

@@ -2,22 +2,22 @@
 // differences in its CliFlavor.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XcrossError } from '../src/errors';
-import type { Logger } from '../src/ui/log';
-import type { BuildRequest, ImageInfo, RunResult, Runtime } from './runtime';
-import { parseImageInspect } from './image-json';
-import type { CliFlavor } from './cli-flavor';
-import type { ContainerSpec } from './spec';
-import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from './process';
-import { buildAdaptation, podmanRunArgs, splitUserArgs } from './podman-args';
-import { buildProbeImage, cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation, type Limits } from './podman-adapt';
-import { GRACE_MS, interruptible } from './interrupt';
+import { XcrossError } from '../../src/errors';
+import type { Logger } from '../../src/ui/log';
+import type { BuildRequest, ImageInfo, RunResult, Runtime } from '../runtime';
+import { parseImageInspect } from '../image-json';
+import type { CliFlavor } from './flavor';
+import type { ContainerSpec } from '../spec';
+import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from '../process';
+import { buildAdaptation, podmanRunArgs, splitUserArgs } from './run-args';
+import { buildProbeImage, cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation, type Limits } from '../adaptation/probe';
+import { GRACE_MS, interruptible } from '../interrupt';
 import { holdEngineErrors } from './engine-stderr';
 import { copyContext, writeIgnoreFile } from './build-context';
-import { BuildOutput } from './build-output';
-import { engineSentence } from './engine-sentence';
-import { loadNodePty, spawnInPty } from '../src/pty/session';
-import { restartServiceWith } from './podman-api/socket';
+import { BuildOutput } from '../build-output';
+import { engineSentence } from '../engine-sentence';
+import { loadNodePty, spawnInPty } from './pty-session';
+import { restartServiceWith } from '../podman-api/socket';
 
 /** podman's, docker's and nerdctl's words for an image they do not have (from inspect or exists). */
 const IMAGE_ABSENT = /image not known|no such (image|object)|image not found/i;

@@ -4,9 +4,9 @@
 // and remembers the result per boot, engine binary and user.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XcrossError } from '../src/errors';
-import type { Captured } from './process';
-import type { BuildRequest } from './runtime';
+import { XcrossError } from '../../src/errors';
+import type { Captured } from '../process';
+import type { BuildRequest } from '../runtime';
 
 export interface Adaptation {
   /** Global podman flags (before the subcommand). */
