@@ -3,8 +3,8 @@
 // a podman API socket that already answers, then podman, nerdctl, docker on PATH. -v shows every answer.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XcrossError } from '../src/errors';
-import type { Logger } from '../src/ui/log';
+import { XcrossError } from '../src/base/errors';
+import type { Logger } from '../src/base/log';
 import type { Runtime } from './runtime';
 import type { CliOptions } from './cli/engine';
 import { dockerFlavor, nerdctlFlavor, podmanFlavor, type CliFlavor } from './cli/flavor';

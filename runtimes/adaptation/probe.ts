@@ -4,7 +4,7 @@
 // and remembers the result per boot, engine binary and user.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XcrossError } from '../../src/errors';
+import { XcrossError } from '../../src/base/errors';
 import type { Captured } from '../process';
 import type { BuildRequest } from '../runtime';
 

@@ -2,8 +2,8 @@
 // differences in its CliFlavor.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XcrossError } from '../../src/errors';
-import type { Logger } from '../../src/ui/log';
+import { XcrossError } from '../../src/base/errors';
+import type { Logger } from '../../src/base/log';
 import type { BuildRequest, ImageInfo, RunResult, Runtime } from '../runtime';
 import { parseImageInspect } from '../image-json';
 import type { CliFlavor } from './flavor';

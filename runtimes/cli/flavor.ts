@@ -2,7 +2,7 @@
 // one small object per engine, so the runtime itself has one code path.
 import type { Captured } from '../process';
 import { socketOwner } from '../podman-api/socket';
-import { installCommand } from '../../src/host-os/install';
+import { installCommand } from '../../src/base/host-os/install';
 
 type Exec = (args: string[], timeoutMs?: number) => Promise<Captured>;
 type Env = Readonly<Record<string, string | undefined>>;

@@ -2,9 +2,9 @@
 // global flags such as --runtime runc that belong to the service itself), learnt by probing it with
 // `true` containers and cached per service, as the CLI runtime caches its own.
 import * as path from 'node:path';
-import { XcrossError } from '../../src/errors';
-import { fnv1a } from '../../src/images/hash';
-import type { Logger } from '../../src/ui/log';
+import { XcrossError } from '../../src/base/errors';
+import { fnv1a } from '../../src/base/hash';
+import type { Logger } from '../../src/base/log';
 import { cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from '../adaptation/probe';
 import type { Captured } from '../process';
 import type { ContainerSpec } from '../spec';

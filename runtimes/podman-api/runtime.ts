@@ -2,8 +2,8 @@
 // the same Runtime interface. Once the socket is up, no podman process is started for anything
 // (unless detection chose a service that cannot start containers here: then its CLI fallback runs).
 import * as fs from 'node:fs';
-import { XcrossError } from '../../src/errors';
-import type { Logger } from '../../src/ui/log';
+import { XcrossError } from '../../src/base/errors';
+import type { Logger } from '../../src/base/log';
 import type { BuildRequest, ImageInfo, RunResult, Runtime } from '../runtime';
 import type { ContainerSpec } from '../spec';
 import { parseImageInspect } from '../image-json';

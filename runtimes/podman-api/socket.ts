@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XcrossError } from '../../src/errors';
+import { XcrossError } from '../../src/base/errors';
 
 export interface SocketChoice {
   path: string;

@@ -1,6 +1,6 @@
 // ContainerSpec → libpod's SpecGenerator (the body of POST /containers/create). Pure, so tests
 // compare JSON. The adaptation flags the CLI runtime learned map onto fields one for one.
-import { XcrossError } from '../../src/errors';
+import { XcrossError } from '../../src/base/errors';
 import type { Adaptation } from '../adaptation/probe';
 import type { ContainerSpec } from '../spec';
 

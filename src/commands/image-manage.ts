@@ -1,5 +1,5 @@
 // xcross image list|rm|prune: what xcross built (images labelled io.xcross.managed), and nothing else.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Registry } from '../targets/registry';
 import { everyImageTarget } from '../targets/floor-select';
 import { baseImageRef, targetImageRef, toolchainImageRef } from '../images/tag';

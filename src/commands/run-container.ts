@@ -1,6 +1,6 @@
 // Running a planned container: straight away, and only when the engine says the image is missing,
 // make it and run again (so a warm run asks the engine nothing first).
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { ContainerSpec } from '../../runtimes/spec';
 import type { Prepared } from './prepare';
 

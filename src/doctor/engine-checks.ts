@@ -6,15 +6,15 @@ import { targetImageRef } from '../images/tag';
 import { CliEngine } from '../../runtimes/cli/engine';
 import { createRuntime } from '../../runtimes/detect';
 import type { Runtime } from '../../runtimes/runtime';
-import { isXcrossError } from '../errors';
+import { isXcrossError } from '../base/errors';
 import { findOnPath } from '../../runtimes/which';
-import type { Logger } from '../ui/log';
+import type { Logger } from '../base/log';
 import { fail, ok, warn, type CheckResult } from './check';
 import { apiFacts, podmanFacts, type EngineFacts } from './podman-info';
 import { PodmanApi } from '../../runtimes/podman-api/runtime';
 import { ServiceNeedsFlags } from '../../runtimes/podman-api/adaptation';
-import { installCommand } from '../host-os/install';
-import { hostOsRelease } from '../host-os/os-release';
+import { installCommand } from '../base/host-os/install';
+import { hostOsRelease } from '../base/host-os/os-release';
 
 export async function engineChecks(host: Host, registry: Registry, log: Logger, os = hostOsRelease()): Promise<CheckResult[]> {
   const INSTALL = installCommand('podman', os);

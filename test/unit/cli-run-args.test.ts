@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { buildAdaptation, ownerArgs, podmanRunArgs } from '../../runtimes/cli/run-args';
 import { loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from '../../runtimes/adaptation/probe';
 import type { ContainerSpec } from '../../runtimes/spec';
-import { XcrossError } from '../../src/errors';
+import { XcrossError } from '../../src/base/errors';
 import { tempDir } from './helpers';
 
 const spec: ContainerSpec = {

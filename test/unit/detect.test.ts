@@ -7,7 +7,7 @@ import { closeRuntimes, createRuntime } from '../../runtimes/detect';
 import { fakeLibpod } from './fake-libpod';
 import { recordRefusal } from '../../runtimes/podman-api/refusal';
 import { dockerFlavor, nerdctlFlavor, podmanFlavor } from '../../runtimes/cli/flavor';
-import { XcrossError } from '../../src/errors';
+import { XcrossError } from '../../src/base/errors';
 import { recordingLogger, tempDir, writeTree } from './helpers';
 
 function binDir(scripts: Record<string, string>): string {
