@@ -9,15 +9,18 @@ import { parseImageInspect } from '../image-json';
 import type { CliFlavor } from './flavor';
 import type { ContainerSpec } from '../spec';
 import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from '../process';
-import { buildAdaptation, podmanRunArgs, splitUserArgs } from './run-args';
-import { buildProbeImage, cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation, type Limits } from '../adaptation/probe';
+import { buildAdaptation, podmanRunArgs } from './run-args';
+import { splitUserArgs } from '../user-args';
+import { buildProbeImage, probeAdaptation, readHardLimits, type Adaptation, type Limits } from '../adaptation/probe';
+import { cacheKey, loadCached, saveCached } from '../adaptation/cache';
+import { runAdapted } from '../adaptation/again';
 import { GRACE_MS, interruptible } from '../interrupt';
 import { holdEngineErrors } from './engine-stderr';
 import { copyContext, writeIgnoreFile } from './build-context';
 import { BuildOutput } from '../build-output';
 import { engineSentence } from '../engine-sentence';
 import { loadNodePty, spawnInPty } from './pty-session';
-import { restartServiceWith } from '../podman-api/socket';
+import { restartServiceWith } from '../podman-service';
 
 /** podman's, docker's and nerdctl's words for an image they do not have (from inspect or exists). */
 const IMAGE_ABSENT = /image not known|no such (image|object)|image not found/i;
@@ -188,20 +191,19 @@ export class CliEngine implements Runtime {
   }
 
   async run(spec: ContainerSpec): Promise<RunResult> {
-    const cached = this.adaptation !== undefined || this.cachedAdaptation() !== undefined;
-    // Probing needs the image, and in a terminal session podman's complaint would land on the
-    // screen: in both cases ask first.
-    if ((!cached || spec.tty) && !(await this.imageExists(spec.image))) return { code: 125, imageMissing: true };
-    const adapt = await this.adapt(spec.image);
-    let result = await this.runOnce(spec, adapt);
-    // 125/126 before the container ran: the host may have changed since the adaptation was cached.
-    if (cached && !result.interrupted && !result.imageMissing && (result.code === 125 || result.code === 126)) {
-      // An engine whose words for a missing image xcross does not know: ask before re-probing with it.
-      if (!(await this.imageExists(spec.image))) return { code: 125, imageMissing: true };
-      const fresh = await this.adapt(spec.image, true);
-      if (JSON.stringify(fresh) !== JSON.stringify(adapt)) result = await this.runOnce(spec, fresh);
-    }
-    return result;
+    return runAdapted({
+      cached: this.adaptation !== undefined || this.cachedAdaptation() !== undefined,
+      imageExists: () => this.imageExists(spec.image),
+      // In a terminal session the engine's complaint about a missing image would land on the screen.
+      askFirst: spec.tty,
+      askAgain: true,
+      adapt: (fresh) => this.adapt(spec.image, fresh),
+      run: (a) => this.runOnce(spec, a),
+      // 125/126 before the container ran: the host may have changed since the adaptation was cached.
+      refusal: (o) => ('result' in o && !o.result.interrupted && !o.result.imageMissing && (o.result.code === 125 || o.result.code === 126)
+        ? `exit code ${o.result.code} before the container ran` : undefined),
+      onRefusal: (why) => this.o.log.debug(`${this.name}: ${why}; probing again`),
+    });
   }
 
   private async runOnce(spec: ContainerSpec, adapt: Adaptation): Promise<RunResult> {
@@ -288,7 +290,7 @@ export class CliEngine implements Runtime {
         });
       }
       return this.exec([...a.global, 'run', '--rm', '--pull=never', '--label', 'io.xcross.managed=true', ...a.run, image, 'true']);
-    }, limits);
+    }, limits, this.name);
     for (const n of adaptation.notes) this.o.log.debug(`adapted: ${n}`);
     saveCached(this.cacheFile(), key, adaptation);
     return (this.adaptation = adaptation);

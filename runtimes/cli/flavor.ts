@@ -1,7 +1,7 @@
 // What differs between the engines xcross drives through a CLI (podman, docker, nerdctl): kept in
 // one small object per engine, so the runtime itself has one code path.
 import type { Captured } from '../process';
-import { socketOwner } from '../podman-api/socket';
+import { socketOwner } from '../podman-service';
 import { installCommand } from '../../src/base/host-os/install';
 
 type Exec = (args: string[], timeoutMs?: number) => Promise<Captured>;

@@ -47,27 +47,3 @@ export function ownerArgs(owner: { uid: number; gid: number }, rootless: boolean
 export function buildAdaptation(a: Adaptation): string[] {
   return a.run.filter((f) => f.startsWith('--ulimit=') || f === '--network=host');
 }
-
-/**
- * CROSS_CONTAINER_OPTS as cross takes it: engine flags in one string, split like a shell would on
- * spaces, with single or double quotes keeping spaces in a value.
- */
-export function splitUserArgs(text: string | undefined): string[] {
-  if (!text) return [];
-  const out: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"']+)/g;
-  let cur = '';
-  let last = -1;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    // Adjacent pieces (--env="a b") belong to one word.
-    if (last !== -1 && m.index !== last) {
-      out.push(cur);
-      cur = '';
-    }
-    cur += m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3];
-    last = re.lastIndex;
-  }
-  if (last !== -1) out.push(cur);
-  return out;
-}

@@ -7,7 +7,8 @@ import { XcrossError } from '../../src/base/errors';
 import type { Logger } from '../../src/base/log';
 import { installCommand } from '../../src/base/host-os/install';
 import { ApiClient } from './client';
-import { OwnService, checkApiVersion, socketCandidates, socketOwner, type SocketChoice } from './socket';
+import { OwnService, checkApiVersion, socketCandidates, type SocketChoice } from './socket';
+import { socketOwner } from '../podman-service';
 
 export interface Connection {
   api: ApiClient;

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildAdaptation, ownerArgs, podmanRunArgs } from '../../runtimes/cli/run-args';
-import { loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from '../../runtimes/adaptation/probe';
+import { probeAdaptation, readHardLimits, type Adaptation } from '../../runtimes/adaptation/probe';
+import { loadCached, saveCached } from '../../runtimes/adaptation/cache';
 import type { ContainerSpec } from '../../runtimes/spec';
 import { XcrossError } from '../../src/base/errors';
 import { tempDir } from './helpers';
@@ -103,7 +104,7 @@ describe('adapting to the host', () => {
 
 describe('CROSS_CONTAINER_OPTS', () => {
   test('split like a shell, quotes keep spaces, placed right before the image', async () => {
-    const { splitUserArgs } = await import('../../runtimes/cli/run-args');
+    const { splitUserArgs } = await import('../../runtimes/user-args');
     assert.deepEqual(splitUserArgs(`--env A=1  -e "B=two words" --label='x y' --cap-add=SYS_PTRACE`), ['--env', 'A=1', '-e', 'B=two words', '--label=x y', '--cap-add=SYS_PTRACE']);
     assert.deepEqual(splitUserArgs(undefined), []);
     assert.deepEqual(splitUserArgs('  '), []);
