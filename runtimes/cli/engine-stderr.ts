@@ -2,7 +2,7 @@
 import type { CliFlavor } from './flavor';
 
 /**
- * podman's stderr passes through as it comes, except its own errors from before the container
+ * The engine's stderr passes through as it comes, except its own errors from before the container
  * started that xcross answers better: "image not known" (xcross builds the image) and a command
  * that is not in the image (xcross says so in one sentence).
  */

@@ -9,7 +9,7 @@ import { parseImageInspect } from '../image-json';
 import type { CliFlavor } from './flavor';
 import type { ContainerSpec } from '../spec';
 import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from '../process';
-import { buildAdaptation, podmanRunArgs } from './run-args';
+import { buildAdaptation, cliRunArgs } from './run-args';
 import { splitUserArgs } from '../user-args';
 import { buildProbeImage, probeAdaptation, readHardLimits, type Adaptation, type Limits } from '../adaptation/probe';
 import { cacheKey, loadCached, saveCached } from '../adaptation/cache';
@@ -78,10 +78,10 @@ export class CliEngine implements Runtime {
 
   async imageLabels(ref: string): Promise<Record<string, string>> {
     const r = await this.exec(['image', 'inspect', '--format', '{{json .Config.Labels}}', ref]);
-    if (r.code !== 0) throw new XcrossError(`podman could not inspect image ${ref}: ${r.stderr.trim()}`);
+    if (r.code !== 0) throw new XcrossError(`${this.name} could not inspect image ${ref}: ${r.stderr.trim()}`);
     const v: unknown = JSON.parse(r.stdout.trim() || 'null');
     if (v === null) return {};
-    if (typeof v !== 'object' || Array.isArray(v)) throw new XcrossError(`podman printed labels of ${ref} that are not an object`);
+    if (typeof v !== 'object' || Array.isArray(v)) throw new XcrossError(`${this.name} printed labels of ${ref} that are not an object`);
     return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => typeof x === 'string')) as Record<string, string>;
   }
 
@@ -89,7 +89,7 @@ export class CliEngine implements Runtime {
     const r = await this.exec(['image', 'inspect', '--format', '{{.Id}}', ref]);
     if (r.code === 0) return r.stdout.trim();
     if (IMAGE_ABSENT.test(r.stderr)) return undefined;
-    throw new XcrossError(`podman could not inspect image ${ref}: ${r.stderr.trim() || `exit code ${r.code}`}`);
+    throw new XcrossError(`${this.name} could not inspect image ${ref}: ${r.stderr.trim() || `exit code ${r.code}`}`);
   }
 
   async listImages(label: string): Promise<ImageInfo[]> {
@@ -105,7 +105,7 @@ export class CliEngine implements Runtime {
 
   async removeImage(ref: string): Promise<void> {
     const r = await this.exec(['rmi', ref]);
-    if (r.code !== 0) throw new XcrossError(`podman could not remove ${ref}: ${r.stderr.trim().replace(/^Error: /, '')}`);
+    if (r.code !== 0) throw new XcrossError(`${this.name} could not remove ${ref}: ${r.stderr.trim().replace(/^Error: /, '')}`);
   }
 
   async pull(ref: string, onLine: (line: string) => void): Promise<boolean> {
@@ -117,7 +117,7 @@ export class CliEngine implements Runtime {
 
   async importTarball(file: string, ref: string): Promise<void> {
     const r = await this.exec(['import', '--change', 'CMD ["/bin/bash"]', file, ref], 600_000);
-    if (r.code !== 0) throw new XcrossError(`podman could not import ${file} as ${ref}: ${r.stderr.trim()}`);
+    if (r.code !== 0) throw new XcrossError(`${this.name} could not import ${file} as ${ref}: ${r.stderr.trim()}`);
   }
 
   async tag(ref: string, newRef: string): Promise<void> {
@@ -207,11 +207,11 @@ export class CliEngine implements Runtime {
   }
 
   private async runOnce(spec: ContainerSpec, adapt: Adaptation): Promise<RunResult> {
-    const args = podmanRunArgs(spec, {
+    const args = cliRunArgs(spec, {
       rootless: await this.rootless(), selinux: this.selinux, env: this.o.env, adaptation: adapt, userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS),
     });
     this.o.log.command([this.o.binary, ...args]);
-    // A terminal session runs podman in our pseudo-terminal; anything else streams on pipes.
+    // A terminal session runs the engine in our pseudo-terminal; anything else streams on pipes.
     const pty = spec.tty ? loadNodePty(this.o.log, this.o.env) : null;
     let kill: (sig: NodeJS.Signals) => void;
     let finished: Promise<{ code: number; imageMissing?: boolean }>;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { XcrossError } from '../base/errors';
 import { IMAGES_DIR, SCRIPTS_DIR } from '../base/package-root';
 import type { Registry, TargetSpec } from '../targets/registry';
-import type { Runtime } from '../../runtimes/runtime';
+import { engineCommand, type Runtime } from '../../runtimes/runtime';
 import { MANAGED_LABEL } from '../../runtimes/spec';
 import type { Logger } from '../base/log';
 import { startProgress } from '../ui/progress';
@@ -90,7 +90,7 @@ export async function ensureUserImage(runtime: Runtime, ref: string, log: Logger
   if (await runtime.imageExists(ref)) return;
   if (!isLocal(ref) && (await pullWithProgress({ runtime, log, tty }, ref))) return;
   throw new XcrossError(`the image ${ref} that your configuration names is not on this machine and cannot be pulled`, {
-    fix: `build or load it (\`podman images\` lists what is here), or remove the image setting to use xcross's own`,
+    fix: `build or load it (\`${engineCommand(runtime)} images\` lists what is here), or remove the image setting to use xcross's own`,
   });
 }
 
