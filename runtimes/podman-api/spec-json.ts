@@ -1,7 +1,7 @@
 // ContainerSpec → libpod's SpecGenerator (the body of POST /containers/create). Pure, so tests
 // compare JSON. The adaptation flags the CLI runtime learned map onto fields one for one.
-import { XcrossError } from '../../src/errors';
-import type { Adaptation } from '../podman-adapt';
+import { XcrossError } from '../../src/base/errors';
+import type { Adaptation } from '../adaptation/probe';
 import type { ContainerSpec } from '../spec';
 
 export interface SpecContext {

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import assert from 'node:assert/strict';
-import type { Logger } from '../../src/ui/log';
-import { XcrossError } from '../../src/errors';
+import type { Logger } from '../../src/base/log';
+import { XcrossError } from '../../src/base/errors';
 
 const made: string[] = [];
 // Each test file is its own process: what it made goes when it ends, so runs do not fill /tmp.
