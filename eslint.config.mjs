@@ -6,13 +6,13 @@ export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'test/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // `catch {}` says "a best-effort step that may fail" (a cleanup, an optional file).
+  { rules: { 'no-empty': ['error', { allowEmptyCatch: true }] } },
   {
     files: ['**/*.ts'],
     rules: {
       // Unused names are tsc's job (noUnusedLocals, noUnusedParameters); `_x` marks a deliberate one.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
-      // `catch {}` says "a best-effort step that may fail" (a cleanup, an optional file).
-      'no-empty': ['error', { allowEmptyCatch: true }],
       // require() inside a function is how the hot path loads a module only when a command needs it.
       '@typescript-eslint/no-require-imports': 'off',
     },
