@@ -1,7 +1,7 @@
 // Cargo's command line as xcross sees it: everything passes to cargo untouched, except the few
 // xcross-only flags, which are taken out. xcross reads (and keeps) the cargo flags it must act on.
 import * as path from 'node:path';
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import { quoted } from '../ui/quote';
 import { glibcVersion, sameFloor, splitTargetFloor } from '../targets/glibc-floor';
 

@@ -3,7 +3,7 @@
 // very mounts and environment of a build.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XcrossError, isXcrossError } from '../errors';
+import { XcrossError, isXcrossError } from '../base/errors';
 import type { Host } from '../host';
 import type { CargoInvocation } from '../cli/cargo-args';
 import { loadCrossConfig, optionsFor } from '../config/cross-config';
@@ -19,7 +19,8 @@ import { hostTriple } from '../targets/host-arch';
 import { targetForFloor } from '../targets/floor-select';
 import { cargoHome } from '../toolchain/rustup-home';
 import { selectToolchain, type Toolchain } from '../toolchain/select';
-import { createLogger, type Logger } from '../ui/log';
+import type { Logger } from '../base/log';
+import { createLogger } from '../ui/log';
 import { locateManifest, isDir } from '../workspace/manifest';
 import { loadWorkspace, type Workspace } from '../workspace/workspace';
 import { createRuntime } from '../../runtimes/detect';

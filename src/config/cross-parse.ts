@@ -1,7 +1,7 @@
 // Cross's configuration table (Cross.toml's root, or Cargo.toml's [package|workspace.metadata.cross])
 // parsed into a typed layer. Unknown keys and unknown targets are warnings with the nearest known
 // name; a wrong type is an error naming the file, line and column.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import { nearest } from '../targets/nearest';
 import { isVersion } from '../targets/glibc-floor';
 import { isTable, type TomlTable } from './toml';

@@ -1,6 +1,6 @@
 // A yes/no variable (XCROSS_READ_ONLY_SOURCE, XCROSS_GLIBC_CHECK, ...): a value it does not take is
 // an error, never quietly the default, so XCROSS_READ_ONLY_SOURCE=true cannot leave the source writable.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Env } from '../host';
 import { quoted } from '../ui/quote';
 

@@ -1,6 +1,6 @@
 // Typed reading of TOML: parse errors and wrong types name the file, the key and (for syntax) the line.
 import * as fs from 'node:fs';
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 
 export type TomlTable = { [key: string]: unknown };
 

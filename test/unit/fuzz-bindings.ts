@@ -10,7 +10,7 @@ import { resolveConfig } from '../../src/config/resolve';
 import { applyTargetOptions } from '../../src/plan/target-options';
 import { findTarget, loadRegistry } from '../../src/targets/registry';
 import { targetForFloor } from '../../src/targets/floor-select';
-import { isXcrossError } from '../../src/errors';
+import { isXcrossError } from '../../src/base/errors';
 import { main } from '../../src/app';
 
 export { isXcrossError, parseCargoInvocation };

@@ -31,7 +31,7 @@ function settings(name: keyof typeof RUNS): fc.Parameters<unknown> {
 function assertSentence(s: string, what: string): void {
   assert.ok(s.length > 0, `${what} is empty`);
   assert.ok(s.length <= 600, `${what} is ${s.length} characters long: ${s.slice(0, 200)}...`);
-  assert.doesNotMatch(s, /[\u0000-\u001f\u007f\u2028\u2029]/, `${what} has a line break or control character: ${JSON.stringify(s)}`);
+  assert.doesNotMatch(s, /[\p{Cc}\p{Zl}\p{Zp}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u, `${what} has a line break, control or bidi character: ${JSON.stringify(s)}`);
   assert.doesNotMatch(s, /\bat \S+ \(.*:\d+:\d+\)|node:internal/, `${what} has a stack frame: ${s}`);
   assert.match(s, /[^\s,:;]$/, `${what} ends mid-sentence: ${JSON.stringify(s)}`);
 }
