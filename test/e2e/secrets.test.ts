@@ -33,7 +33,8 @@ describe('secrets in the host environment', () => {
   const nonce = randomBytes(6).toString('hex');
   const secrets = Object.fromEntries(NAMES.map((n) => [n, `s3cr3t-${randomBytes(12).toString('hex')}`]));
   const passed = `passed-${randomBytes(12).toString('hex')}`;
-  const env = { ...secrets, [PASSED]: passed };
+  // The podman CLI unless a run names another (a podman service other tests stop must not decide this).
+  const env = { ...secrets, [PASSED]: passed, XCROSS_RUNTIME: 'podman' };
   const logFile = path.join(os.tmpdir(), `xcross-secrets-${nonce}.log`);
   const logs: [string, string][] = [];
   let image: string | undefined;
