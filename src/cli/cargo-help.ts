@@ -57,6 +57,10 @@ pkg-config for the target, and \`xcross-runner PROGRAM [ARGS]\` to run a foreign
 target's qemu. The prompt shows the target. With -- CMD ARGS, runs that one command instead and
 exits with its exit code; an interactive shell exits with the shell's status.
 
+In the shell only, the plain CC, CXX, AR, RANLIB and STRIP name the target's tools too, for make and
+configure (e.g. CC=mips-linux-gnu-gcc). \`xcross build\`, test and run do not set them: build scripts
+that compile for the host fall back to a plain CC, so there only CC_<triple> and friends are set.
+
 OPTIONS
   --target TRIPLE        the target (as for build; \`xcross targets\` lists them)
   --manifest-path PATH   the crate to open the shell in
@@ -68,6 +72,6 @@ OPTIONS
 
 EXAMPLES
   xcross shell --target aarch64-unknown-linux-gnu
-  xcross shell --target aarch64-unknown-linux-gnu -- sh -c '$CC_aarch64_unknown_linux_gnu -o t t.c && xcross-runner ./t'
+  xcross shell --target aarch64-unknown-linux-gnu -- sh -c '$CC -o t t.c && xcross-runner ./t'
 `;
 }
