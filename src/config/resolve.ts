@@ -6,6 +6,7 @@ import { TOOLCHAIN_SOURCES, type CargoInvocation, type ToolchainSource } from '.
 import type { XcrossOptions } from './cross-options';
 import { glibcVersion, splitTargetFloor } from '../targets/glibc-floor';
 import { resolveCache, type CacheSettings } from '../cache/settings';
+import { runtimeChoice } from './runtime-choice';
 
 /** What resolution needs from the cross configuration. */
 export interface CrossDefaults {
@@ -46,7 +47,7 @@ export function resolveConfig(inv: CargoInvocation, cross: CrossDefaults, env: E
     target,
     targetFrom,
     toolchainSource: source as ToolchainSource,
-    runtime: inv.xcross.runtime ?? (env.XCROSS_RUNTIME || env.CROSS_CONTAINER_ENGINE || cross.xcross?.runtime || undefined),
+    runtime: inv.xcross.runtime ?? runtimeChoice(env, cross)?.name,
     readOnlySource: inv.xcross.readOnlySource || env.XCROSS_READ_ONLY_SOURCE === '1' || (env.XCROSS_READ_ONLY_SOURCE === undefined && cross.xcross?.readOnlySource === true),
     verbose: verbosity(inv, env),
     glibc: resolveGlibc(inv, cross, env, target, suffix, targetFrom),
