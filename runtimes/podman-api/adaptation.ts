@@ -10,7 +10,7 @@ import type { Captured } from '../process';
 import type { ContainerSpec } from '../spec';
 import { ApiError } from './client';
 import type { Connection } from './connect';
-import { restartServiceWith } from './socket';
+import { containerHost, restartServiceWith } from './socket';
 import { runContainer } from './run-session';
 import { specGenerator } from './spec-json';
 
@@ -97,7 +97,8 @@ export class ServiceAdaptation {
    * flags), or a service of ours (also when not connected yet: the flags to start ours with).
    */
   private where(current: Connection | undefined): string {
-    if (this.o.env.CONTAINER_HOST) return this.o.env.CONTAINER_HOST;
+    const named = containerHost(this.o.env);
+    if (named) return named;
     return current && !current.own ? current.socket : 'own';
   }
 

@@ -27,11 +27,16 @@ export function restartServiceWith(global: string[]): string {
   return `restart that service as \`podman ${global.join(' ')} system service\``;
 }
 
+/** CONTAINER_HOST as every engine path reads it: trimmed, and blank is unset. */
+export function containerHost(env: Env): string | undefined {
+  return env.CONTAINER_HOST?.trim() || undefined;
+}
+
 /** CONTAINER_HOST=unix://..., else the rootless socket (not for root), else the system one. A user
  * reaches the system one only where its owner opened it to them; its containers are then rootful and
  * get the user's ids. */
 export function socketCandidates(env: Env, uid: number): SocketChoice[] {
-  const host = env.CONTAINER_HOST?.trim();
+  const host = containerHost(env);
   if (host) {
     if (!host.startsWith('unix://')) {
       throw new XcrossError(`CONTAINER_HOST=${host} is not a Unix socket: the podman-api runtime talks to a local socket only`, {
