@@ -1,7 +1,7 @@
 // Where a team's image cache lives: XCROSS_IMAGE_CACHE or [xcross] image-cache, spelt
 // `<registry>/<prefix>` (e.g. ghcr.io/acme/xcross, 127.0.0.1:5443/team/xcross). Parsed once at the
 // edge, so a typo is one sentence before any engine is asked anything.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import { splitRef } from '../../runtimes/image-ref';
 
 export interface CacheLocation {

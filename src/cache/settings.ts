@@ -1,6 +1,6 @@
 // The cache settings of one run: where the cache is and whether to push to it, from the flag, the
 // environment and Cross.toml (flags > XCROSS_IMAGE_CACHE* > [xcross] image-cache).
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Env } from '../host';
 import { parseCacheLocation, type CacheLocation } from './location';
 

@@ -1,7 +1,7 @@
 // Cargo's command line as xcross sees it: everything passes to cargo untouched, except the few
 // xcross-only flags, which are taken out. xcross reads (and keeps) the cargo flags it must act on.
 import * as path from 'node:path';
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import { glibcVersion, sameFloor, splitTargetFloor } from '../targets/glibc-floor';
 
 export const CARGO_SUBCOMMANDS = ['build', 'check', 'test', 'run', 'bench', 'doc', 'rustc', 'clippy', 'metadata'] as const;

@@ -1,6 +1,6 @@
 // The command line: cargo subcommands go straight to their handler with their arguments untouched
 // (yargs never sees them); xcross's own commands are parsed by yargs, which is loaded only for them.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Host } from '../host';
 import { CARGO_SUBCOMMANDS, parseCargoInvocation } from './cargo-args';
 import { cargoHelp, shellHelp, wantsHelp } from './cargo-help';

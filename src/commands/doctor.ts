@@ -3,7 +3,7 @@ import type { Host } from '../host';
 import { fail, type CheckResult } from '../doctor/check';
 import { engineChecks } from '../doctor/engine-checks';
 import { apiSocketCheck, binfmtCheck, rustupCheck, subidChecks, userName } from '../doctor/host-checks';
-import { isXcrossError, type XcrossError } from '../errors';
+import { isXcrossError, type XcrossError } from '../base/errors';
 import { readSettings, type Settings } from '../settings';
 import { hostCpu, hostTriple } from '../targets/host-arch';
 import { paint } from '../ui/colour';

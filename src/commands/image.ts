@@ -1,10 +1,10 @@
 // xcross image build|list|rm|prune.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import { ensureTargetImage } from '../images/ensure';
 import { findTarget, type Registry, type TargetSpec } from '../targets/registry';
 import { targetForFloor } from '../targets/floor-select';
 import { glibcVersion, sameFloor, splitTargetFloor } from '../targets/glibc-floor';
-import type { Logger } from '../ui/log';
+import type { Logger } from '../base/log';
 import type { Settings } from '../settings';
 import { createRuntime } from '../../runtimes/detect';
 import { listManaged, pruneManaged, removeManaged, renderImages } from './image-manage';

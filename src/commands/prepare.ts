@@ -5,7 +5,7 @@
 // drive it with fakes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XcrossError, isXcrossError } from '../errors';
+import { XcrossError, isXcrossError } from '../base/errors';
 import type { Host } from '../host';
 import type { CargoInvocation } from '../cli/cargo-args';
 import { optionsFor } from '../config/cross-config';
@@ -22,7 +22,7 @@ import { hostTriple } from '../targets/host-arch';
 import { targetForFloor } from '../targets/floor-select';
 import { cargoHome } from '../toolchain/rustup-home';
 import { selectToolchain, type Toolchain } from '../toolchain/select';
-import type { Logger } from '../ui/log';
+import type { Logger } from '../base/log';
 import { isDir } from '../workspace/manifest';
 import type { Workspace } from '../workspace/workspace';
 import { createRuntime } from '../../runtimes/detect';

@@ -1,7 +1,7 @@
 // xcross shell --target T [-- CMD ARGS...]: the target's toolchain image, in this crate, with the
 // mounts and environment of a build: CC/CXX/AR and the linker for the target, pkg-config for it, and
 // `xcross-runner PROGRAM` to run a foreign binary under qemu. Returns the shell's (or CMD's) exit code.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Host } from '../host';
 import type { Crate, Settings } from '../settings';
 import type { CargoInvocation } from '../cli/cargo-args';

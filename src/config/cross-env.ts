@@ -1,6 +1,6 @@
 // The environment's mirror of Cross.toml, as cross reads it: CROSS_BUILD_<KEY> and
 // CROSS_TARGET_<TRIPLE>_<KEY>, lists separated by whitespace.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Env } from '../host';
 import { emptyLayer, type CrossLayer, type PreBuild, type TargetOptions } from './cross-options';
 

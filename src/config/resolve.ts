@@ -1,6 +1,6 @@
 // One resolved configuration from flags, environment and Cross.toml: flags win, then XCROSS_*, then
 // CROSS_*, then the files (Cross.toml over Cargo.toml metadata), then defaults.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Env } from '../host';
 import { TOOLCHAIN_SOURCES, type CargoInvocation, type ToolchainSource } from '../cli/cargo-args';
 import type { XcrossOptions } from './cross-options';

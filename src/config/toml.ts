@@ -1,7 +1,7 @@
 // Typed reading of TOML: parse errors and wrong types name the file, the key and, where the text is
 // known, the line and column.
 import * as fs from 'node:fs';
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import { locateKey } from './toml-locate';
 
 export type TomlTable = { [key: string]: unknown };

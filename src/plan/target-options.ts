@@ -1,7 +1,7 @@
 // Cross.toml's per-target options turned into container terms: variables passed through, volumes
 // mounted and exported, the runner, cargo's -Zbuild-std. Pure: host facts come in as arguments.
 import * as path from 'node:path';
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Env } from '../host';
 import type { TargetOptions } from '../config/cross-options';
 import { envVarTriple } from '../config/cross-env';

@@ -1,7 +1,7 @@
 // glibc floors: the oldest glibc a build's programs must run on. The registry's [glibc."X.Y"] tables
 // say which Debian suite gives each floor; a target offers the base suite's floor (its default) and
 // every other floor whose suite has the target's Debian architecture on the mirror.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { TomlReader } from '../config/toml';
 
 export interface GlibcFloor {

@@ -1,6 +1,6 @@
 // The target registry: images/targets.toml parsed into typed TargetSpecs, the only list of triples.
-import { XcrossError } from '../errors';
-import { REGISTRY_FILE } from '../package-root';
+import { XcrossError } from '../base/errors';
+import { REGISTRY_FILE } from '../base/package-root';
 import { parseTomlFile, TomlReader, type TomlTable } from '../config/toml';
 import { nearest } from './nearest';
 import { floorsFor, parseFloors, type GlibcFloor } from './glibc-floor';

@@ -1,15 +1,6 @@
 // Everything xcross itself says goes to stderr, so that stdout stays the program's and cargo's.
 import { paint } from './colour';
-
-export interface Logger {
-  readonly verbose: number;
-  info(msg: string): void;
-  warn(msg: string): void;
-  /** Shown with -v. */
-  debug(msg: string): void;
-  /** An engine command line, shown with -v, quoted so it can be pasted into a shell. */
-  command(argv: string[]): void;
-}
+import type { Logger } from '../base/log';
 
 /** `color`: the settings' decision for stderr (ui/colour.ts); plain when not told. */
 export function createLogger(verbose: number, stream: NodeJS.WriteStream = process.stderr, color = false): Logger {

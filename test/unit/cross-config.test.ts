@@ -7,7 +7,7 @@ import { resolveConfig } from '../../src/config/resolve';
 import { parseCargoInvocation } from '../../src/cli/cargo-args';
 import { parseCrossToml } from '../../src/config/cross-parse';
 import { TomlReader } from '../../src/config/toml';
-import { XcrossError } from '../../src/errors';
+import { XcrossError } from '../../src/base/errors';
 import { tempDir, writeTree } from './helpers';
 
 const T = 'aarch64-unknown-linux-gnu';

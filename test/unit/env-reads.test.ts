@@ -9,8 +9,8 @@ import * as path from 'node:path';
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const EDGE = new Set([
   'src/host.ts',
-  // Boot, before the program is loaded: where V8's code cache of the bundles lives.
-  'src/boot/code-cache.ts',
+  // Boot, before the program (and so readHost) is loaded: where V8's code cache of the bundles lives.
+  'src/base/code-cache.ts',
 ]);
 const READ = /\bprocess\s*(\.\s*env\b|\[\s*['"`]env['"`]\s*\])|\{[^}]*\benv\b[^}]*\}\s*=\s*process\b/;
 

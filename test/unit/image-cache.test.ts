@@ -172,7 +172,7 @@ test('image push --all: every current image that carries its inputs digest; the 
     imageLabels: async (ref: string) => here.get(ref)!,
     push: async (_ref: string, dest: string) => { pushed.push(dest); },
   } as unknown as import('../../runtimes/runtime').Runtime;
-  const log = { info: (m: string) => said.push(m), warn: () => {}, debug: () => {}, command: () => {}, verbose: 0 } as unknown as import('../../src/ui/log').Logger;
+  const log = { info: (m: string) => said.push(m), warn: () => {}, debug: () => {}, command: () => {}, verbose: 0 } as unknown as import('../../src/base/log').Logger;
   const settings = { location: parseCacheLocation('127.0.0.1:5443/team/xcross', 'X'), push: false };
   const out = await pushImages({ runtime, log, tty: false, cacheDir: tempDir(), settings, localPrefix: registry.base.imagePrefix }, registry, [], true);
   assert.deepEqual(out.sort(), good.map((e) => cacheRef(settings.location, registry.base.imagePrefix, e.ref)).sort());

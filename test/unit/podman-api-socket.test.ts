@@ -1,8 +1,9 @@
 // Which podman API socket to try, and whether what answers speaks libpod v4 or newer.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkApiVersion, containerHost, socketCandidates } from '../../runtimes/podman-api/socket';
-import { podmanFlavor } from '../../runtimes/cli-flavor';
+import { checkApiVersion, socketCandidates } from '../../runtimes/podman-api/socket';
+import { containerHost } from '../../runtimes/podman-service';
+import { podmanFlavor } from '../../runtimes/cli/flavor';
 import { throwsXcross } from './helpers';
 
 

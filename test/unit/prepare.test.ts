@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { parseCargoInvocation } from '../../src/cli/cargo-args';
 import { prepare, REAL_DEPS, type PrepareDeps } from '../../src/commands/prepare';
 import { runContainer } from '../../src/commands/run-container';
-import { XcrossError } from '../../src/errors';
+import { XcrossError } from '../../src/base/errors';
 import type { Host } from '../../src/host';
 import { planCargo } from '../../src/plan/cargo-spec';
 import { readSettings } from '../../src/settings';

@@ -1,19 +1,20 @@
-// ContainerSpec → podman's argv. Pure, so tests compare argument lists.
-import type { ContainerSpec } from './spec';
-import type { Adaptation } from './podman-adapt';
+// ContainerSpec → a CLI engine's `run` argv (podman's flags, which docker and nerdctl take too).
+// Pure, so tests compare argument lists.
+import type { ContainerSpec } from '../spec';
+import type { Adaptation } from '../adaptation/probe';
 
-export interface PodmanContext {
+export interface RunContext {
   rootless: boolean;
   selinux: boolean;
-  /** Podman's own environment: a variable whose value is already there is passed by name only,
+  /** The engine's own environment: a variable whose value is already there is passed by name only,
    * so that tokens do not show in `ps` or in -v output. */
   env: Readonly<Record<string, string | undefined>>;
   adaptation: Adaptation;
-  /** The user's own `podman run` flags (CROSS_CONTAINER_OPTS), placed last before the image. */
+  /** The user's own `run` flags (CROSS_CONTAINER_OPTS), placed last before the image. */
   userArgs?: string[];
 }
 
-export function podmanRunArgs(spec: ContainerSpec, ctx: PodmanContext): string[] {
+export function cliRunArgs(spec: ContainerSpec, ctx: RunContext): string[] {
   const args = [...ctx.adaptation.global, 'run', '--rm', '--pull=never', '--name', spec.name];
   for (const [k, v] of Object.entries(spec.labels)) args.push('--label', `${k}=${v}`);
   args.push(...ctx.adaptation.run);
@@ -43,31 +44,7 @@ export function ownerArgs(owner: { uid: number; gid: number }, rootless: boolean
   return ['--user', `${owner.uid}:${owner.gid}`];
 }
 
-/** The adaptation flags that `podman build` understands too (its RUN steps hit the same limits). */
+/** The adaptation flags that `build` understands too (its RUN steps hit the same limits). */
 export function buildAdaptation(a: Adaptation): string[] {
   return a.run.filter((f) => f.startsWith('--ulimit=') || f === '--network=host');
-}
-
-/**
- * CROSS_CONTAINER_OPTS as cross takes it: engine flags in one string, split like a shell would on
- * spaces, with single or double quotes keeping spaces in a value.
- */
-export function splitUserArgs(text: string | undefined): string[] {
-  if (!text) return [];
-  const out: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"']+)/g;
-  let cur = '';
-  let last = -1;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    // Adjacent pieces (--env="a b") belong to one word.
-    if (last !== -1 && m.index !== last) {
-      out.push(cur);
-      cur = '';
-    }
-    cur += m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3];
-    last = re.lastIndex;
-  }
-  if (last !== -1) out.push(cur);
-  return out;
 }
