@@ -3,6 +3,7 @@
 // then passed down: build, shell, image, doctor and version all choose the same engine in the same
 // directory, and nothing below reads process.env or looks for Cross.toml again.
 import type { Host } from './host';
+import { isXcrossError, type XcrossError } from './base/errors';
 import { loadCrossConfig, type CrossConfig } from './config/cross-config';
 import { runtimeChoice, type RuntimeChoice } from './config/runtime-choice';
 import { colourOn } from './ui/colour';
@@ -46,6 +47,21 @@ export function readSettings(host: Host, o: SettingsOptions): Settings {
   const registry = loadRegistry();
   const crate = o.crate === 'none' ? undefined : readCrate(host, registry, log, o.manifestPath, o.crate === 'required');
   return { host, registry, colour, log, runtime: runtimeChoice(host.env, crate?.cross), crate };
+}
+
+export type ReportedSettings = Settings & { configError?: XcrossError };
+
+/**
+ * For doctor and --version -v, which report rather than stop: a cross configuration that cannot be
+ * read comes back as `configError`, and the environment alone decides.
+ */
+export function readSettingsOrReport(host: Host, o: Omit<SettingsOptions, 'crate'>): ReportedSettings {
+  try {
+    return readSettings(host, { ...o, crate: 'optional' });
+  } catch (e) {
+    if (!isXcrossError(e)) throw e;
+    return { ...readSettings(host, { ...o, crate: 'none' }), configError: e };
+  }
 }
 
 function readCrate(host: Host, registry: Registry, log: Logger, manifestPath: string | undefined, required: boolean): Crate | undefined {

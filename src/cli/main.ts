@@ -35,7 +35,7 @@ async function runOwnCommand(argv: string[], host: Host): Promise<number> {
   // `--version -v` also asks the engine and the registry (yargs' --version knows only the number).
   if (argv.some((a) => a === '--version' || a === '-V')) {
     const { isVersionRequest, versionCommand } = await import('../commands/version');
-    if (isVersionRequest(argv)) return versionCommand(argv, async () => (await import('../settings')).readSettings(host, { verbose: 0, crate: 'optional' }));
+    if (isVersionRequest(argv)) return versionCommand(argv, async () => (await import('../settings')).readSettingsOrReport(host, { verbose: 0 }));
   }
   const word = argv[0];
   if (word !== undefined && !word.startsWith('-') && !OWN_COMMANDS.includes(word)) {
@@ -64,8 +64,9 @@ Usage: xcross <cargo subcommand> --target TRIPLE [cargo args...]
       y.option('json', { type: 'boolean', default: false, describe: 'print {"checks":[{id,status,message,fix?}]}' })
         .option('verbose', { alias: 'v', type: 'count', describe: 'show the engine commands it runs' }),
     async (a) => {
-      const { doctor, doctorSettings } = await import('../commands/doctor');
-      code = await doctor({ json: a.json }, doctorSettings(host, a.verbose));
+      const { doctor } = await import('../commands/doctor');
+      const { readSettingsOrReport } = await import('../settings');
+      code = await doctor({ json: a.json }, readSettingsOrReport(host, { verbose: a.verbose }));
     })
     .command('image <action> [images..]', 'Manage the images xcross builds: build, list, rm, prune, push, save, load', (y) =>
       y.positional('action', {

@@ -1,26 +1,12 @@
 // xcross doctor: what this machine has and lacks for xcross, each check ok, warn or fail with a fix.
-import type { Host } from '../host';
 import { fail, type CheckResult } from '../doctor/check';
 import { engineChecks } from '../doctor/engine-checks';
 import { apiSocketCheck, binfmtCheck, rustupCheck, subidChecks, userName } from '../doctor/host-checks';
-import { isXcrossError, type XcrossError } from '../base/errors';
-import { readSettings, type Settings } from '../settings';
+import type { ReportedSettings } from '../settings';
 import { hostCpu, hostTriple } from '../targets/host-arch';
 import { paint } from '../ui/colour';
 
-export type DoctorSettings = Settings & { configError?: XcrossError };
-
-/** The settings of a build here; a cross configuration that cannot be read is one failed check, not the end. */
-export function doctorSettings(host: Host, verbose: number): DoctorSettings {
-  try {
-    return readSettings(host, { verbose, crate: 'optional' });
-  } catch (e) {
-    if (!isXcrossError(e)) throw e;
-    return { ...readSettings(host, { verbose, crate: 'none' }), configError: e };
-  }
-}
-
-export async function doctor(a: { json: boolean }, s: DoctorSettings): Promise<number> {
+export async function doctor(a: { json: boolean }, s: ReportedSettings): Promise<number> {
   const { host, registry } = s;
   const checks: CheckResult[] = [];
   const guard = async (id: string, f: () => CheckResult[] | Promise<CheckResult[]>) => {
