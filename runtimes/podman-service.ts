@@ -1,6 +1,12 @@
 // What both podman runtimes (the CLI, when it is a client of a service, and the REST runtime) know
-// of a podman service: whose it is, and that only its owner can give it global flags.
+// of a podman service: which one CONTAINER_HOST names, whose it is, and that only its owner can give
+// it global flags.
 import * as fs from 'node:fs';
+
+/** CONTAINER_HOST as every engine path reads it: trimmed, and blank is unset. */
+export function containerHost(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  return env.CONTAINER_HOST?.trim() || undefined;
+}
 
 /** The uid that owns a socket file (undefined when there is none): 0 is a rootful service. */
 export function socketOwner(file: string): number | undefined {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the compiled program (dist/src/app.js and what it imports, with @iarna/toml and kleur)
+// Bundles the compiled program (dist/src/app.js and what it imports, with @iarna/toml)
 // into dist/src/app.bundle.js, one file that main.js loads with V8's code cache. Dependencies that
 // only some commands need stay outside and load on demand. Also writes dist/image-tags.json.
 import { build } from 'esbuild';

@@ -20,7 +20,7 @@ import { copyContext, writeIgnoreFile } from './build-context';
 import { BuildOutput } from '../build-output';
 import { engineSentence } from '../engine-sentence';
 import { loadNodePty, spawnInPty } from './pty-session';
-import { restartServiceWith } from '../podman-service';
+import { containerHost, restartServiceWith } from '../podman-service';
 
 /** podman's, docker's and nerdctl's words for an image they do not have (from inspect or exists). */
 const IMAGE_ABSENT = /image not known|no such (image|object)|image not found/i;
@@ -284,7 +284,7 @@ export class CliEngine implements Runtime {
     const remote = this.flavor.remote?.(this.o.env);
     const adaptation = await probeAdaptation(async (a) => {
       if (a.global.length && remote) {
-        const variable = this.o.env.CONTAINER_HOST?.trim() ? 'CONTAINER_HOST' : 'CONTAINER_CONNECTION';
+        const variable = containerHost(this.o.env) ? 'CONTAINER_HOST' : 'CONTAINER_CONNECTION';
         throw new XcrossError(`${this.name} is a client of the service at ${remote} (${variable}), which cannot start containers on this host without the global flags ${a.global.join(' ')}`, {
           fix: `${restartServiceWith(a.global)}, or unset ${variable} to use the local podman`,
         });

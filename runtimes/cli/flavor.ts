@@ -1,7 +1,7 @@
 // What differs between the engines xcross drives through a CLI (podman, docker, nerdctl): kept in
 // one small object per engine, so the runtime itself has one code path.
 import type { Captured } from '../process';
-import { socketOwner } from '../podman-service';
+import { containerHost, socketOwner } from '../podman-service';
 import { installCommand } from '../../src/base/host-os/install';
 
 type Exec = (args: string[], timeoutMs?: number) => Promise<Captured>;
@@ -50,7 +50,7 @@ export const podmanFlavor: CliFlavor = {
     return (owner ?? uid) !== 0;
   },
   // Either variable makes podman a remote client (podman(1), "Environment Variables").
-  remote: (env) => env.CONTAINER_HOST?.trim() || (env.CONTAINER_CONNECTION?.trim() ? `connection ${env.CONTAINER_CONNECTION.trim()}` : undefined),
+  remote: (env) => containerHost(env) ?? (env.CONTAINER_CONNECTION?.trim() ? `connection ${env.CONTAINER_CONNECTION.trim()}` : undefined),
   imageExistsArgs: (ref) => ['image', 'exists', ref],
   saveArgs: (refs) => ['save', '--format', 'docker-archive', '--multi-image-archive', ...refs],
   pushesToOtherName: true,

@@ -27,7 +27,7 @@ let loaded: NodePty | null | undefined;
  * node-pty, or null (once warned) when its native module cannot load here. XCROSS_NO_PTY=1 asks for
  * the fallback on purpose (no warning).
  */
-export function loadNodePty(log: Logger, env: Readonly<Record<string, string | undefined>> = process.env, load: () => unknown = () => require('@lydell/node-pty')): NodePty | null {
+export function loadNodePty(log: Logger, env: Readonly<Record<string, string | undefined>>, load: () => unknown = () => require('@lydell/node-pty')): NodePty | null {
   if (env.XCROSS_NO_PTY === '1') {
     log.debug('XCROSS_NO_PTY=1: the engine gets the terminal directly');
     return null;

@@ -272,7 +272,7 @@ export class PodmanApi implements Runtime {
   private async runWith(spec: ContainerSpec, adaptation: Adaptation): Promise<RunResult> {
     // After adapt(): a service of ours may have been restarted with other flags.
     const c = await this.connection();
-    const body = specGenerator(spec, { rootless: c.rootless, selinux: this.selinux, adaptation, userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS) });
+    const body = specGenerator(spec, { rootless: c.rootless, selinux: this.selinux, adaptation, userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS), env: this.o.env });
     return runContainer(c.api, spec, body, this.o.log);
   }
 }

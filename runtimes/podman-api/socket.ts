@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XcrossError } from '../../src/base/errors';
+import { containerHost } from '../podman-service';
 
 export interface SocketChoice {
   path: string;
@@ -17,7 +18,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  * reaches the system one only where its owner opened it to them; its containers are then rootful and
  * get the user's ids. */
 export function socketCandidates(env: Env, uid: number): SocketChoice[] {
-  const host = env.CONTAINER_HOST?.trim();
+  const host = containerHost(env);
   if (host) {
     if (!host.startsWith('unix://')) {
       throw new XcrossError(`CONTAINER_HOST=${host} is not a Unix socket: the podman-api runtime talks to a local socket only`, {

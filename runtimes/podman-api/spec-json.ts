@@ -10,6 +10,8 @@ export interface SpecContext {
   adaptation: Adaptation;
   /** CROSS_CONTAINER_OPTS, split like a shell would. */
   userArgs?: string[];
+  /** xcross's environment, where `-e NAME` without a value takes it from (as podman run does). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Rlimit { type: string; hard: number; soft: number }
@@ -56,7 +58,7 @@ export function specGenerator(spec: ContainerSpec, ctx: SpecContext): SpecGenera
   if (g.netns?.nsmode !== 'host' && spec.ports?.length) {
     g.portmappings = spec.ports.map((p) => ({ host_ip: '127.0.0.1', host_port: p, container_port: p, protocol: 'tcp' }));
   }
-  if (ctx.userArgs?.length) applyUserArgs(g, ctx.userArgs);
+  if (ctx.userArgs?.length) applyUserArgs(g, ctx.userArgs, ctx.env);
   return g;
 }
 
@@ -86,7 +88,7 @@ export function rlimit(text: string): Rlimit {
  * The `podman run` flags of CROSS_CONTAINER_OPTS that have a libpod field. Anything else is refused
  * by name rather than dropped: the user asked for it.
  */
-export function applyUserArgs(g: SpecGenerator, args: string[]): void {
+export function applyUserArgs(g: SpecGenerator, args: string[], env: Readonly<Record<string, string | undefined>> = {}): void {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const eq = a.indexOf('=');
@@ -101,7 +103,7 @@ export function applyUserArgs(g: SpecGenerator, args: string[]): void {
       case '-e': case '--env': {
         const v = value();
         const k = v.split('=')[0];
-        g.env[k] = v.includes('=') ? v.slice(k.length + 1) : process.env[k] ?? '';
+        g.env[k] = v.includes('=') ? v.slice(k.length + 1) : env[k] ?? '';
         break;
       }
       case '-v': case '--volume': {

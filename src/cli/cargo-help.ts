@@ -52,10 +52,14 @@ export function shellHelp(): string {
   return `xcross shell [--target TRIPLE] [OPTIONS] [-- CMD ARGS...]
 
 Opens a shell in the target's toolchain image, in the current crate, with the mounts and environment
-of a build: CC, CXX, AR and the linker for the target (CC_<triple>, CARGO_TARGET_<T>_LINKER, ...),
-pkg-config for the target, and \`xcross-runner PROGRAM [ARGS]\` to run a foreign binary under the
-target's qemu. The prompt shows the target. With -- CMD ARGS, runs that one command instead and
-exits with its exit code; an interactive shell exits with the shell's status.
+of a build: the target's compiler, archiver and linker (CC_<triple>, CXX_<triple>, AR_<triple>,
+CARGO_TARGET_<T>_LINKER), pkg-config for the target, and \`xcross-runner PROGRAM [ARGS]\` to run a
+foreign binary under the target's qemu. The prompt shows the target. With -- CMD ARGS, runs that one
+command instead and exits with its exit code; an interactive shell exits with the shell's status.
+
+In the shell only, the plain CC, CXX, AR, RANLIB and STRIP name the target's tools too, for make and
+configure (e.g. CC=mips-linux-gnu-gcc). \`xcross build\`, test and run do not set them: build scripts
+that compile for the host fall back to a plain CC, so there only CC_<triple> and friends are set.
 
 OPTIONS
   --target TRIPLE        the target (as for build; \`xcross targets\` lists them)
@@ -68,6 +72,6 @@ OPTIONS
 
 EXAMPLES
   xcross shell --target aarch64-unknown-linux-gnu
-  xcross shell --target aarch64-unknown-linux-gnu -- sh -c '$CC_aarch64_unknown_linux_gnu -o t t.c && xcross-runner ./t'
+  xcross shell --target aarch64-unknown-linux-gnu -- sh -c '$CC -o t t.c && xcross-runner ./t'
 `;
 }

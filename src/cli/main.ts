@@ -15,12 +15,17 @@ export async function run(argv: string[], host: Host): Promise<number> {
       process.stdout.write(inv.subcommand === 'shell' ? shellHelp() : cargoHelp(inv.subcommand));
       return 0;
     }
+    const { verbosity } = await import('../config/resolve');
+    const { readSettings } = await import('../settings');
+    const settings = () => readSettings(host, { verbose: verbosity(inv, host.env), crate: 'required', manifestPath: inv.manifestPath });
     if (inv.subcommand === 'shell') {
-      const { runShellCommand } = await import('../commands/shell');
-      return runShellCommand(inv, host);
+      const { runShellCommand, shellCommand } = await import('../commands/shell');
+      // The shell's own arguments first: a mistake there is said before the crate is read.
+      const command = shellCommand(inv, host);
+      return runShellCommand(inv, settings(), command);
     }
     const { runCargoCommand } = await import('../commands/cargo');
-    return runCargoCommand(inv, host);
+    return runCargoCommand(inv, settings());
   }
   return runOwnCommand(argv, host);
 }
@@ -31,7 +36,7 @@ async function runOwnCommand(argv: string[], host: Host): Promise<number> {
   // `--version -v` also asks the engine and the registry (yargs' --version knows only the number).
   if (argv.some((a) => a === '--version' || a === '-V')) {
     const { isVersionRequest, versionCommand } = await import('../commands/version');
-    if (isVersionRequest(argv)) return versionCommand(argv, host);
+    if (isVersionRequest(argv)) return versionCommand(argv, async () => (await import('../settings')).readSettingsOrReport(host, { verbose: 0 }));
   }
   const word = argv[0];
   if (word !== undefined && !word.startsWith('-') && !OWN_COMMANDS.includes(word)) {
@@ -61,7 +66,8 @@ Usage: xcross <cargo subcommand> --target TRIPLE [cargo args...]
         .option('verbose', { alias: 'v', type: 'count', describe: 'show the engine commands it runs' }),
     async (a) => {
       const { doctor } = await import('../commands/doctor');
-      code = await doctor({ json: a.json, verbose: a.verbose }, host);
+      const { readSettingsOrReport } = await import('../settings');
+      code = await doctor({ json: a.json }, readSettingsOrReport(host, { verbose: a.verbose }));
     })
     .command('image <action> [images..]', 'Manage the images xcross builds: build, list, rm, prune, push, save, load', (y) =>
       y.positional('action', {
@@ -92,10 +98,11 @@ Examples:
   xcross image list`),
     async (a) => {
       const { imageCommand } = await import('../commands/image');
+      const { readSettings } = await import('../settings');
       code = await imageCommand({
         action: a.action!, images: (a.images ?? []).map(String), targets: (a.target ?? []).map(String), glibc: a.glibc, force: a.force, push: a.push,
-        all: a.all, output: a.output, json: a.json, runtime: a.runtime, verbose: a.verbose,
-      }, host);
+        all: a.all, output: a.output, json: a.json, runtime: a.runtime,
+      }, readSettings(host, { verbose: a.verbose, crate: 'optional' }));
     })
     .command('completion <shell>', 'Print a completion script for bash, zsh or fish (commands, flags, --target triples)', (y) =>
       y.positional('shell', { choices: SHELLS, describe: 'e.g. source <(xcross completion bash); xcross completion fish | source' }),

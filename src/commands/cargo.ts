@@ -1,5 +1,5 @@
 // xcross build|check|test|run|...: prepare, plan, run cargo in the target's image.
-import type { Host } from '../host';
+import type { Crate, Settings } from '../settings';
 import { absolutizePathFlags, cargoArgv, type CargoInvocation } from '../cli/cargo-args';
 import { planCargo } from '../plan/cargo-spec';
 import { qemuDebugOptions } from './qemu-debug';
@@ -9,12 +9,12 @@ import { freshLinkedFiles } from '../elf/fresh-files';
 import { checkFloor, describeAbove, describeNewest, floorLimits } from '../elf/floor-check';
 import { runContainer } from './run-container';
 
-export async function runCargoCommand(inv: CargoInvocation, host: Host): Promise<number> {
-  const p = await prepare(inv, host, true);
+export async function runCargoCommand(inv: CargoInvocation, settings: Settings & { crate: Crate }): Promise<number> {
+  const p = await prepare(inv, settings, true);
   const session = await qemuDebugOptions(inv, p);
   const spec = planCargo({
     ...planBase(p, inv.subcommand, session.env),
-    cargoArgs: withFlags(absolutizePathFlags(cargoArgv(inv, p.target.triple), host.cwd), p.applied.cargoFlags),
+    cargoArgs: withFlags(absolutizePathFlags(cargoArgv(inv, p.target.triple), p.host.cwd), p.applied.cargoFlags),
     interactive: inv.subcommand === 'run',
   });
   const started = Date.now();

@@ -1,16 +1,13 @@
 // xcross doctor: what this machine has and lacks for xcross, each check ok, warn or fail with a fix.
-import kleur from 'kleur';
-import type { Host } from '../host';
 import { fail, type CheckResult } from '../doctor/check';
 import { engineChecks } from '../doctor/engine-checks';
 import { apiSocketCheck, binfmtCheck, rustupCheck, subidChecks, userName } from '../doctor/host-checks';
-import { loadRegistry } from '../targets/registry';
+import type { ReportedSettings } from '../settings';
 import { hostCpu, hostTriple } from '../targets/host-arch';
-import { createLogger } from '../ui/log';
+import { paint } from '../ui/colour';
 
-export async function doctor(a: { json: boolean; verbose: number }, host: Host): Promise<number> {
-  const log = createLogger(a.verbose);
-  const registry = loadRegistry();
+export async function doctor(a: { json: boolean }, s: ReportedSettings): Promise<number> {
+  const { host, registry } = s;
   const checks: CheckResult[] = [];
   const guard = async (id: string, f: () => CheckResult[] | Promise<CheckResult[]>) => {
     try {
@@ -19,21 +16,22 @@ export async function doctor(a: { json: boolean; verbose: number }, host: Host):
       checks.push(fail(id, `the check itself failed: ${e instanceof Error ? e.message : String(e)}`));
     }
   };
-  await guard('engine', () => engineChecks(host, registry, log));
-  await guard('subids', () => subidChecks(host, userName()));
+  if (s.configError) checks.push(fail('config', `${s.configError.message}; the checks below use the environment alone`, s.configError.fix ?? 'fix the cross configuration'));
+  await guard('engine', () => engineChecks(s));
+  await guard('subids', () => subidChecks(host, userName(host)));
   await guard('binfmt', () => [binfmtCheck(registry.targets, hostCpu(host.arch))]);
   await guard('api-socket', () => [apiSocketCheck(host)]);
   await guard('rustup', () => [rustupCheck(host, hostTriple(host.arch), registry.targets)]);
-  process.stdout.write(a.json ? JSON.stringify({ checks }, null, 2) + '\n' : render(checks, host.stdoutIsTTY));
+  process.stdout.write(a.json ? JSON.stringify({ checks }, null, 2) + '\n' : render(checks, s.colour.stdout));
   return checks.some((c) => c.status === 'fail') ? 1 : 0;
 }
 
-function render(checks: CheckResult[], color: boolean): string {
-  kleur.enabled = color && !process.env.NO_COLOR;
-  const mark = { ok: kleur.green('ok  '), warn: kleur.yellow('warn'), fail: kleur.red('FAIL') };
-  const lines = checks.map((c) => `${mark[c.status]}  ${c.id.padEnd(34)} ${c.message}${c.fix ? `\n      ${kleur.dim('fix:')} ${c.fix}` : ''}`);
-  const failed = checks.filter((c) => c.status === 'fail').length;
-  const warned = checks.filter((c) => c.status === 'warn').length;
-  lines.push('', failed ? kleur.red(`${failed} check(s) failed: fix them before building.`) : warned ? `All essential checks passed (${warned} warning(s)).` : 'All checks passed.');
+function render(checks: CheckResult[], colour: boolean): string {
+  const c = paint(colour);
+  const mark = { ok: c.green('ok  '), warn: c.yellow('warn'), fail: c.red('FAIL') };
+  const lines = checks.map((r) => `${mark[r.status]}  ${r.id.padEnd(34)} ${r.message}${r.fix ? `\n      ${c.dim('fix:')} ${r.fix}` : ''}`);
+  const failed = checks.filter((r) => r.status === 'fail').length;
+  const warned = checks.filter((r) => r.status === 'warn').length;
+  lines.push('', failed ? c.red(`${failed} check(s) failed: fix them before building.`) : warned ? `All essential checks passed (${warned} warning(s)).` : 'All checks passed.');
   return lines.join('\n') + '\n';
 }

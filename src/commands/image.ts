@@ -1,12 +1,11 @@
 // xcross image build|list|rm|prune.
 import { XcrossError } from '../base/errors';
-import type { Host } from '../host';
 import { ensureTargetImage } from '../images/ensure';
-import { findTarget, loadRegistry, type Registry, type TargetSpec } from '../targets/registry';
+import { findTarget, type Registry, type TargetSpec } from '../targets/registry';
 import { targetForFloor } from '../targets/floor-select';
 import { glibcVersion, sameFloor, splitTargetFloor } from '../targets/glibc-floor';
 import type { Logger } from '../base/log';
-import { createLogger } from '../ui/log';
+import type { Settings } from '../settings';
 import { createRuntime } from '../../runtimes/detect';
 import { listManaged, pruneManaged, removeManaged, renderImages } from './image-manage';
 import { imageSettings } from './image-settings';
@@ -30,7 +29,6 @@ export interface ImageArgs {
   all: boolean;
   json: boolean;
   runtime?: string;
-  verbose: number;
 }
 
 function imageTarget(registry: Registry, spelled: string, glibc: string | undefined, log: Logger): TargetSpec {
@@ -54,13 +52,12 @@ function checkArguments(a: ImageArgs): void {
   if (a.push && a.action !== 'build') throw new XcrossError(`--push is for xcross image build; use xcross image push to push what is built`, { exitCode: 2 });
 }
 
-export async function imageCommand(a: ImageArgs, host: Host): Promise<number> {
-  const log = createLogger(a.verbose);
-  const registry = loadRegistry();
+export async function imageCommand(a: ImageArgs, s: Settings): Promise<number> {
+  const { host, log, registry } = s;
   checkArguments(a);
   // Validate targets and settings before looking for an engine: a typo should not need podman to be reported.
   const targets = a.targets.map((t) => imageTarget(registry, t, a.glibc, log));
-  const settings = imageSettings(host, registry, log, { runtime: a.runtime, push: a.push });
+  const settings = imageSettings(s, { runtime: a.runtime, push: a.push });
   if (a.action === 'push' && !settings.cache.location) {
     throw new XcrossError('xcross image push needs an image cache to push to', {
       fix: `${SET_CACHE}, and log in with \`podman login <registry>\``,

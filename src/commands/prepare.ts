@@ -1,28 +1,30 @@
-// What every container command needs, in one direction: workspace → configuration → target →
-// options → toolchain → engine → image. `xcross build` and `xcross shell` share it, so a shell has the
-// very mounts and environment of a build.
+// What every container command needs, in one direction: settings (workspace, configuration) →
+// target → options → toolchain → engine → image. `xcross build` and `xcross shell` share it, so a shell
+// has the very mounts and environment of a build. What it reaches outside itself for (the toolchain
+// choice, the engine, the image makers, the file system) comes in as PrepareDeps, so that tests can
+// drive it with fakes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XcrossError, isXcrossError } from '../base/errors';
 import type { Host } from '../host';
 import type { CargoInvocation } from '../cli/cargo-args';
-import { loadCrossConfig, optionsFor } from '../config/cross-config';
+import { optionsFor } from '../config/cross-config';
 import type { TargetOptions } from '../config/cross-options';
-import { resolveConfig, verbosity, type ResolvedConfig } from '../config/resolve';
+import { resolveConfig, type ResolvedConfig } from '../config/resolve';
 import { ensureCustomImage, ensureTargetImage, ensureUserImage } from '../images/ensure';
 import { planCustomImage } from '../images/custom';
 import { targetImageRef } from '../images/tag';
 import { applyTargetOptions, refuseMissingVolumes, type AppliedOptions } from '../plan/target-options';
 import type { CargoPlanInput } from '../plan/cargo-spec';
-import { findTarget, loadRegistry, type TargetSpec } from '../targets/registry';
+import type { Crate, Settings } from '../settings';
+import { findTarget, type TargetSpec } from '../targets/registry';
 import { hostTriple } from '../targets/host-arch';
 import { targetForFloor } from '../targets/floor-select';
 import { cargoHome } from '../toolchain/rustup-home';
 import { selectToolchain, type Toolchain } from '../toolchain/select';
 import type { Logger } from '../base/log';
-import { createLogger } from '../ui/log';
-import { locateManifest, isDir } from '../workspace/manifest';
-import { loadWorkspace, type Workspace } from '../workspace/workspace';
+import { isDir } from '../workspace/manifest';
+import type { Workspace } from '../workspace/workspace';
 import { createRuntime } from '../../runtimes/detect';
 import type { Runtime } from '../../runtimes/runtime';
 
@@ -43,15 +45,26 @@ export interface Prepared {
   cargoHome: string;
 }
 
+/** Everything prepare reaches for beyond its arguments; REAL_DEPS in use, fakes in tests. */
+export interface PrepareDeps {
+  selectToolchain: typeof selectToolchain;
+  createRuntime: typeof createRuntime;
+  ensureTargetImage: typeof ensureTargetImage;
+  ensureUserImage: typeof ensureUserImage;
+  ensureCustomImage: typeof ensureCustomImage;
+  planCustomImage: typeof planCustomImage;
+  isDir: (dir: string) => boolean;
+  mkdir: (dir: string) => void;
+}
+
+export const REAL_DEPS: PrepareDeps = {
+  selectToolchain, createRuntime, ensureTargetImage, ensureUserImage, ensureCustomImage, planCustomImage, isDir,
+  mkdir: (dir) => fs.mkdirSync(dir, { recursive: true }),
+};
+
 /** `requireRust`: a shell may go on without a Rust toolchain for the target; a build may not. */
-export async function prepare(inv: CargoInvocation, host: Host, requireRust: boolean): Promise<Prepared> {
-  const workspace = loadWorkspace(locateManifest(host.cwd, inv.manifestPath));
-  const registry = loadRegistry();
-  const log = createLogger(verbosity(inv, host.env));
-  const cross = loadCrossConfig({
-    workspace, env: host.env, cwd: host.cwd, knownTargets: registry.targets.map((t) => t.triple),
-    warn: (w) => { if (host.env.CROSS_NO_WARNINGS !== '1') log.warn(w); },
-  });
+export async function prepare(inv: CargoInvocation, settings: Settings & { crate: Crate }, requireRust: boolean, deps: PrepareDeps = REAL_DEPS): Promise<Prepared> {
+  const { host, log, registry, crate: { workspace, cross } } = settings;
   const config = resolveConfig(inv, cross, host.env, hostTriple(host.arch));
   const target = targetForFloor(registry, findTarget(registry, config.target), config.glibc, (w) => log.warn(w));
   log.debug(`target ${target.triple}${target.glibc ? ` (glibc ${target.glibc.version} floor)` : ''} (from ${config.targetFrom}); workspace ${workspace.root}${cross.file ? `; config ${cross.file}` : ''}`);
@@ -61,12 +74,12 @@ export async function prepare(inv: CargoInvocation, host: Host, requireRust: boo
   for (const n of applied.notes) log.warn(n);
   refuseMissingVolumes(applied, fs.existsSync);
 
-  const toolchain = await chooseToolchain(inv, host, config, target, workspace, log, requireRust);
-  const runtime = await createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
+  const toolchain = await chooseToolchain(inv, host, config, target, workspace, log, requireRust, deps);
+  const runtime = await deps.createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
   const baseImage = options.image?.name ?? targetImageRef(registry.base, target);
   const ensureBase = () => options.image
-    ? ensureUserImage(runtime, baseImage, log, host.stderrIsTTY)
-    : ensureTargetImage({ runtime, registry, target, log, tty: host.stderrIsTTY, cacheDir: host.cacheDir, cache: config.cache }).then(() => undefined);
+    ? deps.ensureUserImage(runtime, baseImage, log, host.stderrIsTTY)
+    : deps.ensureTargetImage({ runtime, registry, target, log, tty: host.stderrIsTTY, cacheDir: host.cacheDir, cache: config.cache }).then(() => undefined);
   let image = baseImage;
   if (options.preBuild || options.dockerfile) {
     // The custom image's tag needs the base's ID, so the base must be here first.
@@ -76,17 +89,17 @@ export async function prepare(inv: CargoInvocation, host: Host, requireRust: boo
       baseId = await runtime.imageId(baseImage);
       if (baseId === undefined) throw new XcrossError(`${baseImage} was made but ${runtime.name} cannot find it`);
     }
-    const plan = planCustomImage({
+    const plan = deps.planCustomImage({
       target, prefix: registry.base.imagePrefix, baseRef: baseImage, baseId, workspaceRoot: workspace.root,
       dockerfile: options.dockerfile, preBuild: options.preBuild,
     });
-    await ensureCustomImage({ runtime, log, tty: host.stderrIsTTY, cacheDir: host.cacheDir, cache: config.cache }, plan, registry.base.imagePrefix);
+    await deps.ensureCustomImage({ runtime, log, tty: host.stderrIsTTY, cacheDir: host.cacheDir, cache: config.cache }, plan, registry.base.imagePrefix);
     image = plan.ref;
   }
   const targetDir = resolveTargetDir(inv, host, workspace);
-  const home = persistentCargoHome(host);
-  fs.mkdirSync(targetDir, { recursive: true });
-  fs.mkdirSync(home, { recursive: true });
+  const home = persistentCargoHome(host, deps.isDir);
+  deps.mkdir(targetDir);
+  deps.mkdir(home);
   return { host, log, workspace, config, target, applied, toolchain, runtime, image, ensureBase, targetDir, cargoHome: home };
 }
 
@@ -106,9 +119,10 @@ export function planBase(p: Prepared, kind: string, extraEnv: Record<string, str
   };
 }
 
-async function chooseToolchain(inv: CargoInvocation, host: Host, config: ResolvedConfig, target: TargetSpec, workspace: Workspace, log: Logger, requireRust: boolean): Promise<Toolchain> {
+async function chooseToolchain(inv: CargoInvocation, host: Host, config: ResolvedConfig, target: TargetSpec, workspace: Workspace, log: Logger, requireRust: boolean,
+  deps: PrepareDeps): Promise<Toolchain> {
   try {
-    const t = await selectToolchain({
+    const t = await deps.selectToolchain({
       host, target, source: config.toolchainSource, explicit: inv.toolchain, workspaceRoot: workspace.root, hostTriple: hostTriple(host.arch), log,
     });
     reportToolchain(t, log);
@@ -149,7 +163,7 @@ function resolveTargetDir(inv: CargoInvocation, host: Host, ws: Workspace): stri
 }
 
 /** The host's CARGO_HOME when there is one (its registry cache is shared with host cargo), else ours. */
-function persistentCargoHome(host: Host): string {
+function persistentCargoHome(host: Host, isDir: PrepareDeps['isDir']): string {
   const own = cargoHome(host);
   return isDir(own) ? own : path.join(host.cacheDir, 'cargo-home');
 }

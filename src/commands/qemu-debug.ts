@@ -23,7 +23,7 @@ export async function qemuDebugOptions(inv: CargoInvocation, p: Prepared): Promi
   }
   if (inv.xcross.strace) out.env.QEMU_STRACE = '1';
   if (port !== undefined) {
-    if (runsNatively(p.target, hostCpu())) {
+    if (runsNatively(p.target, hostCpu(p.host.arch))) {
       throw new XcrossError(`--gdb works through qemu's gdb stub, and ${p.target.triple} runs natively here without qemu`, {
         fix: 'run the program under gdb in `xcross shell` instead',
       });

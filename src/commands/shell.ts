@@ -3,6 +3,7 @@
 // `xcross-runner PROGRAM` to run a foreign binary under qemu. Returns the shell's (or CMD's) exit code.
 import { XcrossError } from '../base/errors';
 import type { Host } from '../host';
+import type { Crate, Settings } from '../settings';
 import type { CargoInvocation } from '../cli/cargo-args';
 import { planShell } from '../plan/shell-spec';
 import { planBase, prepare } from './prepare';
@@ -13,7 +14,8 @@ import { quoted } from '../ui/quote';
 /** Options before `--` that a shell understands; everything after `--` is the command. */
 const SHELL_FLAGS = /^(--target|--manifest-path|--target-dir)(=|$)|^-v+$|^--verbose$/;
 
-export async function runShellCommand(inv: CargoInvocation, host: Host): Promise<number> {
+/** The command after `--` (none: an interactive shell), once the arguments are known to be a shell's. */
+export function shellCommand(inv: CargoInvocation, host: Host): string[] | undefined {
   const dashdash = inv.cargoArgs.indexOf('--');
   const before = dashdash < 0 ? inv.cargoArgs : inv.cargoArgs.slice(0, dashdash);
   const command = dashdash < 0 ? undefined : inv.cargoArgs.slice(dashdash + 1);
@@ -30,7 +32,11 @@ export async function runShellCommand(inv: CargoInvocation, host: Host): Promise
       fix: 'run one command instead: xcross shell --target T -- CMD ARGS...',
     });
   }
-  const p = await prepare(inv, host, false);
+  return command;
+}
+
+export async function runShellCommand(inv: CargoInvocation, settings: Settings & { crate: Crate }, command: string[] | undefined): Promise<number> {
+  const p = await prepare(inv, settings, false);
   const debug = await qemuDebugOptions(inv, p);
   const spec = planShell(planBase(p, 'shell', debug.env), command);
   return runContainer(p, { ...spec, ports: debug.ports });

@@ -1,6 +1,6 @@
 // xcross targets: the registry as a table, JSON, or the README's markdown table.
 import { loadRegistry, type Registry, type TargetSpec } from '../targets/registry';
-import { hostCpu } from '../targets/host-arch';
+import { HOST_CPUS } from '../targets/host-arch';
 import { targetImageRef } from '../images/tag';
 
 export type TargetsFormat = 'table' | 'json' | 'markdown';
@@ -40,12 +40,10 @@ function stdSource(r: Registry, t: TargetSpec): string {
   }
 }
 
-// `uname -m` of the hosts xcross runs on (Node's architectures), to name where a target runs natively.
-const HOST_CPUS = new Set(['x64', 'arm64', 'ia32', 'arm', 'ppc64', 's390x', 'riscv64', 'mips', 'loong64'].map((a) => hostCpu(a)));
-
 function tests(t: TargetSpec): string {
   if (t.runner === 'wine') return `wine ${t.pins.wine} (x86_64 hosts)`;
   const qemu = `${(t.qemuBinary ?? '').replace(/-static$/, '')} ${t.pins.qemu}`;
+  // Only the CPUs xcross itself runs on (Node's architectures) are hosts it can run natively on.
   const native = t.nativeOn.filter((c) => HOST_CPUS.has(c));
   return native.length ? `${qemu}; native on ${native.join(', ')} hosts` : qemu;
 }

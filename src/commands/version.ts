@@ -1,9 +1,9 @@
 // xcross --version -v: xcross's version, then the engine's (what a build would drive) and the target
 // registry's, for bug reports. Plain `xcross --version` is answered in main.ts before anything loads.
 import * as fs from 'node:fs';
-import type { Host } from '../host';
+import type { Settings } from '../settings';
 import { createLogger } from '../ui/log';
-import { loadRegistry, type Registry } from '../targets/registry';
+import type { Registry } from '../targets/registry';
 import { REGISTRY_FILE } from '../base/package-root';
 import { createHash } from '../base/hash';
 import { engineVersion } from '../doctor/podman-info';
@@ -19,15 +19,17 @@ export function isVersionRequest(argv: string[]): boolean {
   return argv.some((a) => VERSION_FLAGS.includes(a)) && argv.every((a) => VERSION_FLAGS.includes(a) || VERBOSE_FLAGS.includes(a));
 }
 
-export async function versionCommand(argv: string[], host: Host): Promise<number> {
+/** `settings`: read only for -v, which names the engine a build here would drive. */
+export async function versionCommand(argv: string[], settings: () => Promise<Settings>): Promise<number> {
   const version = (require('../../../package.json') as { version: string }).version;
   if (!argv.some((a) => VERBOSE_FLAGS.includes(a))) {
     process.stdout.write(`${version}\n`);
     return 0;
   }
+  const s = await settings();
   const lines = [`xcross ${version} (node ${process.version}, ${process.platform} ${process.arch})`];
-  lines.push(`engine: ${await engineLine(host)}`);
-  lines.push(`target registry: ${registryLine(loadRegistry(), fs.readFileSync(REGISTRY_FILE, 'utf8'))}`);
+  lines.push(`engine: ${await engineLine(s)}`);
+  lines.push(`target registry: ${registryLine(s.registry, fs.readFileSync(REGISTRY_FILE, 'utf8'))}`);
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
 }
@@ -39,8 +41,9 @@ export function registryLine(r: Registry, text: string): string {
   return `${REGISTRY_FILE} sha256:${digest}, ${r.targets.length} targets, base Debian ${r.base.suite}, rustc ${rustc}`;
 }
 
-async function engineLine(host: Host): Promise<string> {
-  const requested = host.env.XCROSS_RUNTIME || host.env.CROSS_CONTAINER_ENGINE || undefined;
+async function engineLine(s: Settings): Promise<string> {
+  const { host } = s;
+  const requested = s.runtime?.name;
   // Quiet: this answers with one line, whatever detection says on the way.
   const log = createLogger(0);
   try {

@@ -8,7 +8,7 @@ import { isFile } from '../workspace/manifest';
 import type { Workspace } from '../workspace/workspace';
 import { crossEnvLayer } from './cross-env';
 import type { CrossLayer, TargetOptions, XcrossOptions } from './cross-options';
-import { parseCrossTable } from './cross-parse';
+import { parseCrossTable, parseCrossToml } from './cross-parse';
 import { isTable, parseTomlText, type TomlTable } from './toml';
 
 export interface CrossConfig {
@@ -48,7 +48,7 @@ export function loadCrossConfig(input: CrossConfigInput): CrossConfig {
     if (text === undefined) {
       warn(`CROSS_CONFIG names ${file}, which cannot be read (ignored)`);
     } else {
-      layers.push(parseCrossTable(parseTomlText(text, file), { file, text, base: [], knownTargets, warn }));
+      layers.push(parseCrossToml(text, file, { knownTargets, warn }));
       used = file;
     }
   }

@@ -1,13 +1,11 @@
 // Cross's configuration table (Cross.toml's root, or Cargo.toml's [package|workspace.metadata.cross])
 // parsed into a typed layer. Unknown keys and unknown targets are warnings with the nearest known
 // name; a wrong type is an error naming the file, line and column.
-import { XcrossError } from '../base/errors';
 import { nearest } from '../targets/nearest';
 import { isVersion } from '../targets/glibc-floor';
-import { isTable, type TomlTable } from './toml';
-import { locateKey } from './toml-locate';
-import { doubleQuoted, tomlKey } from '../ui/quote';
-import { emptyLayer, type CrossLayer, type DockerfileOption, type ImageOption, type PreBuild, type TargetOptions, type ZigOption } from './cross-options';
+import { parseTomlText, TomlReader, type TomlTable } from './toml';
+import { tomlKey } from '../ui/quote';
+import { emptyLayer, type CrossLayer, type DockerfileOption, type ImageOption, type TargetOptions, type ZigOption } from './cross-options';
 
 const TARGET_KEYS = ['xargo', 'build-std', 'zig', 'pre-build', 'env', 'dockerfile', 'image', 'runner'];
 const KEYS: Record<string, string[]> = {
@@ -34,176 +32,130 @@ export interface ParseSource {
   warn: (message: string) => void;
 }
 
+/** Cross.toml's text, parsed: the entry point for a whole file (syntax errors name the line). */
+export function parseCrossToml(text: string, file: string, o: Pick<ParseSource, 'knownTargets' | 'warn'>): CrossLayer {
+  return parseCrossTable(parseTomlText(text, file), { file, text, base: [], ...o });
+}
+
 export function parseCrossTable(table: TomlTable, src: ParseSource): CrossLayer {
   const layer = emptyLayer(src.file);
-  const p = new Parser(src);
-  p.checkKeys(table, [], '');
-  if (table.build !== undefined) {
-    const build = p.table(table.build, ['build']);
-    p.checkKeys(build, ['build'], 'build');
-    Object.assign(layer.build, p.targetOptions(build, ['build']));
-    const dt = p.optString(build['default-target'], ['build', 'default-target']);
+  const p = new Checks(src);
+  const root = new TomlReader(table, src);
+  p.keys(root, '');
+  const build = root.optTable('build');
+  if (build) {
+    p.keys(build, 'build');
+    Object.assign(layer.build, targetOptions(p, build));
+    const dt = build.optString('default-target');
     if (dt !== undefined) layer.build.defaultTarget = dt;
   }
-  if (table.target !== undefined) {
-    const targets = p.table(table.target, ['target']);
-    for (const [triple, value] of Object.entries(targets)) {
-      p.checkTarget(['target', triple]);
-      const t = p.table(value, ['target', triple]);
-      p.checkKeys(t, ['target', triple], 'target');
-      layer.targets[triple] = p.targetOptions(t, ['target', triple]);
-    }
+  const targets = root.optTable('target');
+  for (const triple of targets?.keys() ?? []) {
+    p.target(targets!, triple);
+    const t = targets!.optTable(triple)!;
+    p.keys(t, 'target');
+    layer.targets[triple] = targetOptions(p, t);
   }
-  if (table.xcross !== undefined) {
-    const x = p.table(table.xcross, ['xcross']);
-    p.checkKeys(x, ['xcross'], 'xcross');
+  const x = root.optTable('xcross');
+  if (x) {
+    p.keys(x, 'xcross');
     layer.xcross = {
-      runtime: p.optString(x.runtime, ['xcross', 'runtime']),
-      toolchainSource: p.optString(x['toolchain-source'], ['xcross', 'toolchain-source']),
-      readOnlySource: p.optBool(x['read-only-source'], ['xcross', 'read-only-source']),
-      glibc: p.optVersion(x.glibc, ['xcross', 'glibc']),
-      imageCache: p.optString(x['image-cache'], ['xcross', 'image-cache']),
+      runtime: x.optString('runtime'),
+      toolchainSource: x.optString('toolchain-source'),
+      readOnlySource: x.optBool('read-only-source'),
+      glibc: optVersion(x, 'glibc'),
+      imageCache: x.optString('image-cache'),
       targetGlibc: {},
     };
     // [xcross.target.<triple>]: xcross's own per-target keys, in the table cross never reads.
-    if (x.target !== undefined) {
-      for (const [triple, value] of Object.entries(p.table(x.target, ['xcross', 'target']))) {
-        const path = ['xcross', 'target', triple];
-        p.checkTarget(path);
-        const t = p.table(value, path);
-        p.checkKeys(t, path, 'xcross-target');
-        const glibc = p.optVersion(t.glibc, [...path, 'glibc']);
-        if (glibc !== undefined) layer.xcross.targetGlibc![triple] = glibc;
-      }
+    const xt = x.optTable('target');
+    for (const triple of xt?.keys() ?? []) {
+      p.target(xt!, triple);
+      const t = xt!.optTable(triple)!;
+      p.keys(t, 'xcross-target');
+      const glibc = optVersion(t, 'glibc');
+      if (glibc !== undefined) layer.xcross.targetGlibc![triple] = glibc;
     }
   }
   return layer;
 }
 
-class Parser {
+/** What is warned about rather than refused: unknown keys, and targets xcross has no image for. */
+class Checks {
   constructor(private readonly src: ParseSource) {}
 
-  where(path: string[]): string {
-    const pos = locateKey(this.src.text, [...this.src.base, ...path]);
-    return pos ? `${this.src.file}:${pos.line}:${pos.col}` : this.src.file;
-  }
-
-  private fail(path: string[], want: string, got: unknown): never {
-    throw new XcrossError(`${this.where(path)}: ${tomlKey([...this.src.base, ...path])} must be ${want}, not ${describe(got)}`, {
-      fix: `correct that value in ${this.src.file}`,
-    });
-  }
-
-  checkKeys(t: TomlTable, path: string[], kind: string): void {
+  keys(t: TomlReader, kind: string): void {
     const known = KEYS[kind];
-    for (const key of Object.keys(t)) {
+    for (const key of t.keys()) {
       if (known.includes(key)) continue;
       const hint = nearest(key, known);
-      const name = tomlKey([...this.src.base, ...path, key]);
-      this.src.warn(`${this.where([...path, key])}: unknown key ${name} (ignored)${hint ? `; did you mean ${hint}?` : ''}`);
+      this.src.warn(`${t.where(key)}: unknown key ${t.name(key)} (ignored)${hint ? `; did you mean ${hint}?` : ''}`);
     }
   }
 
-  /** A table named by a triple (the path's last key): a warning with the nearest one if it has no image. */
-  checkTarget(path: string[]): void {
-    const triple = path[path.length - 1];
+  /** A table named by a triple: a warning with the nearest one if xcross has no image for it. */
+  target(parent: TomlReader, triple: string): void {
     if (this.src.knownTargets.includes(triple)) return;
     const hint = nearest(triple, this.src.knownTargets);
-    this.src.warn(`${this.where(path)}: ${tomlKey(path)} names a target xcross has no image for${hint ? ` (did you mean ${hint}?)` : ''}`);
-  }
-
-  table(v: unknown, path: string[]): TomlTable {
-    if (!isTable(v)) this.fail(path, 'a table', v);
-    return v;
-  }
-
-  optString(v: unknown, path: string[]): string | undefined {
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string') this.fail(path, 'a string', v);
-    return v;
-  }
-
-  /** A glibc version: "2.31" (a TOML float 2.31 would lose "2.30"'s zero, so a string is required). */
-  optVersion(v: unknown, path: string[]): string | undefined {
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || !isVersion(v)) this.fail(path, 'a glibc version in quotes, like "2.31"', v);
-    return v;
-  }
-
-  optBool(v: unknown, path: string[]): boolean | undefined {
-    if (v === undefined) return undefined;
-    if (typeof v !== 'boolean') this.fail(path, 'true or false', v);
-    return v;
-  }
-
-  stringArray(v: unknown, path: string[]): string[] {
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) this.fail(path, 'an array of strings', v);
-    return v as string[];
-  }
-
-  targetOptions(t: TomlTable, path: string[]): Partial<TargetOptions> {
-    const o: Partial<TargetOptions> = {};
-    const at = (k: string) => [...path, k];
-    if (t.xargo !== undefined) o.xargo = this.optBool(t.xargo, at('xargo'));
-    if (t.runner !== undefined) o.runner = this.optString(t.runner, at('runner'));
-    if (t['build-std'] !== undefined) {
-      const v = t['build-std'];
-      o.buildStd = typeof v === 'boolean' ? v : this.stringArray(v, at('build-std'));
-    }
-    if (t.zig !== undefined) o.zig = this.zig(t.zig, at('zig'));
-    if (t.image !== undefined) o.image = this.image(t.image, at('image'));
-    if (t['pre-build'] !== undefined) o.preBuild = this.preBuild(t['pre-build'], at('pre-build'));
-    if (t.dockerfile !== undefined) o.dockerfile = this.dockerfile(t.dockerfile, at('dockerfile'));
-    if (t.env !== undefined) {
-      const env = this.table(t.env, at('env'));
-      this.checkKeys(env, at('env'), 'env');
-      if (env.passthrough !== undefined) o.passthrough = this.stringArray(env.passthrough, [...at('env'), 'passthrough']);
-      if (env.volumes !== undefined) o.volumes = this.stringArray(env.volumes, [...at('env'), 'volumes']);
-    }
-    return o;
-  }
-
-  private image(v: unknown, path: string[]): ImageOption {
-    if (typeof v === 'string') return { name: v, toolchain: [] };
-    const t = this.table(v, path);
-    this.checkKeys(t, path, 'image');
-    const name = this.optString(t.name, [...path, 'name']);
-    if (name === undefined) this.fail([...path, 'name'], 'a string (the image name)', undefined);
-    const toolchain = t.toolchain === undefined ? [] : typeof t.toolchain === 'string' ? [t.toolchain] : this.stringArray(t.toolchain, [...path, 'toolchain']);
-    return { name, toolchain };
-  }
-
-  private preBuild(v: unknown, path: string[]): PreBuild {
-    if (typeof v === 'string') return { kind: 'script', path: v };
-    return { kind: 'lines', lines: this.stringArray(v, path) };
-  }
-
-  private dockerfile(v: unknown, path: string[]): DockerfileOption {
-    if (typeof v === 'string') return { file: v, buildArgs: {} };
-    const t = this.table(v, path);
-    this.checkKeys(t, path, 'dockerfile');
-    const file = this.optString(t.file, [...path, 'file']);
-    if (file === undefined) this.fail([...path, 'file'], 'a string (the Containerfile path)', undefined);
-    const buildArgs: Record<string, string> = {};
-    if (t['build-args'] !== undefined) {
-      for (const [k, a] of Object.entries(this.table(t['build-args'], [...path, 'build-args']))) {
-        buildArgs[k] = this.optString(a, [...path, 'build-args', k])!;
-      }
-    }
-    return { file, context: this.optString(t.context, [...path, 'context']), buildArgs };
-  }
-
-  private zig(v: unknown, path: string[]): ZigOption {
-    if (typeof v === 'boolean' || typeof v === 'string') return v;
-    const t = this.table(v, path);
-    this.checkKeys(t, path, 'zig');
-    return { enable: this.optBool(t.enable, [...path, 'enable']), version: this.optString(t.version, [...path, 'version']), image: this.optString(t.image, [...path, 'image']) };
+    this.src.warn(`${parent.where(triple)}: ${tomlKey([...parent.path, triple])} names a target xcross has no image for${hint ? ` (did you mean ${hint}?)` : ''}`);
   }
 }
 
-function describe(v: unknown): string {
-  if (v === undefined) return 'missing';
-  if (Array.isArray(v)) return 'an array';
-  if (isTable(v)) return 'a table';
-  return typeof v === 'string' ? `string ${doubleQuoted(v)}` : `${typeof v} ${JSON.stringify(v)}`;
+/** A glibc version: "2.31" (a TOML float 2.31 would lose "2.30"'s zero, so a string is required). */
+function optVersion(t: TomlReader, key: string): string | undefined {
+  const v = t.raw(key);
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !isVersion(v)) t.fail(key, 'a glibc version in quotes, like "2.31"', v);
+  return v;
+}
+
+function targetOptions(p: Checks, t: TomlReader): Partial<TargetOptions> {
+  const o: Partial<TargetOptions> = {};
+  if (t.has('xargo')) o.xargo = t.optBool('xargo');
+  if (t.has('runner')) o.runner = t.optString('runner');
+  if (t.has('build-std')) {
+    const v = t.raw('build-std');
+    o.buildStd = typeof v === 'boolean' ? v : t.stringArray('build-std');
+  }
+  if (t.has('zig')) o.zig = zig(p, t);
+  if (t.has('image')) o.image = image(p, t);
+  if (t.has('pre-build')) o.preBuild = typeof t.raw('pre-build') === 'string' ? { kind: 'script', path: t.optString('pre-build')! } : { kind: 'lines', lines: t.stringArray('pre-build') };
+  if (t.has('dockerfile')) o.dockerfile = dockerfile(p, t);
+  const env = t.optTable('env');
+  if (env) {
+    p.keys(env, 'env');
+    if (env.has('passthrough')) o.passthrough = env.stringArray('passthrough');
+    if (env.has('volumes')) o.volumes = env.stringArray('volumes');
+  }
+  return o;
+}
+
+function image(p: Checks, parent: TomlReader): ImageOption {
+  const v = parent.raw('image');
+  if (typeof v === 'string') return { name: v, toolchain: [] };
+  const t = parent.optTable('image')!;
+  p.keys(t, 'image');
+  const name = t.optString('name') ?? t.fail('name', 'a string (the image name)', undefined);
+  const toolchain = typeof t.raw('toolchain') === 'string' ? [t.optString('toolchain')!] : t.optStringArray('toolchain') ?? [];
+  return { name, toolchain };
+}
+
+function dockerfile(p: Checks, parent: TomlReader): DockerfileOption {
+  const v = parent.raw('dockerfile');
+  if (typeof v === 'string') return { file: v, buildArgs: {} };
+  const t = parent.optTable('dockerfile')!;
+  p.keys(t, 'dockerfile');
+  const file = t.optString('file') ?? t.fail('file', 'a string (the Containerfile path)', undefined);
+  const buildArgs: Record<string, string> = {};
+  const args = t.optTable('build-args');
+  for (const k of args?.keys() ?? []) buildArgs[k] = args!.optString(k)!;
+  return { file, context: t.optString('context'), buildArgs };
+}
+
+function zig(p: Checks, parent: TomlReader): ZigOption {
+  const v = parent.raw('zig');
+  if (typeof v === 'boolean' || typeof v === 'string') return v;
+  const t = parent.optTable('zig')!;
+  p.keys(t, 'zig');
+  return { enable: t.optBool('enable'), version: t.optString('version'), image: t.optString('image') };
 }

@@ -8,6 +8,7 @@ import { glibcVersion, splitTargetFloor } from '../targets/glibc-floor';
 import { quoted } from '../ui/quote';
 import { envSwitch } from './env-switch';
 import { resolveCache, type CacheSettings } from '../cache/settings';
+import { runtimeChoice } from './runtime-choice';
 
 /** What resolution needs from the cross configuration. */
 export interface CrossDefaults {
@@ -48,7 +49,7 @@ export function resolveConfig(inv: CargoInvocation, cross: CrossDefaults, env: E
     target,
     targetFrom,
     toolchainSource: source as ToolchainSource,
-    runtime: inv.xcross.runtime ?? (env.XCROSS_RUNTIME || env.CROSS_CONTAINER_ENGINE || cross.xcross?.runtime || undefined),
+    runtime: inv.xcross.runtime ?? runtimeChoice(env, cross)?.name,
     readOnlySource: inv.xcross.readOnlySource || (envSwitch(env, 'XCROSS_READ_ONLY_SOURCE') ?? cross.xcross?.readOnlySource === true),
     verbose: verbosity(inv, env),
     glibc: resolveGlibc(inv, cross, env, target, suffix, targetFrom),

@@ -1,6 +1,9 @@
-// Typed reading of TOML: parse errors and wrong types name the file, the key and (for syntax) the line.
+// Typed reading of TOML: parse errors and wrong types name the file, the key and, where the text is
+// known, the line and column.
 import * as fs from 'node:fs';
 import { XcrossError } from '../base/errors';
+import { locateKey } from './toml-locate';
+import { doubleQuoted, tomlKey } from '../ui/quote';
 
 export type TomlTable = { [key: string]: unknown };
 
@@ -74,12 +77,35 @@ function unquote(s: string): string {
   }
 }
 
-/** A view on one table that knows where it came from, so type errors say `file: key`. */
-export class TomlReader {
-  constructor(readonly table: TomlTable, readonly file: string, readonly prefix = '') {}
+/** Where a table came from: the file, and (to say line:col) its text and where the table sits in it. */
+export interface TomlOrigin {
+  file: string;
+  text?: string;
+  /** The keys above what is read ([] for a whole file; ['package','metadata','cross'] in Cargo.toml). */
+  base?: string[];
+}
 
-  private where(key: string): string {
-    return `${this.file}: ${this.prefix}${key}`;
+/**
+ * The one typed reader of TOML (targets.toml, Cross.toml, Cargo metadata): a view on one table that
+ * knows where it came from, so that a wrong type says `file[:line:col]: full.key must be ..., not ...`.
+ */
+export class TomlReader {
+  readonly origin: TomlOrigin;
+
+  constructor(readonly table: TomlTable, origin: TomlOrigin | string, readonly path: string[] = []) {
+    this.origin = typeof origin === 'string' ? { file: origin } : origin;
+  }
+
+  /** file:line:col of the key (or of this table) when the text is known, else the file. */
+  where(key?: string): string {
+    const { file, text, base = [] } = this.origin;
+    const pos = text === undefined ? undefined : locateKey(text, [...base, ...this.path, ...(key === undefined ? [] : [key])]);
+    return pos ? `${file}:${pos.line}:${pos.col}` : file;
+  }
+
+  /** The key's full dotted name, from the file's root. */
+  name(key?: string): string {
+    return tomlKey([...(this.origin.base ?? []), ...this.path, ...(key === undefined ? [] : [key])]);
   }
 
   has(key: string): boolean {
@@ -90,42 +116,53 @@ export class TomlReader {
     return Object.keys(this.table);
   }
 
+  /** The value as it is, for keys that take more than one type. */
+  raw(key: string): unknown {
+    return this.table[key];
+  }
+
   optString(key: string): string | undefined {
     const v = this.table[key];
     if (v === undefined) return undefined;
-    if (typeof v !== 'string') throw this.typeError(key, 'a string', v);
+    if (typeof v !== 'string') this.fail(key, 'a string', v);
     return v;
   }
 
   string(key: string): string {
     const v = this.optString(key);
-    if (v === undefined) throw new XcrossError(`${this.where(key)} is missing`, { fix: `add ${key} = "..."` });
+    if (v === undefined) throw new XcrossError(`${this.where(key)}: ${this.name(key)} is missing`, { fix: `add ${key} = "..."` });
     return v;
   }
 
   optBool(key: string): boolean | undefined {
     const v = this.table[key];
     if (v === undefined) return undefined;
-    if (typeof v !== 'boolean') throw this.typeError(key, 'true or false', v);
+    if (typeof v !== 'boolean') this.fail(key, 'true or false', v);
     return v;
   }
 
   optStringArray(key: string): string[] | undefined {
+    return this.table[key] === undefined ? undefined : this.stringArray(key);
+  }
+
+  stringArray(key: string): string[] {
     const v = this.table[key];
-    if (v === undefined) return undefined;
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw this.typeError(key, 'an array of strings', v);
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) this.fail(key, 'an array of strings', v);
     return v as string[];
   }
 
   optTable(key: string): TomlReader | undefined {
     const v = this.table[key];
     if (v === undefined) return undefined;
-    if (!isTable(v)) throw this.typeError(key, 'a table', v);
-    return new TomlReader(v, this.file, `${this.prefix}${key}.`);
+    if (!isTable(v)) this.fail(key, 'a table', v);
+    return new TomlReader(v, this.origin, [...this.path, key]);
   }
 
-  private typeError(key: string, want: string, got: unknown): XcrossError {
-    return new XcrossError(`${this.where(key)} must be ${want}, not ${describe(got)}`);
+  /** A wrong (or missing) value: the error names the place, the key, what it must be and what it is. */
+  fail(key: string, want: string, got: unknown): never {
+    throw new XcrossError(`${this.where(key)}: ${this.name(key)} must be ${want}, not ${describe(got)}`, {
+      fix: `correct that value in ${this.origin.file}`,
+    });
   }
 }
 
@@ -134,7 +171,8 @@ export function isTable(v: unknown): v is TomlTable {
 }
 
 function describe(v: unknown): string {
+  if (v === undefined) return 'missing';
   if (Array.isArray(v)) return 'an array';
   if (isTable(v)) return 'a table';
-  return `${typeof v} ${JSON.stringify(v)}`;
+  return typeof v === 'string' ? `string ${doubleQuoted(v)}` : `${typeof v} ${JSON.stringify(v)}`;
 }

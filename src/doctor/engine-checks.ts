@@ -2,13 +2,13 @@
 // start on this host (and what xcross adapts for that), which target images are present.
 import type { Host } from '../host';
 import type { Registry } from '../targets/registry';
+import type { Settings } from '../settings';
 import { targetImageRef } from '../images/tag';
 import { CliEngine } from '../../runtimes/cli/engine';
 import { createRuntime } from '../../runtimes/detect';
 import { engineCommand, type Runtime } from '../../runtimes/runtime';
 import { isXcrossError } from '../base/errors';
 import { findOnPath } from '../../runtimes/which';
-import type { Logger } from '../base/log';
 import { fail, ok, warn, type CheckResult } from './check';
 import { apiFacts, podmanFacts, type EngineFacts } from './podman-info';
 import { PodmanApi } from '../../runtimes/podman-api/runtime';
@@ -16,16 +16,17 @@ import { ServiceNeedsFlags } from '../../runtimes/podman-api/adaptation';
 import { installCommand } from '../base/host-os/install';
 import { hostOsRelease } from '../base/host-os/os-release';
 
-export async function engineChecks(host: Host, registry: Registry, log: Logger, os = hostOsRelease()): Promise<CheckResult[]> {
+/** The engine a build here would use (the settings' choice, else detection), and what it can do. */
+export async function engineChecks(s: Pick<Settings, 'host' | 'registry' | 'log' | 'runtime'>, os = hostOsRelease()): Promise<CheckResult[]> {
+  const { host, registry, log } = s;
   const INSTALL = installCommand('podman', os);
-  const requested = host.env.XCROSS_RUNTIME || host.env.CROSS_CONTAINER_ENGINE;
+  const requested = s.runtime?.name;
   let engine: Runtime;
   try {
-    engine = await createRuntime(requested || undefined, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
+    engine = await createRuntime(requested, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
   } catch (e) {
-    const from = host.env.XCROSS_RUNTIME ? 'XCROSS_RUNTIME' : 'CROSS_CONTAINER_ENGINE';
     const msg = e instanceof Error ? e.message : String(e);
-    return [fail('engine', requested && /does not exist/.test(msg) ? `the engine ${requested} (from ${from}) does not exist or is not executable` : msg, isXcrossError(e) ? e.fix ?? INSTALL : INSTALL)];
+    return [fail('engine', requested && /does not exist/.test(msg) ? `the engine ${requested} (from ${s.runtime!.from}) does not exist or is not executable` : msg, isXcrossError(e) ? e.fix ?? INSTALL : INSTALL)];
   }
   if (engine instanceof PodmanApi) {
     const facts = await apiFacts(() => engine.info());

@@ -79,11 +79,11 @@ export function rustupCheck(host: Host, hostTriple: string, targets: TargetSpec[
     : ok('rustup', `${msg}; for ${missing.join(', ')} builds use the image's rustc unless you run rustup target add`);
 }
 
-export function userName(): string {
+export function userName(host: Pick<Host, 'env' | 'uid'>): string {
   try {
     return os.userInfo().username;
   } catch {
-    return process.env.USER ?? String(process.getuid?.() ?? '');
+    return host.env.USER ?? String(host.uid);
   }
 }
 

@@ -9,6 +9,7 @@ import type { Toolchain } from '../toolchain/select';
 import type { Workspace } from '../workspace/workspace';
 import { isInside } from '../base/paths';
 import { passthroughEnv } from './cargo-env';
+import { colourOn } from '../ui/colour';
 
 /** Where things are mounted inside; the workspace keeps its host path so that paths in messages match. */
 export const CONTAINER_CARGO_HOME = '/xcross/cargo';
@@ -49,9 +50,9 @@ export function planCargo(p: CargoPlanInput): ContainerSpec {
   env.CARGO_TARGET_DIR = p.targetDir;
   // cargo never needs a home beyond CARGO_HOME; a non-root --user has none in the image.
   env.HOME = '/tmp';
-  // The container's stderr is no terminal, so cargo would not colour by itself. NO_COLOR counts when
-  // not empty (no-color.org), as kleur reads it for xcross's own lines.
-  if (host.stderrIsTTY && env.CARGO_TERM_COLOR === undefined && !env.NO_COLOR) env.CARGO_TERM_COLOR = 'always';
+  // The container's stderr is no terminal, so cargo would not colour by itself: it does when xcross
+  // would colour its own lines there (the NO_COLOR that reaches the container counts).
+  if (env.CARGO_TERM_COLOR === undefined && colourOn(host.stderrIsTTY, env)) env.CARGO_TERM_COLOR = 'always';
   if (p.toolchain.source === 'host') {
     mounts.push({ source: p.toolchain.toolchain.dir, target: CONTAINER_TOOLCHAIN, readOnly: true });
     env.PATH = `${CONTAINER_TOOLCHAIN}/bin:${IMAGE_PATH}`;

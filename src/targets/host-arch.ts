@@ -17,15 +17,20 @@ const ARCHES: Record<string, Spellings> = {
   ppc64: { uname: 'ppc64le', triple: 'powerpc64le', debian: 'ppc64el' },
   s390x: { uname: 's390x', triple: 's390x', debian: 's390x' },
   riscv64: { uname: 'riscv64', triple: 'riscv64gc', debian: 'riscv64' },
+  mips: { uname: 'mips' },
+  loong64: { uname: 'loongarch64' },
 };
 
+/** `uname -m` of every host Node (and so xcross) runs on. */
+export const HOST_CPUS: ReadonlySet<string> = new Set(Object.values(ARCHES).map((a) => a.uname));
+
 /** The host's own triple, from Node's idea of the CPU: no rustc needed on the host. */
-export function hostTriple(arch: string = process.arch): string {
+export function hostTriple(arch: string): string {
   return `${ARCHES[arch]?.triple ?? arch}-unknown-linux-gnu`;
 }
 
 /** Node's process.arch as `uname -m` spells it. */
-export function hostCpu(arch: string = process.arch): string {
+export function hostCpu(arch: string): string {
   return ARCHES[arch]?.uname ?? arch;
 }
 

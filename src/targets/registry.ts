@@ -124,7 +124,7 @@ export function parseRegistry(table: TomlTable, file: string): Registry {
     return { name, packages: t.optStringArray('packages') ?? [], stdPackage: t.string('std-package'), rustc: t.string('rustc') };
   });
   const floors = parseFloors(root.optTable('glibc'), base.suite, file);
-  const defaults = root.optTable('defaults') ?? new TomlReader({}, file, 'defaults.');
+  const defaults = root.optTable('defaults') ?? new TomlReader({}, file, ['defaults']);
   for (const k of defaults.keys()) if (!DEFAULTABLE.includes(k)) unknownKey(file, 'defaults', k, DEFAULTABLE);
   const targetsTable = root.optTable('target') ?? missing(file, 'target');
   const targets = targetsTable.keys().map((triple) => parseTarget(triple, targetsTable.optTable(triple)!, defaults, base, toolchains, floors, file));

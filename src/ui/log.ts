@@ -1,16 +1,17 @@
 // Everything xcross itself says goes to stderr, so that stdout stays the program's and cargo's.
-import kleur from 'kleur';
+import { paint } from './colour';
 import type { Logger } from '../base/log';
 
-export function createLogger(verbose: number, stream: NodeJS.WriteStream = process.stderr, color = Boolean(stream.isTTY)): Logger {
-  kleur.enabled = color && !process.env.NO_COLOR;
+/** `color`: the settings' decision for stderr (ui/colour.ts); plain when not told. */
+export function createLogger(verbose: number, stream: NodeJS.WriteStream = process.stderr, color = false): Logger {
+  const c = paint(color);
   const write = (s: string) => stream.write(s + '\n');
   return {
     verbose,
-    info: (msg) => write(`${kleur.bold('xcross')}: ${msg}`),
-    warn: (msg) => write(`${kleur.yellow().bold('xcross warning')}: ${msg}`),
-    debug: (msg) => { if (verbose > 0) write(kleur.dim(`xcross: ${msg}${since()}`)); },
-    command: (argv) => { if (verbose > 0) write(kleur.cyan(`+ ${shellQuote(argv)}`) + kleur.dim(since())); },
+    info: (msg) => write(`${c.bold('xcross')}: ${msg}`),
+    warn: (msg) => write(`${c.yellow(c.bold('xcross warning'))}: ${msg}`),
+    debug: (msg) => { if (verbose > 0) write(c.dim(`xcross: ${msg}${since()}`)); },
+    command: (argv) => { if (verbose > 0) write(c.cyan(`+ ${shellQuote(argv)}`) + c.dim(since())); },
   };
 }
 

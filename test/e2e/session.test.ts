@@ -68,6 +68,20 @@ describe('terminal sessions', () => {
     assert.match(r.stderr, /^err$/m);
   });
 
+  test('xcross shell for mips: plain $CC, $CXX, $AR, $RANLIB, $STRIP are the target\'s; $CC hello.c makes a big-endian MIPS program that runs under qemu', { timeout: 300_000 }, async () => {
+    const mips = 'mips-unknown-linux-gnu';
+    fs.writeFileSync(`${crate}/hello-cc.c`, '#include <stdio.h>\nint main(void){puts("hello from $CC");return 0;}\n');
+    const r = await xcross(['shell', '--target', mips, '--', 'sh', '-c',
+      'echo "tools: $CC $CXX $AR $RANLIB $STRIP" && $CC -O2 -o hello-cc hello-cc.c && $STRIP hello-cc && xcross-runner ./hello-cc'], { cwd: crate, timeoutMs: 280_000 });
+    assert.equal(r.code, 0, tail(r.stderr));
+    assert.match(r.stdout, /^tools: mips-linux-gnu-gcc mips-linux-gnu-g\+\+ mips-linux-gnu-ar mips-linux-gnu-ranlib mips-linux-gnu-strip$/m);
+    assert.match(r.stdout, /^hello from \$CC$/m);
+    const elf = fs.readFileSync(`${crate}/hello-cc`);
+    assert.equal(elf.subarray(0, 4).toString('latin1'), '\x7fELF');
+    assert.equal(elf[5], 2, 'big-endian');
+    assert.equal(elf.readUInt16BE(18), 8, 'e_machine EM_MIPS');
+  });
+
   test('--strace: qemu prints the foreign program\'s system calls', async () => {
     const r = await xcross(['run', '--target', T, '--strace'], { cwd: crate });
     assert.equal(r.code, 0, tail(r.stderr));

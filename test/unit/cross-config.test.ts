@@ -5,6 +5,9 @@ import * as path from 'node:path';
 import { loadCrossConfig, optionsFor } from '../../src/config/cross-config';
 import { resolveConfig } from '../../src/config/resolve';
 import { parseCargoInvocation } from '../../src/cli/cargo-args';
+import { parseCrossToml } from '../../src/config/cross-parse';
+import { TomlReader } from '../../src/config/toml';
+import { XcrossError } from '../../src/base/errors';
 import { tempDir, writeTree } from './helpers';
 
 const T = 'aarch64-unknown-linux-gnu';
@@ -161,4 +164,21 @@ test('Cargo.toml metadata in quoted or inline spelling is read, not skipped (a f
   assert.throws(() => load({ 'Cargo.toml': `${head}["package"."metadata"."cross".build]\nxargo = 1\n` }), /package\.metadata\.cross\.build\.xargo must be true or false/);
   const { config } = load({ 'Cargo.toml': `${head}metadata = { cross = { build = { runner = "inline" } } }\n` });
   assert.equal(optionsFor(config, T).runner, 'inline');
+});
+
+describe('one typed TOML reader for Cross.toml and the target registry', () => {
+  test('parseCrossToml: the entry point for a Cross.toml text', () => {
+    const warnings: string[] = [];
+    const layer = parseCrossToml(`[xcross]\nruntime = "podman-api"\n[target.${T}]\nrunner = "qemu-user"\n[target.sparc]\n`, 'C.toml', { knownTargets: KNOWN, warn: (w) => warnings.push(w) });
+    assert.deepEqual([layer.xcross.runtime, layer.targets[T].runner], ['podman-api', 'qemu-user']);
+    assert.deepEqual(warnings, ['C.toml:5:1: target.sparc names a target xcross has no image for']);
+    assert.throws(() => parseCrossToml('\n[xcross]\nread-only-source = "yes"\n', 'C.toml', { knownTargets: KNOWN, warn: () => {} }),
+      (e: unknown) => e instanceof XcrossError && e.message === 'C.toml:3:1: xcross.read-only-source must be true or false, not string "yes"' && e.fix === 'correct that value in C.toml');
+  });
+
+  test('without the text (the registry, parsed from a table) the same sentence names the file', () => {
+    const r = new TomlReader({ target: { t: { gnu: 3 } } }, 'targets.toml');
+    assert.throws(() => r.optTable('target')!.optTable('t')!.string('gnu'), /^XcrossError: targets\.toml: target\.t\.gnu must be a string, not number 3$/);
+    assert.throws(() => r.optTable('target')!.optTable('t')!.string('deb-arch'), /^XcrossError: targets\.toml: target\.t\.deb-arch is missing$/);
+  });
 });

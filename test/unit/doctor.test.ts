@@ -121,3 +121,46 @@ test('an API socket owned by another user, or whose service cannot start contain
     server.close();
   }
 });
+
+describe('doctor chooses the engine a build here would', () => {
+  const SANE = `if [ "$1" = version ]; then echo '{"Client":{"Version":"4.3.1"}}'; elif [ "$1" = info ]; then echo '{"host":{"ociRuntime":{"name":"crun"},"cgroupManager":"systemd","cgroupVersion":"v2","security":{"rootless":true}},"store":{"graphDriverName":"overlay"}}'; else exit 1; fi`;
+  const doctorIn = (cwd: string, env: Record<string, string> = {}) => {
+    const r = spawnSync(process.execPath, [path.resolve(__dirname, '..', '..', 'src', 'main.js'), 'doctor', '--json'], {
+      cwd, encoding: 'utf8', env: { PATH: `${path.dirname(fakeEngine('echo garbage'))}:/usr/bin:/bin`, HOME: tempDir(), ...env },
+    });
+    return (JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks;
+  };
+  const crate = (runtime: string) => {
+    const d = tempDir();
+    writeTree(d, { 'Cargo.toml': '[package]\nname = "c"\nversion = "0.1.0"\n', 'src/main.rs': 'fn main() {}\n', 'Cross.toml': `[xcross]\nruntime = "${runtime}"\n` });
+    return d;
+  };
+
+  test('Cross.toml\'s [xcross] runtime, as build takes it, not the podman on PATH', () => {
+    const sane = fakeEngine(SANE);
+    const d = crate(sane);
+    const engine = doctorIn(d).find((c) => c.id === 'engine')!;
+    assert.equal(engine.status, 'ok', engine.message);
+    assert.equal(engine.message, `podman 4.3.1 at ${sane}`);
+    // From a subdirectory of the crate too, and XCROSS_RUNTIME still wins over the file.
+    fs.mkdirSync(path.join(d, 'src', 'deep'));
+    assert.equal(doctorIn(path.join(d, 'src', 'deep')).find((c) => c.id === 'engine')!.message, `podman 4.3.1 at ${sane}`);
+    assert.match(doctorIn(d, { XCROSS_RUNTIME: '/nope/podman' }).find((c) => c.id === 'engine')!.message, /^the engine \/nope\/podman \(from XCROSS_RUNTIME\)/);
+  });
+
+  test('an engine Cross.toml names that does not exist: said with the file it came from', () => {
+    const d = crate('/nope/docker');
+    const engine = doctorIn(d).find((c) => c.id === 'engine')!;
+    assert.equal(engine.status, 'fail');
+    assert.equal(engine.message, `the engine /nope/docker (from [xcross] runtime in ${fs.realpathSync(d)}/Cross.toml) does not exist or is not executable`);
+  });
+
+  test('a Cross.toml that cannot be read is one failed check; the rest still run', () => {
+    const d = crate('x');
+    fs.writeFileSync(path.join(d, 'Cross.toml'), '[xcross]\nruntime = 3\n');
+    const checks = doctorIn(d);
+    assert.match(checks[0].message, /Cross\.toml:2:1: xcross\.runtime must be a string, not number 3; the checks below use the environment alone$/);
+    assert.deepEqual([checks[0].id, checks[0].status], ['config', 'fail']);
+    assert.ok(checks.some((c) => c.id === 'engine'));
+  });
+});

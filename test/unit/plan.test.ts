@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planCargo, type CargoPlanInput } from '../../src/plan/cargo-spec';
 import { passthroughEnv } from '../../src/plan/cargo-env';
+import { planShell } from '../../src/plan/shell-spec';
 import { findTarget, loadRegistry } from '../../src/targets/registry';
 
 const target = findTarget(loadRegistry(), 'aarch64-unknown-linux-gnu');
@@ -119,5 +120,31 @@ describe('the rest of the spec', () => {
     assert.equal(planCargo(input({ interactive: true, host: { ...host, stdinIsTTY: true, stdoutIsTTY: false } })).tty, false);
     assert.equal(planCargo(input({ interactive: false, host: { ...host, stdinIsTTY: true, stdoutIsTTY: true } })).tty, false);
     assert.equal(planCargo(input({ interactive: true })).interactive, true);
+  });
+});
+
+describe('shell', () => {
+  const TOOLS = ['CC', 'CXX', 'AR', 'RANLIB', 'STRIP'];
+
+  test('a shell has plain CC, CXX, AR, RANLIB and STRIP for the target; a build has none of them', () => {
+    const { cargoArgs: _a, interactive: _i, ...base } = input();
+    const shell = planShell(base, ['sh', '-c', '$CC t.c']);
+    assert.deepEqual(TOOLS.map((k) => shell.env[k]), ['aarch64-linux-gnu-gcc', 'aarch64-linux-gnu-g++', 'aarch64-linux-gnu-ar', 'aarch64-linux-gnu-ranlib', 'aarch64-linux-gnu-strip']);
+    assert.deepEqual(shell.command, ['sh', '-c', '$CC t.c']);
+    const build = planCargo(input({ host: { ...host, env: { CC: 'host-cc' } } }));
+    assert.deepEqual(TOOLS.filter((k) => k in build.env), []);
+  });
+
+  test('musl: the wrappers for CC, CXX and AR; binutils\' ranlib and strip of the gnu prefix', () => {
+    const musl = findTarget(loadRegistry(), 'x86_64-unknown-linux-musl');
+    const { cargoArgs: _a, interactive: _i, ...base } = input({ target: musl });
+    const env = planShell(base, undefined).env;
+    assert.deepEqual(TOOLS.map((k) => env[k]), ['x86_64-linux-musl-gcc', 'x86_64-linux-musl-g++', 'x86_64-linux-musl-ar', 'x86_64-linux-gnu-ranlib', 'x86_64-linux-gnu-strip']);
+    assert.match(env.PS1, /^\[xcross x86_64-unknown-linux-musl\]/);
+  });
+
+  test('a CC the user passes through still wins in the shell', () => {
+    const { cargoArgs: _a, interactive: _i, ...base } = input({ extra: { env: { CC: 'my-cc' }, mounts: [] } });
+    assert.equal(planShell(base, undefined).env.CC, 'my-cc');
   });
 });

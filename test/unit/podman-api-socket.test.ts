@@ -2,6 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkApiVersion, socketCandidates } from '../../runtimes/podman-api/socket';
+import { containerHost } from '../../runtimes/podman-service';
+import { podmanFlavor } from '../../runtimes/cli/flavor';
 import { throwsXcross } from './helpers';
 
 
@@ -22,6 +24,18 @@ describe('socketCandidates', () => {
   test('an empty CONTAINER_HOST counts as unset', () => {
     assert.deepEqual(socketCandidates({ CONTAINER_HOST: '', XDG_RUNTIME_DIR: '/run/user/1000' }, 1000),
       [{ path: '/run/user/1000/podman/podman.sock', source: 'rootless default' }, { path: '/run/podman/podman.sock', source: 'rootful default' }]);
+  });
+
+  test('one reading of CONTAINER_HOST, trimmed, for the API\'s sockets and the podman CLI as a client', () => {
+    for (const value of ['unix:///tmp/p.sock', ' unix:///tmp/p.sock\n']) {
+      assert.equal(containerHost({ CONTAINER_HOST: value }), 'unix:///tmp/p.sock');
+      assert.equal(podmanFlavor.remote!({ CONTAINER_HOST: value }), 'unix:///tmp/p.sock');
+    }
+    for (const blank of [undefined, '', ' \t ']) {
+      assert.equal(containerHost({ CONTAINER_HOST: blank }), undefined);
+      assert.equal(podmanFlavor.remote!({ CONTAINER_HOST: blank }), undefined);
+      assert.equal(socketCandidates({ CONTAINER_HOST: blank }, 1000)[0].source, 'rootful default');
+    }
   });
 
   test('a user: the rootless socket under XDG_RUNTIME_DIR, then the system one', () => {

@@ -110,17 +110,13 @@ describe('applyUserArgs', () => {
     assert.equal(g.env.CARGO_HOME, '/xcross/cargo');
   });
 
-  test('-e NAME alone takes the value from our environment', () => {
+  test('-e NAME alone takes the value from our environment (as given to the runtime)', () => {
     const key = 'XCROSS_UNIT_SPEC_JSON_VAR';
-    process.env[key] = 'from-host';
-    try {
-      const g = base();
-      applyUserArgs(g, ['-e', key, '-e', `${key}_UNSET`]);
-      assert.equal(g.env[key], 'from-host');
-      assert.equal(g.env[`${key}_UNSET`], '');
-    } finally {
-      delete process.env[key];
-    }
+    const g = base();
+    applyUserArgs(g, ['-e', key, '-e', `${key}_UNSET`], { [key]: 'from-host' });
+    assert.equal(g.env[key], 'from-host');
+    assert.equal(g.env[`${key}_UNSET`], '');
+    assert.equal(specGenerator(spec, ctx({ userArgs: ['-e', key], env: { [key]: 'through the context' } })).env[key], 'through the context');
   });
 
   test('-v a:b:ro, --volume=a:b and options lists add bind mounts after the spec\'s', () => {

@@ -47,3 +47,16 @@ test('--version -v without an engine still answers, and says why there is none',
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^engine: none usable \(podman is not installed \(not found on PATH\)\)$/m);
 });
+
+test('--version -v in a crate names the engine Cross.toml asks for, as a build there would use; a Cross.toml it cannot read does not stop it', () => {
+  const bin = tempDir();
+  writeTree(bin, { podman: '#!/bin/sh\n[ "$1" = version ] && echo \'{"Client":{"Version":"9.8.7"}}\'\n' }, 0o755);
+  const crate = tempDir();
+  writeTree(crate, { 'Cargo.toml': '[package]\nname = "c"\nversion = "0.1.0"\n', 'Cross.toml': `[xcross]\nruntime = "${path.join(bin, 'podman')}"\n` });
+  const run = () => spawnSync(process.execPath, [BIN, '--version', '-v'], { encoding: 'utf8', cwd: crate, env: { HOME: tempDir(), PATH: '/nonexistent' } });
+  assert.match(run().stdout, new RegExp(`^engine: podman \\(${path.join(bin, 'podman')}\\), version 9\\.8\\.7$`, 'm'));
+  fs.writeFileSync(path.join(crate, 'Cross.toml'), '[xcross]\nruntime = 3\n');
+  const broken = run();
+  assert.equal(broken.status, 0, broken.stderr);
+  assert.match(broken.stdout, /^engine: none usable \(no container engine found: /m);
+});
