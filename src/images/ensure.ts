@@ -19,6 +19,8 @@ import { withInputs } from '../cache/verify';
 import { engineSentence } from '../../runtimes/engine-sentence';
 import { recordOrigin } from '../cache/origins';
 import { lockDir, lockImage } from './build-lock';
+import { StorageFullError } from '../../runtimes/build-faults';
+import { storageFullError } from './storage-full';
 
 export interface EnsureOptions {
   runtime: Runtime;
@@ -183,7 +185,7 @@ async function buildWithProgress(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty
     await o.runtime.build(req, (l) => p.line(l));
   } catch (e) {
     p.fail();
-    throw e;
+    throw e instanceof StorageFullError ? await storageFullError(o.runtime, e) : e;
   }
   p.done(`built ${req.tag}`);
 }
