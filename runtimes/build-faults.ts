@@ -24,7 +24,7 @@ const UNREACHABLE = /Could not connect to|Unable to connect to|Temporary failure
 const CONNECT_TO = /(?:Could not|Unable to) connect to \[?([^\s\]]+?)\]?:(\d+)/i;
 
 export interface MirrorUnreachable {
-  /** The mirror's host name, from the URL apt fetched. */
+  /** The mirror's host (and port, when not the default), from the URL apt fetched. */
   mirror: string;
   url: string;
   /** The proxy apt went through, when the address it could not reach is not the mirror's. */
@@ -37,15 +37,16 @@ export function mirrorUnreachable(lines: string[]): MirrorUnreachable | undefine
   for (const raw of lines) {
     const m = APT_FAILED_FETCH.exec(raw.trim());
     if (!m || !UNREACHABLE.test(m[2])) continue;
-    let mirror: string;
+    let url: URL;
     try {
-      mirror = new URL(m[1]).hostname;
+      url = new URL(m[1]);
     } catch {
       continue;
     }
+    const mirror = url.host;
     const reason = m[2].trim().replace(/[\s:]+$/, '');
     const to = CONNECT_TO.exec(reason);
-    const proxy = to && to[1] !== mirror ? `${to[1]}:${to[2]}` : undefined;
+    const proxy = to && to[1] !== url.hostname ? `${to[1]}:${to[2]}` : undefined;
     return { mirror, url: m[1], proxy, reason };
   }
   return undefined;
