@@ -150,8 +150,11 @@ describe('load: xcross processes at once', { timeout: 60 * 60_000 }, () => {
     const results = await Promise.all(jobs.map((j) => timed(['build', '--target', j.t], j.crate, { XCROSS_RUNTIME: j.runtime })));
     const wall = Date.now() - started;
     steps.close();
+    for (const r of results) for (const ref of r.stderr.match(/localhost\/xcross\/custom-[\w.-]+:[0-9a-f]{16}/g) ?? []) made.add(ref);
     results.forEach((r, i) => assert.equal(r.code, 0, `${jobs[i].t} in workspace ${spaces.indexOf(jobs[i].crate)} (${jobs[i].runtime}) failed:\n${tail(r.stderr)}`));
     for (const j of jobs) assert.ok(fs.existsSync(path.join(j.crate, 'target', j.t, 'debug', 'hello-xcross')), `no binary for ${j.t} in ${j.crate}`);
+    const named = new Set(results.flatMap((r) => r.stderr.match(/localhost\/xcross\/custom-[\w.-]+:[0-9a-f]{16}/g) ?? []));
+    assert.deepEqual([...named].sort(), [...refs.values()].sort(), 'xcross wanted other custom images than the test expected (was a target image rebuilt meanwhile?)');
 
     const waits: number[] = [];
     for (const [t, ref] of refs) {
@@ -199,6 +202,7 @@ describe('load: xcross processes at once', { timeout: 60 * 60_000 }, () => {
     assert.notDeepEqual(lockFilesOf(ref), [], 'the killed builder left no lock: this test proves nothing');
 
     const next = await timed(['build', '--target', t], crate, { XCROSS_RUNTIME: 'podman' });
+    for (const ref of next.stderr.match(/localhost\/xcross\/custom-[\w.-]+:[0-9a-f]{16}/g) ?? []) made.add(ref);
     assert.equal(next.code, 0, tail(next.stderr));
     const took = next.at(`xcross (pid ${killed.pid}) that was building ${ref} is gone: taking over its lock`);
     assert.ok(took !== undefined, `no takeover said:\n${tail(next.stderr)}`);
