@@ -121,6 +121,7 @@ describe('image build faults', { timeout: 30 * 60_000 }, () => {
         assert.match(error, new RegExp(`^building ${ref} needs more space than the image storage at ${store.graphroot} has \\([\\d.]+ MiB free of [\\d.]+ MiB\\): the build stopped at ".*no space left on device"$`, 'i'));
         assert.match(fix, /nothing half-built was tagged/);
         assert.equal(podman(['image', 'exists', ref], store.env).code, 1, `${ref} was tagged in the small store`);
+        assert.equal(podman(['ps', '-a', '--external', '--format', '{{.ID}} {{.Names}}'], store.env).stdout.trim(), '', 'a build container was left in the small store');
         assert.equal(podman(['image', 'exists', ref]).code, 1, `${ref} was tagged in the user's store`);
         figures.push(`${runtime}, storage full: "${error}" after ${seconds(full.ms)}`);
       } finally {
