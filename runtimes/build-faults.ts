@@ -1,7 +1,7 @@
 // A failed image build whose cause is the machine's, not the Containerfile's: the image storage
 // full, or the Debian mirror out of reach. Read from what the build printed (podman's and apt's own
 // words), so that the user gets the cause in one sentence instead of 25 lines to search.
-import { XcrossError } from '../src/errors';
+import { XcrossError } from '../src/base/errors';
 
 /** A build stopped by ENOSPC; the image flow adds where the storage is and how much it has. */
 export class StorageFullError extends XcrossError {

@@ -1,6 +1,6 @@
 // What a build printed, kept for its failure: the last lines, and verify-pins.sh's "pin mismatch:"
 // lines, which say exactly what differs (the engine's own error would repeat the whole RUN line).
-import { XcrossError } from '../src/errors';
+import { XcrossError } from '../src/base/errors';
 import { mirrorError, mirrorUnreachable, StorageFullError, storageFull } from './build-faults';
 
 export class BuildOutput {

@@ -3,14 +3,14 @@
 // a podman API socket that already answers, then podman, nerdctl, docker on PATH. -v shows every answer.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XcrossError } from '../src/errors';
-import type { Logger } from '../src/ui/log';
+import { XcrossError } from '../src/base/errors';
+import type { Logger } from '../src/base/log';
 import type { Runtime } from './runtime';
-import type { CliOptions } from './cli-engine';
-import { dockerFlavor, nerdctlFlavor, podmanFlavor, type CliFlavor } from './cli-flavor';
-import { DockerCli } from './docker-cli';
-import { NerdctlCli } from './nerdctl-cli';
-import { PodmanCli } from './podman-cli';
+import type { CliOptions } from './cli/engine';
+import { dockerFlavor, nerdctlFlavor, podmanFlavor, type CliFlavor } from './cli/flavor';
+import { DockerCli } from './cli/docker';
+import { NerdctlCli } from './cli/nerdctl';
+import { PodmanCli } from './cli/podman';
 import { runCaptured } from './process';
 import { findOnPath } from './which';
 import { PodmanApi } from './podman-api/runtime';

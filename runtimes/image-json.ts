@@ -1,5 +1,5 @@
 // `image inspect` JSON, the same shape from podman, docker and nerdctl, parsed at the edge.
-import { XcrossError } from '../src/errors';
+import { XcrossError } from '../src/base/errors';
 import type { ImageInfo } from './runtime';
 
 export function parseImageInspect(text: string): ImageInfo[] {

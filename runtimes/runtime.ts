@@ -1,4 +1,4 @@
-// The engine interface: what the rest of xcross may ask of podman (and later nerdctl, docker).
+// The engine interface: what the rest of xcross may ask of podman, docker or nerdctl.
 import type { ContainerSpec } from './spec';
 import type { StorageUsage } from './storage-usage';
 
@@ -65,4 +65,9 @@ export interface Runtime {
   run(spec: ContainerSpec): Promise<RunResult>;
   /** Lets go of what the runtime holds (connections, a service it started); called once at the end. */
   close?(): Promise<void>;
+}
+
+/** The command a user types for this runtime's engine, for fixes to name (the REST runtime's is podman). */
+export function engineCommand(runtime: Pick<Runtime, 'name'>): string {
+  return runtime.name === 'podman-api' ? 'podman' : runtime.name;
 }

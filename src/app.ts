@@ -2,7 +2,7 @@
 // errors meant for users as one sentence and a fix, without a stack trace.
 import { readHost } from './host';
 import { run } from './cli/main';
-import { isXcrossError } from './errors';
+import { isXcrossError } from './base/errors';
 import { closeRuntimes } from '../runtimes/detect';
 
 export async function main(argv: string[]): Promise<number> {

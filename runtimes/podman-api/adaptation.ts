@@ -2,15 +2,16 @@
 // global flags such as --runtime runc that belong to the service itself), learnt by probing it with
 // `true` containers and cached per service, as the CLI runtime caches its own.
 import * as path from 'node:path';
-import { XcrossError } from '../../src/errors';
-import { fnv1a } from '../../src/images/hash';
-import type { Logger } from '../../src/ui/log';
-import { cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from '../podman-adapt';
+import { XcrossError } from '../../src/base/errors';
+import { fnv1a } from '../../src/base/hash';
+import type { Logger } from '../../src/base/log';
+import { probeAdaptation, readHardLimits, type Adaptation } from '../adaptation/probe';
+import { cacheKey, loadCached, saveCached } from '../adaptation/cache';
 import type { Captured } from '../process';
 import type { ContainerSpec } from '../spec';
 import { ApiError } from './client';
 import type { Connection } from './connect';
-import { restartServiceWith } from './socket';
+import { restartServiceWith } from '../podman-service';
 import { runContainer } from './run-session';
 import { specGenerator } from './spec-json';
 
@@ -79,7 +80,7 @@ export class ServiceAdaptation {
         throw e;
       }
     };
-    const adaptation = await probeAdaptation(probe, readHardLimits());
+    const adaptation = await probeAdaptation(probe, readHardLimits(), 'podman');
     for (const note of adaptation.notes) this.o.log.debug(`adapted: ${note}`);
     const now = await service.connection();
     this.file = this.cacheFile(now);

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Pack } from 'tar-stream';
-import { isInside } from '../../src/paths';
+import { isInside } from '../../src/base/paths';
 import { IgnoreRules, contextIgnorePatterns } from './ignore';
 
 export interface ContextTar {

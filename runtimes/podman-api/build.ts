@@ -1,8 +1,8 @@
 // `podman build` through the API: the context goes up as a tar stream made on the fly, the build's
 // output comes back as JSON lines, shown as they come. Ctrl-C drops the connection, which cancels
 // the build in the service; a service that dies mid-build ends it with an error, not a hang.
-import { XcrossError } from '../../src/errors';
-import type { Adaptation } from '../podman-adapt';
+import { XcrossError } from '../../src/base/errors';
+import type { Adaptation } from '../adaptation/probe';
 import { signalNumber } from '../process';
 import type { BuildRequest } from '../runtime';
 import { BuildOutput } from '../build-output';

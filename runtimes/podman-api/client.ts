@@ -5,10 +5,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
 import type { Client } from 'undici';
-import { XcrossError } from '../../src/errors';
-import type { Logger } from '../../src/ui/log';
-import { PACKAGE_ROOT } from '../../src/package-root';
-import { requireWithCodeCache } from '../../src/boot/code-cache';
+import { XcrossError } from '../../src/base/errors';
+import type { Logger } from '../../src/base/log';
+import { PACKAGE_ROOT } from '../../src/base/package-root';
+import { requireWithCodeCache } from '../../src/base/code-cache';
 
 /** The libpod API prefix: v4 paths are served by podman 4 and 5 alike. */
 export const API = '/v4.0.0/libpod';

@@ -3,11 +3,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { XcrossError } from '../../src/errors';
-import type { Logger } from '../../src/ui/log';
-import { installCommand } from '../../src/host-os/install';
+import { XcrossError } from '../../src/base/errors';
+import type { Logger } from '../../src/base/log';
+import { installCommand } from '../../src/base/host-os/install';
 import { ApiClient } from './client';
-import { OwnService, checkApiVersion, socketCandidates, socketOwner, type SocketChoice } from './socket';
+import { OwnService, checkApiVersion, socketCandidates, type SocketChoice } from './socket';
+import { socketOwner } from '../podman-service';
 
 export interface Connection {
   api: ApiClient;

@@ -3,7 +3,7 @@
 // the socket's identity and why. A restarted service has a new socket file, so it is tried again.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fnv1a } from '../../src/images/hash';
+import { fnv1a } from '../../src/base/hash';
 
 interface Refusal {
   socket: string;

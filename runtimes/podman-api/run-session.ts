@@ -2,8 +2,8 @@
 // relay stdio (demultiplexed, or raw with a TTY), read the exit code, remove. Ctrl-C and friends are
 // passed to the container as signals, and the container is removed whatever happened.
 import type { Duplex } from 'node:stream';
-import { XcrossError } from '../../src/errors';
-import type { Logger } from '../../src/ui/log';
+import { XcrossError } from '../../src/base/errors';
+import type { Logger } from '../../src/base/log';
 import { signalNumber } from '../process';
 import { GRACE_MS } from '../interrupt';
 import type { RunResult } from '../runtime';

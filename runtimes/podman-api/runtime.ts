@@ -2,13 +2,14 @@
 // the same Runtime interface. Once the socket is up, no podman process is started for anything
 // (unless detection chose a service that cannot start containers here: then its CLI fallback runs).
 import * as fs from 'node:fs';
-import { XcrossError } from '../../src/errors';
-import type { Logger } from '../../src/ui/log';
+import { XcrossError } from '../../src/base/errors';
+import type { Logger } from '../../src/base/log';
 import type { BuildRequest, ImageInfo, RunResult, Runtime } from '../runtime';
 import type { ContainerSpec } from '../spec';
 import { parseImageInspect } from '../image-json';
-import { splitUserArgs } from '../podman-args';
-import { buildProbeImage, type Adaptation } from '../podman-adapt';
+import { splitUserArgs } from '../user-args';
+import { buildProbeImage, type Adaptation } from '../adaptation/probe';
+import { runAdapted } from '../adaptation/again';
 import { ServiceAdaptation, ServiceNeedsFlags, type ProbedService } from './adaptation';
 import { ApiError, errorMessage } from './client';
 import { credentialsFor, registryAuthHeader } from '../registry-auth';
@@ -266,21 +267,15 @@ export class PodmanApi implements Runtime {
   private instead: Runtime | undefined;
 
   private async runHere(spec: ContainerSpec): Promise<RunResult> {
-    const cached = this.adaptation.known(await this.connection()) !== undefined;
-    // Without an adaptation the probe needs the image: ask first, so a missing one is not a probe error.
-    if (!cached && !(await this.imageExists(spec.image))) return { code: 125, imageMissing: true };
-    const adapt = await this.adapt(spec.image);
-    try {
-      return await this.runWith(spec, adapt);
-    } catch (e) {
-      // Refused before anything ran, with what was cached: the service may have been restarted with
-      // other settings since. Learn again, and run again only if that changed something.
-      if (!cached || !(e instanceof NotStarted)) throw e;
-      this.o.log.debug(`podman-api: ${e.message}; probing the service again`);
-      const fresh = await this.adapt(spec.image, true);
-      if (JSON.stringify(fresh) === JSON.stringify(adapt)) throw e;
-      return this.runWith(spec, fresh);
-    }
+    return runAdapted({
+      cached: this.adaptation.known(await this.connection()) !== undefined,
+      imageExists: () => this.imageExists(spec.image),
+      adapt: (fresh) => this.adapt(spec.image, fresh),
+      run: (a) => this.runWith(spec, a),
+      // Refused before anything ran: the service may have been restarted with other settings since.
+      refusal: (o) => ('error' in o && o.error instanceof NotStarted ? o.error.message : undefined),
+      onRefusal: (why) => this.o.log.debug(`podman-api: ${why}; probing the service again`),
+    });
   }
 
   private async runWith(spec: ContainerSpec, adaptation: Adaptation): Promise<RunResult> {

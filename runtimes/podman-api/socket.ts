@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XcrossError } from '../../src/errors';
+import { XcrossError } from '../../src/base/errors';
 
 export interface SocketChoice {
   path: string;
@@ -12,20 +12,6 @@ export interface SocketChoice {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** The uid that owns a socket file (undefined when there is none): 0 is a rootful service. */
-export function socketOwner(file: string): number | undefined {
-  try {
-    return fs.statSync(file).uid;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The fix for a service that needs global flags: only whoever runs it can add them. */
-export function restartServiceWith(global: string[]): string {
-  return `restart that service as \`podman ${global.join(' ')} system service\``;
-}
 
 /** CONTAINER_HOST=unix://..., else the rootless socket (not for root), else the system one. A user
  * reaches the system one only where its owner opened it to them; its containers are then rootful and

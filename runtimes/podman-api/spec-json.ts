@@ -1,7 +1,7 @@
 // ContainerSpec → libpod's SpecGenerator (the body of POST /containers/create). Pure, so tests
 // compare JSON. The adaptation flags the CLI runtime learned map onto fields one for one.
-import { XcrossError } from '../../src/errors';
-import type { Adaptation } from '../podman-adapt';
+import { XcrossError } from '../../src/base/errors';
+import type { Adaptation } from '../adaptation/probe';
 import type { ContainerSpec } from '../spec';
 
 export interface SpecContext {
@@ -133,7 +133,7 @@ export function applyUserArgs(g: SpecGenerator, args: string[]): void {
       case '--security-opt': {
         const v = value();
         if (v.startsWith('label=')) g.selinux_opts = [...(g.selinux_opts ?? []), v.slice(6)];
-        else if (v === 'seccomp=unconfined') g.seccomp_policy = 'unconfined', g.seccomp_profile_path = 'unconfined';
+        else if (v === 'seccomp=unconfined') { g.seccomp_policy = 'unconfined'; g.seccomp_profile_path = 'unconfined'; }
         else throw new XcrossError(`CROSS_CONTAINER_OPTS: --security-opt ${v} is not supported by the podman-api runtime`, { fix: 'use `--runtime podman`, which passes every flag through' });
         break;
       }

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import type { Header, Pack } from 'tar-stream';
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 
 const tarStream = () => require('tar-stream') as typeof import('tar-stream');
 

@@ -2,7 +2,7 @@
 // are what this xcross would build; after a build, push it when asked. A cache that is down, empty
 // or refused never fails the run: xcross builds, as it would without one.
 import type { Runtime } from '../../runtimes/runtime';
-import type { Logger } from '../ui/log';
+import type { Logger } from '../base/log';
 import { startProgress } from '../ui/progress';
 import { engineSentence } from '../../runtimes/engine-sentence';
 import { cacheRef } from './location';

@@ -1,7 +1,8 @@
 // The cache settings of one run: where the cache is and whether to push to it, from the flag, the
 // environment and Cross.toml (flags > XCROSS_IMAGE_CACHE* > [xcross] image-cache).
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Env } from '../host';
+import { envSwitch } from '../config/env-switch';
 import { parseCacheLocation, type CacheLocation } from './location';
 
 /** How to name a cache, for the fixes of errors that need one. */
@@ -25,15 +26,9 @@ export function resolveCache(i: CacheInputs): CacheSettings {
   const fromEnv = i.env.XCROSS_IMAGE_CACHE?.trim();
   const location = fromEnv ? parseCacheLocation(fromEnv, 'XCROSS_IMAGE_CACHE')
     : i.configured ? parseCacheLocation(i.configured.value, `image-cache in ${i.configured.file}`) : undefined;
-  const push = i.pushFlag === true || envSwitch(i.env.XCROSS_IMAGE_CACHE_PUSH, 'XCROSS_IMAGE_CACHE_PUSH');
+  const push = i.pushFlag === true || envSwitch(i.env, 'XCROSS_IMAGE_CACHE_PUSH') === true;
   if (push && !location) {
     throw new XcrossError(`${i.pushFlag ? '--push' : 'XCROSS_IMAGE_CACHE_PUSH=1'} pushes to the image cache, and none is set`, { fix: `${SET_CACHE}, e.g. ghcr.io/your-org/xcross` });
   }
   return { location, push };
-}
-
-function envSwitch(v: string | undefined, name: string): boolean {
-  if (v === undefined || v === '' || v === '0' || v === 'false') return false;
-  if (v === '1' || v === 'true') return true;
-  throw new XcrossError(`${name} must be 1 or 0, not '${v}'`);
 }

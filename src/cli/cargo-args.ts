@@ -1,7 +1,8 @@
 // Cargo's command line as xcross sees it: everything passes to cargo untouched, except the few
 // xcross-only flags, which are taken out. xcross reads (and keeps) the cargo flags it must act on.
 import * as path from 'node:path';
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
+import { quoted } from '../ui/quote';
 import { glibcVersion, sameFloor, splitTargetFloor } from '../targets/glibc-floor';
 
 export const CARGO_SUBCOMMANDS = ['build', 'check', 'test', 'run', 'bench', 'doc', 'rustc', 'clippy', 'metadata'] as const;
@@ -89,7 +90,7 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
       case '--toolchain-source': {
         const v = value();
         if (!(TOOLCHAIN_SOURCES as readonly string[]).includes(v)) {
-          throw new XcrossError(`--toolchain-source must be one of ${TOOLCHAIN_SOURCES.join(', ')}, not '${v}'`);
+          throw new XcrossError(`--toolchain-source must be one of ${TOOLCHAIN_SOURCES.join(', ')}, not ${quoted(v)}`);
         }
         inv.xcross.toolchainSource = v as ToolchainSource;
         continue;
@@ -109,8 +110,9 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
       }
       case '--gdb': {
         const v = value();
-        const port = Number(v);
-        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new XcrossError(`--gdb needs a TCP port number, not '${v}'`);
+        // Digits only: Number() would take ' 80', '0x50' and '8e1' for port 80.
+        const port = /^\d+$/.test(v) ? Number(v) : NaN;
+        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new XcrossError(`--gdb needs a TCP port number, not ${quoted(v)}`);
         inv.xcross.gdb = port;
         continue;
       }
@@ -133,7 +135,7 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
     inv.cargoArgs.push(...rest.slice(start, j + 1));
   }
   if (targets.length > 1) {
-    throw new XcrossError(`xcross builds one target per run, and got ${targets.length}: ${targets.join(', ')}`, {
+    throw new XcrossError(`xcross builds one target per run, and got ${targets.length}: ${targets.map(quoted).join(', ')}`, {
       fix: 'run xcross once per --target',
     });
   }

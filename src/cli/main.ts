@@ -1,9 +1,10 @@
 // The command line: cargo subcommands go straight to their handler with their arguments untouched
 // (yargs never sees them); xcross's own commands are parsed by yargs, which is loaded only for them.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Host } from '../host';
 import { CARGO_SUBCOMMANDS, parseCargoInvocation } from './cargo-args';
 import { cargoHelp, shellHelp, wantsHelp } from './cargo-help';
+import { quoted } from '../ui/quote';
 import { nearest } from '../targets/nearest';
 import { SHELLS } from '../completion/words';
 
@@ -35,7 +36,7 @@ async function runOwnCommand(argv: string[], host: Host): Promise<number> {
   const word = argv[0];
   if (word !== undefined && !word.startsWith('-') && !OWN_COMMANDS.includes(word)) {
     const hint = nearest(word, [...CARGO_SUBCOMMANDS, ...OWN_COMMANDS]);
-    throw new XcrossError(`unknown command '${word}'`, {
+    throw new XcrossError(`unknown command ${quoted(word)}`, {
       fix: hint ? `did you mean \`xcross ${hint}\`? (\`xcross --help\` lists them all)` : 'see `xcross --help` for the commands',
       exitCode: 2,
     });

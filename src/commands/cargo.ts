@@ -4,7 +4,7 @@ import { absolutizePathFlags, cargoArgv, type CargoInvocation } from '../cli/car
 import { planCargo } from '../plan/cargo-spec';
 import { qemuDebugOptions } from './qemu-debug';
 import { planBase, prepare, type Prepared } from './prepare';
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import { freshLinkedFiles } from '../elf/fresh-files';
 import { checkFloor, describeAbove, describeNewest, floorLimits } from '../elf/floor-check';
 import { runContainer } from './run-container';

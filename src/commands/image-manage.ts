@@ -1,9 +1,9 @@
 // xcross image list|rm|prune: what xcross built (images labelled io.xcross.managed), and nothing else.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Registry } from '../targets/registry';
 import { everyImageTarget } from '../targets/floor-select';
 import { baseImageRef, targetImageRef, toolchainImageRef } from '../images/tag';
-import type { ImageInfo, Runtime } from '../../runtimes/runtime';
+import { engineCommand, type ImageInfo, type Runtime } from '../../runtimes/runtime';
 import { MANAGED_LABEL } from '../../runtimes/spec';
 import { describeOrigin, type Origin } from '../cache/origins';
 
@@ -82,7 +82,7 @@ export async function removeManaged(runtime: Runtime, refs: string[]): Promise<s
   for (const ref of refs) {
     const hit = managed.find((m) => m.names.includes(ref) || m.names.includes(`${ref}:latest`) || m.id.startsWith(ref));
     if (!hit) {
-      throw new XcrossError(`${ref} is not an image xcross built, so xcross leaves it alone`, { fix: '`xcross image list` shows the images xcross manages; use podman rmi for others' });
+      throw new XcrossError(`${ref} is not an image xcross built, so xcross leaves it alone`, { fix: `\`xcross image list\` shows the images xcross manages; use ${engineCommand(runtime)} rmi for others` });
     }
     await runtime.removeImage(ref);
     removed.push(ref);

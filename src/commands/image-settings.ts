@@ -6,7 +6,7 @@ import { loadCrossConfig } from '../config/cross-config';
 import { cacheSettings, type CrossDefaults } from '../config/resolve';
 import type { CacheSettings } from '../cache/settings';
 import type { Registry } from '../targets/registry';
-import type { Logger } from '../ui/log';
+import type { Logger } from '../base/log';
 import { locateManifest } from '../workspace/manifest';
 import { loadWorkspace } from '../workspace/workspace';
 

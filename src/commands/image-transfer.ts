@@ -1,10 +1,10 @@
 // xcross image push|save|load: moving built images to the team's cache, or to a file for machines
 // with no registry. Whatever arrives from elsewhere is checked against this xcross's registry first.
 import * as path from 'node:path';
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Registry, TargetSpec } from '../targets/registry';
 import type { Runtime } from '../../runtimes/runtime';
-import type { Logger } from '../ui/log';
+import type { Logger } from '../base/log';
 import { startProgress } from '../ui/progress';
 import { targetImageRef, toolchainImageRef, baseImageRef } from '../images/tag';
 import { pushToCache, type CacheContext } from '../cache/exchange';

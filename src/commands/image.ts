@@ -1,11 +1,12 @@
 // xcross image build|list|rm|prune.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Host } from '../host';
 import { ensureTargetImage } from '../images/ensure';
 import { findTarget, loadRegistry, type Registry, type TargetSpec } from '../targets/registry';
 import { targetForFloor } from '../targets/floor-select';
 import { glibcVersion, sameFloor, splitTargetFloor } from '../targets/glibc-floor';
-import { createLogger, type Logger } from '../ui/log';
+import type { Logger } from '../base/log';
+import { createLogger } from '../ui/log';
 import { createRuntime } from '../../runtimes/detect';
 import { listManaged, pruneManaged, removeManaged, renderImages } from './image-manage';
 import { imageSettings } from './image-settings';

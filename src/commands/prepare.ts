@@ -3,7 +3,7 @@
 // very mounts and environment of a build.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XcrossError, isXcrossError } from '../errors';
+import { XcrossError, isXcrossError } from '../base/errors';
 import type { Host } from '../host';
 import type { CargoInvocation } from '../cli/cargo-args';
 import { loadCrossConfig, optionsFor } from '../config/cross-config';
@@ -12,14 +12,15 @@ import { resolveConfig, verbosity, type ResolvedConfig } from '../config/resolve
 import { ensureCustomImage, ensureTargetImage, ensureUserImage } from '../images/ensure';
 import { planCustomImage } from '../images/custom';
 import { targetImageRef } from '../images/tag';
-import { applyTargetOptions, type AppliedOptions } from '../plan/target-options';
+import { applyTargetOptions, refuseMissingVolumes, type AppliedOptions } from '../plan/target-options';
 import type { CargoPlanInput } from '../plan/cargo-spec';
 import { findTarget, loadRegistry, type TargetSpec } from '../targets/registry';
 import { hostTriple } from '../targets/host-arch';
 import { targetForFloor } from '../targets/floor-select';
 import { cargoHome } from '../toolchain/rustup-home';
 import { selectToolchain, type Toolchain } from '../toolchain/select';
-import { createLogger, type Logger } from '../ui/log';
+import type { Logger } from '../base/log';
+import { createLogger } from '../ui/log';
 import { locateManifest, isDir } from '../workspace/manifest';
 import { loadWorkspace, type Workspace } from '../workspace/workspace';
 import { createRuntime } from '../../runtimes/detect';
@@ -58,6 +59,7 @@ export async function prepare(inv: CargoInvocation, host: Host, requireRust: boo
   refuseUnsupported(options, log);
   const applied = applyTargetOptions(options, target.triple, host.env, host.cwd);
   for (const n of applied.notes) log.warn(n);
+  refuseMissingVolumes(applied, fs.existsSync);
 
   const toolchain = await chooseToolchain(inv, host, config, target, workspace, log, requireRust);
   const runtime = await createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });

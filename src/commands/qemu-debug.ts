@@ -2,7 +2,7 @@
 // (QEMU_STRACE, QEMU_GDB). Other QEMU_* variables the user sets pass through by default.
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { CargoInvocation } from '../cli/cargo-args';
 import type { Prepared } from './prepare';
 import { runsNatively } from '../targets/registry';

@@ -1,7 +1,8 @@
 // Running a planned container: straight away, and only when the engine says the image is missing,
 // make it and run again (so a warm run asks the engine nothing first).
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { ContainerSpec } from '../../runtimes/spec';
+import { engineCommand } from '../../runtimes/runtime';
 import type { Prepared } from './prepare';
 
 export async function runContainer(p: Prepared, spec: ContainerSpec): Promise<number> {
@@ -10,7 +11,7 @@ export async function runContainer(p: Prepared, spec: ContainerSpec): Promise<nu
     await p.ensureBase();
     result = await p.runtime.run(spec);
     if (result.imageMissing) {
-      throw new XcrossError(`${spec.image} was built but ${p.runtime.name} still cannot find it`, { fix: 'check `podman images` and your storage configuration' });
+      throw new XcrossError(`${spec.image} was built but ${p.runtime.name} still cannot find it`, { fix: `check \`${engineCommand(p.runtime)} images\` and your storage configuration` });
     }
   }
   p.log.debug(`engine: ${p.runtime.describe()}`);

@@ -1,13 +1,14 @@
 // xcross shell --target T [-- CMD ARGS...]: the target's toolchain image, in this crate, with the
 // mounts and environment of a build: CC/CXX/AR and the linker for the target, pkg-config for it, and
 // `xcross-runner PROGRAM` to run a foreign binary under qemu. Returns the shell's (or CMD's) exit code.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Host } from '../host';
 import type { CargoInvocation } from '../cli/cargo-args';
 import { planShell } from '../plan/shell-spec';
 import { planBase, prepare } from './prepare';
 import { qemuDebugOptions } from './qemu-debug';
 import { runContainer } from './run-container';
+import { quoted } from '../ui/quote';
 
 /** Options before `--` that a shell understands; everything after `--` is the command. */
 const SHELL_FLAGS = /^(--target|--manifest-path|--target-dir)(=|$)|^-v+$|^--verbose$/;
@@ -19,7 +20,7 @@ export async function runShellCommand(inv: CargoInvocation, host: Host): Promise
   for (let i = 0; i < before.length; i++) {
     const a = before[i];
     if (!SHELL_FLAGS.test(a)) {
-      throw new XcrossError(`xcross shell does not take '${a}'`, { fix: 'put the command to run after --, as in `xcross shell --target T -- make test`' });
+      throw new XcrossError(`xcross shell does not take ${quoted(a)}`, { fix: 'put the command to run after --, as in `xcross shell --target T -- make test`' });
     }
     if (/^--(target|manifest-path|target-dir)$/.test(a)) i++;
   }

@@ -32,8 +32,9 @@ export function loadCrossConfig(input: CrossConfigInput): CrossConfig {
   const layers: CrossLayer[] = [];
   const fromManifest = (file: string, base: string[]) => {
     const text = readIfExists(file);
-    // Most manifests have no cross metadata: skip the parse when the words are not there.
-    if (text === undefined || !/metadata\.cross|metadata\]/.test(text)) return;
+    // Most manifests have no cross metadata: skip the parse when the words are not there (in any
+    // spelling: [package.metadata.cross], ["package"."metadata"."cross"], metadata = { cross = ... }).
+    if (text === undefined || !/metadata/.test(text) || !/cross/.test(text)) return;
     const table = dig(parseTomlText(text, file), base);
     if (table) layers.push(parseCrossTable(table, { file, text, base, knownTargets, warn }));
   };

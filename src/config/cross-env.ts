@@ -1,6 +1,7 @@
 // The environment's mirror of Cross.toml, as cross reads it: CROSS_BUILD_<KEY> and
 // CROSS_TARGET_<TRIPLE>_<KEY>, lists separated by whitespace.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
+import { quoted } from '../ui/quote';
 import type { Env } from '../host';
 import { emptyLayer, type CrossLayer, type PreBuild, type TargetOptions } from './cross-options';
 
@@ -28,7 +29,7 @@ function fromEnv(env: Env, prefix: string): Partial<TargetOptions> {
     if (v === undefined) return undefined;
     if (/^(1|true|yes|on)$/i.test(v)) return true;
     if (/^(0|false|no|off)$/i.test(v)) return false;
-    throw new XcrossError(`${prefix}${k}=${v} is not a boolean`, { fix: `set it to 1 or 0` });
+    throw new XcrossError(`${prefix}${k} is ${quoted(v)}, which is not a boolean`, { fix: `set it to 1 or 0` });
   };
   const list = (k: string) => get(k)?.split(/\s+/).filter(Boolean);
   const o: Partial<TargetOptions> = {};

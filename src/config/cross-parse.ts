@@ -1,11 +1,12 @@
 // Cross's configuration table (Cross.toml's root, or Cargo.toml's [package|workspace.metadata.cross])
 // parsed into a typed layer. Unknown keys and unknown targets are warnings with the nearest known
 // name; a wrong type is an error naming the file, line and column.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import { nearest } from '../targets/nearest';
 import { isVersion } from '../targets/glibc-floor';
 import { isTable, type TomlTable } from './toml';
 import { locateKey } from './toml-locate';
+import { doubleQuoted, tomlKey } from '../ui/quote';
 import { emptyLayer, type CrossLayer, type DockerfileOption, type ImageOption, type PreBuild, type TargetOptions, type ZigOption } from './cross-options';
 
 const TARGET_KEYS = ['xargo', 'build-std', 'zig', 'pre-build', 'env', 'dockerfile', 'image', 'runner'];
@@ -88,7 +89,7 @@ class Parser {
   }
 
   private fail(path: string[], want: string, got: unknown): never {
-    throw new XcrossError(`${this.where(path)}: ${[...this.src.base, ...path].join('.')} must be ${want}, not ${describe(got)}`, {
+    throw new XcrossError(`${this.where(path)}: ${tomlKey([...this.src.base, ...path])} must be ${want}, not ${describe(got)}`, {
       fix: `correct that value in ${this.src.file}`,
     });
   }
@@ -98,7 +99,7 @@ class Parser {
     for (const key of Object.keys(t)) {
       if (known.includes(key)) continue;
       const hint = nearest(key, known);
-      const name = [...this.src.base, ...path, key].join('.');
+      const name = tomlKey([...this.src.base, ...path, key]);
       this.src.warn(`${this.where([...path, key])}: unknown key ${name} (ignored)${hint ? `; did you mean ${hint}?` : ''}`);
     }
   }
@@ -108,7 +109,7 @@ class Parser {
     const triple = path[path.length - 1];
     if (this.src.knownTargets.includes(triple)) return;
     const hint = nearest(triple, this.src.knownTargets);
-    this.src.warn(`${this.where(path)}: ${path.join('.')} names a target xcross has no image for${hint ? ` (did you mean ${hint}?)` : ''}`);
+    this.src.warn(`${this.where(path)}: ${tomlKey(path)} names a target xcross has no image for${hint ? ` (did you mean ${hint}?)` : ''}`);
   }
 
   table(v: unknown, path: string[]): TomlTable {
@@ -204,5 +205,5 @@ function describe(v: unknown): string {
   if (v === undefined) return 'missing';
   if (Array.isArray(v)) return 'an array';
   if (isTable(v)) return 'a table';
-  return `${typeof v} ${JSON.stringify(v)}`;
+  return typeof v === 'string' ? `string ${doubleQuoted(v)}` : `${typeof v} ${JSON.stringify(v)}`;
 }

@@ -1,10 +1,12 @@
 // One resolved configuration from flags, environment and Cross.toml: flags win, then XCROSS_*, then
 // CROSS_*, then the files (Cross.toml over Cargo.toml metadata), then defaults.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Env } from '../host';
 import { TOOLCHAIN_SOURCES, type CargoInvocation, type ToolchainSource } from '../cli/cargo-args';
 import type { XcrossOptions } from './cross-options';
 import { glibcVersion, splitTargetFloor } from '../targets/glibc-floor';
+import { quoted } from '../ui/quote';
+import { envSwitch } from './env-switch';
 import { resolveCache, type CacheSettings } from '../cache/settings';
 
 /** What resolution needs from the cross configuration. */
@@ -40,17 +42,17 @@ export function resolveConfig(inv: CargoInvocation, cross: CrossDefaults, env: E
   const { triple: target, glibc: suffix } = splitTargetFloor(spelled);
   const source = inv.xcross.toolchainSource ?? (env.XCROSS_TOOLCHAIN_SOURCE || cross.xcross?.toolchainSource) ?? 'auto';
   if (!(TOOLCHAIN_SOURCES as readonly string[]).includes(source)) {
-    throw new XcrossError(`XCROSS_TOOLCHAIN_SOURCE must be one of ${TOOLCHAIN_SOURCES.join(', ')}, not '${source}'`);
+    throw new XcrossError(`XCROSS_TOOLCHAIN_SOURCE must be one of ${TOOLCHAIN_SOURCES.join(', ')}, not ${quoted(source)}`);
   }
   return {
     target,
     targetFrom,
     toolchainSource: source as ToolchainSource,
     runtime: inv.xcross.runtime ?? (env.XCROSS_RUNTIME || env.CROSS_CONTAINER_ENGINE || cross.xcross?.runtime || undefined),
-    readOnlySource: inv.xcross.readOnlySource || env.XCROSS_READ_ONLY_SOURCE === '1' || (env.XCROSS_READ_ONLY_SOURCE === undefined && cross.xcross?.readOnlySource === true),
+    readOnlySource: inv.xcross.readOnlySource || (envSwitch(env, 'XCROSS_READ_ONLY_SOURCE') ?? cross.xcross?.readOnlySource === true),
     verbose: verbosity(inv, env),
     glibc: resolveGlibc(inv, cross, env, target, suffix, targetFrom),
-    glibcCheck: env.XCROSS_GLIBC_CHECK !== '0',
+    glibcCheck: envSwitch(env, 'XCROSS_GLIBC_CHECK') ?? true,
     cache: cacheSettings(env, cross, inv.xcross.push),
   };
 }

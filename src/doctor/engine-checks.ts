@@ -3,18 +3,18 @@
 import type { Host } from '../host';
 import type { Registry } from '../targets/registry';
 import { targetImageRef } from '../images/tag';
-import { CliEngine } from '../../runtimes/cli-engine';
+import { CliEngine } from '../../runtimes/cli/engine';
 import { createRuntime } from '../../runtimes/detect';
-import type { Runtime } from '../../runtimes/runtime';
-import { isXcrossError } from '../errors';
+import { engineCommand, type Runtime } from '../../runtimes/runtime';
+import { isXcrossError } from '../base/errors';
 import { findOnPath } from '../../runtimes/which';
-import type { Logger } from '../ui/log';
+import type { Logger } from '../base/log';
 import { fail, ok, warn, type CheckResult } from './check';
 import { apiFacts, podmanFacts, type EngineFacts } from './podman-info';
 import { PodmanApi } from '../../runtimes/podman-api/runtime';
 import { ServiceNeedsFlags } from '../../runtimes/podman-api/adaptation';
-import { installCommand } from '../host-os/install';
-import { hostOsRelease } from '../host-os/os-release';
+import { installCommand } from '../base/host-os/install';
+import { hostOsRelease } from '../base/host-os/os-release';
 
 export async function engineChecks(host: Host, registry: Registry, log: Logger, os = hostOsRelease()): Promise<CheckResult[]> {
   const INSTALL = installCommand('podman', os);
@@ -39,12 +39,19 @@ export async function engineChecks(host: Host, registry: Registry, log: Logger, 
   return [ok('engine', `${kind} ${facts.version} at ${binary}`), ...(await factChecks(engine, kind, facts, host, registry))];
 }
 
+/** How each engine is moved off vfs (their settings differ). */
+const VFS_FIX = {
+  podman: 'printf \'[storage]\\ndriver = "overlay"\\n\' > ~/.config/containers/storage.conf && podman system reset  (removes your images)',
+  docker: 'set "storage-driver": "overlay2" in the daemon\'s daemon.json and restart it (images stored with vfs are then out of sight)',
+  nerdctl: 'use the overlayfs snapshotter: snapshotter = "overlayfs" in nerdctl.toml',
+};
+
 async function factChecks(engine: Runtime, kind: string, facts: EngineFacts, host: Host, registry: Registry): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   out.push(ok('rootless', facts.rootless ? `rootless ${kind} (uid ${host.uid}): files in target/ belong to you`
     : host.uid === 0 ? `rootful ${kind} (running as root)` : `rootful ${kind}: xcross passes --user ${host.uid}:${host.gid} so that files in target/ belong to you`));
   out.push(facts.storageDriver === 'vfs'
-    ? warn('storage', `${kind} stores images with vfs, which copies every layer in full: image builds are slow and take gigabytes more`, 'printf \'[storage]\\ndriver = "overlay"\\n\' > ~/.config/containers/storage.conf && podman system reset  (removes your images)')
+    ? warn('storage', `${kind} stores images with vfs, which copies every layer in full: image builds are slow and take gigabytes more`, VFS_FIX[kind as keyof typeof VFS_FIX] ?? VFS_FIX.podman)
     : ok('storage', `${kind} stores images with ${facts.storageDriver}`));
   out.push(await startCheck(engine, registry, facts.ociRuntime, facts.cgroupManager, facts.cgroupVersion));
   // A target whose image is not built yet is no fault: its first build makes it. One line says which.
@@ -64,22 +71,22 @@ async function factChecks(engine: Runtime, kind: string, facts: EngineFacts, hos
 }
 
 /** Starts a `true` container the way xcross does, and says what had to be adapted for it. */
-async function startCheck(podman: Runtime, registry: Registry, runtime: string, manager: string, cgroups: string): Promise<CheckResult> {
+async function startCheck(engine: Runtime, registry: Registry, runtime: string, manager: string, cgroups: string): Promise<CheckResult> {
   const candidates = [...registry.targets.map((t) => targetImageRef(registry.base, t)), registry.base.registry, registry.base.offline];
   let image: string | undefined;
-  for (const c of candidates) if (await podman.imageExists(c).catch(() => false)) { image = c; break; }
+  for (const c of candidates) if (await engine.imageExists(c).catch(() => false)) { image = c; break; }
   const setup = `OCI runtime ${runtime}, cgroup manager ${manager}, cgroups ${cgroups}`;
   if (!image) return warn('containers', `${setup}; no image is here yet to test starting a container with`, 'xcross image build --target aarch64-unknown-linux-gnu');
   try {
-    if (!(podman instanceof CliEngine) && !(podman instanceof PodmanApi)) return warn('containers', `${setup}; not tried with ${podman.name}`);
-    const a = await podman.adapt(image, true);
-    return a.notes.length === 0 ? ok('containers', `${setup}; containers start with ${podman.name}'s defaults`)
+    if (!(engine instanceof CliEngine) && !(engine instanceof PodmanApi)) return warn('containers', `${setup}; not tried with ${engine.name}`);
+    const a = await engine.adapt(image, true);
+    return a.notes.length === 0 ? ok('containers', `${setup}; containers start with ${engine.name}'s defaults`)
       : ok('containers', `${setup}; containers start, with what xcross adapts by itself: ${a.notes.join('; ')}`);
   } catch (e) {
-    if (e instanceof ServiceNeedsFlags && podman instanceof PodmanApi && podman.fallsBackToCli) {
+    if (e instanceof ServiceNeedsFlags && engine instanceof PodmanApi && engine.fallsBackToCli) {
       return warn('containers', `${setup}; ${e.message}: xcross runs containers with the podman CLI instead`, e.fix);
     }
     return fail('containers', `${setup}; containers do not start: ${e instanceof Error ? e.message : String(e)}`,
-      `run \`podman run --rm ${image} true\` to see podman's own words; on hybrid cgroups try --runtime runc --cgroup-manager cgroupfs`);
+      `run \`${engineCommand(engine)} run --rm ${image} true\` to see ${engineCommand(engine)}'s own words; on hybrid cgroups try --runtime runc --cgroup-manager cgroupfs`);
   }
 }

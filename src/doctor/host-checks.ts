@@ -6,11 +6,12 @@ import { runsNatively, type TargetSpec } from '../targets/registry';
 import { findHostToolchain, hasTargetStd } from '../toolchain/rustup-home';
 import { findOnPath } from '../../runtimes/which';
 import { knownRefusal } from '../../runtimes/podman-api/refusal';
-import { socketCandidates, socketOwner } from '../../runtimes/podman-api/socket';
-import { isXcrossError } from '../errors';
+import { socketCandidates } from '../../runtimes/podman-api/socket';
+import { socketOwner } from '../../runtimes/podman-service';
+import { isXcrossError } from '../base/errors';
 import { fail, ok, warn, type CheckResult } from './check';
-import { installCommand } from '../host-os/install';
-import { hostOsRelease } from '../host-os/os-release';
+import { installCommand } from '../base/host-os/install';
+import { hostOsRelease } from '../base/host-os/os-release';
 
 /** /etc/subuid and /etc/subgid ranges of at least 65536 ids, and setuid newuidmap/newgidmap. */
 export function subidChecks(host: Host, user: string, files = { subuid: '/etc/subuid', subgid: '/etc/subgid' }, os = hostOsRelease()): CheckResult[] {

@@ -1,7 +1,7 @@
 // Digest of a build context's files, for custom image tags: every file's path and content, less
 // target/ and .git at the root (what the build leaves out too). Symlinks count by their target text.
 import * as fs from 'node:fs';
-import { createHash } from './hash';
+import { createHash } from '../base/hash';
 import * as path from 'node:path';
 
 export const CONTEXT_EXCLUDES = ['target', '.git'];

@@ -4,10 +4,10 @@
 // configuration never rebuilds and a changed one always does. Planning is pure but for reading the
 // files it hashes; building is the runtime's.
 import * as fs from 'node:fs';
-import { createHash } from './hash';
+import { createHash } from '../base/hash';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { DockerfileOption, PreBuild } from '../config/cross-options';
 import type { TargetSpec } from '../targets/registry';
 import type { BuildRequest } from '../../runtimes/runtime';

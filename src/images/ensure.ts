@@ -1,12 +1,12 @@
 // Getting a target's image onto this machine: present, pulled, or built here (base first).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XcrossError } from '../errors';
-import { IMAGES_DIR, SCRIPTS_DIR } from '../package-root';
+import { XcrossError } from '../base/errors';
+import { IMAGES_DIR, SCRIPTS_DIR } from '../base/package-root';
 import type { Registry, TargetSpec } from '../targets/registry';
-import type { Runtime } from '../../runtimes/runtime';
+import { engineCommand, type Runtime } from '../../runtimes/runtime';
 import { MANAGED_LABEL } from '../../runtimes/spec';
-import type { Logger } from '../ui/log';
+import type { Logger } from '../base/log';
 import { startProgress } from '../ui/progress';
 import { baseImageRef, targetImageRef, toolchainImageRef } from './tag';
 import { targetBuildArgs, targetLabels, toolchainBuildArgs, toolchainLabels } from './build-args';
@@ -115,7 +115,7 @@ export async function ensureUserImage(runtime: Runtime, ref: string, log: Logger
   if (await runtime.imageExists(ref)) return;
   if (!isLocal(ref) && (await pullWithProgress({ runtime, log, tty }, ref))) return;
   throw new XcrossError(`the image ${ref} that your configuration names is not on this machine and cannot be pulled`, {
-    fix: `build or load it (\`podman images\` lists what is here), or remove the image setting to use xcross's own`,
+    fix: `build or load it (\`${engineCommand(runtime)} images\` lists what is here), or remove the image setting to use xcross's own`,
   });
 }
 

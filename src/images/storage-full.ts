@@ -1,6 +1,6 @@
 // The full-disk sentence of an image build: where the engine's image storage is and how much it
 // has, asked of the engine once the build failed (a remote service's disk is not ours to statfs).
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Runtime } from '../../runtimes/runtime';
 import type { StorageFullError } from '../../runtimes/build-faults';
 

@@ -6,8 +6,8 @@
 // way to a build.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { IMAGES_DIR, PACKAGE_ROOT } from '../package-root';
-import { createHash, fnv1a } from './hash';
+import { IMAGES_DIR, PACKAGE_ROOT } from '../base/package-root';
+import { createHash, fnv1a } from '../base/hash';
 import { debianArch } from '../targets/host-arch';
 import type { BaseSpec, TargetSpec, ToolchainSpec } from '../targets/registry';
 

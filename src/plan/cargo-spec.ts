@@ -7,7 +7,7 @@ import type { Env } from '../host';
 import type { TargetSpec } from '../targets/registry';
 import type { Toolchain } from '../toolchain/select';
 import type { Workspace } from '../workspace/workspace';
-import { isInside } from '../paths';
+import { isInside } from '../base/paths';
 import { passthroughEnv } from './cargo-env';
 
 /** Where things are mounted inside; the workspace keeps its host path so that paths in messages match. */

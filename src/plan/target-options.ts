@@ -1,9 +1,10 @@
 // Cross.toml's per-target options turned into container terms: variables passed through, volumes
 // mounted and exported, the runner, cargo's -Zbuild-std. Pure: host facts come in as arguments.
 import * as path from 'node:path';
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Env } from '../host';
 import type { TargetOptions } from '../config/cross-options';
+import { quoted } from '../ui/quote';
 import { envVarTriple } from '../config/cross-env';
 import type { Mount } from '../../runtimes/spec';
 
@@ -17,6 +18,8 @@ export interface AppliedOptions {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// The image's own system directories: a host directory over one hides the toolchain (runc refuses / outright).
+const SYSTEM_DIRS = new Set(['/', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/etc', '/proc', '/sys', '/dev', '/xcross']);
 
 export function applyTargetOptions(o: TargetOptions, triple: string, hostEnv: Env, cwd: string): AppliedOptions {
   const out: AppliedOptions = { env: {}, mounts: [], cargoFlags: [], notes: [] };
@@ -33,6 +36,9 @@ export function applyTargetOptions(o: TargetOptions, triple: string, hostEnv: En
       continue;
     }
     const abs = path.resolve(cwd, dir);
+    if (SYSTEM_DIRS.has(abs)) {
+      throw new XcrossError(`env.volumes would mount ${abs} (${name}) over the image's own ${abs}`, { fix: `name a directory below it, e.g. ${name}=${path.join(abs, 'data')}` });
+    }
     out.mounts.push({ source: abs, target: abs, readOnly: false });
     out.env[name] = abs;
   }
@@ -49,9 +55,18 @@ export function applyTargetOptions(o: TargetOptions, triple: string, hostEnv: En
   return out;
 }
 
+/** A volume whose directory is not there: the engine's own error ("statfs ...: no such file") says less. */
+export function refuseMissingVolumes(applied: AppliedOptions, exists: (p: string) => boolean): void {
+  for (const m of applied.mounts) {
+    if (exists(m.source)) continue;
+    const name = Object.keys(applied.env).find((k) => applied.env[k] === m.source) ?? 'a variable';
+    throw new XcrossError(`env.volumes names ${name}=${quoted(m.source)}, which does not exist`, { fix: `create that directory, or set ${name} to one that exists` });
+  }
+}
+
 function splitEntry(entry: string, key: string): [string, string | undefined] {
   const eq = entry.indexOf('=');
   const name = eq < 0 ? entry : entry.slice(0, eq);
-  if (!NAME.test(name)) throw new XcrossError(`${key} entry '${entry}' does not start with a variable name`, { fix: 'write NAME or NAME=VALUE' });
+  if (!NAME.test(name)) throw new XcrossError(`${key} entry ${quoted(entry)} does not start with a variable name`, { fix: 'write NAME or NAME=VALUE' });
   return [name, eq < 0 ? undefined : entry.slice(eq + 1)];
 }

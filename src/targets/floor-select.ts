@@ -1,5 +1,5 @@
 // From a target and the glibc floor asked for to the TargetSpec whose image gives that floor.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { GlibcFloor } from './glibc-floor';
 import type { Registry, TargetSpec } from './registry';
 

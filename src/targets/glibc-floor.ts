@@ -1,7 +1,8 @@
 // glibc floors: the oldest glibc a build's programs must run on. The registry's [glibc."X.Y"] tables
 // say which Debian suite gives each floor; a target offers the base suite's floor (its default) and
 // every other floor whose suite has the target's Debian architecture on the mirror.
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
+import { quoted } from '../ui/quote';
 import type { TomlReader } from '../config/toml';
 
 export interface GlibcFloor {
@@ -63,7 +64,7 @@ export function isVersion(v: string): boolean {
 
 /** A floor given by a flag or a variable (`what`: "--glibc", "XCROSS_GLIBC"), or the sentence it is not one. */
 export function glibcVersion(v: string, what: string): string {
-  if (!isVersion(v)) throw new XcrossError(`${what} needs a glibc version such as 2.31, not '${v}'`, { fix: 'see `xcross targets` for the floors each target has' });
+  if (!isVersion(v)) throw new XcrossError(`${what} needs a glibc version such as 2.31, not ${quoted(v)}`, { fix: 'see `xcross targets` for the floors each target has' });
   return v;
 }
 

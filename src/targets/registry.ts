@@ -1,7 +1,8 @@
 // The target registry: images/targets.toml parsed into typed TargetSpecs, the only list of triples.
-import { XcrossError } from '../errors';
-import { REGISTRY_FILE } from '../package-root';
+import { XcrossError } from '../base/errors';
+import { REGISTRY_FILE } from '../base/package-root';
 import { parseTomlFile, TomlReader, type TomlTable } from '../config/toml';
+import { quoted } from '../ui/quote';
 import { nearest } from './nearest';
 import { floorsFor, parseFloors, type GlibcFloor } from './glibc-floor';
 
@@ -200,7 +201,7 @@ export function findTarget(registry: Registry, triple: string): TargetSpec {
   const spec = registry.targets.find((t) => t.triple === triple);
   if (spec) return spec;
   const hint = nearest(triple, registry.targets.map((t) => t.triple));
-  throw new XcrossError(`unknown target '${triple}': xcross has no image for it`, {
+  throw new XcrossError(`unknown target ${quoted(triple)}: xcross has no image for it`, {
     fix: hint ? `did you mean '${hint}'? (\`xcross targets\` lists them all)` : 'run `xcross targets` to see the supported triples',
   });
 }

@@ -2,11 +2,11 @@
 // can get the target's std, else the one the image carries (hermetic, offline).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 import type { Host } from '../host';
 import type { ToolchainSource } from '../cli/cargo-args';
 import type { TargetSpec } from '../targets/registry';
-import type { Logger } from '../ui/log';
+import type { Logger } from '../base/log';
 import { findHostToolchain, hasTargetStd, cargoHome, type HostToolchain } from './rustup-home';
 import { findOnPath } from '../../runtimes/which';
 import { runCaptured } from '../../runtimes/process';

@@ -1,15 +1,6 @@
 // Everything xcross itself says goes to stderr, so that stdout stays the program's and cargo's.
 import kleur from 'kleur';
-
-export interface Logger {
-  readonly verbose: number;
-  info(msg: string): void;
-  warn(msg: string): void;
-  /** Shown with -v. */
-  debug(msg: string): void;
-  /** An engine command line, shown with -v, quoted so it can be pasted into a shell. */
-  command(argv: string[]): void;
-}
+import type { Logger } from '../base/log';
 
 export function createLogger(verbose: number, stream: NodeJS.WriteStream = process.stderr, color = Boolean(stream.isTTY)): Logger {
   kleur.enabled = color && !process.env.NO_COLOR;

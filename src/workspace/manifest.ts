@@ -2,7 +2,7 @@
 // nearest Cargo.toml from the working directory upwards.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XcrossError } from '../errors';
+import { XcrossError } from '../base/errors';
 
 export function locateManifest(cwd: string, manifestPath: string | undefined): string {
   if (manifestPath !== undefined) {

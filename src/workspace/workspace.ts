@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseTomlFile, isTable, type TomlTable } from '../config/toml';
 import { isDir, isFile } from './manifest';
-import { isInside } from '../paths';
+import { isInside } from '../base/paths';
 
 export interface Workspace {
   root: string;

@@ -41,7 +41,7 @@ describe('podman-api: terminal sessions through the REST attach', () => {
     const t = new Terminal(['shell', '--target', T], crate, API);
     try {
       await t.waitFor(PROMPT, 120_000);
-      let m = t.mark();
+      const m = t.mark();
       t.type('test -t 0 && echo has-a-terminal; stty size\r');
       await t.waitFor(/has-a-terminal/, 30_000, m);
       await t.waitFor(/^30 100$/m, 30_000, m);

@@ -40,7 +40,7 @@ test('-v, -vv and --verbose count, and stay for cargo', () => {
 });
 
 test('one target per run', () => {
-  assert.throws(() => parse(['build', '--target', 'a', '--target', 'b']), /one target per run, and got 2: a, b/);
+  assert.throws(() => parse(['build', '--target', 'a', '--target', 'b']), /one target per run, and got 2: 'a', 'b'/);
 });
 
 test('a word that is not a cargo subcommand is not a cargo invocation', () => {

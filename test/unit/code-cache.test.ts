@@ -1,4 +1,4 @@
-// The code cache of the bundles (src/boot/code-cache.ts), in fresh node processes: the first run
+// The code cache of the bundles (src/base/code-cache.ts), in fresh node processes: the first run
 // writes a cache, the next uses it, and a cache of another build of the same bundle is removed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir, writeTree } from './helpers';
 
-const LOADER = path.join(__dirname, '..', '..', 'src', 'boot', 'code-cache.js');
+const LOADER = path.join(__dirname, '..', '..', 'src', 'base', 'code-cache.js');
 
 function load(bundle: string, cacheHome: string): string {
   const js = `const r = require(${JSON.stringify(LOADER)}).requireWithCodeCache(${JSON.stringify(bundle)}); process.stdout.write(String(r.answer));`;

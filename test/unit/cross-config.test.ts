@@ -110,7 +110,7 @@ describe('every key cross has', () => {
   });
 
   test('a non-boolean where cross wants one is an error naming the variable', () => {
-    assert.throws(() => load({}, { CROSS_BUILD_XARGO: 'maybe' }), /CROSS_BUILD_XARGO=maybe is not a boolean/);
+    assert.throws(() => load({}, { CROSS_BUILD_XARGO: 'maybe' }), /CROSS_BUILD_XARGO is 'maybe', which is not a boolean/);
   });
 });
 
@@ -154,4 +154,11 @@ describe('warnings and errors say where', () => {
     const missing = load({}, { CROSS_CONFIG: '/nonexistent/Cross.toml' });
     assert.match(missing.warnings[0], /CROSS_CONFIG names \/nonexistent\/Cross\.toml, which cannot be read/);
   });
+});
+
+test('Cargo.toml metadata in quoted or inline spelling is read, not skipped (a fuzzer counterexample)', () => {
+  const head = '[package]\nname = "p"\nversion = "0.1.0"\n';
+  assert.throws(() => load({ 'Cargo.toml': `${head}["package"."metadata"."cross".build]\nxargo = 1\n` }), /package\.metadata\.cross\.build\.xargo must be true or false/);
+  const { config } = load({ 'Cargo.toml': `${head}metadata = { cross = { build = { runner = "inline" } } }\n` });
+  assert.equal(optionsFor(config, T).runner, 'inline');
 });

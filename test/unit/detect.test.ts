@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { closeRuntimes, createRuntime } from '../../runtimes/detect';
 import { fakeLibpod } from './fake-libpod';
 import { recordRefusal } from '../../runtimes/podman-api/refusal';
-import { dockerFlavor, nerdctlFlavor, podmanFlavor } from '../../runtimes/cli-flavor';
-import { XcrossError } from '../../src/errors';
+import { dockerFlavor, nerdctlFlavor, podmanFlavor } from '../../runtimes/cli/flavor';
+import { XcrossError } from '../../src/base/errors';
 import { recordingLogger, tempDir, writeTree } from './helpers';
 
 function binDir(scripts: Record<string, string>): string {

@@ -12,7 +12,7 @@ import { findTarget, loadRegistry } from '../../src/targets/registry';
 import { targetImageRef } from '../../src/images/tag';
 import { targetBuildArgs, targetLabels } from '../../src/images/build-args';
 import { planTargetImage } from '../../src/images/target-plan';
-import { isXcrossError } from '../../src/errors';
+import { isXcrossError } from '../../src/base/errors';
 import { tempDir, writeTree } from './helpers';
 
 const registry = loadRegistry();

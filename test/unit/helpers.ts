@@ -3,11 +3,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import assert from 'node:assert/strict';
-import type { Logger } from '../../src/ui/log';
-import { XcrossError } from '../../src/errors';
+import type { Logger } from '../../src/base/log';
+import { XcrossError } from '../../src/base/errors';
+
+const made: string[] = [];
+// Each test file is its own process: what it made goes when it ends, so runs do not fill /tmp.
+process.once('exit', () => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
 
 export function tempDir(prefix = 'xcross-unit-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 /** Writes files (path → content) under dir, creating folders; `mode` 0o755 makes them programs. */

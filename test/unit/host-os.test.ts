@@ -4,11 +4,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseOsRelease } from '../../src/host-os/os-release';
-import { installCommand, packageManager } from '../../src/host-os/install';
+import { parseOsRelease } from '../../src/base/host-os/os-release';
+import { installCommand, packageManager } from '../../src/base/host-os/install';
 import { binfmtCheck } from '../../src/doctor/host-checks';
 import { loadRegistry } from '../../src/targets/registry';
-import { PACKAGE_ROOT } from '../../src/package-root';
+import { PACKAGE_ROOT } from '../../src/base/package-root';
 import { tempDir } from './helpers';
 
 const OS_RELEASE = {
@@ -68,7 +68,7 @@ describe("the doctor's fixes follow the host", () => {
   });
 });
 
-test('no fix spells a package manager out by itself: they all come from src/host-os/install.ts', () => {
+test('no fix spells a package manager out by itself: they all come from src/base/host-os/install.ts', () => {
   const offenders: string[] = [];
   const walk = (dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {

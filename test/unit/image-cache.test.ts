@@ -46,7 +46,7 @@ test('cache settings: the environment over Cross.toml; --push needs a cache; the
   assert.equal(resolveCache({ env: { XCROSS_IMAGE_CACHE: 'ghcr.io/a/b' }, pushFlag: true }).push, true);
   assert.throws(() => resolveCache({ env: {}, pushFlag: true }), /--push pushes to the image cache, and none is set/);
   assert.throws(() => resolveCache({ env: { XCROSS_IMAGE_CACHE_PUSH: '1' } }), /XCROSS_IMAGE_CACHE_PUSH=1 pushes/);
-  assert.throws(() => resolveCache({ env: { XCROSS_IMAGE_CACHE: 'ghcr.io/a/b', XCROSS_IMAGE_CACHE_PUSH: 'yes' } }), /must be 1 or 0, not 'yes'/);
+  assert.throws(() => resolveCache({ env: { XCROSS_IMAGE_CACHE: 'ghcr.io/a/b', XCROSS_IMAGE_CACHE_PUSH: 'maybe' } }), /XCROSS_IMAGE_CACHE_PUSH is 'maybe', which is neither 1 nor 0/);
   assert.throws(() => resolveCache({ env: {}, configured: { value: 'nohost', file: '/w/Cross.toml' } }), /image-cache in \/w\/Cross\.toml is 'nohost'/);
 });
 
@@ -172,7 +172,7 @@ test('image push --all: every current image that carries its inputs digest; the 
     imageLabels: async (ref: string) => here.get(ref)!,
     push: async (_ref: string, dest: string) => { pushed.push(dest); },
   } as unknown as import('../../runtimes/runtime').Runtime;
-  const log = { info: (m: string) => said.push(m), warn: () => {}, debug: () => {}, command: () => {}, verbose: 0 } as unknown as import('../../src/ui/log').Logger;
+  const log = { info: (m: string) => said.push(m), warn: () => {}, debug: () => {}, command: () => {}, verbose: 0 } as unknown as import('../../src/base/log').Logger;
   const settings = { location: parseCacheLocation('127.0.0.1:5443/team/xcross', 'X'), push: false };
   const out = await pushImages({ runtime, log, tty: false, cacheDir: tempDir(), settings, localPrefix: registry.base.imagePrefix }, registry, [], true);
   assert.deepEqual(out.sort(), good.map((e) => cacheRef(settings.location, registry.base.imagePrefix, e.ref)).sort());

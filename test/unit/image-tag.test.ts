@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BASE_FILES, PRECOMPUTED_TAGS, TARGET_FILES, TOOLCHAIN_FILES, baseTag, computeTags, inputsSignature, targetImageRef, targetTag, toolchainImageRef, toolchainTag } from '../../src/images/tag';
-import { IMAGES_DIR } from '../../src/package-root';
+import { IMAGES_DIR } from '../../src/base/package-root';
 import { everyImageTarget } from '../../src/targets/floor-select';
 import { findTarget, loadRegistry } from '../../src/targets/registry';
 import { tempDir } from './helpers';

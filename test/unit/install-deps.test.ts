@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PACKAGE_ROOT } from '../../src/package-root';
-import { loadNodePty } from '../../src/pty/session';
+import { PACKAGE_ROOT } from '../../src/base/package-root';
+import { loadNodePty } from '../../runtimes/cli/pty-session';
 import { recordingLogger } from './helpers';
 
 interface LockEntry { dev?: boolean; optional?: boolean; hasInstallScript?: boolean; os?: string[]; cpu?: string[] }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { PACKAGE_ROOT } from '../../src/package-root';
+import { PACKAGE_ROOT } from '../../src/base/package-root';
 
 test('the package holds the bundles, the precomputed image tags, the images and the host setup script', () => {
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PACKAGE_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });

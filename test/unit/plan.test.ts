@@ -55,7 +55,7 @@ describe('mounts', () => {
 });
 
 describe('environment', () => {
-  test('cargo\'s and rustc\'s variables, the terminal, proxies and QEMU_* pass; nothing else', () => {
+  test('cargo\'s and rustc\'s variables (but for its credentials), the terminal, proxies and QEMU_* pass; nothing else', () => {
     const env = passthroughEnv({
       CARGO_REGISTRIES_X_TOKEN: 't', RUSTFLAGS: '-C x', RUST_TEST_THREADS: '2', TERM: 'xterm', https_proxy: 'p', QEMU_STRACE: '1',
       SECRET_TOKEN: 's', PATH: '/usr/bin', HOME: '/home/u', SSH_AUTH_SOCK: '/s', CARGO_HOME: '/h', CARGO_TARGET_DIR: '/t', CARGO_BUILD_TARGET: 'x',
@@ -63,9 +63,17 @@ describe('environment', () => {
       CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER: 'other',
     }, 'aarch64-unknown-linux-gnu');
     assert.deepEqual(env, {
-      CARGO_REGISTRIES_X_TOKEN: 't', RUSTFLAGS: '-C x', RUST_TEST_THREADS: '2', TERM: 'xterm', https_proxy: 'p', QEMU_STRACE: '1',
+      RUSTFLAGS: '-C x', RUST_TEST_THREADS: '2', TERM: 'xterm', https_proxy: 'p', QEMU_STRACE: '1',
       CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER: 'other',
     });
+  });
+
+  test('cargo\'s credentials stay out unless named in env.passthrough', () => {
+    const env = { CARGO_REGISTRY_TOKEN: 'r', CARGO_REGISTRIES_CORP_TOKEN: 'c', CARGO_REGISTRIES_CORP_INDEX: 'sparse+https://c/', CARGO_HTTP_PASSWORD: 'p', CARGO_SIGNING_KEY: 'k' };
+    assert.deepEqual(passthroughEnv(env, 'aarch64-unknown-linux-gnu'), { CARGO_REGISTRIES_CORP_INDEX: 'sparse+https://c/' });
+    const s = planCargo(input({ host: { ...host, env }, extra: { env: { CARGO_REGISTRIES_CORP_TOKEN: 'c' }, mounts: [] } }));
+    assert.equal(s.env.CARGO_REGISTRIES_CORP_TOKEN, 'c');
+    assert.equal(s.env.CARGO_REGISTRY_TOKEN, undefined);
   });
 
   test('xcross sets CARGO_HOME, CARGO_TARGET_DIR, HOME; Cross.toml extras come on top of the defaults', () => {

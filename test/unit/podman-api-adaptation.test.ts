@@ -12,7 +12,7 @@ import { PodmanApi } from '../../runtimes/podman-api/runtime';
 import { knownRefusal, recordRefusal } from '../../runtimes/podman-api/refusal';
 import type { Runtime } from '../../runtimes/runtime';
 import type { ContainerSpec } from '../../runtimes/spec';
-import { XcrossError } from '../../src/errors';
+import { XcrossError } from '../../src/base/errors';
 import { attachEnded, errorBody, fakeLibpod, json, type FakeLibpod } from './fake-libpod';
 import { recordingLogger, tempDir } from './helpers';
 

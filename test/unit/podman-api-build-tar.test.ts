@@ -1,6 +1,6 @@
 // The build context as a tar stream: what goes in (files, directories, symlinks, a Containerfile from
 // elsewhere), what stays out (excludes, .dockerignore), read back with tar-stream's extract.
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -132,6 +132,7 @@ describe('contextTar', () => {
     // A sibling directory whose name starts like the context's is outside it too.
     const sibling = `${d}-docker`;
     writeTree(sibling, { 'Containerfile': 'FROM sibling\n' });
+    after(() => fs.rmSync(sibling, { recursive: true, force: true }));
     const t2 = contextTar(d, path.join(sibling, 'Containerfile'), ['/target']);
     assert.equal(t2.containerfile, '.xcross.Containerfile');
     assert.equal((await readTar(t2)).entries.get('.xcross.Containerfile')?.data.toString(), 'FROM sibling\n');

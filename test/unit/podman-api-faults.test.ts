@@ -13,7 +13,7 @@ import { runContainer } from '../../runtimes/podman-api/run-session';
 import { buildImage } from '../../runtimes/podman-api/build';
 import { specGenerator } from '../../runtimes/podman-api/spec-json';
 import type { ContainerSpec } from '../../runtimes/spec';
-import { XcrossError } from '../../src/errors';
+import { XcrossError } from '../../src/base/errors';
 import { errorBody, fakeLibpod, json } from './fake-libpod';
 import { recordingLogger, tempDir, writeTree } from './helpers';
 

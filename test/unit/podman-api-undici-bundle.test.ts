@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PACKAGE_ROOT } from '../../src/package-root';
+import { PACKAGE_ROOT } from '../../src/base/package-root';
 import { fakeLibpod } from './fake-libpod';
 
 const BUNDLE = path.join(PACKAGE_ROOT, 'dist', 'src', 'undici.bundle.js');

@@ -1,7 +1,7 @@
 // node-pty that cannot load is a warning and a fallback, never a crash.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadNodePty } from '../../src/pty/session';
+import { loadNodePty } from '../../runtimes/cli/pty-session';
 import { recordingLogger } from './helpers';
 
 test('a native module that fails to load: warned once, null returned', () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { findTarget, loadRegistry, parseRegistry, runsNatively } from '../../src/targets/registry';
 import { hostCpu, hostTriple } from '../../src/targets/host-arch';
 import { editDistance, nearest } from '../../src/targets/nearest';
-import { XcrossError } from '../../src/errors';
+import { XcrossError } from '../../src/base/errors';
 
 test('the real registry: pinned versions, tools derived from the GNU prefix, layouts and runners', () => {
   const r = loadRegistry();

@@ -1,7 +1,7 @@
 // Cross.toml options in container terms: passthrough, volumes, runner, build-std.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyTargetOptions } from '../../src/plan/target-options';
+import { applyTargetOptions, refuseMissingVolumes } from '../../src/plan/target-options';
 
 const T = 'aarch64-unknown-linux-gnu';
 const none = { passthrough: [], volumes: [] };
@@ -37,4 +37,16 @@ test('build-std becomes cargo\'s -Zbuild-std', () => {
 test('an entry that is not NAME or NAME=VALUE is an error', () => {
   assert.throws(() => applyTargetOptions({ ...none, passthrough: ['=x'] }, T, {}, '/'), /env\.passthrough entry '=x' does not start with a variable name/);
   assert.throws(() => applyTargetOptions({ ...none, volumes: ['1BAD'] }, T, {}, '/'), /env\.volumes entry '1BAD'/);
+});
+
+test('volumes: / and the image\'s system directories are refused in one sentence (runc would fail on /)', () => {
+  assert.throws(() => applyTargetOptions({ ...none, volumes: ['XC_VOL=/'] }, T, {}, '/work/crate'), /^XcrossError: env\.volumes would mount \/ \(XC_VOL\) over the image's own \/$/);
+  assert.throws(() => applyTargetOptions({ ...none, volumes: ['USR'] }, T, { USR: '/usr/' }, '/work/crate'), /over the image's own \/usr$/);
+  assert.equal(applyTargetOptions({ ...none, volumes: ['H=/home/u'] }, T, {}, '/work/crate').mounts.length, 1);
+});
+
+test('volumes: a missing directory is one sentence naming the variable, before the engine says statfs', () => {
+  const a = applyTargetOptions({ ...none, volumes: ['XC_VOL=/no/such/dir', 'OK=/srv'] }, T, {}, '/work/crate');
+  assert.throws(() => refuseMissingVolumes(a, (p) => p === '/srv'), /^XcrossError: env\.volumes names XC_VOL='\/no\/such\/dir', which does not exist$/);
+  refuseMissingVolumes(a, () => true);
 });

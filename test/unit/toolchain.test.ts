@@ -7,7 +7,7 @@ import { findHostToolchain, hasTargetStd } from '../../src/toolchain/rustup-home
 import { selectToolchain } from '../../src/toolchain/select';
 import { findTarget, loadRegistry } from '../../src/targets/registry';
 import type { Host } from '../../src/host';
-import { XcrossError } from '../../src/errors';
+import { XcrossError } from '../../src/base/errors';
 import { recordingLogger, tempDir, writeTree } from './helpers';
 
 const H = 'x86_64-unknown-linux-gnu';

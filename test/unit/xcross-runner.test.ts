@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { IMAGES_DIR } from '../../src/package-root';
+import { IMAGES_DIR } from '../../src/base/package-root';
 import { tempDir, writeTree } from './helpers';
 
 const RUNNER = path.join(IMAGES_DIR, 'xcross-runner');

@@ -1,12 +1,13 @@
-// ContainerSpec → podman argv, and the host adaptation probe with this host's real errors.
+// ContainerSpec → a CLI engine's argv, and the host adaptation probe with this host's real errors.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildAdaptation, ownerArgs, podmanRunArgs } from '../../runtimes/podman-args';
-import { loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation } from '../../runtimes/podman-adapt';
+import { buildAdaptation, ownerArgs, cliRunArgs } from '../../runtimes/cli/run-args';
+import { probeAdaptation, readHardLimits, type Adaptation } from '../../runtimes/adaptation/probe';
+import { loadCached, saveCached } from '../../runtimes/adaptation/cache';
 import type { ContainerSpec } from '../../runtimes/spec';
-import { XcrossError } from '../../src/errors';
+import { XcrossError } from '../../src/base/errors';
 import { tempDir } from './helpers';
 
 const spec: ContainerSpec = {
@@ -19,14 +20,14 @@ const adaptation: Adaptation = { global: ['--runtime', 'runc'], run: ['--init', 
 
 describe('podman run arguments', () => {
   test('exact argv, rootless: no --user; a value already in podman\'s env passes by name only', () => {
-    assert.deepEqual(podmanRunArgs(spec, { rootless: true, selinux: false, env: { TOKEN: 'secret' }, adaptation }), [
+    assert.deepEqual(cliRunArgs(spec, { rootless: true, selinux: false, env: { TOKEN: 'secret' }, adaptation }), [
       '--runtime', 'runc', 'run', '--rm', '--pull=never', '--name', 'xcross-build-1', '--label', 'io.xcross.managed=true',
       '--init', '--network=host', '-v', '/w:/w:rw', '-v', '/d:/d:ro', '-e', 'CARGO_HOME=/xcross/cargo', '-e', 'TOKEN', '-w', '/w', '-i', 'img:1', 'cargo', 'build',
     ]);
   });
 
   test('SELinux labels; a terminal', () => {
-    const args = podmanRunArgs({ ...spec, tty: true }, { rootless: true, selinux: true, env: {}, adaptation });
+    const args = cliRunArgs({ ...spec, tty: true }, { rootless: true, selinux: true, env: {}, adaptation });
     assert.ok(args.includes('/w:/w:rw,z') && args.includes('/d:/d:ro,z'));
     assert.deepEqual(args.slice(args.indexOf('-i'), args.indexOf('-i') + 2), ['-i', '-t']);
     assert.ok(args.includes('TOKEN=secret'));
@@ -103,11 +104,20 @@ describe('adapting to the host', () => {
 
 describe('CROSS_CONTAINER_OPTS', () => {
   test('split like a shell, quotes keep spaces, placed right before the image', async () => {
-    const { splitUserArgs } = await import('../../runtimes/podman-args');
+    const { splitUserArgs } = await import('../../runtimes/user-args');
     assert.deepEqual(splitUserArgs(`--env A=1  -e "B=two words" --label='x y' --cap-add=SYS_PTRACE`), ['--env', 'A=1', '-e', 'B=two words', '--label=x y', '--cap-add=SYS_PTRACE']);
     assert.deepEqual(splitUserArgs(undefined), []);
     assert.deepEqual(splitUserArgs('  '), []);
-    const args = podmanRunArgs(spec, { rootless: true, selinux: false, env: {}, adaptation, userArgs: ['--cap-add=SYS_PTRACE'] });
+    const args = cliRunArgs(spec, { rootless: true, selinux: false, env: {}, adaptation, userArgs: ['--cap-add=SYS_PTRACE'] });
     assert.deepEqual(args.slice(-4), ['--cap-add=SYS_PTRACE', 'img:1', 'cargo', 'build']);
   });
+});
+
+test('a mount path with a colon goes as --mount; with a colon and a comma it is one sentence', () => {
+  const ctx = { rootless: true, selinux: true, env: {}, adaptation };
+  const at = (source: string): ContainerSpec => ({ ...spec, workdir: source, mounts: [{ source, target: source, readOnly: true }] });
+  const args = cliRunArgs(at('/w/a:b'), ctx);
+  assert.equal(args[args.indexOf('--mount') + 1], 'type=bind,source=/w/a:b,destination=/w/a:b,readonly=true,relabel=shared');
+  assert.ok(cliRunArgs(at('/w/a,b'), ctx).includes('/w/a,b:/w/a,b:ro,z'));
+  assert.throws(() => cliRunArgs(at('/w/a:b,c'), ctx), /^XcrossError: \/w\/a:b,c has both ':' and ',' in its path, which the engine's command line cannot mount$/);
 });

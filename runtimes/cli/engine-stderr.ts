@@ -1,8 +1,8 @@
 // The engine's stderr on its way to ours.
-import type { CliFlavor } from './cli-flavor';
+import type { CliFlavor } from './flavor';
 
 /**
- * podman's stderr passes through as it comes, except its own errors from before the container
+ * The engine's stderr passes through as it comes, except its own errors from before the container
  * started that xcross answers better: "image not known" (xcross builds the image) and a command
  * that is not in the image (xcross says so in one sentence).
  */

@@ -1,17 +1,16 @@
-// Hosts where podman's defaults fail (nested CI runners, this kind of VM): rlimits above what the
+// Hosts where an engine's defaults fail (nested CI runners, this kind of VM): rlimits above what the
 // caller may set, hybrid cgroups crun refuses, rootless networking without /dev/net/tun. xcross
 // probes once with a `true` container, reads the engine's complaint, adds the flag that answers it,
-// and remembers the result per boot, engine binary and user.
+// and remembers the result (cache.ts) per boot, engine binary and user.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { XcrossError } from '../src/errors';
-import type { Captured } from './process';
-import type { BuildRequest } from './runtime';
+import { XcrossError } from '../../src/base/errors';
+import type { Captured } from '../process';
+import type { BuildRequest } from '../runtime';
 
 export interface Adaptation {
-  /** Global podman flags (before the subcommand). */
+  /** Global engine flags (before the subcommand). */
   global: string[];
-  /** Flags for `podman run` (and the matching ones for `podman build`). */
+  /** Flags for `run` (and the matching ones for `build`). */
   run: string[];
   /** What was adapted and why, for -v. */
   notes: string[];
@@ -36,7 +35,8 @@ type Probe = (adapt: Adaptation) => Promise<Captured>;
 /** podman often runs conmon with a lower nproc than ours; step down until one is accepted. */
 const NPROC_LADDER = [65536, 32768, 16384, 4096];
 
-export async function probeAdaptation(probe: Probe, limits: Limits): Promise<Adaptation> {
+/** `engine`: the name the messages give the engine probed (podman for a podman service). */
+export async function probeAdaptation(probe: Probe, limits: Limits, engine = 'podman'): Promise<Adaptation> {
   const a: Adaptation = { global: [], run: ['--init'], notes: [] };
   const nprocCandidates = [...new Set([limits.nproc, ...NPROC_LADDER])].filter((n) => n <= limits.nproc);
   let nprocIndex = 0;
@@ -49,24 +49,24 @@ export async function probeAdaptation(probe: Probe, limits: Limits): Promise<Ada
       a.notes.push('crun refuses hybrid cgroups here: using runc with cgroupfs');
     } else if (/RLIMIT_NOFILE|rlimit type 7/.test(err) && !a.run.some((f) => f.startsWith('--ulimit=nofile'))) {
       a.run.push(`--ulimit=nofile=${limits.nofile}:${limits.nofile}`);
-      a.notes.push(`podman's default open-files limit is above this host's hard limit: using ${limits.nofile}`);
+      a.notes.push(`${engine}'s default open-files limit is above this host's hard limit: using ${limits.nofile}`);
     } else if (/RLIMIT_NPROC|rlimit type 6/.test(err) && nprocIndex < nprocCandidates.length) {
       const n = nprocCandidates[nprocIndex++];
       replaceWith(a.run, '--ulimit=nproc=', `--ulimit=nproc=${n}:${n}`);
-      replaceWith(a.notes, 'process limit', `process limit: podman's default is refused here: using ${n}`);
+      replaceWith(a.notes, 'process limit', `process limit: ${engine}'s default is refused here: using ${n}`);
     } else if (/\/dev\/net\/tun|slirp4netns failed|pasta failed/.test(err) && !a.run.includes('--network=host')) {
       a.run.push('--network=host');
       a.notes.push('rootless networking cannot open /dev/net/tun here: using the host network');
     } else if (/catatonit|init binary/.test(err) && a.run.includes('--init')) {
       a.run.splice(a.run.indexOf('--init'), 1);
-      a.notes.push('podman has no init binary (catatonit): running without --init');
+      a.notes.push(`${engine} has no init binary${engine === 'podman' ? ' (catatonit)' : ''}: running without --init`);
     } else {
-      throw new XcrossError(`podman cannot start a container on this host: ${firstLines(err)}`, {
-        fix: 'run `xcross -v` with the same command to see the engine calls, and check `podman run --rm <image> true` by hand',
+      throw new XcrossError(`${engine} cannot start a container on this host: ${firstLines(err)}`, {
+        fix: `run \`xcross -v\` with the same command to see the engine calls, and check \`${engine} run --rm <image> true\` by hand`,
       });
     }
   }
-  throw new XcrossError(`podman still refuses to start a container after adapting (${a.notes.join('; ')})`);
+  throw new XcrossError(`${engine} still refuses to start a container after adapting (${a.notes.join('; ')})`);
 }
 
 function replaceWith(list: string[], prefix: string, item: string): void {
@@ -75,38 +75,11 @@ function replaceWith(list: string[], prefix: string, item: string): void {
   else list[i] = item;
 }
 
-export function cacheKey(podman: string, uid: number, limits: Limits): string {
-  let stamp = '';
-  try {
-    const st = fs.statSync(podman);
-    stamp = `${st.size}:${st.mtimeMs}`;
-  } catch {}
-  return [podman, stamp, uid, limits.nofile, limits.nproc, safeRead('/proc/sys/kernel/random/boot_id').trim()].join('|');
-}
-
-export function loadCached(file: string, key: string): Adaptation | undefined {
-  try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as { key?: unknown; adaptation?: Adaptation };
-    const a = v.adaptation;
-    if (v.key === key && a && Array.isArray(a.global) && Array.isArray(a.run) && Array.isArray(a.notes)) return a;
-  } catch {}
-  return undefined;
-}
-
-export function saveCached(file: string, key: string, adaptation: Adaptation): void {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ key, adaptation }));
-  } catch {
-    // A cache that cannot be written costs a probe next time, nothing more.
-  }
-}
-
 function firstLines(s: string): string {
   return s.trim().split('\n').filter((l) => !/level=warning/.test(l)).slice(0, 2).join(' ').replace(/^Error: /, '') || 'no message';
 }
 
-function safeRead(file: string): string {
+export function safeRead(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch {

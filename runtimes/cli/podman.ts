@@ -1,6 +1,6 @@
 // The podman runtime, through its CLI.
-import { CliEngine, type CliOptions } from './cli-engine';
-import { podmanFlavor } from './cli-flavor';
+import { CliEngine, type CliOptions } from './engine';
+import { podmanFlavor } from './flavor';
 
 export class PodmanCli extends CliEngine {
   constructor(o: CliOptions) {

@@ -3,7 +3,7 @@
 // our terminal is put in raw mode and relayed byte for byte, so Ctrl-C and Ctrl-Z reach the program
 // (not xcross), and window-size changes follow. If node-pty's native module cannot load, the engine
 // gets our terminal directly (it handles raw mode and resizes itself), with a warning: never a crash.
-import type { Logger } from '../ui/log';
+import type { Logger } from '../../src/base/log';
 
 export interface PtyProcess {
   /** Exit code (128 + signal number when killed). */

@@ -2,23 +2,26 @@
 // differences in its CliFlavor.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { XcrossError } from '../src/errors';
-import type { Logger } from '../src/ui/log';
-import type { BuildRequest, ImageInfo, RunResult, Runtime } from './runtime';
-import { parseImageInspect } from './image-json';
-import type { CliFlavor } from './cli-flavor';
-import type { ContainerSpec } from './spec';
-import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from './process';
-import { buildAdaptation, podmanRunArgs, splitUserArgs } from './podman-args';
-import { buildProbeImage, cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation, type Limits } from './podman-adapt';
-import { GRACE_MS, interruptible } from './interrupt';
+import { XcrossError } from '../../src/base/errors';
+import type { Logger } from '../../src/base/log';
+import type { BuildRequest, ImageInfo, RunResult, Runtime } from '../runtime';
+import { parseImageInspect } from '../image-json';
+import type { CliFlavor } from './flavor';
+import type { ContainerSpec } from '../spec';
+import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from '../process';
+import { buildAdaptation, cliRunArgs } from './run-args';
+import { splitUserArgs } from '../user-args';
+import { buildProbeImage, probeAdaptation, readHardLimits, type Adaptation, type Limits } from '../adaptation/probe';
+import { cacheKey, loadCached, saveCached } from '../adaptation/cache';
+import { runAdapted } from '../adaptation/again';
+import { GRACE_MS, interruptible } from '../interrupt';
 import { holdEngineErrors } from './engine-stderr';
 import { copyContext, writeIgnoreFile } from './build-context';
-import { BuildOutput } from './build-output';
-import { storageUsageOf, type StorageUsage } from './storage-usage';
-import { engineSentence } from './engine-sentence';
-import { loadNodePty, spawnInPty } from '../src/pty/session';
-import { restartServiceWith } from './podman-api/socket';
+import { BuildOutput } from '../build-output';
+import { storageUsageOf, type StorageUsage } from '../storage-usage';
+import { engineSentence } from '../engine-sentence';
+import { loadNodePty, spawnInPty } from './pty-session';
+import { restartServiceWith } from '../podman-service';
 
 /** podman's, docker's and nerdctl's words for an image they do not have (from inspect or exists). */
 const IMAGE_ABSENT = /image not known|no such (image|object)|image not found/i;
@@ -76,10 +79,10 @@ export class CliEngine implements Runtime {
 
   async imageLabels(ref: string): Promise<Record<string, string>> {
     const r = await this.exec(['image', 'inspect', '--format', '{{json .Config.Labels}}', ref]);
-    if (r.code !== 0) throw new XcrossError(`podman could not inspect image ${ref}: ${r.stderr.trim()}`);
+    if (r.code !== 0) throw new XcrossError(`${this.name} could not inspect image ${ref}: ${r.stderr.trim()}`);
     const v: unknown = JSON.parse(r.stdout.trim() || 'null');
     if (v === null) return {};
-    if (typeof v !== 'object' || Array.isArray(v)) throw new XcrossError(`podman printed labels of ${ref} that are not an object`);
+    if (typeof v !== 'object' || Array.isArray(v)) throw new XcrossError(`${this.name} printed labels of ${ref} that are not an object`);
     return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => typeof x === 'string')) as Record<string, string>;
   }
 
@@ -98,7 +101,7 @@ export class CliEngine implements Runtime {
     const r = await this.exec(['image', 'inspect', '--format', '{{.Id}}', ref]);
     if (r.code === 0) return r.stdout.trim();
     if (IMAGE_ABSENT.test(r.stderr)) return undefined;
-    throw new XcrossError(`podman could not inspect image ${ref}: ${r.stderr.trim() || `exit code ${r.code}`}`);
+    throw new XcrossError(`${this.name} could not inspect image ${ref}: ${r.stderr.trim() || `exit code ${r.code}`}`);
   }
 
   async listImages(label: string): Promise<ImageInfo[]> {
@@ -114,7 +117,7 @@ export class CliEngine implements Runtime {
 
   async removeImage(ref: string): Promise<void> {
     const r = await this.exec(['rmi', ref]);
-    if (r.code !== 0) throw new XcrossError(`podman could not remove ${ref}: ${r.stderr.trim().replace(/^Error: /, '')}`);
+    if (r.code !== 0) throw new XcrossError(`${this.name} could not remove ${ref}: ${r.stderr.trim().replace(/^Error: /, '')}`);
   }
 
   async pull(ref: string, onLine: (line: string) => void): Promise<boolean> {
@@ -126,7 +129,7 @@ export class CliEngine implements Runtime {
 
   async importTarball(file: string, ref: string): Promise<void> {
     const r = await this.exec(['import', '--change', 'CMD ["/bin/bash"]', file, ref], 600_000);
-    if (r.code !== 0) throw new XcrossError(`podman could not import ${file} as ${ref}: ${r.stderr.trim()}`);
+    if (r.code !== 0) throw new XcrossError(`${this.name} could not import ${file} as ${ref}: ${r.stderr.trim()}`);
   }
 
   async tag(ref: string, newRef: string): Promise<void> {
@@ -200,28 +203,27 @@ export class CliEngine implements Runtime {
   }
 
   async run(spec: ContainerSpec): Promise<RunResult> {
-    const cached = this.adaptation !== undefined || this.cachedAdaptation() !== undefined;
-    // Probing needs the image, and in a terminal session podman's complaint would land on the
-    // screen: in both cases ask first.
-    if ((!cached || spec.tty) && !(await this.imageExists(spec.image))) return { code: 125, imageMissing: true };
-    const adapt = await this.adapt(spec.image);
-    let result = await this.runOnce(spec, adapt);
-    // 125/126 before the container ran: the host may have changed since the adaptation was cached.
-    if (cached && !result.interrupted && !result.imageMissing && (result.code === 125 || result.code === 126)) {
-      // An engine whose words for a missing image xcross does not know: ask before re-probing with it.
-      if (!(await this.imageExists(spec.image))) return { code: 125, imageMissing: true };
-      const fresh = await this.adapt(spec.image, true);
-      if (JSON.stringify(fresh) !== JSON.stringify(adapt)) result = await this.runOnce(spec, fresh);
-    }
-    return result;
+    return runAdapted({
+      cached: this.adaptation !== undefined || this.cachedAdaptation() !== undefined,
+      imageExists: () => this.imageExists(spec.image),
+      // In a terminal session the engine's complaint about a missing image would land on the screen.
+      askFirst: spec.tty,
+      askAgain: true,
+      adapt: (fresh) => this.adapt(spec.image, fresh),
+      run: (a) => this.runOnce(spec, a),
+      // 125/126 before the container ran: the host may have changed since the adaptation was cached.
+      refusal: (o) => ('result' in o && !o.result.interrupted && !o.result.imageMissing && (o.result.code === 125 || o.result.code === 126)
+        ? `exit code ${o.result.code} before the container ran` : undefined),
+      onRefusal: (why) => this.o.log.debug(`${this.name}: ${why}; probing again`),
+    });
   }
 
   private async runOnce(spec: ContainerSpec, adapt: Adaptation): Promise<RunResult> {
-    const args = podmanRunArgs(spec, {
+    const args = cliRunArgs(spec, {
       rootless: await this.rootless(), selinux: this.selinux, env: this.o.env, adaptation: adapt, userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS),
     });
     this.o.log.command([this.o.binary, ...args]);
-    // A terminal session runs podman in our pseudo-terminal; anything else streams on pipes.
+    // A terminal session runs the engine in our pseudo-terminal; anything else streams on pipes.
     const pty = spec.tty ? loadNodePty(this.o.log, this.o.env) : null;
     let kill: (sig: NodeJS.Signals) => void;
     let finished: Promise<{ code: number; imageMissing?: boolean }>;
@@ -300,7 +302,7 @@ export class CliEngine implements Runtime {
         });
       }
       return this.exec([...a.global, 'run', '--rm', '--pull=never', '--label', 'io.xcross.managed=true', ...a.run, image, 'true']);
-    }, limits);
+    }, limits, this.name);
     for (const n of adaptation.notes) this.o.log.debug(`adapted: ${n}`);
     saveCached(this.cacheFile(), key, adaptation);
     return (this.adaptation = adaptation);

@@ -1,6 +1,6 @@
 // The nerdctl runtime (containerd), through its CLI: it has no REST API.
-import { CliEngine, type CliOptions } from './cli-engine';
-import { nerdctlFlavor } from './cli-flavor';
+import { CliEngine, type CliOptions } from './engine';
+import { nerdctlFlavor } from './flavor';
 
 export class NerdctlCli extends CliEngine {
   constructor(o: CliOptions) {

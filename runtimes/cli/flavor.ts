@@ -1,8 +1,8 @@
 // What differs between the engines xcross drives through a CLI (podman, docker, nerdctl): kept in
 // one small object per engine, so the runtime itself has one code path.
-import type { Captured } from './process';
-import { socketOwner } from './podman-api/socket';
-import { installCommand } from '../src/host-os/install';
+import type { Captured } from '../process';
+import { socketOwner } from '../podman-service';
+import { installCommand } from '../../src/base/host-os/install';
 
 type Exec = (args: string[], timeoutMs?: number) => Promise<Captured>;
 type Env = Readonly<Record<string, string | undefined>>;
