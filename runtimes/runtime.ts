@@ -1,5 +1,6 @@
 // The engine interface: what the rest of xcross may ask of podman, docker or nerdctl.
 import type { ContainerSpec } from './spec';
+import type { StorageUsage } from './storage-usage';
 
 export interface RunResult {
   /** The container's exit code (the engine's own when it failed before the container ran). */
@@ -57,6 +58,8 @@ export interface Runtime {
   load(file: string, onLine: (line: string) => void): Promise<void>;
   /** Builds an image; streams the engine's output lines; throws XcrossError on failure. */
   build(req: BuildRequest, onLine: (line: string) => void): Promise<void>;
+  /** Where the engine stores images and how full that disk is (for a full-disk error), when it can say. */
+  storageUsage?(): Promise<StorageUsage | undefined>;
   /** Runs a container to completion with our stdio; removes it afterwards, also on SIGINT/SIGTERM.
    * Never pulls: a missing image is reported as `imageMissing`, so that the hot path asks nothing first. */
   run(spec: ContainerSpec): Promise<RunResult>;

@@ -4,7 +4,9 @@
 #   (sudo -u NAME-peer, no password): the tests push from NAME's store and pull into the peer's;
 # - /etc/docker/certs.d/127.0.0.1:5443 writable by NAME: dockerd trusts the tests' registry CA there
 #   (podman's certs.d is in the user's home and needs nothing from root);
-# - /var/tmp/xcross-e2e-small, a 16 MB tmpfs owned by NAME, where an archive cannot fit.
+# - /var/tmp/xcross-e2e-small, a 16 MB tmpfs owned by NAME, where an archive cannot fit;
+# - /var/tmp/xcross-e2e-full, a 48 MB tmpfs owned by NAME, for an image store that fills up during a
+#   build (the load tests' full disk; its own, so that it does not race the archive test for space).
 #
 #   sudo scripts/setup-cache-peer.sh NAME
 set -euo pipefail
@@ -21,4 +23,14 @@ small=/var/tmp/xcross-e2e-small
 mkdir -p "$small"
 mountpoint -q "$small" || mount -t tmpfs -o size=16m,mode=0755 tmpfs "$small"
 chown "$user:" "$small"
-echo "setup-cache-peer: $peer (uid $(id -u "$peer")) for the image cache tests; $small is 16 MB"
+full=/var/tmp/xcross-e2e-full
+mkdir -p "$full"
+mountpoint -q "$full" || mount -t tmpfs -o size=48m,mode=0755 tmpfs "$full"
+chown "$user:" "$full"
+# Rootless podman works in the mount namespace of NAME's pause process: one that started before this
+# mount does not see it (/ is not shared here). Mount a tmpfs there too; only podman uses this one.
+pause="/run/user/$(id -u "$user")/libpod/tmp/pause.pid"
+if [ -s "$pause" ] && kill -0 "$(cat "$pause")" 2>/dev/null; then
+  nsenter -t "$(cat "$pause")" -m sh -c "mountpoint -q '$full' || mount -t tmpfs -o size=48m,mode=0755 tmpfs '$full'; chown $(id -u "$user"):$(id -g "$user") '$full'"
+fi
+echo "setup-cache-peer: $peer (uid $(id -u "$peer")) for the image cache tests; $small is 16 MB, $full 48 MB"

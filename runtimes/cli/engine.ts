@@ -18,6 +18,7 @@ import { GRACE_MS, interruptible } from '../interrupt';
 import { holdEngineErrors } from './engine-stderr';
 import { copyContext, writeIgnoreFile } from './build-context';
 import { BuildOutput } from '../build-output';
+import { storageUsageOf, type StorageUsage } from '../storage-usage';
 import { engineSentence } from '../engine-sentence';
 import { loadNodePty, spawnInPty } from './pty-session';
 import { containerHost, restartServiceWith } from '../podman-service';
@@ -83,6 +84,17 @@ export class CliEngine implements Runtime {
     if (v === null) return {};
     if (typeof v !== 'object' || Array.isArray(v)) throw new XcrossError(`${this.name} printed labels of ${ref} that are not an object`);
     return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => typeof x === 'string')) as Record<string, string>;
+  }
+
+  async storageUsage(): Promise<StorageUsage | undefined> {
+    // podman's info says where its graphroot is and how full; docker's and nerdctl's do not say how full.
+    if (this.flavor.name !== 'podman') return undefined;
+    const r = await this.exec(['info', '--format', 'json'], 30_000);
+    try {
+      return r.code === 0 ? storageUsageOf(JSON.parse(r.stdout)) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async imageId(ref: string): Promise<string | undefined> {

@@ -20,6 +20,7 @@ import { NotStarted, runContainer } from './run-session';
 import { specGenerator } from './spec-json';
 import { buildImage } from './build';
 import { readJsonLines } from './streams';
+import { storageUsageOf, type StorageUsage } from '../storage-usage';
 
 export interface ApiOptions {
   uid: number;
@@ -93,6 +94,14 @@ export class PodmanApi implements Runtime {
   /** libpod's /info (the doctor's facts: version, rootless, storage, OCI runtime, cgroups). */
   async info(): Promise<unknown> {
     return (await this.api()).json<unknown>('GET', '/info', 'asking the podman service for its /info');
+  }
+
+  async storageUsage(): Promise<StorageUsage | undefined> {
+    try {
+      return storageUsageOf(await this.info());
+    } catch {
+      return undefined;
+    }
   }
 
   async imageExists(ref: string): Promise<boolean> {

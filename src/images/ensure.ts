@@ -18,6 +18,9 @@ import { pullFromCache, pushAfterBuild, type CacheContext } from '../cache/excha
 import { withInputs } from '../cache/verify';
 import { engineSentence } from '../../runtimes/engine-sentence';
 import { recordOrigin } from '../cache/origins';
+import { lockDir, lockImage } from './build-lock';
+import { StorageFullError } from '../../runtimes/build-faults';
+import { storageFullError } from './storage-full';
 
 export interface EnsureOptions {
   runtime: Runtime;
@@ -41,23 +44,43 @@ function cacheContext(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty' | 'cacheD
 export async function ensureTargetImage(o: EnsureOptions): Promise<string> {
   const ref = targetImageRef(o.registry.base, o.target);
   if (!o.force && (await o.runtime.imageExists(ref))) return ref;
-  if (!o.force && !isLocal(ref) && (await pullWithProgress(o, ref))) return ref;
-  const cache = cacheContext(o, o.registry.base.imagePrefix);
-  const labels = withInputs(ref, targetLabels(o.target));
-  if (!o.force && (await pullFromCache(cache, { ref, labels }))) return ref;
-  o.log.info(`the ${o.target.triple} image ${ref} is not here yet: building it (a few minutes, once)`);
-  const toolchain = await ensureToolchain(o);
-  const plan = planTargetImage(o.target, debianArch());
-  o.log.debug(`image plan for ${o.target.triple} on a ${plan.buildArch} host: ${JSON.stringify(plan)}`);
-  await buildWithProgress(o, {
-    containerfile: path.join(IMAGES_DIR, 'Containerfile.target'),
-    context: IMAGES_DIR,
-    tag: ref,
-    buildArgs: targetBuildArgs(o.target, plan, toolchain),
-    labels,
+  await onceMissing(o, ref, async () => {
+    if (!o.force && !isLocal(ref) && (await pullWithProgress(o, ref))) return;
+    const cache = cacheContext(o, o.registry.base.imagePrefix);
+    const labels = withInputs(ref, targetLabels(o.target));
+    if (!o.force && (await pullFromCache(cache, { ref, labels }))) return;
+    o.log.info(`the ${o.target.triple} image ${ref} is not here yet: building it (a few minutes, once)`);
+    const toolchain = await ensureToolchain(o);
+    const plan = planTargetImage(o.target, debianArch());
+    o.log.debug(`image plan for ${o.target.triple} on a ${plan.buildArch} host: ${JSON.stringify(plan)}`);
+    await buildWithProgress(o, {
+      containerfile: path.join(IMAGES_DIR, 'Containerfile.target'),
+      context: IMAGES_DIR,
+      tag: ref,
+      buildArgs: targetBuildArgs(o.target, plan, toolchain),
+      labels,
+    });
+    await builtHere(o, cache, ref);
   });
-  await builtHere(o, cache, ref);
   return ref;
+}
+
+/**
+ * The miss path of `ref`, one xcross process at a time: others that miss it too wait, then find it
+ * made (or make it themselves when the first one failed). Nested locks are always taken in the
+ * same order (target, toolchain, base), so they cannot deadlock.
+ */
+async function onceMissing(o: Pick<EnsureOptions, 'runtime' | 'log' | 'cacheDir' | 'force'>, ref: string, make: () => Promise<void>): Promise<void> {
+  const lock = await lockImage({ dir: lockDir(o.cacheDir), ref, say: (m) => o.log.info(m) });
+  try {
+    if (!o.force && (await o.runtime.imageExists(ref))) {
+      if (lock.waitedFor !== undefined) o.log.info(`xcross (pid ${lock.waitedFor}) made ${ref}: using it`);
+      return;
+    }
+    await make();
+  } finally {
+    lock.release();
+  }
 }
 
 /** The Rust toolchain layer the target names, shared by every target that names it. */
@@ -75,11 +98,13 @@ export async function ensureCustomImage(o: Pick<EnsureOptions, 'runtime' | 'log'
       o.log.debug(`custom image ${plan.ref} is up to date (${plan.describe})`);
       return;
     }
-    const cache = cacheContext(o, localPrefix);
-    if (await pullFromCache(cache, { ref: plan.ref, labels: plan.cacheLabels })) return;
-    o.log.info(`building the custom image for ${plan.describe}: ${plan.ref}`);
-    for (const req of plan.builds) await buildWithProgress(o, req);
-    await builtHere(o, cache, plan.ref);
+    await onceMissing(o, plan.ref, async () => {
+      const cache = cacheContext(o, localPrefix);
+      if (await pullFromCache(cache, { ref: plan.ref, labels: plan.cacheLabels })) return;
+      o.log.info(`building the custom image for ${plan.describe}: ${plan.ref}`);
+      for (const req of plan.builds) await buildWithProgress(o, req);
+      await builtHere(o, cache, plan.ref);
+    });
   } finally {
     for (const d of plan.tempDirs) fs.rmSync(d, { recursive: true, force: true });
   }
@@ -108,12 +133,14 @@ function ensureBase(o: EnsureOptions): Promise<string> {
 async function ensureLayer(o: EnsureOptions, ref: string, containerfile: string,
   inputs: () => Promise<{ buildArgs: Record<string, string>; extraLabels?: Record<string, string> }>, pins: Record<string, string>): Promise<string> {
   if (!o.force && (await o.runtime.imageExists(ref))) return ref;
-  const cache = cacheContext(o, o.registry.base.imagePrefix);
-  const labels = withInputs(ref, pins);
-  if (!o.force && (await pullFromCache(cache, { ref, labels }))) return ref;
-  const { buildArgs, extraLabels } = await inputs();
-  await buildWithProgress(o, { containerfile: path.join(IMAGES_DIR, containerfile), context: IMAGES_DIR, tag: ref, buildArgs, labels: { ...labels, ...extraLabels } });
-  await builtHere(o, cache, ref);
+  await onceMissing(o, ref, async () => {
+    const cache = cacheContext(o, o.registry.base.imagePrefix);
+    const labels = withInputs(ref, pins);
+    if (!o.force && (await pullFromCache(cache, { ref, labels }))) return;
+    const { buildArgs, extraLabels } = await inputs();
+    await buildWithProgress(o, { containerfile: path.join(IMAGES_DIR, containerfile), context: IMAGES_DIR, tag: ref, buildArgs, labels: { ...labels, ...extraLabels } });
+    await builtHere(o, cache, ref);
+  });
   return ref;
 }
 
@@ -158,7 +185,7 @@ async function buildWithProgress(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty
     await o.runtime.build(req, (l) => p.line(l));
   } catch (e) {
     p.fail();
-    throw e;
+    throw e instanceof StorageFullError ? await storageFullError(o.runtime, e) : e;
   }
   p.done(`built ${req.tag}`);
 }
