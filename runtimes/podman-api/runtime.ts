@@ -18,6 +18,9 @@ import { connect, startOwn, type Connection } from './connect';
 import { NotStarted, runContainer } from './run-session';
 import { specGenerator } from './spec-json';
 import { buildImage } from './build';
+import type { Stopping } from '../stop';
+import { startWatchdog } from '../watchdog';
+import { socketOwner } from './socket';
 import { readJsonLines } from './streams';
 
 export interface ApiOptions {
@@ -34,6 +37,8 @@ export interface ApiOptions {
    * the service cannot start containers on this host as its owner started it.
    */
   fallback?: () => Runtime;
+  /** The command's stop (src/stop.ts). */
+  stop?: Stopping;
 }
 
 export class PodmanApi implements Runtime {
@@ -231,7 +236,7 @@ export class PodmanApi implements Runtime {
     try {
       const adapt = await this.adapt(buildProbeImage(req));
       const c = await this.connection();
-      await buildImage(c, req, adapt, onLine);
+      await buildImage(c, req, adapt, onLine, this.o.stop);
     } catch (e) {
       await this.insteadAfter(e).build(req, onLine);
     }
@@ -278,6 +283,25 @@ export class PodmanApi implements Runtime {
     // After adapt(): a service of ours may have been restarted with other flags.
     const c = await this.connection();
     const body = specGenerator(spec, { rootless: c.rootless, selinux: this.selinux, adaptation, userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS) });
-    return runContainer(c.api, spec, body, this.o.log);
+    return runContainer(c.api, spec, body, this.o.log, {
+      stop: this.o.stop,
+      watchdog: (name) => startWatchdog(this.removeCommand(c, name), this.cliEnv()),
+      serviceGone: () => ({ dead: c.own?.dead ?? false, words: c.own?.dead ? c.own.lastWords : undefined }),
+    });
+  }
+
+  /**
+   * How the watchdog removes a container when xcross or the service dies: with the local podman CLI
+   * when the service is this user's (same storage; it needs no service), else as a client of the socket.
+   */
+  private removeCommand(c: Connection, name: string): string[] {
+    const podman = this.o.podman ?? 'podman';
+    const local = this.o.podman !== undefined && socketOwner(c.socket) === this.o.uid;
+    return [podman, ...(local ? [] : ['--url', `unix://${c.socket}`]), 'rm', '--force', '--time', '0', '--ignore', name];
+  }
+
+  /** The environment for that CLI: CONTAINER_HOST would make the local podman a client again. */
+  private cliEnv(): Record<string, string | undefined> {
+    return { ...this.o.env, CONTAINER_HOST: undefined, CONTAINER_CONNECTION: undefined };
   }
 }

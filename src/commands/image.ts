@@ -1,6 +1,7 @@
 // xcross image build|list|rm|prune.
 import { XcrossError } from '../errors';
 import type { Host } from '../host';
+import type { Stopping } from '../../runtimes/stop';
 import { ensureTargetImage } from '../images/ensure';
 import { findTarget, loadRegistry, type Registry, type TargetSpec } from '../targets/registry';
 import { targetForFloor } from '../targets/floor-select';
@@ -53,7 +54,7 @@ function checkArguments(a: ImageArgs): void {
   if (a.push && a.action !== 'build') throw new XcrossError(`--push is for xcross image build; use xcross image push to push what is built`, { exitCode: 2 });
 }
 
-export async function imageCommand(a: ImageArgs, host: Host): Promise<number> {
+export async function imageCommand(a: ImageArgs, host: Host, stop?: Stopping): Promise<number> {
   const log = createLogger(a.verbose);
   const registry = loadRegistry();
   checkArguments(a);
@@ -65,7 +66,7 @@ export async function imageCommand(a: ImageArgs, host: Host): Promise<number> {
       fix: `${SET_CACHE}, and log in with \`podman login <registry>\``,
     });
   }
-  const runtime = await createRuntime(settings.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
+  const runtime = await createRuntime(settings.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log, stop });
   const tty = host.stderrIsTTY;
   const cache: CacheContext = { runtime, log, tty, cacheDir: host.cacheDir, settings: settings.cache, localPrefix: registry.base.imagePrefix };
   switch (a.action) {

@@ -24,6 +24,7 @@ import { locateManifest, isDir } from '../workspace/manifest';
 import { loadWorkspace, type Workspace } from '../workspace/workspace';
 import { createRuntime } from '../../runtimes/detect';
 import type { Runtime } from '../../runtimes/runtime';
+import type { Stopping } from '../../runtimes/stop';
 
 export interface Prepared {
   host: Host;
@@ -43,7 +44,7 @@ export interface Prepared {
 }
 
 /** `requireRust`: a shell may go on without a Rust toolchain for the target; a build may not. */
-export async function prepare(inv: CargoInvocation, host: Host, requireRust: boolean): Promise<Prepared> {
+export async function prepare(inv: CargoInvocation, host: Host, requireRust: boolean, stop?: Stopping): Promise<Prepared> {
   const workspace = loadWorkspace(locateManifest(host.cwd, inv.manifestPath));
   const registry = loadRegistry();
   const log = createLogger(verbosity(inv, host.env));
@@ -60,7 +61,7 @@ export async function prepare(inv: CargoInvocation, host: Host, requireRust: boo
   for (const n of applied.notes) log.warn(n);
 
   const toolchain = await chooseToolchain(inv, host, config, target, workspace, log, requireRust);
-  const runtime = await createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
+  const runtime = await createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log, stop });
   const baseImage = options.image?.name ?? targetImageRef(registry.base, target);
   const ensureBase = () => options.image
     ? ensureUserImage(runtime, baseImage, log, host.stderrIsTTY)

@@ -3,6 +3,7 @@
 // `xcross-runner PROGRAM` to run a foreign binary under qemu. Returns the shell's (or CMD's) exit code.
 import { XcrossError } from '../errors';
 import type { Host } from '../host';
+import type { Stopping } from '../../runtimes/stop';
 import type { CargoInvocation } from '../cli/cargo-args';
 import { planShell } from '../plan/shell-spec';
 import { planBase, prepare } from './prepare';
@@ -12,7 +13,7 @@ import { runContainer } from './run-container';
 /** Options before `--` that a shell understands; everything after `--` is the command. */
 const SHELL_FLAGS = /^(--target|--manifest-path|--target-dir)(=|$)|^-v+$|^--verbose$/;
 
-export async function runShellCommand(inv: CargoInvocation, host: Host): Promise<number> {
+export async function runShellCommand(inv: CargoInvocation, host: Host, stop?: Stopping): Promise<number> {
   const dashdash = inv.cargoArgs.indexOf('--');
   const before = dashdash < 0 ? inv.cargoArgs : inv.cargoArgs.slice(0, dashdash);
   const command = dashdash < 0 ? undefined : inv.cargoArgs.slice(dashdash + 1);
@@ -29,7 +30,7 @@ export async function runShellCommand(inv: CargoInvocation, host: Host): Promise
       fix: 'run one command instead: xcross shell --target T -- CMD ARGS...',
     });
   }
-  const p = await prepare(inv, host, false);
+  const p = await prepare(inv, host, false, stop);
   const debug = await qemuDebugOptions(inv, p);
   const spec = planShell(planBase(p, 'shell', debug.env), command);
   return runContainer(p, { ...spec, ports: debug.ports });
