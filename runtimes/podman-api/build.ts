@@ -10,10 +10,20 @@ import { errorMessage } from './client';
 import type { Connection } from './connect';
 import { contextTar } from './build-tar';
 import { lineSplitter, readJsonLines } from './streams';
+import type { Watchdog } from '../watchdog';
 
-export async function buildImage(c: Connection, req: BuildRequest, adapt: Adaptation, onLine: (line: string) => void, stop: Stopping = NEVER_STOP): Promise<void> {
+export interface BuildContext {
+  stop?: Stopping;
+  /** The Containerfile's text to send (its first FROM renamed, see build-from.ts). */
+  containerfileText?: string;
+  /** Sweeps the build's working containers if xcross dies, or now if the service does. */
+  watchdog?: Watchdog;
+}
+
+export async function buildImage(c: Connection, req: BuildRequest, adapt: Adaptation, onLine: (line: string) => void, bc: BuildContext = {}): Promise<void> {
+  const stop = bc.stop ?? NEVER_STOP;
   if (stop.signal.aborted) throw new Interrupted(stopReason(stop)!);
-  const tar = contextTar(req.context, req.containerfile, req.excludes);
+  const tar = contextTar(req.context, req.containerfile, req.excludes, bc.containerfileText);
   const ulimits = adapt.run.filter((f) => f.startsWith('--ulimit=')).map((f) => f.slice('--ulimit='.length));
   const query = {
     dockerfile: tar.containerfile,
@@ -50,17 +60,22 @@ export async function buildImage(c: Connection, req: BuildRequest, adapt: Adapta
     lines.flush();
     await tar.done;
   } catch (e) {
+    if (stop.signal.aborted || e instanceof XcrossError) bc.watchdog?.done();
     if (stop.signal.aborted) throw new Interrupted(stopReason(stop)!);
     if (e instanceof XcrossError) throw e;
-    // The body broke off: the service went away under us.
+    // The body broke off: the service went away under us. Its RUN step and working container live
+    // on without it (conmon-less, in the user's storage): the local podman removes them now.
+    await bc.watchdog?.now();
     const words = c.own?.dead ? ` (it said: ${c.own.lastWords})` : '';
-    throw new XcrossError(`building ${req.tag} failed: the podman service on ${c.socket} went away during the build${words}`, {
+    const swept = bc.watchdog ? '; its build containers were removed' : '';
+    throw new XcrossError(`building ${req.tag} failed: the podman service on ${c.socket} went away during the build${words}${swept}`, {
       cause: e,
       fix: 'check the service (`podman info`), and run the build again; `--runtime podman` does not need the service',
     });
   } finally {
     undo();
   }
+  bc.watchdog?.done();
   if (stop.signal.aborted) throw new Interrupted(stopReason(stop)!);
   if (!failure) return;
   throw output.failure(`: ${failure}`);

@@ -19,7 +19,8 @@ import { NotStarted, runContainer } from './run-session';
 import { specGenerator } from './spec-json';
 import { buildImage } from './build';
 import type { Stopping } from '../stop';
-import { startWatchdog } from '../watchdog';
+import { BUILD_SWEEP, startWatchdog } from '../watchdog';
+import { aliasName, baseAlias, firstFrom, withFirstFrom } from '../build-from';
 import { socketOwner } from './socket';
 import { readJsonLines } from './streams';
 
@@ -236,9 +237,28 @@ export class PodmanApi implements Runtime {
     try {
       const adapt = await this.adapt(buildProbeImage(req));
       const c = await this.connection();
-      await buildImage(c, req, adapt, onLine, this.o.stop);
+      await this.buildNamed(c, req, adapt, onLine);
     } catch (e) {
       await this.insteadAfter(e).build(req, onLine);
+    }
+  }
+
+  /**
+   * The build, its first FROM under a name of its own when the local podman can sweep after it
+   * (watchdog.ts): a service has no --from, so the Containerfile sent says that name instead.
+   */
+  private async buildNamed(c: Connection, req: BuildRequest, adapt: Adaptation, onLine: (line: string) => void): Promise<void> {
+    const from = this.localCli(c) ? firstFrom(req) : undefined;
+    let alias: string | undefined = from ? baseAlias() : undefined;
+    if (from && alias) await this.tag(from, alias).catch(() => { alias = undefined; });
+    if (!alias) return buildImage(c, req, adapt, onLine, { stop: this.o.stop });
+    const watchdog = startWatchdog(['sh', '-c', BUILD_SWEEP, 'xcross-build-sweep', this.o.podman!, '0', aliasName(alias), alias], this.cliEnv());
+    const text = withFirstFrom(fs.readFileSync(req.containerfile, 'utf8'), alias);
+    try {
+      await buildImage(c, req, adapt, onLine, { stop: this.o.stop, containerfileText: text, watchdog });
+    } finally {
+      const { repo, tag } = splitRef(alias);
+      await c.api.text('POST', `/images/${encodeURIComponent(alias)}/untag`, { query: { repo, tag } }).catch(() => {});
     }
   }
 
@@ -296,8 +316,12 @@ export class PodmanApi implements Runtime {
    */
   private removeCommand(c: Connection, name: string): string[] {
     const podman = this.o.podman ?? 'podman';
-    const local = this.o.podman !== undefined && socketOwner(c.socket) === this.o.uid;
-    return [podman, ...(local ? [] : ['--url', `unix://${c.socket}`]), 'rm', '--force', '--time', '0', '--ignore', name];
+    return [podman, ...(this.localCli(c) ? [] : ['--url', `unix://${c.socket}`]), 'rm', '--force', '--time', '0', '--ignore', name];
+  }
+
+  /** Whether the local podman CLI sees this service's containers (the service is this user's). */
+  private localCli(c: Connection): boolean {
+    return this.o.podman !== undefined && socketOwner(c.socket) === this.o.uid;
   }
 
   /** The environment for that CLI: CONTAINER_HOST would make the local podman a client again. */
