@@ -41,16 +41,3 @@ export function baseAlias(): string {
 export function aliasName(alias: string): string {
   return alias.slice(alias.lastIndexOf('/') + 1, alias.lastIndexOf(':'));
 }
-
-/** The Containerfile's text with its first FROM's image replaced (for a service, which has no --from). */
-export function withFirstFrom(text: string, image: string): string {
-  const lines = text.split('\n');
-  const i = lines.findIndex((l) => /^\s*FROM\s/i.test(l));
-  if (i < 0) return text;
-  const words = lines[i].trim().split(/\s+/);
-  const at = words.findIndex((w, k) => k > 0 && !w.startsWith('--'));
-  if (at < 0) return text;
-  words[at] = image;
-  lines[i] = words.join(' ');
-  return lines.join('\n');
-}

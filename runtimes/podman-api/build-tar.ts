@@ -17,8 +17,7 @@ export interface ContextTar {
 /** Name for a Containerfile that lives outside its context. */
 const OUTSIDE_NAME = '.xcross.Containerfile';
 
-/** `text`: the Containerfile's content to send instead of the file's (its first FROM renamed). */
-export function contextTar(context: string, containerfile: string, excludes: string[] = [], text?: string): ContextTar {
+export function contextTar(context: string, containerfile: string, excludes: string[] = []): ContextTar {
   const rules = new IgnoreRules([...contextIgnorePatterns(context), ...excludes]);
   const rel = path.relative(context, containerfile);
   const inside = isInside(containerfile, context);
@@ -35,9 +34,6 @@ export function contextTar(context: string, containerfile: string, excludes: str
       const input = fs.createReadStream(abs);
       input.on('error', reject);
       input.pipe(entry);
-    });
-    const given = (relName: string, st: fs.Stats) => new Promise<void>((resolve, reject) => {
-      stream.entry({ name: relName, mode: st.mode & 0o7777, mtime: st.mtime, type: 'file' }, Buffer.from(text!), (err) => (err ? reject(err) : resolve()));
     });
     const walk = async (dirRel: string): Promise<void> => {
       const abs = path.join(context, dirRel);
@@ -61,7 +57,7 @@ export function contextTar(context: string, containerfile: string, excludes: str
           await add({ name: r, type: 'symlink', linkname: await fs.promises.readlink(full), mode: st.mode & 0o7777, mtime: st.mtime });
         } else if (e.isFile()) {
           const st = await fs.promises.stat(full);
-          await (text !== undefined && r === name ? given(r, st) : file(full, r, st));
+          await file(full, r, st);
           files++;
           bytes += st.size;
         }
@@ -71,7 +67,7 @@ export function contextTar(context: string, containerfile: string, excludes: str
       await walk('');
       if (!inside) {
         const st = await fs.promises.stat(containerfile);
-        await (text !== undefined ? given(OUTSIDE_NAME, st) : file(containerfile, OUTSIDE_NAME, st));
+        await file(containerfile, OUTSIDE_NAME, st);
       }
       stream.finalize();
       return { files, bytes };

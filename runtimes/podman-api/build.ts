@@ -10,20 +10,17 @@ import { errorMessage } from './client';
 import type { Connection } from './connect';
 import { contextTar } from './build-tar';
 import { lineSplitter, readJsonLines } from './streams';
-import type { Watchdog } from '../watchdog';
 
 export interface BuildContext {
   stop?: Stopping;
-  /** The Containerfile's text to send (its first FROM renamed, see build-from.ts). */
-  containerfileText?: string;
-  /** Sweeps the build's working containers if xcross dies, or now if the service does. */
-  watchdog?: Watchdog;
+  /** Removes what the build left running when the service died under it (orphans.ts). */
+  sweep?: () => Promise<void>;
 }
 
 export async function buildImage(c: Connection, req: BuildRequest, adapt: Adaptation, onLine: (line: string) => void, bc: BuildContext = {}): Promise<void> {
   const stop = bc.stop ?? NEVER_STOP;
   if (stop.signal.aborted) throw new Interrupted(stopReason(stop)!);
-  const tar = contextTar(req.context, req.containerfile, req.excludes, bc.containerfileText);
+  const tar = contextTar(req.context, req.containerfile, req.excludes);
   const ulimits = adapt.run.filter((f) => f.startsWith('--ulimit=')).map((f) => f.slice('--ulimit='.length));
   const query = {
     dockerfile: tar.containerfile,
@@ -60,14 +57,13 @@ export async function buildImage(c: Connection, req: BuildRequest, adapt: Adapta
     lines.flush();
     await tar.done;
   } catch (e) {
-    if (stop.signal.aborted || e instanceof XcrossError) bc.watchdog?.done();
     if (stop.signal.aborted) throw new Interrupted(stopReason(stop)!);
     if (e instanceof XcrossError) throw e;
     // The body broke off: the service went away under us. Its RUN step and working container live
     // on without it (conmon-less, in the user's storage): the local podman removes them now.
-    await bc.watchdog?.now();
+    await bc.sweep?.();
     const words = c.own?.dead ? ` (it said: ${c.own.lastWords})` : '';
-    const swept = bc.watchdog ? '; its build containers were removed' : '';
+    const swept = bc.sweep ? '; its build containers were removed' : '';
     throw new XcrossError(`building ${req.tag} failed: the podman service on ${c.socket} went away during the build${words}${swept}`, {
       cause: e,
       fix: 'check the service (`podman info`), and run the build again; `--runtime podman` does not need the service',
@@ -75,7 +71,6 @@ export async function buildImage(c: Connection, req: BuildRequest, adapt: Adapta
   } finally {
     undo();
   }
-  bc.watchdog?.done();
   if (stop.signal.aborted) throw new Interrupted(stopReason(stop)!);
   if (!failure) return;
   throw output.failure(`: ${failure}`);

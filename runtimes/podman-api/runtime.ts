@@ -19,8 +19,9 @@ import { NotStarted, runContainer } from './run-session';
 import { specGenerator } from './spec-json';
 import { buildImage } from './build';
 import type { Stopping } from '../stop';
-import { BUILD_SWEEP, startWatchdog } from '../watchdog';
-import { aliasName, baseAlias, firstFrom, withFirstFrom } from '../build-from';
+import { startWatchdog } from '../watchdog';
+import { orphanedSteps, uptime } from './orphans';
+import { runCaptured } from '../process';
 import { socketOwner } from './socket';
 import { readJsonLines } from './streams';
 
@@ -243,23 +244,21 @@ export class PodmanApi implements Runtime {
     }
   }
 
-  /**
-   * The build, its first FROM under a name of its own when the local podman can sweep after it
-   * (watchdog.ts): a service has no --from, so the Containerfile sent says that name instead.
-   */
+  /** The build; if the service dies under it, its orphaned RUN step and working container are
+   * removed with the local podman at once (orphans.ts), when that podman sees the service's storage. */
   private async buildNamed(c: Connection, req: BuildRequest, adapt: Adaptation, onLine: (line: string) => void): Promise<void> {
-    const from = this.localCli(c) ? firstFrom(req) : undefined;
-    let alias: string | undefined = from ? baseAlias() : undefined;
-    if (from && alias) await this.tag(from, alias).catch(() => { alias = undefined; });
-    if (!alias) return buildImage(c, req, adapt, onLine, { stop: this.o.stop });
-    const watchdog = startWatchdog(['sh', '-c', BUILD_SWEEP, 'xcross-build-sweep', this.o.podman!, '0', aliasName(alias), alias], this.cliEnv());
-    const text = withFirstFrom(fs.readFileSync(req.containerfile, 'utf8'), alias);
-    try {
-      await buildImage(c, req, adapt, onLine, { stop: this.o.stop, containerfileText: text, watchdog });
-    } finally {
-      const { repo, tag } = splitRef(alias);
-      await c.api.text('POST', `/images/${encodeURIComponent(alias)}/untag`, { query: { repo, tag } }).catch(() => {});
-    }
+    const since = uptime();
+    const sweep = this.localCli(c) ? async () => {
+      // The step may be a moment behind the connection in noticing its parent is gone.
+      for (let i = 0; i < 20; i++) {
+        const o = orphanedSteps(since, this.o.uid);
+        for (const pid of o.pids) { try { process.kill(pid, 'SIGKILL'); } catch {} }
+        for (const id of o.containers) await runCaptured(this.o.podman!, ['rm', '--force', id], { env: this.cliEnv(), timeoutMs: 30_000 });
+        if (o.pids.length) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } : undefined;
+    return buildImage(c, req, adapt, onLine, { stop: this.o.stop, sweep });
   }
 
   async run(spec: ContainerSpec): Promise<RunResult> {
