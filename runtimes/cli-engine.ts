@@ -194,10 +194,11 @@ export class CliEngine implements Runtime {
     args.push(context);
     this.o.log.command([this.o.binary, ...args]);
     const output = new BuildOutput(req.tag, onLine);
-    const { child, done } = startLines(this.o.binary, args, (line) => output.line(line), this.o.env);
+    // Its own process group: the watchdog can then end it with the helper that starts RUN steps.
+    // A terminal's Ctrl-C no longer reaches it directly: the stop below passes it on.
+    const { child, done } = startLines(this.o.binary, args, (line) => output.line(line), this.o.env, true);
     const prefix = alias ? aliasName(alias) : '';
     const watchdog = startWatchdog(['sh', '-c', BUILD_SWEEP, 'xcross-build-sweep', this.o.binary, String(child.pid ?? 0), prefix, alias ?? ''], this.o.env);
-    // Ctrl-C on a terminal reached podman already (one process group); a `kill` of xcross did not.
     const undo = [onAbort(this.stop.signal, () => child.kill(stopReason(this.stop))), onAbort(this.stop.hard, () => child.kill('SIGKILL'))];
     let r: Awaited<typeof done>;
     try {
