@@ -1,6 +1,7 @@
-// The image a build starts FROM, and a temporary name for it of this build's own. buildah names a
-// build's working container after that image (`<name>-working-container`), so with `--from <alias>`
-// the containers of a killed build can be found and removed without touching other builds'.
+// The image a build starts FROM, and a temporary name for it of this build's own. buildah's working
+// containers record the image they start from (`podman ps --external`: Image), so with
+// `--from <alias>` the containers of a killed build can be found and removed without touching other
+// builds' (their names, `<image>-working-container`, are shared by every build of that base).
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { BuildRequest } from './runtime';

@@ -185,8 +185,8 @@ export class CliEngine implements Runtime {
       context = copyContext(req.context, req.excludes);
       ignoreFile = path.join(context, '.xcross-copy');
     }
-    // podman: the first FROM under a name of this build's own, so that its working containers (named
-    // after that image) can be told from other builds' if this one is killed (watchdog.ts).
+    // podman: the first FROM under a name of this build's own, so that its working containers (which
+    // record that image) can be told from other builds' if this one is killed (watchdog.ts).
     const from = this.flavor.name === 'podman' ? firstFrom(req) : undefined;
     const named = from ? baseAlias() : undefined;
     const alias = from && named && (await this.exec(['tag', from, named])).code === 0 ? named : undefined;

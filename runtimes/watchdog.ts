@@ -66,13 +66,14 @@ export function startWatchdog(cleanup: string[], env: ProcEnv, shell = '/bin/sh'
 
 /** A shell script (for startWatchdog's "$@": `sh -c SCRIPT`) that ends a podman build killed with xcross or
  * under it: the build's process group (podman build and the helper about to start a step), the RUN
- * steps still running in its working containers (they carry HOSTNAME=<container id>; looked for
+ * steps still running in its working containers (their image is the alias, or their name starts with it; they carry HOSTNAME=<container id>; looked for
  * twice, in case a step was starting), those containers, and the temporary name of its base. */
 export const BUILD_SWEEP = `engine=$1 pid=$2 prefix=$3 alias=$4
 [ "$pid" -gt 0 ] && { kill -s KILL -- "-$pid" 2>/dev/null || kill -s KILL "$pid" 2>/dev/null; }
 ids=
-[ -n "$prefix" ] && ids=$("$engine" ps -a --external --format '{{.ID}} {{.Names}}' | while read -r id name; do
-  case "$name" in "$prefix"-working-container*) echo "$id" ;; esac
+[ -n "$alias" ] && ids=$("$engine" ps -a --external --format '{{.ID}} {{.Image}} {{.Names}}' | while read -r id image name; do
+  [ "$image" = "$alias" ] || case "$name" in "$prefix"-working-container*) ;; *) continue ;; esac
+  echo "$id"
 done)
 steps() { for id in $ids; do for p in /proc/[0-9]*; do grep -qsxz "HOSTNAME=$id" "$p/environ" && kill -s KILL "\${p#/proc/}"; done; done; }
 steps

@@ -33,10 +33,10 @@ function engineChild(xcrossPid: number, verb: string): number | undefined {
   return Number(r.stdout.trim().split('\n')[0]) || undefined;
 }
 
-/** buildah's working containers of this xcross's builds (named after its base alias, see build-from.ts). */
+/** buildah's working containers of this xcross's builds (their image is its base alias, see build-from.ts). */
 function workingContainers(xcrossPid: number): string[] {
-  const r = spawnSync('podman', ['ps', '-a', '--external', '--format', '{{.Names}}'], { encoding: 'utf8' });
-  return r.stdout.split('\n').filter((n) => n.startsWith(`xcross-build-${xcrossPid}-`));
+  const r = spawnSync('podman', ['ps', '-a', '--external', '--format', '{{.Image}} {{.Names}}'], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter((n) => n.startsWith(`localhost/xcross-build-${xcrossPid}-`) || n.includes(` xcross-build-${xcrossPid}-`));
 }
 
 function processesWith(marker: string): string[] {
