@@ -211,7 +211,7 @@ export class CliEngine implements Runtime {
     if (r.signal) await watchdog.now();
     else {
       watchdog.done();
-      if (alias) await this.exec(['untag', alias]);
+      if (alias) await this.exec(['untag', alias, alias]);
     }
     const sig = stopReason(this.stop);
     if (sig) throw new Interrupted(sig);

@@ -79,5 +79,5 @@ steps() { for id in $ids; do for p in /proc/[0-9]*; do grep -qsxz "HOSTNAME=$id"
 steps
 for id in $ids; do "$engine" rm --force "$id"; done
 [ -n "$ids" ] && sleep 1 && steps
-[ -n "$alias" ] && "$engine" untag "$alias"
+[ -n "$alias" ] && "$engine" untag "$alias" "$alias"
 exit 0`;
