@@ -37,8 +37,3 @@ export function firstFrom(req: Pick<BuildRequest, 'containerfile' | 'buildArgs'>
 export function baseAlias(): string {
   return `localhost/xcross-build-${process.pid}-${randomBytes(3).toString('hex')}:from`;
 }
-
-/** The alias's name without registry and tag: buildah's working containers start with it. */
-export function aliasName(alias: string): string {
-  return alias.slice(alias.lastIndexOf('/') + 1, alias.lastIndexOf(':'));
-}

@@ -12,8 +12,8 @@ import { runCaptured, runLines, startLines, startProcess, signalNumber, type Pro
 import { buildAdaptation, podmanRunArgs, splitUserArgs } from './podman-args';
 import { buildProbeImage, cacheKey, loadCached, probeAdaptation, readHardLimits, saveCached, type Adaptation, type Limits } from './podman-adapt';
 import { Interrupted, NEVER_STOP, onAbort, stopReason, type Stopping } from './stop';
-import { BUILD_SWEEP, startWatchdog } from './watchdog';
-import { aliasName, baseAlias, firstFrom } from './build-from';
+import { BUILD_SWEEP, bootTicks, startWatchdog } from './watchdog';
+import { baseAlias, firstFrom } from './build-from';
 import { holdEngineErrors } from './engine-stderr';
 import { copyContext, writeIgnoreFile } from './build-context';
 import { BuildOutput } from './build-output';
@@ -196,9 +196,9 @@ export class CliEngine implements Runtime {
     const output = new BuildOutput(req.tag, onLine);
     // Its own process group: the watchdog can then end it with the helper that starts RUN steps.
     // A terminal's Ctrl-C no longer reaches it directly: the stop below passes it on.
+    const since = bootTicks();
     const { child, done } = startLines(this.o.binary, args, (line) => output.line(line), this.o.env, true);
-    const prefix = alias ? aliasName(alias) : '';
-    const watchdog = startWatchdog(['sh', '-c', BUILD_SWEEP, 'xcross-build-sweep', this.o.binary, String(child.pid ?? 0), prefix, alias ?? ''], this.o.env);
+    const watchdog = startWatchdog(['sh', '-c', BUILD_SWEEP, 'xcross-build-sweep', this.o.binary, String(child.pid ?? 0), alias ?? '', String(since)], this.o.env);
     const undo = [onAbort(this.stop.signal, () => child.kill(stopReason(this.stop))), onAbort(this.stop.hard, () => child.kill('SIGKILL'))];
     let r: Awaited<typeof done>;
     try {

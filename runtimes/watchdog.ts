@@ -64,20 +64,41 @@ export function startWatchdog(cleanup: string[], env: ProcEnv, shell = '/bin/sh'
   };
 }
 
-/** A shell script (for startWatchdog's "$@": `sh -c SCRIPT`) that ends a podman build killed with xcross or
- * under it: the build's process group (podman build and the helper about to start a step), the RUN
- * steps still running in its working containers (their image is the alias, or their name starts with it; they carry HOSTNAME=<container id>; looked for
- * twice, in case a step was starting), those containers, and the temporary name of its base. */
-export const BUILD_SWEEP = `engine=$1 pid=$2 prefix=$3 alias=$4
+/** Now, in the clock of /proc/<pid>/stat start times (ticks since boot, USER_HZ = 100). */
+export function bootTicks(): number {
+  try {
+    return Math.floor(Number(require('node:fs').readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 100);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A shell script (for startWatchdog's "$@": `sh -c SCRIPT sweep ENGINE PID ALIAS SINCE`) that ends a
+ * build killed with xcross or under it, or whose podman service died: the build's process group
+ * (podman build and the helper that starts RUN steps; PID 0: none), then its RUN steps. runc puts
+ * a step in a session of its own, so once the build is gone the step is an orphan: a process of this
+ * user, its parent init, started since the build began (SINCE, in ticks), whose HOSTNAME is the ID
+ * of the container it runs in (buildah sets it so). Those are killed and their containers removed,
+ * with the working containers that record the base alias (ALIAS) as their image, and the alias.
+ */
+export const BUILD_SWEEP = `engine=$1 pid=$2 alias=$3 since=$4
 [ "$pid" -gt 0 ] && { kill -s KILL -- "-$pid" 2>/dev/null || kill -s KILL "$pid" 2>/dev/null; }
-ids=
-[ -n "$alias" ] && ids=$("$engine" ps -a --external --format '{{.ID}} {{.Image}} {{.Names}}' | while read -r id image name; do
-  [ "$image" = "$alias" ] || case "$name" in "$prefix"-working-container*) ;; *) continue ;; esac
-  echo "$id"
-done)
-steps() { for id in $ids; do for p in /proc/[0-9]*; do grep -qsxz "HOSTNAME=$id" "$p/environ" && kill -s KILL "\${p#/proc/}"; done; done; }
-steps
+orphans() {
+  for p in /proc/[0-9]*; do
+    [ -O "$p" ] || continue
+    s=$(cat "$p/stat" 2>/dev/null) || continue
+    set -- \${s##*) }
+    [ "$2" = 1 ] && [ "\${20:-0}" -ge "$since" ] || continue
+    h=$(tr '\\0' '\\n' < "$p/environ" 2>/dev/null | sed -n 's/^HOSTNAME=\\([0-9a-f]\\{12\\}\\)$/\\1/p')
+    [ -n "$h" ] && kill -s KILL "\${p#/proc/}" && echo "$h"
+  done | sort -u
+}
+sleep 0.2
+ids=$(orphans)
+[ -n "$alias" ] && ids="$ids $("$engine" ps -a --external --format '{{.ID}} {{.Image}}' | while read -r id image; do [ "$image" = "$alias" ] && echo "$id"; done)"
 for id in $ids; do "$engine" rm --force "$id"; done
-[ -n "$ids" ] && sleep 1 && steps
+sleep 1
+for id in $(orphans); do "$engine" rm --force "$id"; done
 [ -n "$alias" ] && "$engine" untag "$alias" "$alias"
 exit 0`;

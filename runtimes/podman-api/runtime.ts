@@ -19,9 +19,7 @@ import { NotStarted, runContainer } from './run-session';
 import { specGenerator } from './spec-json';
 import { buildImage } from './build';
 import type { Stopping } from '../stop';
-import { startWatchdog } from '../watchdog';
-import { orphanedSteps, uptime } from './orphans';
-import { runCaptured } from '../process';
+import { BUILD_SWEEP, bootTicks, startWatchdog } from '../watchdog';
 import { socketOwner } from './socket';
 import { readJsonLines } from './streams';
 
@@ -244,21 +242,16 @@ export class PodmanApi implements Runtime {
     }
   }
 
-  /** The build; if the service dies under it, its orphaned RUN step and working container are
-   * removed with the local podman at once (orphans.ts), when that podman sees the service's storage. */
+  /** The build; if the service dies under it, its RUN step (orphaned) and working container are
+   * removed with the local podman at once (watchdog.ts's BUILD_SWEEP), when that podman sees the
+   * service's storage. A service names working containers after the base's ID, shared by other builds. */
   private async buildNamed(c: Connection, req: BuildRequest, adapt: Adaptation, onLine: (line: string) => void): Promise<void> {
-    const since = uptime();
-    const sweep = this.localCli(c) ? async () => {
-      // The step may be a moment behind the connection in noticing its parent is gone.
-      for (let i = 0; i < 20; i++) {
-        const o = orphanedSteps(since, this.o.uid);
-        for (const pid of o.pids) { try { process.kill(pid, 'SIGKILL'); } catch {} }
-        for (const id of o.containers) await runCaptured(this.o.podman!, ['rm', '--force', id], { env: this.cliEnv(), timeoutMs: 30_000 });
-        if (o.pids.length) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    } : undefined;
-    return buildImage(c, req, adapt, onLine, { stop: this.o.stop, sweep });
+    const watchdog = this.localCli(c) ? startWatchdog(['sh', '-c', BUILD_SWEEP, 'xcross-build-sweep', this.o.podman!, '0', '', String(bootTicks())], this.cliEnv()) : undefined;
+    try {
+      await buildImage(c, req, adapt, onLine, { stop: this.o.stop, sweep: watchdog && (() => watchdog.now()) });
+    } finally {
+      watchdog?.done();
+    }
   }
 
   async run(spec: ContainerSpec): Promise<RunResult> {

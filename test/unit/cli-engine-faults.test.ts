@@ -24,7 +24,7 @@ case " $* " in
   *" run "*sleep-forever*|*" build "*)
     for a in "$@"; do case "$a" in localhost/xcross-build-*) n=\${a#localhost/}; echo "\${n%:from}" > "$d/alias";; esac; done
     echo $$ > "$d/pid.tmp" && mv "$d/pid.tmp" "$d/pid"; echo running; exec sleep 30 ;;
-  *" ps "*) [ -f "$d/alias" ] && echo "0123456789ab localhost/$(cat "$d/alias"):from base-working-container"; echo "ba9876543210 localhost/xcross/base:1 base-working-container-1" ;;
+  *" ps "*) [ -f "$d/alias" ] && echo "0123456789ab localhost/$(cat "$d/alias"):from"; echo "ba9876543210 localhost/xcross/base:1" ;;
 esac
 exit 0
 `,

@@ -11,7 +11,6 @@ import { runContainer } from '../../runtimes/podman-api/run-session';
 import { buildImage } from '../../runtimes/podman-api/build';
 import { specGenerator } from '../../runtimes/podman-api/spec-json';
 import { startWatchdog } from '../../runtimes/watchdog';
-import { orphanedSteps } from '../../runtimes/podman-api/orphans';
 import { Interrupted } from '../../runtimes/stop';
 import type { ContainerSpec } from '../../runtimes/spec';
 import { StopController } from '../../src/stop';
@@ -144,19 +143,3 @@ test('the service dies mid-build: the error says so and that the build container
   }
 });
 
-test('orphaned build steps: only this user\'s orphans, started since the build began, with a container ID as HOSTNAME', () => {
-  const proc = tempDir();
-  const me = process.getuid!();
-  const stat = (ppid: number, start: number) => `9 (sh) S ${ppid} 9 9 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 ${start} 0 0`;
-  const env = (host: string) => `PATH=/bin\0HOSTNAME=${host}\0HOME=/root\0`;
-  writeTree(proc, {
-    '101/stat': stat(1, 5_000), '101/environ': env('67f3dc5487dd'), // ours: orphaned, new, a container's
-    '102/stat': stat(1, 5_000), '102/environ': env('67f3dc5487dd'), // its child (sleep): also killed
-    '103/stat': stat(77, 5_000), '103/environ': env('0123456789ab'), // a live build's step: its parent lives
-    '104/stat': stat(1, 100), '104/environ': env('ba9876543210'), // an orphan from before this build
-    '105/stat': stat(1, 5_000), '105/environ': env('my-laptop'), // an orphaned daemon, no container
-  });
-  const o = orphanedSteps(40, me, proc);
-  assert.deepEqual(o.pids.sort(), [101, 102]);
-  assert.deepEqual(o.containers, ['67f3dc5487dd']);
-});
