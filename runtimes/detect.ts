@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { XcrossError } from '../src/base/errors';
 import type { Logger } from '../src/base/log';
 import type { Runtime } from './runtime';
+import type { Stopping } from './stop';
 import type { CliOptions } from './cli/engine';
 import { dockerFlavor, nerdctlFlavor, podmanFlavor, type CliFlavor } from './cli/flavor';
 import { DockerCli } from './cli/docker';
@@ -41,6 +42,8 @@ export interface DetectContext {
   uid: number;
   cacheDir: string;
   log: Logger;
+  /** The command's stop (src/stop.ts), given to the runtime it makes. */
+  stop?: Stopping;
 }
 
 type Answer = { use: Runtime } | { skip: string };
@@ -48,7 +51,7 @@ type Answer = { use: Runtime } | { skip: string };
 const FLAVORS: Record<CliName, CliFlavor> = { podman: podmanFlavor, nerdctl: nerdctlFlavor, docker: dockerFlavor };
 
 function make(kind: CliName, binary: string, ctx: DetectContext): Runtime {
-  const o: CliOptions = { binary, uid: ctx.uid, env: ctx.env, cacheDir: ctx.cacheDir, log: ctx.log };
+  const o: CliOptions = { binary, uid: ctx.uid, env: ctx.env, cacheDir: ctx.cacheDir, log: ctx.log, stop: ctx.stop };
   return kind === 'podman' ? new PodmanCli(o) : kind === 'docker' ? new DockerCli(o) : new NerdctlCli(o);
 }
 
@@ -106,7 +109,7 @@ async function podmanSocket(ctx: DetectContext): Promise<Answer> {
 }
 
 function apiRuntime(ctx: DetectContext, connection?: Connection, podman = findOnPath('podman', ctx.env.PATH), fallback?: () => Runtime): Runtime {
-  return new PodmanApi({ uid: ctx.uid, env: ctx.env, cacheDir: ctx.cacheDir, log: ctx.log, podman, connection, fallback });
+  return new PodmanApi({ uid: ctx.uid, env: ctx.env, cacheDir: ctx.cacheDir, log: ctx.log, podman, connection, fallback, stop: ctx.stop });
 }
 
 export async function createRuntime(requested: string | undefined, ctx: DetectContext): Promise<Runtime> {

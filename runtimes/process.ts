@@ -52,8 +52,9 @@ export interface Started {
   done: Promise<Finished>;
 }
 
-export function startProcess(cmd: string, args: string[], opts: { env?: ProcEnv; stdio?: StdioOptions } = {}): Started {
-  const child = spawn(cmd, args, { env: opts.env as NodeJS.ProcessEnv, stdio: opts.stdio ?? 'inherit' });
+/** `group`: the process leads a process group of its own (so that it and its helpers can be killed together). */
+export function startProcess(cmd: string, args: string[], opts: { env?: ProcEnv; stdio?: StdioOptions; group?: boolean } = {}): Started {
+  const child = spawn(cmd, args, { env: opts.env as NodeJS.ProcessEnv, stdio: opts.stdio ?? 'inherit', detached: opts.group });
   const done = new Promise<Finished>((resolve) => {
     child.on('error', (e) => {
       process.stderr.write(`${cmd}: ${e.message}\n`);
@@ -66,7 +67,13 @@ export function startProcess(cmd: string, args: string[], opts: { env?: ProcEnv;
 
 /** Runs a command and hands each line of its output (stdout and stderr) to onLine. */
 export async function runLines(cmd: string, args: string[], onLine: (line: string) => void, opts: { env?: ProcEnv } = {}): Promise<Finished> {
-  const { child, done } = startProcess(cmd, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startLines(cmd, args, onLine, opts.env).done;
+}
+
+/** runLines, with the process at hand (to signal it). */
+export function startLines(cmd: string, args: string[], onLine: (line: string) => void, env?: ProcEnv, group?: boolean): Started {
+  const started = startProcess(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], group });
+  const { child } = started;
   for (const stream of [child.stdout!, child.stderr!]) {
     let rest = '';
     stream.on('data', (d: Buffer) => {
@@ -76,7 +83,7 @@ export async function runLines(cmd: string, args: string[], onLine: (line: strin
     });
     stream.on('end', () => { if (rest) onLine(rest); });
   }
-  return done;
+  return started;
 }
 
 export function signalNumber(signal: NodeJS.Signals | null): number {

@@ -8,13 +8,15 @@ import type { BuildRequest, ImageInfo, RunResult, Runtime } from '../runtime';
 import { parseImageInspect } from '../image-json';
 import type { CliFlavor } from './flavor';
 import type { ContainerSpec } from '../spec';
-import { runCaptured, runLines, startProcess, signalNumber, type ProcEnv } from '../process';
+import { runCaptured, runLines, startLines, startProcess, signalNumber, type ProcEnv } from '../process';
 import { buildAdaptation, cliRunArgs } from './run-args';
 import { splitUserArgs } from '../user-args';
 import { buildProbeImage, probeAdaptation, readHardLimits, type Adaptation, type Limits } from '../adaptation/probe';
 import { cacheKey, loadCached, saveCached } from '../adaptation/cache';
 import { runAdapted } from '../adaptation/again';
-import { GRACE_MS, interruptible } from '../interrupt';
+import { Interrupted, NEVER_STOP, onAbort, stopReason, type Stopping } from '../stop';
+import { BUILD_SWEEP, bootTicks, startWatchdog } from '../watchdog';
+import { baseAlias, firstFrom } from '../build-from';
 import { holdEngineErrors } from './engine-stderr';
 import { copyContext, writeIgnoreFile } from './build-context';
 import { BuildOutput } from '../build-output';
@@ -38,6 +40,8 @@ export interface CliOptions {
   env: ProcEnv;
   cacheDir: string;
   log: Logger;
+  /** The command's stop (src/stop.ts): runs and builds end when it says so. */
+  stop?: Stopping;
 }
 
 export class CliEngine implements Runtime {
@@ -46,8 +50,11 @@ export class CliEngine implements Runtime {
   private rootlessKnown: boolean | undefined;
   private readonly selinux: boolean;
 
+  private readonly stop: Stopping;
+
   constructor(protected readonly o: CliOptions, protected readonly flavor: CliFlavor) {
     this.name = flavor.name;
+    this.stop = o.stop ?? NEVER_STOP;
     this.selinux = fs.existsSync('/sys/fs/selinux/enforce');
   }
 
@@ -193,12 +200,42 @@ export class CliEngine implements Runtime {
       context = copyContext(req.context, req.excludes);
       ignoreFile = path.join(context, '.xcross-copy');
     }
+    // podman: the first FROM under a name of this build's own, so that its working containers (which
+    // record that image) can be told from other builds' if this one is killed (watchdog.ts).
+    const from = this.flavor.name === 'podman' ? firstFrom(req) : undefined;
+    const named = from ? baseAlias() : undefined;
+    const alias = from && named && (await this.exec(['tag', from, named])).code === 0 ? named : undefined;
+    if (alias) args.push('--from', alias);
     args.push(context);
     this.o.log.command([this.o.binary, ...args]);
     const output = new BuildOutput(req.tag, onLine);
-    const r = await interruptible(async () => runLines(this.o.binary, args, (line) => output.line(line), { env: this.o.env }));
+    // Its own process group: the watchdog can then end it with the helper that starts RUN steps.
+    // A terminal's Ctrl-C no longer reaches it directly: the stop below passes it on.
+    const since = bootTicks();
+    const { child, done } = startLines(this.o.binary, args, (line) => output.line(line), this.o.env, true);
+    const watchdog = startWatchdog(['sh', '-c', BUILD_SWEEP, 'xcross-build-sweep', this.o.binary, String(child.pid ?? 0), alias ?? '', String(since)], this.o.env);
+    const undo = [onAbort(this.stop.signal, () => child.kill(stopReason(this.stop))), onAbort(this.stop.hard, () => child.kill('SIGKILL'))];
+    let r: Awaited<typeof done>;
+    try {
+      r = await done;
+    } finally {
+      for (const u of undo) u();
+    }
     if (ignoreFile) fs.rmSync(path.dirname(ignoreFile), { recursive: true, force: true });
+    // Killed (by the hard stop, or by someone else): its working containers stay behind unless swept.
+    if (r.signal) await watchdog.now();
+    else {
+      watchdog.done();
+      if (alias) await this.exec(['untag', alias, alias]);
+    }
+    const sig = stopReason(this.stop);
+    if (sig) throw new Interrupted(sig);
     if (r.code === 0) return;
+    if (r.signal) {
+      throw new XcrossError(`building ${req.tag} failed: ${this.o.binary} build was killed (${r.signal}); its build containers were removed`, {
+        fix: 'run the command again to build it',
+      });
+    }
     throw output.failure(` (${this.name} exit code ${r.code})`, this.flavor.buildFailureHint?.(output.text));
   }
 
@@ -225,17 +262,27 @@ export class CliEngine implements Runtime {
     this.o.log.command([this.o.binary, ...args]);
     // A terminal session runs the engine in our pseudo-terminal; anything else streams on pipes.
     const pty = spec.tty ? loadNodePty(this.o.log, this.o.env) : null;
+    const stop = this.stop;
+    if (stop.signal.aborted) return { code: 128 + signalNumber(stopReason(stop)!), interrupted: stopReason(stop) };
+    // If xcross is killed (SIGKILL too) while the container runs, the watchdog removes it.
+    const watchdog = startWatchdog([this.o.binary, ...this.flavor.removeContainerArgs(spec.name)], this.o.env);
     let kill: (sig: NodeJS.Signals) => void;
+    /** The engine's own process ended by a signal (not the container's program): its container runs on. */
+    let engineKilled: () => boolean;
     let finished: Promise<{ code: number; imageMissing?: boolean }>;
     if (pty) {
       const p = spawnInPty(pty, this.o.binary, args, this.o.env);
       kill = (sig) => p.kill(sig);
+      engineKilled = () => p.killedBy !== undefined;
       finished = p.done.then((code) => ({ code }));
     } else {
       const { child, done } = startProcess(this.o.binary, args, { env: this.o.env, stdio: ['inherit', 'inherit', 'pipe'] });
       const stderr = holdEngineErrors(child.stderr!, this.flavor);
+      let signal: NodeJS.Signals | null = null;
       kill = (sig) => child.kill(sig);
+      engineKilled = () => signal !== null;
       finished = done.then(async (f) => {
+        signal = f.signal;
         await stderr.ended;
         if (f.code === 125 && stderr.kind === 'image') return { code: 125, imageMissing: true };
         if ((f.code === 127 || f.code === 1) && stderr.kind === 'command') {
@@ -246,28 +293,34 @@ export class CliEngine implements Runtime {
         return { code: f.code };
       });
     }
-    let interrupted: NodeJS.Signals | undefined;
-    let grace: NodeJS.Timeout | undefined;
     const forceRemove = () => void this.exec(this.flavor.removeContainerArgs(spec.name), 30_000);
-    const onSignal = (sig: NodeJS.Signals) => {
-      // A second signal, or a program that ignores the first for GRACE_MS, ends the container.
-      if (interrupted) return forceRemove();
-      interrupted = sig;
-      // On a terminal podman got the same SIGINT from the process group; from `kill` it did not.
-      kill(sig);
-      grace = setTimeout(forceRemove, GRACE_MS);
-    };
-    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-    for (const s of signals) process.on(s, onSignal);
+    // The first stop goes to the program, which may clean up (on a terminal podman got the same
+    // SIGINT from the process group; from `kill` it did not); the hard one ends the container.
+    const undo = [onAbort(stop.signal, () => kill(stopReason(stop)!)), onAbort(stop.hard, forceRemove)];
+    let f: { code: number; imageMissing?: boolean };
     try {
-      const f = await finished;
-      if (!interrupted) return f.imageMissing ? { code: 125, imageMissing: true } : { code: f.code };
+      f = await finished;
+    } catch (e) {
+      watchdog.done();
+      throw e;
     } finally {
-      for (const s of signals) process.off(s, onSignal);
-      clearTimeout(grace);
+      for (const u of undo) u();
+    }
+    const interrupted = stopReason(stop);
+    if (!interrupted && !engineKilled()) {
+      watchdog.done();
+      return f.imageMissing ? { code: 125, imageMissing: true } : { code: f.code };
+    }
+    if (!interrupted) {
+      // Someone killed `podman run` under us: its container runs on without it. Remove it, then say so.
+      await watchdog.now();
+      throw new XcrossError(`${this.o.binary} run was killed by a signal while ${spec.command[0]} ran; its container ${spec.name} was removed`, {
+        fix: 'run the command again', exitCode: f.code,
+      });
     }
     // A rootless `podman run --rm` that is interrupted can leave its container running: remove it.
     await this.exec(this.flavor.removeContainerArgs(spec.name), 30_000);
+    watchdog.done();
     return { code: 128 + signalNumber(interrupted), interrupted };
   }
 

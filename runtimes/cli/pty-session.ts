@@ -8,6 +8,8 @@ import type { Logger } from '../../src/base/log';
 export interface PtyProcess {
   /** Exit code (128 + signal number when killed). */
   done: Promise<number>;
+  /** Set once the process itself was ended by a signal (not a program that exited 128+N). */
+  killedBy?: number;
   kill(signal: NodeJS.Signals): void;
 }
 
@@ -60,8 +62,10 @@ export function spawnInPty(pty: NodePty, file: string, args: string[], env: Reco
   stdin.resume();
   stdout.on('resize', onResize);
   child.onData((d) => stdout.write(d));
-  const done = new Promise<number>((resolve) => {
+  const p: PtyProcess = { done: undefined as unknown as Promise<number>, kill: (signal) => child.kill(signal) };
+  p.done = new Promise<number>((resolve) => {
     child.onExit(({ exitCode, signal }) => {
+      if (signal) p.killedBy = signal;
       stdin.off('data', onInput);
       stdout.off('resize', onResize);
       if (stdin.isTTY) stdin.setRawMode(wasRaw);
@@ -69,5 +73,5 @@ export function spawnInPty(pty: NodePty, file: string, args: string[], env: Reco
       resolve(signal ? 128 + signal : exitCode);
     });
   });
-  return { done, kill: (signal) => child.kill(signal) };
+  return p;
 }

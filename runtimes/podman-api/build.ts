@@ -3,7 +3,7 @@
 // the build in the service; a service that dies mid-build ends it with an error, not a hang.
 import { XcrossError } from '../../src/base/errors';
 import type { Adaptation } from '../adaptation/probe';
-import { signalNumber } from '../process';
+import { Interrupted, NEVER_STOP, onAbort, stopReason, type Stopping } from '../stop';
 import type { BuildRequest } from '../runtime';
 import { BuildOutput } from '../build-output';
 import { errorMessage } from './client';
@@ -11,7 +11,15 @@ import type { Connection } from './connect';
 import { contextTar } from './build-tar';
 import { lineSplitter, readJsonLines } from './streams';
 
-export async function buildImage(c: Connection, req: BuildRequest, adapt: Adaptation, onLine: (line: string) => void): Promise<void> {
+export interface BuildContext {
+  stop?: Stopping;
+  /** Removes what the build left running when the service died under it (orphans.ts). */
+  sweep?: () => Promise<void>;
+}
+
+export async function buildImage(c: Connection, req: BuildRequest, adapt: Adaptation, onLine: (line: string) => void, bc: BuildContext = {}): Promise<void> {
+  const stop = bc.stop ?? NEVER_STOP;
+  if (stop.signal.aborted) throw new Interrupted(stopReason(stop)!);
   const tar = contextTar(req.context, req.containerfile, req.excludes);
   const ulimits = adapt.run.filter((f) => f.startsWith('--ulimit=')).map((f) => f.slice('--ulimit='.length));
   const query = {
@@ -29,16 +37,13 @@ export async function buildImage(c: Connection, req: BuildRequest, adapt: Adapta
   };
   const output = new BuildOutput(req.tag, onLine);
   const lines = lineSplitter((line) => output.line(line));
-  let interrupted: NodeJS.Signals | undefined;
   let failure: string | undefined;
   let body: NodeJS.ReadableStream & { destroy(): void } | undefined;
-  const onSignal = (s: NodeJS.Signals) => {
-    interrupted = s;
+  // Dropping the connection cancels the build in the service.
+  const undo = onAbort(stop.signal, () => {
     tar.stream.destroy();
     body?.destroy();
-  };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, onSignal);
+  });
   try {
     const r = await c.api.stream('POST', '/build', { query, body: tar.stream as unknown as NodeJS.ReadableStream, contentType: 'application/x-tar' });
     body = r.body;
@@ -52,18 +57,21 @@ export async function buildImage(c: Connection, req: BuildRequest, adapt: Adapta
     lines.flush();
     await tar.done;
   } catch (e) {
-    if (interrupted) process.exit(128 + signalNumber(interrupted));
+    if (stop.signal.aborted) throw new Interrupted(stopReason(stop)!);
     if (e instanceof XcrossError) throw e;
-    // The body broke off: the service went away under us.
+    // The body broke off: the service went away under us. Its RUN step and working container live
+    // on without it (conmon-less, in the user's storage): the local podman removes them now.
+    await bc.sweep?.();
     const words = c.own?.dead ? ` (it said: ${c.own.lastWords})` : '';
-    throw new XcrossError(`building ${req.tag} failed: the podman service on ${c.socket} went away during the build${words}`, {
+    const swept = bc.sweep ? '; its build containers were removed' : '';
+    throw new XcrossError(`building ${req.tag} failed: the podman service on ${c.socket} went away during the build${words}${swept}`, {
       cause: e,
       fix: 'check the service (`podman info`), and run the build again; `--runtime podman` does not need the service',
     });
   } finally {
-    for (const s of signals) process.off(s, onSignal);
+    undo();
   }
-  if (interrupted) process.exit(128 + signalNumber(interrupted));
+  if (stop.signal.aborted) throw new Interrupted(stopReason(stop)!);
   if (!failure) return;
   throw output.failure(`: ${failure}`);
 }

@@ -5,7 +5,8 @@ import type { Duplex } from 'node:stream';
 import { XcrossError } from '../../src/base/errors';
 import type { Logger } from '../../src/base/log';
 import { signalNumber } from '../process';
-import { GRACE_MS } from '../interrupt';
+import { NEVER_STOP, onAbort, stopReason, type Stopping } from '../stop';
+import type { Watchdog } from '../watchdog';
 import type { RunResult } from '../runtime';
 import type { ContainerSpec } from '../spec';
 import { ApiError, type ApiClient } from './client';
@@ -20,7 +21,17 @@ interface ContainerState { Status?: string; ExitCode?: number; Running?: boolean
 /** The engine refused to create or prepare the container: nothing of the user's ran. */
 export class NotStarted extends ApiError {}
 
-export async function runContainer(api: ApiClient, spec: ContainerSpec, body: SpecGenerator, log: Logger): Promise<RunResult> {
+export interface RunContext {
+  stop?: Stopping;
+  /** Removes the container if xcross dies (SIGKILL too) before done(); started once it exists. */
+  watchdog?: (name: string) => Watchdog;
+  /** The service is gone: whether it died, and what it said last (for the error). */
+  serviceGone?: () => { dead: boolean; words?: string };
+}
+
+export async function runContainer(api: ApiClient, spec: ContainerSpec, body: SpecGenerator, log: Logger, ctx: RunContext = {}): Promise<RunResult> {
+  const stop = ctx.stop ?? NEVER_STOP;
+  if (stop.signal.aborted) return { code: 128 + signalNumber(stopReason(stop)!), interrupted: stopReason(stop) };
   let id: string;
   try {
     id = (await api.json<{ Id: string }>('POST', '/containers/create', `creating the container from ${spec.image}`, { json: body })).Id;
@@ -30,27 +41,25 @@ export async function runContainer(api: ApiClient, spec: ContainerSpec, body: Sp
     if (e instanceof ApiError) throw new NotStarted(e.status, e.engineMessage, `creating the container from ${spec.image}`);
     throw e;
   }
+  const watchdog = ctx.watchdog?.(spec.name);
   let removed = false;
+  let serviceDied = false;
   const remove = async () => {
     if (removed) return;
     removed = true;
     // force: also a container that still runs (interrupted, or the service hiccupped).
-    await api.text('DELETE', `/containers/${id}`, { query: { force: true, timeout: 0 }, timeoutMs: 30_000 }).catch((e: unknown) => {
+    await api.text('DELETE', `/containers/${id}`, { query: { force: true, timeout: 0 }, timeoutMs: 30_000 }).then(() => watchdog?.done(), async (e: unknown) => {
+      // The service is gone and its container runs on (conmon keeps it): the watchdog's local podman removes it.
+      if (watchdog) return watchdog.now();
       log.warn(`could not remove container ${spec.name}: ${e instanceof Error ? e.message : String(e)} (remove it with \`podman rm -f ${spec.name}\`)`);
     });
   };
-  let interrupted: NodeJS.Signals | undefined;
-  let grace: NodeJS.Timeout | undefined;
-  const onSignal = (sig: NodeJS.Signals) => {
-    // The first signal goes to the program, which may clean up; a second one, or a program that
-    // ignores it for GRACE_MS, ends the container.
-    if (interrupted) return void remove();
-    interrupted = sig;
-    void api.text('POST', `/containers/${id}/kill`, { query: { signal: sig } }).catch(() => {});
-    grace = setTimeout(() => void remove(), GRACE_MS);
-  };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, onSignal);
+  // The first stop goes to the program, which may clean up; the hard one (a second signal, or a
+  // program that ignores the first for GRACE_MS) ends the container.
+  const undo = [
+    onAbort(stop.signal, () => void api.text('POST', `/containers/${id}/kill`, { query: { signal: stopReason(stop)! } }).catch(() => {})),
+    onAbort(stop.hard, () => void remove()),
+  ];
   try {
     // init on its own, before attach: its failures (the OCI runtime's complaints, a missing command)
     // come back as an error body, where an attach would only drop the connection.
@@ -73,16 +82,28 @@ export async function runContainer(api: ApiClient, spec: ContainerSpec, body: Sp
     if (spec.tty) relay.resize(api, id);
     const streamed = await relay.ended;
     if (streamed.commandNotFound) throw notFound(spec);
+    const interrupted = stopReason(stop);
     if (interrupted) {
       await remove();
       return { code: 128 + signalNumber(interrupted), interrupted };
     }
-    const code = await exitCode(api, id);
-    return { code };
+    try {
+      return { code: await exitCode(api, id) };
+    } catch (e) {
+      // The attach ended because the service did: say so, rather than how the next request failed.
+      if (e instanceof ApiError) throw e;
+      serviceDied = true;
+      const gone = ctx.serviceGone?.();
+      const words = gone?.words ? ` (it said: ${gone.words})` : '';
+      throw new XcrossError(`the podman service on ${api.socket} went away while ${spec.command[0]} ran in ${spec.name}${words}; ${watchdog ? 'the container was removed with the podman CLI' : 'its container may still run'}`, {
+        cause: e,
+        fix: 'check the service (`podman info`), and run the command again; `--runtime podman` does not need the service',
+      });
+    }
   } finally {
-    for (const s of signals) process.off(s, onSignal);
-    clearTimeout(grace);
-    await remove();
+    for (const u of undo) u();
+    if (serviceDied && watchdog) await watchdog.now();
+    else await remove();
   }
 }
 

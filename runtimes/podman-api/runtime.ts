@@ -19,6 +19,9 @@ import { connect, startOwn, type Connection } from './connect';
 import { NotStarted, runContainer } from './run-session';
 import { specGenerator } from './spec-json';
 import { buildImage } from './build';
+import type { Stopping } from '../stop';
+import { BUILD_SWEEP, bootTicks, startWatchdog } from '../watchdog';
+import { socketOwner } from '../podman-service';
 import { readJsonLines } from './streams';
 import { storageUsageOf, type StorageUsage } from '../storage-usage';
 
@@ -36,6 +39,8 @@ export interface ApiOptions {
    * the service cannot start containers on this host as its owner started it.
    */
   fallback?: () => Runtime;
+  /** The command's stop (src/stop.ts). */
+  stop?: Stopping;
 }
 
 export class PodmanApi implements Runtime {
@@ -241,9 +246,21 @@ export class PodmanApi implements Runtime {
     try {
       const adapt = await this.adapt(buildProbeImage(req));
       const c = await this.connection();
-      await buildImage(c, req, adapt, onLine);
+      await this.buildNamed(c, req, adapt, onLine);
     } catch (e) {
       await this.insteadAfter(e).build(req, onLine);
+    }
+  }
+
+  /** The build; if the service dies under it, its RUN step (orphaned) and working container are
+   * removed with the local podman at once (watchdog.ts's BUILD_SWEEP), when that podman sees the
+   * service's storage. A service names working containers after the base's ID, shared by other builds. */
+  private async buildNamed(c: Connection, req: BuildRequest, adapt: Adaptation, onLine: (line: string) => void): Promise<void> {
+    const watchdog = this.localCli(c) ? startWatchdog(['sh', '-c', BUILD_SWEEP, 'xcross-build-sweep', this.o.podman!, '0', '', String(bootTicks())], this.cliEnv()) : undefined;
+    try {
+      await buildImage(c, req, adapt, onLine, { stop: this.o.stop, sweep: watchdog && (() => watchdog.now()) });
+    } finally {
+      watchdog?.done();
     }
   }
 
@@ -282,6 +299,29 @@ export class PodmanApi implements Runtime {
     // After adapt(): a service of ours may have been restarted with other flags.
     const c = await this.connection();
     const body = specGenerator(spec, { rootless: c.rootless, selinux: this.selinux, adaptation, userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS), env: this.o.env });
-    return runContainer(c.api, spec, body, this.o.log);
+    return runContainer(c.api, spec, body, this.o.log, {
+      stop: this.o.stop,
+      watchdog: (name) => startWatchdog(this.removeCommand(c, name), this.cliEnv()),
+      serviceGone: () => ({ dead: c.own?.dead ?? false, words: c.own?.dead ? c.own.lastWords : undefined }),
+    });
+  }
+
+  /**
+   * How the watchdog removes a container when xcross or the service dies: with the local podman CLI
+   * when the service is this user's (same storage; it needs no service), else as a client of the socket.
+   */
+  private removeCommand(c: Connection, name: string): string[] {
+    const podman = this.o.podman ?? 'podman';
+    return [podman, ...(this.localCli(c) ? [] : ['--url', `unix://${c.socket}`]), 'rm', '--force', '--time', '0', '--ignore', name];
+  }
+
+  /** Whether the local podman CLI sees this service's containers (the service is this user's). */
+  private localCli(c: Connection): boolean {
+    return this.o.podman !== undefined && socketOwner(c.socket) === this.o.uid;
+  }
+
+  /** The environment for that CLI: CONTAINER_HOST would make the local podman a client again. */
+  private cliEnv(): Record<string, string | undefined> {
+    return { ...this.o.env, CONTAINER_HOST: undefined, CONTAINER_CONNECTION: undefined };
   }
 }

@@ -2,13 +2,15 @@
 // (yargs never sees them); xcross's own commands are parsed by yargs, which is loaded only for them.
 import { XcrossError } from '../base/errors';
 import type { Host } from '../host';
+import type { Stopping } from '../../runtimes/stop';
 import { CARGO_SUBCOMMANDS, parseCargoInvocation } from './cargo-args';
 import { cargoHelp, shellHelp, wantsHelp } from './cargo-help';
 import { quoted } from '../ui/quote';
 import { nearest } from '../targets/nearest';
 import { SHELLS } from '../completion/words';
 
-export async function run(argv: string[], host: Host): Promise<number> {
+/** `stop`: the app's (src/stop.ts), for the commands that run containers or build images. */
+export async function run(argv: string[], host: Host, stop?: Stopping): Promise<number> {
   const inv = parseCargoInvocation(argv);
   if (inv) {
     if (wantsHelp(inv.cargoArgs)) {
@@ -22,17 +24,17 @@ export async function run(argv: string[], host: Host): Promise<number> {
       const { runShellCommand, shellCommand } = await import('../commands/shell');
       // The shell's own arguments first: a mistake there is said before the crate is read.
       const command = shellCommand(inv, host);
-      return runShellCommand(inv, settings(), command);
+      return runShellCommand(inv, settings(), command, stop);
     }
     const { runCargoCommand } = await import('../commands/cargo');
-    return runCargoCommand(inv, settings());
+    return runCargoCommand(inv, settings(), stop);
   }
-  return runOwnCommand(argv, host);
+  return runOwnCommand(argv, host, stop);
 }
 
 const OWN_COMMANDS = ['targets', 'image', 'shell', 'doctor', 'completion'];
 
-async function runOwnCommand(argv: string[], host: Host): Promise<number> {
+async function runOwnCommand(argv: string[], host: Host, stop?: Stopping): Promise<number> {
   // `--version -v` also asks the engine and the registry (yargs' --version knows only the number).
   if (argv.some((a) => a === '--version' || a === '-V')) {
     const { isVersionRequest, versionCommand } = await import('../commands/version');
@@ -102,7 +104,7 @@ Examples:
       code = await imageCommand({
         action: a.action!, images: (a.images ?? []).map(String), targets: (a.target ?? []).map(String), glibc: a.glibc, force: a.force, push: a.push,
         all: a.all, output: a.output, json: a.json, runtime: a.runtime,
-      }, readSettings(host, { verbose: a.verbose, crate: 'optional' }));
+      }, readSettings(host, { verbose: a.verbose, crate: 'optional' }), stop);
     })
     .command('completion <shell>', 'Print a completion script for bash, zsh or fish (commands, flags, --target triples)', (y) =>
       y.positional('shell', { choices: SHELLS, describe: 'e.g. source <(xcross completion bash); xcross completion fish | source' }),

@@ -1,5 +1,6 @@
 // xcross build|check|test|run|...: prepare, plan, run cargo in the target's image.
 import type { Crate, Settings } from '../settings';
+import type { Stopping } from '../../runtimes/stop';
 import { absolutizePathFlags, cargoArgv, type CargoInvocation } from '../cli/cargo-args';
 import { planCargo } from '../plan/cargo-spec';
 import { qemuDebugOptions } from './qemu-debug';
@@ -9,8 +10,8 @@ import { freshLinkedFiles } from '../elf/fresh-files';
 import { checkFloor, describeAbove, describeNewest, floorLimits } from '../elf/floor-check';
 import { runContainer } from './run-container';
 
-export async function runCargoCommand(inv: CargoInvocation, settings: Settings & { crate: Crate }): Promise<number> {
-  const p = await prepare(inv, settings, true);
+export async function runCargoCommand(inv: CargoInvocation, settings: Settings & { crate: Crate }, stop?: Stopping): Promise<number> {
+  const p = await prepare(inv, settings, true, stop);
   const session = await qemuDebugOptions(inv, p);
   const spec = planCargo({
     ...planBase(p, inv.subcommand, session.env),

@@ -1,5 +1,6 @@
 // xcross image build|list|rm|prune.
 import { XcrossError } from '../base/errors';
+import type { Stopping } from '../../runtimes/stop';
 import { ensureTargetImage } from '../images/ensure';
 import { findTarget, type Registry, type TargetSpec } from '../targets/registry';
 import { targetForFloor } from '../targets/floor-select';
@@ -52,7 +53,7 @@ function checkArguments(a: ImageArgs): void {
   if (a.push && a.action !== 'build') throw new XcrossError(`--push is for xcross image build; use xcross image push to push what is built`, { exitCode: 2 });
 }
 
-export async function imageCommand(a: ImageArgs, s: Settings): Promise<number> {
+export async function imageCommand(a: ImageArgs, s: Settings, stop?: Stopping): Promise<number> {
   const { host, log, registry } = s;
   checkArguments(a);
   // Validate targets and settings before looking for an engine: a typo should not need podman to be reported.
@@ -63,7 +64,7 @@ export async function imageCommand(a: ImageArgs, s: Settings): Promise<number> {
       fix: `${SET_CACHE}, and log in with \`podman login <registry>\``,
     });
   }
-  const runtime = await createRuntime(settings.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
+  const runtime = await createRuntime(settings.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log, stop });
   const tty = host.stderrIsTTY;
   const cache: CacheContext = { runtime, log, tty, cacheDir: host.cacheDir, settings: settings.cache, localPrefix: registry.base.imagePrefix };
   switch (a.action) {

@@ -27,6 +27,7 @@ import { isDir } from '../workspace/manifest';
 import type { Workspace } from '../workspace/workspace';
 import { createRuntime } from '../../runtimes/detect';
 import type { Runtime } from '../../runtimes/runtime';
+import type { Stopping } from '../../runtimes/stop';
 
 export interface Prepared {
   host: Host;
@@ -63,7 +64,7 @@ export const REAL_DEPS: PrepareDeps = {
 };
 
 /** `requireRust`: a shell may go on without a Rust toolchain for the target; a build may not. */
-export async function prepare(inv: CargoInvocation, settings: Settings & { crate: Crate }, requireRust: boolean, deps: PrepareDeps = REAL_DEPS): Promise<Prepared> {
+export async function prepare(inv: CargoInvocation, settings: Settings & { crate: Crate }, requireRust: boolean, stop?: Stopping, deps: PrepareDeps = REAL_DEPS): Promise<Prepared> {
   const { host, log, registry, crate: { workspace, cross } } = settings;
   const config = resolveConfig(inv, cross, host.env, hostTriple(host.arch));
   const target = targetForFloor(registry, findTarget(registry, config.target), config.glibc, (w) => log.warn(w));
@@ -75,7 +76,7 @@ export async function prepare(inv: CargoInvocation, settings: Settings & { crate
   refuseMissingVolumes(applied, fs.existsSync);
 
   const toolchain = await chooseToolchain(inv, host, config, target, workspace, log, requireRust, deps);
-  const runtime = await deps.createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
+  const runtime = await deps.createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log, stop });
   const baseImage = options.image?.name ?? targetImageRef(registry.base, target);
   const ensureBase = () => options.image
     ? deps.ensureUserImage(runtime, baseImage, log, host.stderrIsTTY)

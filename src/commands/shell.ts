@@ -4,6 +4,7 @@
 import { XcrossError } from '../base/errors';
 import type { Host } from '../host';
 import type { Crate, Settings } from '../settings';
+import type { Stopping } from '../../runtimes/stop';
 import type { CargoInvocation } from '../cli/cargo-args';
 import { planShell } from '../plan/shell-spec';
 import { planBase, prepare } from './prepare';
@@ -35,8 +36,8 @@ export function shellCommand(inv: CargoInvocation, host: Host): string[] | undef
   return command;
 }
 
-export async function runShellCommand(inv: CargoInvocation, settings: Settings & { crate: Crate }, command: string[] | undefined): Promise<number> {
-  const p = await prepare(inv, settings, false);
+export async function runShellCommand(inv: CargoInvocation, settings: Settings & { crate: Crate }, command: string[] | undefined, stop?: Stopping): Promise<number> {
+  const p = await prepare(inv, settings, false, stop);
   const debug = await qemuDebugOptions(inv, p);
   const spec = planShell(planBase(p, 'shell', debug.env), command);
   return runContainer(p, { ...spec, ports: debug.ports });

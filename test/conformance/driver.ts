@@ -13,11 +13,14 @@ import { closeRuntimes, createRuntime } from '../../runtimes/detect';
 import type { ContainerSpec } from '../../runtimes/spec';
 import type { BuildRequest } from '../../runtimes/runtime';
 import { createLogger } from '../../src/ui/log';
+import { StopController } from '../../src/stop';
 
 async function main(): Promise<number> {
   const [runtimeName, op, ...args] = process.argv.slice(2);
   const log = createLogger(process.env.XCROSS_CONFORMANCE_VERBOSE === '1' ? 1 : 0);
-  const runtime = await createRuntime(runtimeName, { env: process.env, uid: process.getuid!(), cacheDir: path.join(os.homedir(), '.cache', 'xcross'), log });
+  // As the app does: one stop for the operation, which alone listens to SIGINT/SIGTERM/SIGHUP.
+  const stop = new StopController().listen();
+  const runtime = await createRuntime(runtimeName, { env: process.env, uid: process.getuid!(), cacheDir: path.join(os.homedir(), '.cache', 'xcross'), log, stop });
   switch (op) {
     case 'run': {
       const partial = JSON.parse(args[0]) as Partial<ContainerSpec> & Pick<ContainerSpec, 'image' | 'command'>;

@@ -3,6 +3,7 @@
 import { XCROSS } from './harness';
 
 interface Pty {
+  pid: number;
   onData(cb: (d: string) => void): void;
   onExit(cb: (e: { exitCode: number; signal?: number }) => void): void;
   write(d: string): void;
@@ -20,6 +21,11 @@ export class Terminal {
     this.pty = nodePty.spawn(process.execPath, [XCROSS, ...args], { name: 'xterm', ...size, cwd, env: { ...process.env, TERM: 'xterm', ...env } });
     this.pty.onData((d) => { this.out += d; });
     this.exited = new Promise((resolve) => this.pty.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode)));
+  }
+
+  /** xcross's process id. */
+  get pid(): number {
+    return this.pty.pid;
   }
 
   /** What the screen was sent so far, escape sequences included. */

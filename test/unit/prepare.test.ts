@@ -63,7 +63,7 @@ function world(crossToml?: string, env: Record<string, string> = {}) {
   };
   const run = async (argv: string[], requireRust = true) => {
     const inv = parseCargoInvocation(argv)!;
-    const p = await prepare(inv, settings, requireRust, deps);
+    const p = await prepare(inv, settings, requireRust, undefined, deps);
     const spec = planCargo({
       cargoArgs: ['build'], target: p.target, image: p.image, workspace: p.workspace, targetDir: p.targetDir, cargoHome: p.cargoHome,
       toolchain: p.toolchain, readOnlySource: false, interactive: false, name: 'xcross-test', host: p.host,
@@ -126,9 +126,9 @@ describe('prepare, with fakes for the engine and the image makers', () => {
     const inv = parseCargoInvocation(['build', '--target', T])!;
     const settings = { ...readSettings(w.host, { verbose: 0, crate: 'required' }), log: w.log };
     const base: PrepareDeps = { ...REAL_DEPS, createRuntime: async () => fakeRuntime(w.images, w.calls), isDir: () => false, mkdir: () => {} };
-    const shell = await prepare(inv, settings, false, { ...base, ...deps });
+    const shell = await prepare(inv, settings, false, undefined, { ...base, ...deps });
     assert.deepEqual(shell.toolchain, { source: 'image', rustc: shell.target.pins.rustc, why: 'no std for it' });
-    await assert.rejects(prepare(inv, settings, true, { ...base, ...deps }), (e) => e === none);
+    await assert.rejects(prepare(inv, settings, true, undefined, { ...base, ...deps }), (e) => e === none);
   });
 
   test('CARGO_TARGET_DIR places the target dir; a host CARGO_HOME that exists is shared', async () => {
@@ -136,7 +136,7 @@ describe('prepare, with fakes for the engine and the image makers', () => {
     const inv = parseCargoInvocation(['build', '--target', T])!;
     const settings = { ...readSettings(w.host, { verbose: 0, crate: 'required' }), log: w.log };
     const dirs: string[] = [];
-    const p = await prepare(inv, settings, true, {
+    const p = await prepare(inv, settings, true, undefined, {
       ...REAL_DEPS, selectToolchain: async () => ({ source: 'image', rustc: '1', why: 'x' }), createRuntime: async () => fakeRuntime(w.images, w.calls),
       isDir: (d) => d === path.join(w.host.home, '.cargo'), mkdir: (d) => { dirs.push(d); },
     });
