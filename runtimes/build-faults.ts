@@ -5,7 +5,10 @@ import { XcrossError } from '../src/base/errors';
 
 /** A build stopped by ENOSPC; the image flow adds where the storage is and how much it has. */
 export class StorageFullError extends XcrossError {
-  constructor(readonly tag: string, readonly line: string) {
+  constructor(
+    readonly tag: string,
+    readonly line: string,
+  ) {
     super(`building ${tag} failed: the disk under the engine's image storage is full (${line})`, {
       fix: 'free space in the image storage (`xcross image prune`, `podman system prune`), then run xcross again',
     });
@@ -19,7 +22,8 @@ const ENOSPC = /no space left on device/i;
 /** apt's "W: Failed to fetch URL  REASON" (update) and "E: Failed to fetch URL  REASON" (install). */
 const APT_FAILED_FETCH = /^[WE]: Failed to fetch (\S+)\s+(.+)$/;
 /** Reasons that mean the mirror (or the proxy in between) never answered: not a 404 or a bad hash. */
-const UNREACHABLE = /Could not connect to|Unable to connect to|Temporary failure resolving|Could not resolve|Connection timed out|Connection refused|Network is unreachable|No route to host|Failed to connect/i;
+const UNREACHABLE =
+  /Could not connect to|Unable to connect to|Temporary failure resolving|Could not resolve|Connection timed out|Connection refused|Network is unreachable|No route to host|Failed to connect/i;
 /** The host:port apt tried to connect to, when it says so. */
 const CONNECT_TO = /(?:Could not|Unable to) connect to \[?([^\s\]]+?)\]?:(\d+)/i;
 

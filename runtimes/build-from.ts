@@ -27,7 +27,10 @@ export function firstFrom(req: Pick<BuildRequest, 'containerfile' | 'buildArgs'>
     if (!from) continue;
     const image = from[1].split(/\s+/).find((w) => !w.startsWith('--'));
     if (!image) return undefined;
-    const filled = image.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, a: string | undefined, b: string | undefined) => args[(a ?? b)!] ?? '');
+    const filled = image.replace(
+      /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+      (_, a: string | undefined, b: string | undefined) => args[(a ?? b)!] ?? '',
+    );
     return filled && filled !== 'scratch' && !filled.includes('$') ? filled : undefined;
   }
   return undefined;

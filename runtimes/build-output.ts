@@ -8,7 +8,10 @@ export class BuildOutput {
   private readonly mismatches: string[] = [];
   private readonly all: string[] = [];
 
-  constructor(private readonly tag: string, private readonly onLine: (line: string) => void) {}
+  constructor(
+    private readonly tag: string,
+    private readonly onLine: (line: string) => void,
+  ) {}
 
   line(line: string): void {
     this.tail.push(line);
@@ -32,9 +35,12 @@ export class BuildOutput {
     const mirror = mirrorUnreachable(this.all);
     if (mirror) return mirrorError(this.tag, mirror);
     if (this.mismatches.length > 0) {
-      return new XcrossError(`building ${this.tag} failed: what apt installed is not what images/targets.toml pins:\n  ${this.mismatches.join('\n  ')}`, {
-        fix: 'the Debian mirror moved on: update the pins in images/targets.toml to the installed versions (or wait for the mirror to finish syncing)',
-      });
+      return new XcrossError(
+        `building ${this.tag} failed: what apt installed is not what images/targets.toml pins:\n  ${this.mismatches.join('\n  ')}`,
+        {
+          fix: 'the Debian mirror moved on: update the pins in images/targets.toml to the installed versions (or wait for the mirror to finish syncing)',
+        },
+      );
     }
     return new XcrossError(`building ${this.tag} failed${why}; its last lines:\n${this.tail.join('\n')}`, { fix });
   }

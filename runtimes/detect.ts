@@ -86,7 +86,8 @@ async function podmanSocket(ctx: DetectContext): Promise<Answer> {
     return { skip: e instanceof Error ? e.message : String(e) };
   }
   const absent = candidates.filter((c) => !fs.existsSync(c.path));
-  if (absent.length === candidates.length) return { skip: `no podman API socket is listening (looked at ${absent.map((c) => c.path).join(', ')})` };
+  if (absent.length === candidates.length)
+    return { skip: `no podman API socket is listening (looked at ${absent.map((c) => c.path).join(', ')})` };
   const reasons: string[] = [];
   for (const choice of candidates) {
     const refused = knownRefusal(ctx.cacheDir, ctx.uid, choice.path);
@@ -108,8 +109,22 @@ async function podmanSocket(ctx: DetectContext): Promise<Answer> {
   return { skip: reasons.join('; ') };
 }
 
-function apiRuntime(ctx: DetectContext, connection?: Connection, podman = findOnPath('podman', ctx.env.PATH), fallback?: () => Runtime): Runtime {
-  return new PodmanApi({ uid: ctx.uid, env: ctx.env, cacheDir: ctx.cacheDir, log: ctx.log, podman, connection, fallback, stop: ctx.stop });
+function apiRuntime(
+  ctx: DetectContext,
+  connection?: Connection,
+  podman = findOnPath('podman', ctx.env.PATH),
+  fallback?: () => Runtime,
+): Runtime {
+  return new PodmanApi({
+    uid: ctx.uid,
+    env: ctx.env,
+    cacheDir: ctx.cacheDir,
+    log: ctx.log,
+    podman,
+    connection,
+    fallback,
+    stop: ctx.stop,
+  });
 }
 
 export async function createRuntime(requested: string | undefined, ctx: DetectContext): Promise<Runtime> {
@@ -124,13 +139,20 @@ async function choose(requested: string | undefined, ctx: DetectContext): Promis
   if (requested !== undefined) {
     const kind = path.basename(requested) as CliName;
     if (!(CLI_RUNTIMES as readonly string[]).includes(kind)) {
-      throw new XcrossError(`unknown container runtime '${requested}'`, { fix: `xcross drives: ${RUNTIMES.join(', ')}` });
+      throw new XcrossError(`unknown container runtime '${requested}'`, {
+        fix: `xcross drives: ${RUNTIMES.join(', ')}`,
+      });
     }
     const binary = findOnPath(requested, ctx.env.PATH);
     if (!binary) {
-      throw new XcrossError(requested.includes('/') ? `the container engine ${requested} does not exist or is not executable` : `${kind} is not installed (not found on PATH)`, {
-        fix: FLAVORS[kind].install,
-      });
+      throw new XcrossError(
+        requested.includes('/')
+          ? `the container engine ${requested} does not exist or is not executable`
+          : `${kind} is not installed (not found on PATH)`,
+        {
+          fix: FLAVORS[kind].install,
+        },
+      );
     }
     ctx.log.debug(`runtime: ${kind} at ${binary} (asked for '${requested}')`);
     return make(kind, binary, ctx);
@@ -139,12 +161,18 @@ async function choose(requested: string | undefined, ctx: DetectContext): Promis
   for (const kind of ['podman-socket', ...CLI_RUNTIMES] as const) {
     const a = kind === 'podman-socket' ? await podmanSocket(ctx) : await onPath(kind, ctx);
     if ('use' in a) {
-      const why = reasons.length ? ` (before it: ${reasons.join('; ')})` : kind === 'podman-socket' ? '' : ' (found on PATH)';
+      const why = reasons.length
+        ? ` (before it: ${reasons.join('; ')})`
+        : kind === 'podman-socket'
+          ? ''
+          : ' (found on PATH)';
       ctx.log.debug(`runtime: ${a.use.describe()}${why}`);
       return a.use;
     }
     ctx.log.debug(`runtime: not ${kind === 'podman-socket' ? 'a podman socket' : kind}: ${a.skip}`);
     reasons.push(a.skip);
   }
-  throw new XcrossError(`no container engine found: ${reasons.join('; ')}`, { fix: `install podman: ${podmanFlavor.install}` });
+  throw new XcrossError(`no container engine found: ${reasons.join('; ')}`, {
+    fix: `install podman: ${podmanFlavor.install}`,
+  });
 }

@@ -3,6 +3,11 @@
 const COMPLAINT = /error|denied|unauthorized|refused|no such|not found|unknown|x509|tls|timeout/i;
 
 export function engineSentence(lines: string[]): string | undefined {
-  const complaint = lines.map((l) => l.trim()).filter((l) => COMPLAINT.test(l)).pop();
-  return complaint?.replace(/^(Error|error|ERRO\[\d+\])(: |\s+)/, '').replace(/^time="[^"]*" level=\w+ msg="(.*)"$/, '$1');
+  const complaint = lines
+    .map((l) => l.trim())
+    .filter((l) => COMPLAINT.test(l))
+    .pop();
+  return complaint
+    ?.replace(/^(Error|error|ERRO\[\d+\])(: |\s+)/, '')
+    .replace(/^time="[^"]*" level=\w+ msg="(.*)"$/, '$1');
 }

@@ -17,13 +17,17 @@ export function parseImageInspect(text: string): ImageInfo[] {
     const config = (typeof o.Config === 'object' && o.Config !== null ? o.Config : {}) as Record<string, unknown>;
     const rawLabels = config.Labels ?? o.Labels;
     const labels = typeof rawLabels === 'object' && rawLabels !== null ? (rawLabels as Record<string, unknown>) : {};
-    const created = typeof o.Created === 'string' ? Date.parse(o.Created) / 1000 : typeof o.Created === 'number' ? o.Created : 0;
+    const created =
+      typeof o.Created === 'string' ? Date.parse(o.Created) / 1000 : typeof o.Created === 'number' ? o.Created : 0;
     return {
       id: id.replace(/^sha256:/, ''),
       names: Array.isArray(o.RepoTags) ? o.RepoTags.filter((n): n is string => typeof n === 'string') : [],
       created: Number.isFinite(created) ? Math.floor(created) : 0,
       size: typeof o.Size === 'number' ? o.Size : 0,
-      labels: Object.fromEntries(Object.entries(labels).filter(([, l]) => typeof l === 'string')) as Record<string, string>,
+      labels: Object.fromEntries(Object.entries(labels).filter(([, l]) => typeof l === 'string')) as Record<
+        string,
+        string
+      >,
     };
   });
 }

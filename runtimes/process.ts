@@ -16,7 +16,11 @@ export interface Finished {
   signal: NodeJS.Signals | null;
 }
 
-export function runCaptured(cmd: string, args: string[], opts: { env?: ProcEnv; timeoutMs?: number; input?: string } = {}): Promise<Captured> {
+export function runCaptured(
+  cmd: string,
+  args: string[],
+  opts: { env?: ProcEnv; timeoutMs?: number; input?: string } = {},
+): Promise<Captured> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env: opts.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -30,19 +34,31 @@ export function runCaptured(cmd: string, args: string[], opts: { env?: ProcEnv; 
     };
     // At the deadline: kill it and answer now. Waiting for 'close' could wait forever, since a
     // child of the engine may hold the pipes open after the engine itself is gone.
-    const timer = opts.timeoutMs ? setTimeout(() => {
-      child.kill('SIGKILL');
-      child.stdout!.destroy();
-      child.stderr!.destroy();
-      settle({ code: 124, signal: 'SIGKILL', stdout: Buffer.concat(out).toString(), stderr: `${Buffer.concat(err).toString()}\n${cmd}: timed out after ${opts.timeoutMs} ms` });
-    }, opts.timeoutMs) : undefined;
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+          child.kill('SIGKILL');
+          child.stdout!.destroy();
+          child.stderr!.destroy();
+          settle({
+            code: 124,
+            signal: 'SIGKILL',
+            stdout: Buffer.concat(out).toString(),
+            stderr: `${Buffer.concat(err).toString()}\n${cmd}: timed out after ${opts.timeoutMs} ms`,
+          });
+        }, opts.timeoutMs)
+      : undefined;
     child.stdout!.on('data', (d: Buffer) => out.push(d));
     child.stderr!.on('data', (d: Buffer) => err.push(d));
     child.stdin!.on('error', () => {});
     child.stdin!.end(opts.input ?? '');
     child.on('error', (e) => settle({ code: 127, signal: null, stdout: '', stderr: `${cmd}: ${e.message}` }));
     child.on('close', (code, signal) => {
-      settle({ code: code ?? 128 + signalNumber(signal), signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+      settle({
+        code: code ?? 128 + signalNumber(signal),
+        signal,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+      });
     });
   });
 }
@@ -53,8 +69,16 @@ export interface Started {
 }
 
 /** `group`: the process leads a process group of its own (so that it and its helpers can be killed together). */
-export function startProcess(cmd: string, args: string[], opts: { env?: ProcEnv; stdio?: StdioOptions; group?: boolean } = {}): Started {
-  const child = spawn(cmd, args, { env: opts.env as NodeJS.ProcessEnv, stdio: opts.stdio ?? 'inherit', detached: opts.group });
+export function startProcess(
+  cmd: string,
+  args: string[],
+  opts: { env?: ProcEnv; stdio?: StdioOptions; group?: boolean } = {},
+): Started {
+  const child = spawn(cmd, args, {
+    env: opts.env as NodeJS.ProcessEnv,
+    stdio: opts.stdio ?? 'inherit',
+    detached: opts.group,
+  });
   const done = new Promise<Finished>((resolve) => {
     child.on('error', (e) => {
       process.stderr.write(`${cmd}: ${e.message}\n`);
@@ -66,12 +90,23 @@ export function startProcess(cmd: string, args: string[], opts: { env?: ProcEnv;
 }
 
 /** Runs a command and hands each line of its output (stdout and stderr) to onLine. */
-export async function runLines(cmd: string, args: string[], onLine: (line: string) => void, opts: { env?: ProcEnv } = {}): Promise<Finished> {
+export async function runLines(
+  cmd: string,
+  args: string[],
+  onLine: (line: string) => void,
+  opts: { env?: ProcEnv } = {},
+): Promise<Finished> {
   return startLines(cmd, args, onLine, opts.env).done;
 }
 
 /** runLines, with the process at hand (to signal it). */
-export function startLines(cmd: string, args: string[], onLine: (line: string) => void, env?: ProcEnv, group?: boolean): Started {
+export function startLines(
+  cmd: string,
+  args: string[],
+  onLine: (line: string) => void,
+  env?: ProcEnv,
+  group?: boolean,
+): Started {
   const started = startProcess(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], group });
   const { child } = started;
   for (const stream of [child.stdout!, child.stderr!]) {
@@ -81,12 +116,22 @@ export function startLines(cmd: string, args: string[], onLine: (line: string) =
       rest = lines.pop() ?? '';
       for (const l of lines) onLine(l);
     });
-    stream.on('end', () => { if (rest) onLine(rest); });
+    stream.on('end', () => {
+      if (rest) onLine(rest);
+    });
   }
   return started;
 }
 
 export function signalNumber(signal: NodeJS.Signals | null): number {
-  const table: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
-  return signal ? table[signal] ?? 1 : 0;
+  const table: Partial<Record<NodeJS.Signals, number>> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGKILL: 9,
+    SIGSEGV: 11,
+    SIGPIPE: 13,
+    SIGTERM: 15,
+  };
+  return signal ? (table[signal] ?? 1) : 0;
 }

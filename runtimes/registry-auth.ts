@@ -27,7 +27,11 @@ export interface Credentials {
  * the first file that has one. Entries of credential helpers (credHelpers, credsStore) are not read:
  * the engine then uses its own defaults.
  */
-export function credentialsFor(ref: string, env: Env, read: (file: string) => string | undefined = readQuietly): Credentials | undefined {
+export function credentialsFor(
+  ref: string,
+  env: Env,
+  read: (file: string) => string | undefined = readQuietly,
+): Credentials | undefined {
   const repo = ref.replace(/[:@][^/]*$/, '');
   for (const file of authFiles(env)) {
     const text = read(file);
@@ -41,7 +45,10 @@ export function credentialsFor(ref: string, env: Env, read: (file: string) => st
     if (typeof auths !== 'object' || auths === null) continue;
     let best: { len: number; creds: Credentials } | undefined;
     for (const [key, value] of Object.entries(auths as Record<string, unknown>)) {
-      const k = key.replace(/^https?:\/\//, '').replace(/\/v[12]\/?$/, '').replace(/\/+$/, '');
+      const k = key
+        .replace(/^https?:\/\//, '')
+        .replace(/\/v[12]\/?$/, '')
+        .replace(/\/+$/, '');
       if (repo !== k && !repo.startsWith(`${k}/`)) continue;
       const creds = decode(value);
       if (creds && (!best || k.length > best.len)) best = { len: k.length, creds };
@@ -54,7 +61,8 @@ export function credentialsFor(ref: string, env: Env, read: (file: string) => st
 function decode(value: unknown): Credentials | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as { auth?: unknown; username?: unknown; password?: unknown };
-  if (typeof v.username === 'string' && typeof v.password === 'string') return { username: v.username, password: v.password };
+  if (typeof v.username === 'string' && typeof v.password === 'string')
+    return { username: v.username, password: v.password };
   if (typeof v.auth !== 'string') return undefined;
   const plain = Buffer.from(v.auth, 'base64').toString('utf8');
   const colon = plain.indexOf(':');

@@ -12,6 +12,11 @@ export function storageUsageOf(info: unknown): StorageUsage | undefined {
   const store = typeof info === 'object' && info !== null ? (info as { store?: unknown }).store : undefined;
   if (typeof store !== 'object' || store === null) return undefined;
   const s = store as { graphRoot?: unknown; graphRootAllocated?: unknown; graphRootUsed?: unknown };
-  if (typeof s.graphRoot !== 'string' || typeof s.graphRootAllocated !== 'number' || typeof s.graphRootUsed !== 'number') return undefined;
+  if (
+    typeof s.graphRoot !== 'string' ||
+    typeof s.graphRootAllocated !== 'number' ||
+    typeof s.graphRootUsed !== 'number'
+  )
+    return undefined;
   return { path: s.graphRoot, size: s.graphRootAllocated, used: s.graphRootUsed };
 }

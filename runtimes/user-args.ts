@@ -17,7 +17,7 @@ export function splitUserArgs(text: string | undefined): string[] {
       out.push(cur);
       cur = '';
     }
-    cur += m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3];
+    cur += m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3]);
     last = re.lastIndex;
   }
   if (last !== -1) out.push(cur);

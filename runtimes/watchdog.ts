@@ -35,14 +35,23 @@ export function startWatchdog(cleanup: string[], env: ProcEnv, shell = '/bin/sh'
   let child: ChildProcess;
   try {
     child = spawn(shell, ['-c', WATCH, 'xcross-watchdog', ...cleanup], {
-      env: env as NodeJS.ProcessEnv, detached: true, stdio: ['pipe', 'ignore', 'ignore'],
+      env: env as NodeJS.ProcessEnv,
+      detached: true,
+      stdio: ['pipe', 'ignore', 'ignore'],
     });
   } catch {
     return idle;
   }
   let exited = false;
-  const gone = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
-  child.once('error', () => { exited = true; });
+  const gone = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  child.once('error', () => {
+    exited = true;
+  });
   child.stdin!.on('error', () => {});
   // Neither the process nor its pipe may keep xcross alive.
   child.unref();

@@ -13,7 +13,11 @@ import * as path from 'node:path';
 import { all, dist, flag, mb, median, opt, root, XCROSS } from './bench-lib.mjs';
 
 const { TestRegistry, asPeer, sh, HOSTPORT, USER, PASSWORD, PEER, missingParts } = dist('test/e2e/registry.js');
-const timed = async (f) => { const t = Date.now(); await f(); return Date.now() - t; };
+const timed = async (f) => {
+  const t = Date.now();
+  await f();
+  return Date.now() - t;
+};
 const CACHE = `${HOSTPORT}/bench/xcross`;
 const DEAD = 'http://127.0.0.1:9';
 
@@ -47,50 +51,75 @@ function resetPeer() {
 }
 
 function peerBuild(target, env) {
-  const r = asPeer(['sh', '-c', 'cd "$1" && shift && exec "$@"', 'sh', crate, process.execPath, XCROSS, 'build', '--target', target], env);
+  const r = asPeer(
+    ['sh', '-c', 'cd "$1" && shift && exec "$@"', 'sh', crate, process.execPath, XCROSS, 'build', '--target', target],
+    env,
+  );
   if (r.code !== 0) throw new Error(`the peer's build for ${target} failed:\n${r.out.slice(-3000)}`);
 }
 
 const rows = [];
 try {
-  for (const target of targets) try {
-    const pushed = sh(process.execPath, [XCROSS, 'image', 'build', '--target', target, '--push'], { env: { ...process.env, XCROSS_IMAGE_CACHE: CACHE } });
-    if (pushed.code !== 0) throw new Error(pushed.out);
-    const p = sh(process.execPath, [XCROSS, 'image', 'push', '--target', target], { env: { ...process.env, XCROSS_IMAGE_CACHE: CACHE } });
-    if (p.code !== 0) throw new Error(p.out);
-    const ref = p.stdout.split('\n')[0].trim();
-    const [repo, tag] = [ref.slice(HOSTPORT.length + 1, ref.lastIndexOf(':')), ref.slice(ref.lastIndexOf(':') + 1)];
-    const manifest = JSON.parse(reg.get(`/v2/${repo}/manifests/${tag}`));
-    const bytes = manifest.config.size + manifest.layers.reduce((s, l) => s + l.size, 0);
-    const withCache = [];
-    for (let i = 0; i < runs; i++) {
+  for (const target of targets)
+    try {
+      const pushed = sh(process.execPath, [XCROSS, 'image', 'build', '--target', target, '--push'], {
+        env: { ...process.env, XCROSS_IMAGE_CACHE: CACHE },
+      });
+      if (pushed.code !== 0) throw new Error(pushed.out);
+      const p = sh(process.execPath, [XCROSS, 'image', 'push', '--target', target], {
+        env: { ...process.env, XCROSS_IMAGE_CACHE: CACHE },
+      });
+      if (p.code !== 0) throw new Error(p.out);
+      const ref = p.stdout.split('\n')[0].trim();
+      const [repo, tag] = [ref.slice(HOSTPORT.length + 1, ref.lastIndexOf(':')), ref.slice(ref.lastIndexOf(':') + 1)];
+      const manifest = JSON.parse(reg.get(`/v2/${repo}/manifests/${tag}`));
+      const bytes = manifest.config.size + manifest.layers.reduce((s, l) => s + l.size, 0);
+      const withCache = [];
+      for (let i = 0; i < runs; i++) {
+        resetPeer();
+        withCache.push(
+          await timed(async () =>
+            peerBuild(target, {
+              XCROSS_IMAGE_CACHE: CACHE,
+              http_proxy: DEAD,
+              https_proxy: DEAD,
+              no_proxy: '127.0.0.1',
+            }),
+          ),
+        );
+        say(`${target}: first build with the cache ${(withCache.at(-1) / 1000).toFixed(1)} s`);
+      }
+      let fromMirror;
+      if (!skipMirror && target === targets[0]) {
+        resetPeer();
+        fromMirror = await timed(async () => peerBuild(target, {}));
+        say(`${target}: first build from the mirror ${(fromMirror / 1000).toFixed(1)} s`);
+      }
+      const archive = path.join(shared, `${target}.tar`);
+      const saveMs = await timed(async () => {
+        const s = sh(process.execPath, [XCROSS, 'image', 'save', '-o', archive, '--target', target]);
+        if (s.code !== 0) throw new Error(s.out);
+      });
+      fs.chmodSync(archive, 0o644);
       resetPeer();
-      withCache.push(await timed(async () => peerBuild(target, { XCROSS_IMAGE_CACHE: CACHE, http_proxy: DEAD, https_proxy: DEAD, no_proxy: '127.0.0.1' })));
-      say(`${target}: first build with the cache ${(withCache.at(-1) / 1000).toFixed(1)} s`);
+      const loadMs = await timed(async () => {
+        const l = asPeer([process.execPath, XCROSS, 'image', 'load', archive]);
+        if (l.code !== 0) throw new Error(l.out);
+      });
+      rows.push({
+        target,
+        bytes,
+        cache: median(withCache),
+        fromMirror,
+        archive: fs.statSync(archive).size,
+        saveMs,
+        loadMs,
+      });
+      fs.rmSync(archive);
+    } catch (e) {
+      // One target's failure (an image an older xcross built: rebuild it with --force) leaves the others' figures.
+      say(`${target}: not measured: ${e.message.split('\n')[0]}`);
     }
-    let fromMirror;
-    if (!skipMirror && target === targets[0]) {
-      resetPeer();
-      fromMirror = await timed(async () => peerBuild(target, {}));
-      say(`${target}: first build from the mirror ${(fromMirror / 1000).toFixed(1)} s`);
-    }
-    const archive = path.join(shared, `${target}.tar`);
-    const saveMs = await timed(async () => {
-      const s = sh(process.execPath, [XCROSS, 'image', 'save', '-o', archive, '--target', target]);
-      if (s.code !== 0) throw new Error(s.out);
-    });
-    fs.chmodSync(archive, 0o644);
-    resetPeer();
-    const loadMs = await timed(async () => {
-      const l = asPeer([process.execPath, XCROSS, 'image', 'load', archive]);
-      if (l.code !== 0) throw new Error(l.out);
-    });
-    rows.push({ target, bytes, cache: median(withCache), fromMirror, archive: fs.statSync(archive).size, saveMs, loadMs });
-    fs.rmSync(archive);
-  } catch (e) {
-    // One target's failure (an image an older xcross built: rebuild it with --force) leaves the others' figures.
-    say(`${target}: not measured: ${e.message.split('\n')[0]}`);
-  }
 } finally {
   sh('podman', ['logout', HOSTPORT]);
   resetPeer();
@@ -102,11 +131,15 @@ try {
 }
 
 const s = (ms) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
-console.log(`Image cache, ${new Date().toISOString().slice(0, 10)}: first \`xcross build\` of the example crate in an empty image store (median of ${runs})`);
+console.log(
+  `Image cache, ${new Date().toISOString().slice(0, 10)}: first \`xcross build\` of the example crate in an empty image store (median of ${runs})`,
+);
 console.log('');
 console.log('| target | pulled from the cache | with the cache | from the mirror | ratio | archive | save | load |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const ratio = r.fromMirror ? `${(r.cache / r.fromMirror).toFixed(2)}x` : '-';
-  console.log(`| \`${r.target}\` | ${mb(r.bytes)} | ${s(r.cache)} | ${s(r.fromMirror)} | ${ratio} | ${mb(r.archive)} | ${s(r.saveMs)} | ${s(r.loadMs)} |`);
+  console.log(
+    `| \`${r.target}\` | ${mb(r.bytes)} | ${s(r.cache)} | ${s(r.fromMirror)} | ${ratio} | ${mb(r.archive)} | ${s(r.saveMs)} | ${s(r.loadMs)} |`,
+  );
 }

@@ -26,7 +26,8 @@ const say = (m) => process.stderr.write(`bench-floors: ${m}\n`);
 const xcross = (argv, opts) => run(process.execPath, [XCROSS, ...argv], opts);
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-bench-floors-'));
-for (const n of ['hello-xcross', 'xcross-util']) fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(work, n), { recursive: true });
+for (const n of ['hello-xcross', 'xcross-util'])
+  fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(work, n), { recursive: true });
 const crate = path.join(work, 'hello-xcross');
 const rows = [];
 for (const triple of triples) {
@@ -38,13 +39,18 @@ for (const triple of triples) {
     must(xcross(['image', 'build', '--target', triple]), `xcross image build --target ${triple}`);
     run('podman', ['rmi', ref]);
     say(`building ${triple}.${FLOOR} ...`);
-    const r = must(xcross(['image', 'build', '--target', `${triple}.${FLOOR}`]), `xcross image build --target ${triple}.${FLOOR}`);
+    const r = must(
+      xcross(['image', 'build', '--target', `${triple}.${FLOOR}`]),
+      `xcross image build --target ${triple}.${FLOOR}`,
+    );
     build = r.ms;
   }
   const tc = imageSize(toolchainImageRef(registry.base, t.toolchain));
   const own = imageSize(ref) - tc;
   const ownDefault = imageSize(targetImageRef(registry.base, plain)) - tc;
-  say(`no-op builds of the example for ${triple} at ${FLOOR}: a first build, then ${RUNS} with and ${RUNS} without the check`);
+  say(
+    `no-op builds of the example for ${triple} at ${FLOOR}: a first build, then ${RUNS} with and ${RUNS} without the check`,
+  );
   const cmd = ['build', '--target', triple, '--glibc', FLOOR];
   must(xcross(cmd, { cwd: crate }), 'xcross build');
   // Older than the two seconds of slack the check allows for coarse file times: a true no-op.
@@ -57,16 +63,33 @@ for (const triple of triples) {
     withCheck.push(r.ms);
     const m = /glibc floor [\d.]+: .*\((\d+(?:\.\d+)?) ms\)/.exec(r.stderr.replace(/\x1b\[[0-9;]*m/g, ''));
     if (m) own_ms.push(Number(m[1]));
-    without.push(must(xcross([...cmd, '-v'], { cwd: crate, env: { ...process.env, XCROSS_GLIBC_CHECK: '0' } }), 'xcross build, no check').ms);
+    without.push(
+      must(
+        xcross([...cmd, '-v'], { cwd: crate, env: { ...process.env, XCROSS_GLIBC_CHECK: '0' } }),
+        'xcross build, no check',
+      ).ms,
+    );
   }
-  rows.push({ triple, build, own, ownDefault, withCheck: median(withCheck), without: median(without), check: median(own_ms) });
+  rows.push({
+    triple,
+    build,
+    own,
+    ownDefault,
+    withCheck: median(withCheck),
+    without: median(without),
+    check: median(own_ms),
+  });
 }
 fs.rmSync(work, { recursive: true, force: true });
 
 console.log(`glibc ${FLOOR} floor images, and the check after a link (medians of ${RUNS})\n`);
-console.log('| target | first build of the floor image | its own layers | the default image\'s | no-op build with the check | without | the check itself |');
+console.log(
+  "| target | first build of the floor image | its own layers | the default image's | no-op build with the check | without | the check itself |",
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const sec = (ms) => (Number.isNaN(ms) ? 'not built' : `${(ms / 1000).toFixed(1)} s`);
-  console.log(`| \`${r.triple}\` | ${sec(r.build)} | ${mb(r.own)} | ${mb(r.ownDefault)} | ${Math.round(r.withCheck)} ms | ${Math.round(r.without)} ms | ${r.check.toFixed(2)} ms |`);
+  console.log(
+    `| \`${r.triple}\` | ${sec(r.build)} | ${mb(r.own)} | ${mb(r.ownDefault)} | ${Math.round(r.withCheck)} ms | ${Math.round(r.without)} ms | ${r.check.toFixed(2)} ms |`,
+  );
 }

@@ -10,16 +10,39 @@ export const dist = (rel) => createRequire(import.meta.url)(path.join(root, 'dis
 
 const args = process.argv.slice(2);
 export const flag = (name) => args.includes(name);
-export const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
+export const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
 export const all = (name) => args.flatMap((a, i) => (a === name ? [args[i + 1]] : []));
 
 /** Runs a program to its end, timed; its output captured. */
 export function run(cmd, argv, opts = {}) {
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 256 << 20, ...opts });
-  return { ms: Number(process.hrtime.bigint() - t) / 1e6, code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  const r = spawnSync(cmd, argv, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+    ...opts,
+  });
+  return {
+    ms: Number(process.hrtime.bigint() - t) / 1e6,
+    code: r.status,
+    stdout: r.stdout ?? '',
+    stderr: r.stderr ?? '',
+  };
 }
-export const must = (r, what) => { if (r.code !== 0) throw new Error(`${what} failed (${r.code}):\n${r.stderr.slice(-3000)}`); return r; };
-export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-export const imageSize = (ref) => { const r = run('podman', ['image', 'inspect', '--format', '{{.Size}}', ref]); return r.code === 0 ? Number(r.stdout.trim()) : NaN; };
+export const must = (r, what) => {
+  if (r.code !== 0) throw new Error(`${what} failed (${r.code}):\n${r.stderr.slice(-3000)}`);
+  return r;
+};
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+export const imageSize = (ref) => {
+  const r = run('podman', ['image', 'inspect', '--format', '{{.Size}}', ref]);
+  return r.code === 0 ? Number(r.stdout.trim()) : NaN;
+};
 export const mb = (bytes) => `${Math.round(bytes / 1e6)} MB`;

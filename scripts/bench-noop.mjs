@@ -13,7 +13,10 @@ import * as path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const args = process.argv.slice(2);
-const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
 const RUNS = Number(opt('--runs', '15'));
 const TARGET = opt('--target', 'aarch64-unknown-linux-gnu');
 const XCROSS = path.join(root, 'dist', 'src', 'main.js');
@@ -25,16 +28,30 @@ function run(cmd, argv, opts = {}) {
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}):\n${r.stderr}`);
   return { ms, stdout: r.stdout, stderr: r.stderr };
 }
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
 function pair(label, a, b) {
-  a.fn(); b.fn(); // warm-up
-  const ta = [], tb = [];
-  for (let i = 0; i < RUNS; i++) { ta.push(a.fn()); tb.push(b.fn()); }
-  const ma = median(ta), mb = median(tb);
+  a.fn();
+  b.fn(); // warm-up
+  const ta = [],
+    tb = [];
+  for (let i = 0; i < RUNS; i++) {
+    ta.push(a.fn());
+    tb.push(b.fn());
+  }
+  const ma = median(ta),
+    mb = median(tb);
   console.log(`${label}`);
-  console.log(`  ${a.name.padEnd(44)} median ${ma.toFixed(1).padStart(8)} ms  (min ${Math.min(...ta).toFixed(1)}, max ${Math.max(...ta).toFixed(1)})`);
-  console.log(`  ${b.name.padEnd(44)} median ${mb.toFixed(1).padStart(8)} ms  (min ${Math.min(...tb).toFixed(1)}, max ${Math.max(...tb).toFixed(1)})`);
+  console.log(
+    `  ${a.name.padEnd(44)} median ${ma.toFixed(1).padStart(8)} ms  (min ${Math.min(...ta).toFixed(1)}, max ${Math.max(...ta).toFixed(1)})`,
+  );
+  console.log(
+    `  ${b.name.padEnd(44)} median ${mb.toFixed(1).padStart(8)} ms  (min ${Math.min(...tb).toFixed(1)}, max ${Math.max(...tb).toFixed(1)})`,
+  );
   console.log(`  ratio ${(ma / mb).toFixed(2)}x over ${RUNS} runs each`);
   return ma / mb;
 }
@@ -42,33 +59,55 @@ function pair(label, a, b) {
 // A private copy of the example crate, built once so that every measured build is a no-op.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-bench-'));
 for (const n of ['hello-xcross', 'xcross-util']) {
-  fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(dir, n), { recursive: true, filter: (s) => !s.includes('/target') });
+  fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(dir, n), {
+    recursive: true,
+    filter: (s) => !s.includes('/target'),
+  });
 }
 const crate = path.join(dir, 'hello-xcross');
 console.log(`bench: ${os.cpus().length} cpus, node ${process.version}, uid ${process.getuid()}, target ${TARGET}`);
-const first = run(process.execPath, [XCROSS, 'build', '--target', TARGET, '-v'], { cwd: crate, stdio: ['ignore', 'pipe', 'pipe'] });
+const first = run(process.execPath, [XCROSS, 'build', '--target', TARGET, '-v'], {
+  cwd: crate,
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
 
 // The same container, the plain way: what -v printed, minus what only xcross adds (name, labels,
 // --init), keeping the flags this host needs for podman to start anything.
 const line = first.stderr.split('\n').find((l) => / run --rm .* cargo build /.test(l));
 if (!line) throw new Error(`no podman run line in:\n${first.stderr}`);
-const words = line.replace(/^\+ /, '').replace(/ \[\d+ ms\]$/, '').match(/'[^']*'|\S+/g).map((w) => w.replace(/^'(.*)'$/, '$1'));
+const words = line
+  .replace(/^\+ /, '')
+  .replace(/ \[\d+ ms\]$/, '')
+  .match(/'[^']*'|\S+/g)
+  .map((w) => w.replace(/^'(.*)'$/, '$1'));
 const plain = [];
 for (let i = 1; i < words.length; i++) {
   const w = words[i];
-  if (w === '--name' || w === '--label') { i++; continue; }
+  if (w === '--name' || w === '--label') {
+    i++;
+    continue;
+  }
   if (w === '--init' || w === '--pull=never') continue;
   plain.push(w);
 }
 if (plain.at(-1) === '-v') plain.pop(); // cargo's -v came from the capture run only
 console.log(`bench: plain command: ${words[0]} ${plain.join(' ')}`);
 
-const ratioBuild = pair('no-op build of the example crate',
-  { name: `xcross build --target ${TARGET}`, fn: () => run(process.execPath, [XCROSS, 'build', '--target', TARGET], { cwd: crate }).ms },
-  { name: 'podman run ... cargo build (plain)', fn: () => run(words[0], plain, { cwd: crate }).ms });
-const ratioVersion = pair('start-up',
+const ratioBuild = pair(
+  'no-op build of the example crate',
+  {
+    name: `xcross build --target ${TARGET}`,
+    fn: () => run(process.execPath, [XCROSS, 'build', '--target', TARGET], { cwd: crate }).ms,
+  },
+  { name: 'podman run ... cargo build (plain)', fn: () => run(words[0], plain, { cwd: crate }).ms },
+);
+const ratioVersion = pair(
+  'start-up',
   { name: 'xcross --version', fn: () => run(process.execPath, [XCROSS, '--version']).ms },
-  { name: 'node -e 0', fn: () => run(process.execPath, ['-e', '0']).ms });
-console.log(`goals: no-op build ratio ${ratioBuild.toFixed(2)} (goal <= 1.3) ${ratioBuild <= 1.3 ? 'met' : 'NOT met'}; ` +
-  `--version ratio ${ratioVersion.toFixed(2)} (goal <= 2.5) ${ratioVersion <= 2.5 ? 'met' : 'NOT met'}`);
+  { name: 'node -e 0', fn: () => run(process.execPath, ['-e', '0']).ms },
+);
+console.log(
+  `goals: no-op build ratio ${ratioBuild.toFixed(2)} (goal <= 1.3) ${ratioBuild <= 1.3 ? 'met' : 'NOT met'}; ` +
+    `--version ratio ${ratioVersion.toFixed(2)} (goal <= 2.5) ${ratioVersion <= 2.5 ? 'met' : 'NOT met'}`,
+);
 fs.rmSync(dir, { recursive: true, force: true });

@@ -18,12 +18,19 @@ import * as path from 'node:path';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
-const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
 const RUNS = Number(opt('--runs', '15'));
 const TARGET = opt('--target', 'x86_64-unknown-linux-gnu');
 const XCROSS = path.join(root, 'dist', 'src', 'main.js');
 const BASE = 'localhost/xcross/debian-base:bookworm';
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS; // adds ~50 ms to every node start in some shells
 delete env.CONTAINER_HOST;
@@ -32,7 +39,10 @@ delete env.CONTAINER_HOST;
 const sockDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-bench-sock-'));
 const socket = path.join(sockDir, 'podman.sock');
 const service = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { stdio: 'ignore', env });
-process.on('exit', () => { service.kill(); fs.rmSync(sockDir, { recursive: true, force: true }); });
+process.on('exit', () => {
+  service.kill();
+  fs.rmSync(sockDir, { recursive: true, force: true });
+});
 for (let i = 0; i < 300 && !fs.existsSync(socket); i++) spawnSync('sleep', ['0.02']);
 if (!fs.existsSync(socket)) throw new Error('podman system service did not open its socket');
 
@@ -42,22 +52,42 @@ async function series(cases) {
   for (let i = 0; i < RUNS; i++) for (const [k, c] of cases.entries()) times[k].push(await c.fn());
   const medians = times.map(median);
   for (const [k, c] of cases.entries()) {
-    console.log(`  ${c.name.padEnd(52)} median ${medians[k].toFixed(1).padStart(7)} ms  (min ${Math.min(...times[k]).toFixed(1)}, max ${Math.max(...times[k]).toFixed(1)})`);
+    console.log(
+      `  ${c.name.padEnd(52)} median ${medians[k].toFixed(1).padStart(7)} ms  (min ${Math.min(...times[k]).toFixed(1)}, max ${Math.max(...times[k]).toFixed(1)})`,
+    );
   }
   return medians;
 }
 
-console.log(`bench: ${os.cpus().length} cpus, node ${process.version}, uid ${process.getuid()}, ${RUNS} interleaved runs per case`);
+console.log(
+  `bench: ${os.cpus().length} cpus, node ${process.version}, uid ${process.getuid()}, ${RUNS} interleaved runs per case`,
+);
 
 // 1. Round trip in one process, through the Runtime interface itself.
 const { createRuntime, closeRuntimes } = require(path.join(root, 'dist', 'runtimes', 'detect.js'));
 const { createLogger } = require(path.join(root, 'dist', 'src', 'ui', 'log.js'));
-const ctx = (extra) => ({ env: { ...env, ...extra }, uid: process.getuid(), cacheDir: path.join(os.homedir(), '.cache', 'xcross'), log: createLogger(0) });
+const ctx = (extra) => ({
+  env: { ...env, ...extra },
+  uid: process.getuid(),
+  cacheDir: path.join(os.homedir(), '.cache', 'xcross'),
+  log: createLogger(0),
+});
 const cli = await createRuntime('podman', ctx({}));
 const api = await createRuntime('podman-api', ctx({ CONTAINER_HOST: `unix://${socket}` }));
 let n = 0;
 const roundTrip = (rt) => async () => {
-  const spec = { image: BASE, name: `xcross-bench-${process.pid}-${n++}`, command: ['true'], workdir: '/', env: {}, mounts: [], owner: { uid: process.getuid(), gid: process.getgid() }, labels: { 'io.xcross.managed': 'true' }, interactive: false, tty: false };
+  const spec = {
+    image: BASE,
+    name: `xcross-bench-${process.pid}-${n++}`,
+    command: ['true'],
+    workdir: '/',
+    env: {},
+    mounts: [],
+    owner: { uid: process.getuid(), gid: process.getgid() },
+    labels: { 'io.xcross.managed': 'true' },
+    interactive: false,
+    tty: false,
+  };
   const t = performance.now();
   const r = await rt.run(spec);
   if (r.code !== 0) throw new Error(`true exited ${r.code} through ${rt.name}`);
@@ -74,19 +104,27 @@ await closeRuntimes();
 // 2. No-op builds of a private copy of the example crate.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-bench-'));
 for (const name of ['hello-xcross', 'xcross-util']) {
-  fs.cpSync(path.join(root, 'test', 'fixtures', name), path.join(dir, name), { recursive: true, filter: (s) => !s.includes('/target') });
+  fs.cpSync(path.join(root, 'test', 'fixtures', name), path.join(dir, name), {
+    recursive: true,
+    filter: (s) => !s.includes('/target'),
+  });
 }
 const crate = path.join(dir, 'hello-xcross');
 const clientStarts = [];
 const stamp = (text, re) => Number(re.exec(text)?.[1]);
 const xbuild = (extra) => async () => {
   const t = performance.now();
-  const r = spawnSync(process.execPath, [XCROSS, 'build', '--target', TARGET, '-v'], { cwd: crate, env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [XCROSS, 'build', '--target', TARGET, '-v'], {
+    cwd: crate,
+    env: { ...env, ...extra },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`xcross build failed (${r.status}):\n${r.stderr}`);
   const ms = performance.now() - t;
   if (extra.CONTAINER_HOST) {
     // From "runtime: podman-api (...)" to "podman-api: using <socket> (...)": undici and the _ping.
-    const start = stamp(r.stderr, /runtime: podman-api .*\[(\d+) ms\]/) ;
+    const start = stamp(r.stderr, /runtime: podman-api .*\[(\d+) ms\]/);
     const using = stamp(r.stderr, /podman-api: using .*\[(\d+) ms\]/);
     if (Number.isFinite(start) && Number.isFinite(using)) clientStarts.push(using - start);
   }
@@ -95,13 +133,23 @@ const xbuild = (extra) => async () => {
 console.log(`no-op xcross build --target ${TARGET}`);
 const [bCli, bApi, bOwn] = await series([
   { name: 'XCROSS_RUNTIME=podman', fn: xbuild({ XCROSS_RUNTIME: 'podman' }) },
-  { name: 'XCROSS_RUNTIME=podman-api (listening socket)', fn: xbuild({ XCROSS_RUNTIME: 'podman-api', CONTAINER_HOST: `unix://${socket}` }) },
-  { name: 'XCROSS_RUNTIME=podman-api (starts its own service)', fn: xbuild({ XCROSS_RUNTIME: 'podman-api', XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR ?? '' }) },
+  {
+    name: 'XCROSS_RUNTIME=podman-api (listening socket)',
+    fn: xbuild({ XCROSS_RUNTIME: 'podman-api', CONTAINER_HOST: `unix://${socket}` }),
+  },
+  {
+    name: 'XCROSS_RUNTIME=podman-api (starts its own service)',
+    fn: xbuild({ XCROSS_RUNTIME: 'podman-api', XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR ?? '' }),
+  },
 ]);
-console.log(`  ratio api/cli ${(bApi / bCli).toFixed(2)}x (goal <= 0.8: ${bApi / bCli <= 0.8 ? 'met' : 'NOT met'}); own service/cli ${(bOwn / bCli).toFixed(2)}x`);
+console.log(
+  `  ratio api/cli ${(bApi / bCli).toFixed(2)}x (goal <= 0.8: ${bApi / bCli <= 0.8 ? 'met' : 'NOT met'}); own service/cli ${(bOwn / bCli).toFixed(2)}x`,
+);
 if (clientStarts.length) {
   const c = median(clientStarts);
-  console.log(`  the REST client's own start (undici + first _ping, from -v): median ${c.toFixed(1)} ms; with a client costing nothing: ${((bApi - c) / bCli).toFixed(2)}x`);
+  console.log(
+    `  the REST client's own start (undici + first _ping, from -v): median ${c.toFixed(1)} ms; with a client costing nothing: ${((bApi - c) / bCli).toFixed(2)}x`,
+  );
 }
 fs.rmSync(dir, { recursive: true, force: true });
 process.exit(0);

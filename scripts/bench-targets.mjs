@@ -36,7 +36,10 @@ for (const t of targets) {
   if (!flag('--no-build')) {
     run('podman', ['rmi', ref]);
     say(`building ${t.triple} ...`);
-    const r = must(run(process.execPath, [XCROSS, 'image', 'build', '--target', t.triple]), `xcross image build --target ${t.triple}`);
+    const r = must(
+      run(process.execPath, [XCROSS, 'image', 'build', '--target', t.triple]),
+      `xcross image build --target ${t.triple}`,
+    );
     for (const m of r.stderr.matchAll(/built (\S+) in (\d+(?:\.\d+)?)\s*s/g)) layerTimes.set(m[1], Number(m[2]) * 1000);
     builds.set(t.triple, layerTimes.get(ref) ?? r.ms);
   }
@@ -44,7 +47,8 @@ for (const t of targets) {
 
 // 2 and 3. Sizes, and `xcross test` of a copy of the example crate.
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-bench-targets-'));
-for (const n of ['hello-xcross', 'xcross-util']) fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(work, n), { recursive: true });
+for (const n of ['hello-xcross', 'xcross-util'])
+  fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(work, n), { recursive: true });
 const crate = path.join(work, 'hello-xcross');
 const rows = [];
 for (const t of targets) {
@@ -54,26 +58,40 @@ for (const t of targets) {
   let test = NaN;
   if (t.rustStd) {
     say(`xcross test --target ${t.triple}: a first run, then ${RUNS}`);
-    must(run(process.execPath, [XCROSS, 'test', '--target', t.triple], { cwd: crate }), `xcross test --target ${t.triple}`);
+    must(
+      run(process.execPath, [XCROSS, 'test', '--target', t.triple], { cwd: crate }),
+      `xcross test --target ${t.triple}`,
+    );
     const times = [];
-    for (let i = 0; i < RUNS; i++) times.push(must(run(process.execPath, [XCROSS, 'test', '--target', t.triple], { cwd: crate }), 'xcross test').ms);
+    for (let i = 0; i < RUNS; i++)
+      times.push(must(run(process.execPath, [XCROSS, 'test', '--target', t.triple], { cwd: crate }), 'xcross test').ms);
     test = median(times);
   }
-  const runner = t.runner === 'wine' ? `wine ${t.pins.wine}` : t.nativeOn.includes('x86_64') ? 'native' : t.qemuBinary.replace(/-static$/, '');
+  const runner =
+    t.runner === 'wine'
+      ? `wine ${t.pins.wine}`
+      : t.nativeOn.includes('x86_64')
+        ? 'native'
+        : t.qemuBinary.replace(/-static$/, '');
   rows.push({ t, runner, build: builds.get(t.triple), total, own, test });
 }
 fs.rmSync(work, { recursive: true, force: true });
 
 const native = rows.find((r) => r.t.triple === 'x86_64-unknown-linux-gnu')?.test;
 console.log(`\nMedians of ${RUNS} runs; ${os.cpus().length} CPUs; ${new Date().toISOString().slice(0, 10)}\n`);
-console.log('| target | tests run under | cold image build | target layers | whole image | `xcross test` (nothing to compile) | vs native x86_64 |');
+console.log(
+  '| target | tests run under | cold image build | target layers | whole image | `xcross test` (nothing to compile) | vs native x86_64 |',
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const ratio = Number.isFinite(r.test) && native ? `${(r.test / native).toFixed(2)}x` : '';
-  console.log(`| \`${r.t.triple}\` | ${r.runner} | ${r.build ? s(r.build) : ''} | ${mb(r.own)} | ${mb(r.total)} | ${Number.isFinite(r.test) ? s(r.test) : 'host std only'} | ${ratio} |`);
+  console.log(
+    `| \`${r.t.triple}\` | ${r.runner} | ${r.build ? s(r.build) : ''} | ${mb(r.own)} | ${mb(r.total)} | ${Number.isFinite(r.test) ? s(r.test) : 'host std only'} | ${ratio} |`,
+  );
 }
 const shared = [...layerTimes].filter(([ref]) => /\/(base|rust-[^:/]+):/.test(ref));
-if (shared.length) console.log(`\nShared layers built on the way: ${shared.map(([ref, ms]) => `${ref} ${s(ms)}`).join(', ')}`);
+if (shared.length)
+  console.log(`\nShared layers built on the way: ${shared.map(([ref, ms]) => `${ref} ${s(ms)}`).join(', ')}`);
 console.log(`Base ${baseImageRef(registry.base)}: ${mb(imageSize(baseImageRef(registry.base)))}`);
 for (const tc of registry.toolchains) {
   const ref = toolchainImageRef(registry.base, tc);
@@ -85,6 +103,8 @@ const graphRoot = run('podman', ['info', '--format', '{{.Store.GraphRoot}}']).st
 const du = run('podman', ['unshare', 'du', '-sm', graphRoot]).stdout.split(/\s/)[0];
 const tagged = run('podman', ['images', '-q']).stdout.trim().split('\n').filter(Boolean).length;
 const every = run('podman', ['images', '-a', '-q']).stdout.trim().split('\n').filter(Boolean).length;
-console.log(`\nOn disk: ${du} MB in ${graphRoot} (${tagged} tagged images, ${every - tagged} intermediate ones of the builds)`);
+console.log(
+  `\nOn disk: ${du} MB in ${graphRoot} (${tagged} tagged images, ${every - tagged} intermediate ones of the builds)`,
+);
 console.log('\npodman system df:');
 console.log(run('podman', ['system', 'df']).stdout);

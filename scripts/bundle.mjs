@@ -54,9 +54,17 @@ function lazyModules() {
   return {
     name: 'lazy-modules',
     setup(b) {
-      b.onResolve({ filter: /^\.\/client-h2\.js$/ }, (a) => (a.importer.endsWith('dispatcher/client.js') ? { path: 'h2', namespace: 'lazy' } : undefined));
-      b.onResolve({ filter: /^node:assert$/ }, (a) => (a.namespace === 'lazy' ? { path: 'node:assert', external: true } : { path: 'assert', namespace: 'lazy' }));
-      b.onLoad({ filter: /.*/, namespace: 'lazy' }, (a) => ({ contents: shims[a.path], resolveDir: root, loader: 'js' }));
+      b.onResolve({ filter: /^\.\/client-h2\.js$/ }, (a) =>
+        a.importer.endsWith('dispatcher/client.js') ? { path: 'h2', namespace: 'lazy' } : undefined,
+      );
+      b.onResolve({ filter: /^node:assert$/ }, (a) =>
+        a.namespace === 'lazy' ? { path: 'node:assert', external: true } : { path: 'assert', namespace: 'lazy' },
+      );
+      b.onLoad({ filter: /.*/, namespace: 'lazy' }, (a) => ({
+        contents: shims[a.path],
+        resolveDir: root,
+        loader: 'js',
+      }));
     },
   };
 }
@@ -67,4 +75,7 @@ const { loadRegistry } = require(path.join(root, 'dist/src/targets/registry.js')
 const { computeTags, PRECOMPUTED_TAGS } = require(path.join(root, 'dist/src/images/tag.js'));
 const registry = loadRegistry();
 const { everyImageTarget } = require(path.join(root, 'dist/src/targets/floor-select.js'));
-fs.writeFileSync(PRECOMPUTED_TAGS, JSON.stringify(computeTags(registry.base, registry.toolchains, everyImageTarget(registry))));
+fs.writeFileSync(
+  PRECOMPUTED_TAGS,
+  JSON.stringify(computeTags(registry.base, registry.toolchains, everyImageTarget(registry))),
+);

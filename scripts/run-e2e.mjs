@@ -18,7 +18,9 @@ if (process.env.XCROSS_SKIP_E2E === '1') {
 }
 const onPath = (bin) => (process.env.PATH ?? '').split(':').some((d) => d && fs.existsSync(path.join(d, bin)));
 if (!onPath('podman')) {
-  say('podman is not installed, and the end-to-end tests need it: run scripts/setup-host.sh (or XCROSS_SKIP_E2E=1 to skip them)');
+  say(
+    'podman is not installed, and the end-to-end tests need it: run scripts/setup-host.sh (or XCROSS_SKIP_E2E=1 to skip them)',
+  );
   process.exit(1);
 }
 
@@ -33,7 +35,9 @@ if (process.getuid() !== 0) {
   try {
     uid = Number(execFileSync('id', ['-u', user]).toString().trim());
   } catch {
-    say(`running as root, and the non-root user '${user}' does not exist: run scripts/setup-host.sh --e2e-user ${user}`);
+    say(
+      `running as root, and the non-root user '${user}' does not exist: run scripts/setup-host.sh --e2e-user ${user}`,
+    );
     process.exit(1);
   }
   const home = execFileSync('getent', ['passwd', user]).toString().split(':')[5];
@@ -66,10 +70,25 @@ if (process.getuid() !== 0) {
     // The second rootless user of scripts/setup-cache-peer.sh: the image cache's tests pull into its store.
     ...(peerExists(`${user}-peer`) ? { XCROSS_E2E_PEER: `${user}-peer` } : {}),
     // The private dockerd of scripts/start-private-dockerd.sh, when it runs: the docker runtime's tests.
-    ...(fs.existsSync('/run/xcross-docker/docker.sock') ? { XCROSS_E2E_DOCKER_HOST: 'unix:///run/xcross-docker/docker.sock' } : {}),
+    ...(fs.existsSync('/run/xcross-docker/docker.sock')
+      ? { XCROSS_E2E_DOCKER_HOST: 'unix:///run/xcross-docker/docker.sock' }
+      : {}),
   };
-  code = spawnSync('runuser', ['-u', user, '--', 'env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-    process.execPath, ...testArgs, path.join(copy, 'dist/test/e2e')], { stdio: 'inherit', cwd: copy }).status;
+  code = spawnSync(
+    'runuser',
+    [
+      '-u',
+      user,
+      '--',
+      'env',
+      '-i',
+      ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      process.execPath,
+      ...testArgs,
+      path.join(copy, 'dist/test/e2e'),
+    ],
+    { stdio: 'inherit', cwd: copy },
+  ).status;
   fs.rmSync(copy, { recursive: true, force: true });
 }
 process.exit(code ?? 1);

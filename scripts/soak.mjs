@@ -18,7 +18,10 @@ const env = { ...process.env, ...(RUNTIME ? { XCROSS_RUNTIME: RUNTIME } : {}) };
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-soak-'));
 for (const n of ['hello-xcross', 'xcross-util']) {
-  fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(dir, n), { recursive: true, filter: (s) => !s.includes('/target') });
+  fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(dir, n), {
+    recursive: true,
+    filter: (s) => !s.includes('/target'),
+  });
 }
 const crate = path.join(dir, 'hello-xcross');
 const xc = (...a) => run(process.execPath, [XCROSS, ...a, '--target', TARGET], { cwd: crate, env });
@@ -42,7 +45,9 @@ function sockets(procs) {
   for (const { pid } of procs) {
     try {
       for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-        try { if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) n++; } catch {}
+        try {
+          if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) n++;
+        } catch {}
       }
     } catch {}
   }
@@ -50,9 +55,17 @@ function sockets(procs) {
 }
 // Inside the user namespace, so that files owned by the container's sub-uids can be read too.
 /** This user's xcross* entries in the temporary folder, but for the soak's own. */
-const tmpFiles = () => fs.readdirSync(os.tmpdir())
-  .filter((f) => f.startsWith('xcross') && path.join(os.tmpdir(), f) !== dir)
-  .filter((f) => { try { return fs.statSync(path.join(os.tmpdir(), f)).uid === uid; } catch { return false; } }).length;
+const tmpFiles = () =>
+  fs
+    .readdirSync(os.tmpdir())
+    .filter((f) => f.startsWith('xcross') && path.join(os.tmpdir(), f) !== dir)
+    .filter((f) => {
+      try {
+        return fs.statSync(path.join(os.tmpdir(), f)).uid === uid;
+      } catch {
+        return false;
+      }
+    }).length;
 const du = (p) => Number(run('podman', ['unshare', 'du', '-sb', p]).stdout.split('\t')[0] || NaN);
 const graphRoot = must(run('podman', ['info', '--format', '{{.Store.GraphRoot}}']), 'podman info').stdout.trim();
 function snapshot() {
@@ -65,15 +78,21 @@ function snapshot() {
     sockets: sockets(procs),
     tmpFiles: tmpFiles(),
     graphRootBytes: du(graphRoot),
-    names: procs.map((p) => p.comm).sort().join(' '),
+    names: procs
+      .map((p) => p.comm)
+      .sort()
+      .join(' '),
   };
 }
 
-console.log(`soak: ${N} x (build + test), target ${TARGET}, runtime ${RUNTIME ?? 'auto'}, ${os.cpus().length} cpus, uid ${uid}`);
+console.log(
+  `soak: ${N} x (build + test), target ${TARGET}, runtime ${RUNTIME ?? 'auto'}, ${os.cpus().length} cpus, uid ${uid}`,
+);
 must(xc('build'), 'warm-up build');
 must(xc('test'), 'warm-up test');
 const before = snapshot();
-const builds = [], tests = [];
+const builds = [],
+  tests = [];
 const t0 = Date.now();
 for (let i = 1; i <= N; i++) {
   const now = new Date();
@@ -89,16 +108,23 @@ const after = snapshot();
 const tenth = Math.max(1, Math.floor(N / 10));
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 console.log(`total ${Math.round((Date.now() - t0) / 1000)} s`);
-console.log(`build median ${fmt(median(builds))} (first tenth ${fmt(median(builds.slice(0, tenth)))}, last tenth ${fmt(median(builds.slice(-tenth)))})`);
-console.log(`test  median ${fmt(median(tests))} (first tenth ${fmt(median(tests.slice(0, tenth)))}, last tenth ${fmt(median(tests.slice(-tenth)))})`);
+console.log(
+  `build median ${fmt(median(builds))} (first tenth ${fmt(median(builds.slice(0, tenth)))}, last tenth ${fmt(median(builds.slice(-tenth)))})`,
+);
+console.log(
+  `test  median ${fmt(median(tests))} (first tenth ${fmt(median(tests.slice(0, tenth)))}, last tenth ${fmt(median(tests.slice(-tenth)))})`,
+);
 let leaked = false;
 for (const k of ['containers', 'images', 'volumes', 'processes', 'sockets', 'tmpFiles', 'graphRootBytes']) {
   const d = after[k] - before[k];
   // The graph root may grow by a little metadata (a container's last state, the engine's db).
   const leak = k === 'graphRootBytes' ? d > 10e6 : d > 0;
   leaked ||= leak;
-  console.log(`${k.padEnd(15)} before ${String(before[k]).padStart(12)}  after ${String(after[k]).padStart(12)}  ${leak ? 'LEAK' : 'ok'}`);
+  console.log(
+    `${k.padEnd(15)} before ${String(before[k]).padStart(12)}  after ${String(after[k]).padStart(12)}  ${leak ? 'LEAK' : 'ok'}`,
+  );
 }
-if (after.processes !== before.processes) console.log(`processes before: ${before.names}\nprocesses after:  ${after.names}`);
+if (after.processes !== before.processes)
+  console.log(`processes before: ${before.names}\nprocesses after:  ${after.names}`);
 fs.rmSync(dir, { recursive: true, force: true });
 process.exit(leaked ? 1 : 0);

@@ -33,7 +33,11 @@ export async function main(argv: string[]): Promise<number> {
       return e.exitCode;
     }
     process.stderr.write(`xcross: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.stderr.write(debug && e instanceof Error ? `${e.stack}\n` : 'xcross: run again with XCROSS_DEBUG=1 for the stack trace, and please report it\n');
+    process.stderr.write(
+      debug && e instanceof Error
+        ? `${e.stack}\n`
+        : 'xcross: run again with XCROSS_DEBUG=1 for the stack trace, and please report it\n',
+    );
     return 70;
   } finally {
     await stop.finish();

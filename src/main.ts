@@ -10,6 +10,10 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${require('../../package.json').version}\n`);
 } else {
   const bundle = path.join(__dirname, 'app.bundle.js');
-  const app = (fs.existsSync(bundle) ? require('./base/code-cache').requireWithCodeCache(bundle) : require('./app')) as typeof import('./app');
-  app.main(argv).then((code) => { process.exitCode = code; });
+  const app = (
+    fs.existsSync(bundle) ? require('./base/code-cache').requireWithCodeCache(bundle) : require('./app')
+  ) as typeof import('./app');
+  app.main(argv).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -64,7 +64,13 @@ export function readSettingsOrReport(host: Host, o: Omit<SettingsOptions, 'crate
   }
 }
 
-function readCrate(host: Host, registry: Registry, log: Logger, manifestPath: string | undefined, required: boolean): Crate | undefined {
+function readCrate(
+  host: Host,
+  registry: Registry,
+  log: Logger,
+  manifestPath: string | undefined,
+  required: boolean,
+): Crate | undefined {
   let manifest: string;
   try {
     manifest = locateManifest(host.cwd, manifestPath);
@@ -74,8 +80,13 @@ function readCrate(host: Host, registry: Registry, log: Logger, manifestPath: st
   }
   const workspace = loadWorkspace(manifest);
   const cross = loadCrossConfig({
-    workspace, env: host.env, cwd: host.cwd, knownTargets: registry.targets.map((t) => t.triple),
-    warn: (w) => { if (host.env.CROSS_NO_WARNINGS !== '1') log.warn(w); },
+    workspace,
+    env: host.env,
+    cwd: host.cwd,
+    knownTargets: registry.targets.map((t) => t.triple),
+    warn: (w) => {
+      if (host.env.CROSS_NO_WARNINGS !== '1') log.warn(w);
+    },
   });
   return { workspace, cross };
 }

@@ -18,10 +18,15 @@ export class StopController implements Stopping {
   private grace: NodeJS.Timeout | undefined;
   private giveUp!: () => void;
   /** Resolves when xcross should end without waiting for the command any longer. */
-  readonly abandoned = new Promise<void>((resolve) => { this.giveUp = resolve; });
+  readonly abandoned = new Promise<void>((resolve) => {
+    this.giveUp = resolve;
+  });
   private readonly onSignal = (sig: NodeJS.Signals) => this.stop(sig);
 
-  constructor(private readonly graceMs = GRACE_MS, private readonly removeMs = REMOVE_MS) {}
+  constructor(
+    private readonly graceMs = GRACE_MS,
+    private readonly removeMs = REMOVE_MS,
+  ) {}
 
   get signal(): AbortSignal {
     return this.first.signal;

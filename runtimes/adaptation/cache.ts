@@ -11,7 +11,9 @@ export function cacheKey(binary: string, uid: number, limits: Limits): string {
     const st = fs.statSync(binary);
     stamp = `${st.size}:${st.mtimeMs}`;
   } catch {}
-  return [binary, stamp, uid, limits.nofile, limits.nproc, safeRead('/proc/sys/kernel/random/boot_id').trim()].join('|');
+  return [binary, stamp, uid, limits.nofile, limits.nproc, safeRead('/proc/sys/kernel/random/boot_id').trim()].join(
+    '|',
+  );
 }
 
 export function loadCached(file: string, key: string): Adaptation | undefined {

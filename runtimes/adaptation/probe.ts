@@ -44,7 +44,10 @@ export async function probeAdaptation(probe: Probe, limits: Limits, engine = 'po
     const r = await probe(a);
     if (r.code === 0) return a;
     const err = r.stderr;
-    if (/cgroups in hybrid mode|drop all controllers from cgroupv2/.test(err) && !a.global.includes('--cgroup-manager')) {
+    if (
+      /cgroups in hybrid mode|drop all controllers from cgroupv2/.test(err) &&
+      !a.global.includes('--cgroup-manager')
+    ) {
       a.global.push('--runtime', 'runc', '--cgroup-manager', 'cgroupfs');
       a.notes.push('crun refuses hybrid cgroups here: using runc with cgroupfs');
     } else if (/RLIMIT_NOFILE|rlimit type 7/.test(err) && !a.run.some((f) => f.startsWith('--ulimit=nofile'))) {
@@ -76,7 +79,15 @@ function replaceWith(list: string[], prefix: string, item: string): void {
 }
 
 function firstLines(s: string): string {
-  return s.trim().split('\n').filter((l) => !/level=warning/.test(l)).slice(0, 2).join(' ').replace(/^Error: /, '') || 'no message';
+  return (
+    s
+      .trim()
+      .split('\n')
+      .filter((l) => !/level=warning/.test(l))
+      .slice(0, 2)
+      .join(' ')
+      .replace(/^Error: /, '') || 'no message'
+  );
 }
 
 export function safeRead(file: string): string {

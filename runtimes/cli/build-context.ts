@@ -26,8 +26,10 @@ export function writeIgnoreFile(context: string, excludes: string[]): string {
 export function copyContext(context: string, excludes: string[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-context-'));
   const skip = new Set(excludes.map((e) => e.replace(/^\//, '')));
-  fs.cpSync(context, dir, { recursive: true, filter: (src) => !skip.has(path.relative(context, src).split(path.sep)[0]) });
+  fs.cpSync(context, dir, {
+    recursive: true,
+    filter: (src) => !skip.has(path.relative(context, src).split(path.sep)[0]),
+  });
   fs.writeFileSync(path.join(dir, '.xcross-copy'), '');
   return dir;
 }
-

@@ -6,8 +6,15 @@ import type { CliFlavor } from './flavor';
  * started that xcross answers better: "image not known" (xcross builds the image) and a command
  * that is not in the image (xcross says so in one sentence).
  */
-export function holdEngineErrors(stream: NodeJS.ReadableStream, flavor: CliFlavor): { held: string; kind?: 'image' | 'command'; ended: Promise<void>; flush(): void } {
-  const state: { held: string; kind?: 'image' | 'command'; ended: Promise<void>; flush(): void } = { held: '', ended: Promise.resolve(), flush: () => {} };
+export function holdEngineErrors(
+  stream: NodeJS.ReadableStream,
+  flavor: CliFlavor,
+): { held: string; kind?: 'image' | 'command'; ended: Promise<void>; flush(): void } {
+  const state: { held: string; kind?: 'image' | 'command'; ended: Promise<void>; flush(): void } = {
+    held: '',
+    ended: Promise.resolve(),
+    flush: () => {},
+  };
   // Decided on the first complete line: a short write can arrive in pieces.
   let first: string | undefined = '';
   const decide = () => {
@@ -21,10 +28,12 @@ export function holdEngineErrors(stream: NodeJS.ReadableStream, flavor: CliFlavo
     if (state.held) process.stderr.write(state.held);
     state.held = '';
   };
-  state.ended = new Promise((resolve) => stream.on('end', () => {
-    if (first !== undefined) decide();
-    resolve();
-  }));
+  state.ended = new Promise((resolve) =>
+    stream.on('end', () => {
+      if (first !== undefined) decide();
+      resolve();
+    }),
+  );
   stream.on('data', (d: Buffer) => {
     if (first === undefined) {
       if (state.kind) state.held += d.toString();
@@ -36,4 +45,3 @@ export function holdEngineErrors(stream: NodeJS.ReadableStream, flavor: CliFlavo
   });
   return state;
 }
-

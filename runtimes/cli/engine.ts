@@ -30,7 +30,10 @@ const IMAGE_ABSENT = /image not known|no such (image|object)|image not found/i;
 
 /** The engine's sentence in its output, else its last line. */
 function engineSays(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return engineSentence(lines) ?? lines[lines.length - 1] ?? '';
 }
 
@@ -52,7 +55,10 @@ export class CliEngine implements Runtime {
 
   private readonly stop: Stopping;
 
-  constructor(protected readonly o: CliOptions, protected readonly flavor: CliFlavor) {
+  constructor(
+    protected readonly o: CliOptions,
+    protected readonly flavor: CliFlavor,
+  ) {
     this.name = flavor.name;
     this.stop = o.stop ?? NEVER_STOP;
     this.selinux = fs.existsSync('/sys/fs/selinux/enforce');
@@ -67,7 +73,8 @@ export class CliEngine implements Runtime {
   }
 
   private async rootless(): Promise<boolean> {
-    if (this.rootlessKnown === undefined) this.rootlessKnown = await this.flavor.rootless((args, t) => this.exec(args, t), this.o.uid, this.o.env);
+    if (this.rootlessKnown === undefined)
+      this.rootlessKnown = await this.flavor.rootless((args, t) => this.exec(args, t), this.o.uid, this.o.env);
     return this.rootlessKnown;
   }
 
@@ -89,8 +96,11 @@ export class CliEngine implements Runtime {
     if (r.code !== 0) throw new XcrossError(`${this.name} could not inspect image ${ref}: ${r.stderr.trim()}`);
     const v: unknown = JSON.parse(r.stdout.trim() || 'null');
     if (v === null) return {};
-    if (typeof v !== 'object' || Array.isArray(v)) throw new XcrossError(`${this.name} printed labels of ${ref} that are not an object`);
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => typeof x === 'string')) as Record<string, string>;
+    if (typeof v !== 'object' || Array.isArray(v))
+      throw new XcrossError(`${this.name} printed labels of ${ref} that are not an object`);
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>).filter(([, x]) => typeof x === 'string'),
+    ) as Record<string, string>;
   }
 
   async storageUsage(): Promise<StorageUsage | undefined> {
@@ -115,7 +125,14 @@ export class CliEngine implements Runtime {
     // IDs first, then one inspect: the same JSON from every engine, unlike their `images` formats.
     const ids = await this.exec(['images', '--filter', `label=${label}`, '--format', '{{.ID}}']);
     if (ids.code !== 0) throw new XcrossError(`${this.name} could not list images: ${ids.stderr.trim()}`);
-    const unique = [...new Set(ids.stdout.split('\n').map((l) => l.trim()).filter(Boolean))];
+    const unique = [
+      ...new Set(
+        ids.stdout
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean),
+      ),
+    ];
     if (unique.length === 0) return [];
     const r = await this.exec(['image', 'inspect', ...unique]);
     if (r.code !== 0) throw new XcrossError(`${this.name} could not inspect its images: ${r.stderr.trim()}`);
@@ -124,7 +141,8 @@ export class CliEngine implements Runtime {
 
   async removeImage(ref: string): Promise<void> {
     const r = await this.exec(['rmi', ref]);
-    if (r.code !== 0) throw new XcrossError(`${this.name} could not remove ${ref}: ${r.stderr.trim().replace(/^Error: /, '')}`);
+    if (r.code !== 0)
+      throw new XcrossError(`${this.name} could not remove ${ref}: ${r.stderr.trim().replace(/^Error: /, '')}`);
   }
 
   async pull(ref: string, onLine: (line: string) => void): Promise<boolean> {
@@ -150,8 +168,19 @@ export class CliEngine implements Runtime {
       const args = this.flavor.pushesToOtherName ? ['push', ref, dest] : ['push', dest];
       this.o.log.command([this.o.binary, ...args]);
       const lines: string[] = [];
-      const r = await runLines(this.o.binary, args, (l) => { lines.push(l); onLine(l); }, { env: this.o.env });
-      if (r.code !== 0) throw new XcrossError(`${this.name} could not push ${dest}: ${engineSays(lines.join('\n')) || `exit code ${r.code}`}`);
+      const r = await runLines(
+        this.o.binary,
+        args,
+        (l) => {
+          lines.push(l);
+          onLine(l);
+        },
+        { env: this.o.env },
+      );
+      if (r.code !== 0)
+        throw new XcrossError(
+          `${this.name} could not push ${dest}: ${engineSays(lines.join('\n')) || `exit code ${r.code}`}`,
+        );
     } finally {
       // The other name was only the push's: leave the image as it was.
       if (!this.flavor.pushesToOtherName && ref !== dest) await this.exec(['rmi', dest]);
@@ -163,7 +192,9 @@ export class CliEngine implements Runtime {
     this.o.log.command([this.o.binary, ...args]);
     const { child, done } = startProcess(this.o.binary, args, { env: this.o.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     try {
       await sink(child.stdout!);
     } catch (e) {
@@ -172,22 +203,44 @@ export class CliEngine implements Runtime {
       throw e;
     }
     const f = await done;
-    if (f.code !== 0) throw new XcrossError(`${this.name} could not save ${refs.join(', ')}: ${engineSays(stderr) || `exit code ${f.code}`}`);
+    if (f.code !== 0)
+      throw new XcrossError(
+        `${this.name} could not save ${refs.join(', ')}: ${engineSays(stderr) || `exit code ${f.code}`}`,
+      );
   }
 
   async load(file: string, onLine: (line: string) => void): Promise<void> {
     const args = ['load', '-i', file];
     this.o.log.command([this.o.binary, ...args]);
     const lines: string[] = [];
-    const r = await runLines(this.o.binary, args, (l) => { lines.push(l); onLine(l); }, { env: this.o.env });
-    if (r.code !== 0) throw new XcrossError(`${this.name} could not load ${file}: ${engineSays(lines.join('\n')) || `exit code ${r.code}`}`);
+    const r = await runLines(
+      this.o.binary,
+      args,
+      (l) => {
+        lines.push(l);
+        onLine(l);
+      },
+      { env: this.o.env },
+    );
+    if (r.code !== 0)
+      throw new XcrossError(
+        `${this.name} could not load ${file}: ${engineSays(lines.join('\n')) || `exit code ${r.code}`}`,
+      );
   }
 
   async build(req: BuildRequest, onLine: (line: string) => void): Promise<void> {
     // The build's RUN steps start containers too, so they need the same adaptation as a run.
     const adapt = await this.adapt(buildProbeImage(req));
-    const args = [...adapt.global, 'build', '--network=host', ...buildAdaptation(adapt).filter((f) => f !== '--network=host'),
-      '-f', req.containerfile, '-t', req.tag];
+    const args = [
+      ...adapt.global,
+      'build',
+      '--network=host',
+      ...buildAdaptation(adapt).filter((f) => f !== '--network=host'),
+      '-f',
+      req.containerfile,
+      '-t',
+      req.tag,
+    ];
     for (const [k, v] of Object.entries(req.buildArgs)) args.push('--build-arg', `${k}=${v}`);
     for (const [k, v] of Object.entries(req.labels)) args.push('--label', `${k}=${v}`);
     let context = req.context;
@@ -213,8 +266,23 @@ export class CliEngine implements Runtime {
     // A terminal's Ctrl-C no longer reaches it directly: the stop below passes it on.
     const since = bootTicks();
     const { child, done } = startLines(this.o.binary, args, (line) => output.line(line), this.o.env, true);
-    const watchdog = startWatchdog(['sh', '-c', BUILD_SWEEP, 'xcross-build-sweep', this.o.binary, String(child.pid ?? 0), alias ?? '', String(since)], this.o.env);
-    const undo = [onAbort(this.stop.signal, () => child.kill(stopReason(this.stop))), onAbort(this.stop.hard, () => child.kill('SIGKILL'))];
+    const watchdog = startWatchdog(
+      [
+        'sh',
+        '-c',
+        BUILD_SWEEP,
+        'xcross-build-sweep',
+        this.o.binary,
+        String(child.pid ?? 0),
+        alias ?? '',
+        String(since),
+      ],
+      this.o.env,
+    );
+    const undo = [
+      onAbort(this.stop.signal, () => child.kill(stopReason(this.stop))),
+      onAbort(this.stop.hard, () => child.kill('SIGKILL')),
+    ];
     let r: Awaited<typeof done>;
     try {
       r = await done;
@@ -232,9 +300,12 @@ export class CliEngine implements Runtime {
     if (sig) throw new Interrupted(sig);
     if (r.code === 0) return;
     if (r.signal) {
-      throw new XcrossError(`building ${req.tag} failed: ${this.o.binary} build was killed (${r.signal}); its build containers were removed`, {
-        fix: 'run the command again to build it',
-      });
+      throw new XcrossError(
+        `building ${req.tag} failed: ${this.o.binary} build was killed (${r.signal}); its build containers were removed`,
+        {
+          fix: 'run the command again to build it',
+        },
+      );
     }
     throw output.failure(` (${this.name} exit code ${r.code})`, this.flavor.buildFailureHint?.(output.text));
   }
@@ -249,15 +320,24 @@ export class CliEngine implements Runtime {
       adapt: (fresh) => this.adapt(spec.image, fresh),
       run: (a) => this.runOnce(spec, a),
       // 125/126 before the container ran: the host may have changed since the adaptation was cached.
-      refusal: (o) => ('result' in o && !o.result.interrupted && !o.result.imageMissing && (o.result.code === 125 || o.result.code === 126)
-        ? `exit code ${o.result.code} before the container ran` : undefined),
+      refusal: (o) =>
+        'result' in o &&
+        !o.result.interrupted &&
+        !o.result.imageMissing &&
+        (o.result.code === 125 || o.result.code === 126)
+          ? `exit code ${o.result.code} before the container ran`
+          : undefined,
       onRefusal: (why) => this.o.log.debug(`${this.name}: ${why}; probing again`),
     });
   }
 
   private async runOnce(spec: ContainerSpec, adapt: Adaptation): Promise<RunResult> {
     const args = cliRunArgs(spec, {
-      rootless: await this.rootless(), selinux: this.selinux, env: this.o.env, adaptation: adapt, userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS),
+      rootless: await this.rootless(),
+      selinux: this.selinux,
+      env: this.o.env,
+      adaptation: adapt,
+      userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS),
     });
     this.o.log.command([this.o.binary, ...args]);
     // A terminal session runs the engine in our pseudo-terminal; anything else streams on pipes.
@@ -276,7 +356,10 @@ export class CliEngine implements Runtime {
       engineKilled = () => p.killedBy !== undefined;
       finished = p.done.then((code) => ({ code }));
     } else {
-      const { child, done } = startProcess(this.o.binary, args, { env: this.o.env, stdio: ['inherit', 'inherit', 'pipe'] });
+      const { child, done } = startProcess(this.o.binary, args, {
+        env: this.o.env,
+        stdio: ['inherit', 'inherit', 'pipe'],
+      });
       const stderr = holdEngineErrors(child.stderr!, this.flavor);
       let signal: NodeJS.Signals | null = null;
       kill = (sig) => child.kill(sig);
@@ -287,7 +370,10 @@ export class CliEngine implements Runtime {
         if (f.code === 125 && stderr.kind === 'image') return { code: 125, imageMissing: true };
         if ((f.code === 127 || f.code === 1) && stderr.kind === 'command') {
           const cmd = spec.command[0];
-          throw new XcrossError(`${cmd}: no such command in ${spec.image}`, { fix: 'check its name, or open `xcross shell` and look around', exitCode: 127 });
+          throw new XcrossError(`${cmd}: no such command in ${spec.image}`, {
+            fix: 'check its name, or open `xcross shell` and look around',
+            exitCode: 127,
+          });
         }
         stderr.flush();
         return { code: f.code };
@@ -314,9 +400,13 @@ export class CliEngine implements Runtime {
     if (!interrupted) {
       // Someone killed `podman run` under us: its container runs on without it. Remove it, then say so.
       await watchdog.now();
-      throw new XcrossError(`${this.o.binary} run was killed by a signal while ${spec.command[0]} ran; its container ${spec.name} was removed`, {
-        fix: 'run the command again', exitCode: f.code,
-      });
+      throw new XcrossError(
+        `${this.o.binary} run was killed by a signal while ${spec.command[0]} ran; its container ${spec.name} was removed`,
+        {
+          fix: 'run the command again',
+          exitCode: f.code,
+        },
+      );
     }
     // A rootless `podman run --rm` that is interrupted can leave its container running: remove it.
     await this.exec(this.flavor.removeContainerArgs(spec.name), 30_000);
@@ -347,15 +437,32 @@ export class CliEngine implements Runtime {
     if (cached) return (this.adaptation = cached);
     this.o.log.debug(`probing what ${this.name} needs on this host`);
     const remote = this.flavor.remote?.(this.o.env);
-    const adaptation = await probeAdaptation(async (a) => {
-      if (a.global.length && remote) {
-        const variable = containerHost(this.o.env) ? 'CONTAINER_HOST' : 'CONTAINER_CONNECTION';
-        throw new XcrossError(`${this.name} is a client of the service at ${remote} (${variable}), which cannot start containers on this host without the global flags ${a.global.join(' ')}`, {
-          fix: `${restartServiceWith(a.global)}, or unset ${variable} to use the local podman`,
-        });
-      }
-      return this.exec([...a.global, 'run', '--rm', '--pull=never', '--label', 'io.xcross.managed=true', ...a.run, image, 'true']);
-    }, limits, this.name);
+    const adaptation = await probeAdaptation(
+      async (a) => {
+        if (a.global.length && remote) {
+          const variable = containerHost(this.o.env) ? 'CONTAINER_HOST' : 'CONTAINER_CONNECTION';
+          throw new XcrossError(
+            `${this.name} is a client of the service at ${remote} (${variable}), which cannot start containers on this host without the global flags ${a.global.join(' ')}`,
+            {
+              fix: `${restartServiceWith(a.global)}, or unset ${variable} to use the local podman`,
+            },
+          );
+        }
+        return this.exec([
+          ...a.global,
+          'run',
+          '--rm',
+          '--pull=never',
+          '--label',
+          'io.xcross.managed=true',
+          ...a.run,
+          image,
+          'true',
+        ]);
+      },
+      limits,
+      this.name,
+    );
     for (const n of adaptation.notes) this.o.log.debug(`adapted: ${n}`);
     saveCached(this.cacheFile(), key, adaptation);
     return (this.adaptation = adaptation);

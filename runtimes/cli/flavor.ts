@@ -38,7 +38,8 @@ export interface CliFlavor {
 }
 
 const RUNC_NOT_FOUND = /executable file not found in \$PATH/;
-const INIT_NOT_FOUND = /^ERROR \(catatonit:\d+\): failed to exec pid1: No such file or directory|^\[FATAL tini \(\d+\)\] exec .* failed: No such file or directory/;
+const INIT_NOT_FOUND =
+  /^ERROR \(catatonit:\d+\): failed to exec pid1: No such file or directory|^\[FATAL tini \(\d+\)\] exec .* failed: No such file or directory/;
 
 export const podmanFlavor: CliFlavor = {
   name: 'podman',
@@ -50,7 +51,9 @@ export const podmanFlavor: CliFlavor = {
     return (owner ?? uid) !== 0;
   },
   // Either variable makes podman a remote client (podman(1), "Environment Variables").
-  remote: (env) => containerHost(env) ?? (env.CONTAINER_CONNECTION?.trim() ? `connection ${env.CONTAINER_CONNECTION.trim()}` : undefined),
+  remote: (env) =>
+    containerHost(env) ??
+    (env.CONTAINER_CONNECTION?.trim() ? `connection ${env.CONTAINER_CONNECTION.trim()}` : undefined),
   imageExistsArgs: (ref) => ['image', 'exists', ref],
   saveArgs: (refs) => ['save', '--format', 'docker-archive', '--multi-image-archive', ...refs],
   pushesToOtherName: true,
@@ -59,7 +62,9 @@ export const podmanFlavor: CliFlavor = {
   imageUnknown: /^Error: .*image not known\s*$/m,
   commandNotFound: new RegExp(`^Error: .*${RUNC_NOT_FOUND.source}|${INIT_NOT_FOUND.source}`),
   // A getter: /etc/os-release is read only when a fix needs it.
-  get install() { return installCommand('podman'); },
+  get install() {
+    return installCommand('podman');
+  },
 };
 
 export const dockerFlavor: CliFlavor = {
@@ -75,7 +80,9 @@ export const dockerFlavor: CliFlavor = {
   removeContainerArgs: (name) => ['rm', '--force', name],
   imageUnknown: /No such image:/,
   commandNotFound: new RegExp(`${RUNC_NOT_FOUND.source}|${INIT_NOT_FOUND.source}`),
-  get install() { return `install Docker (${installCommand('docker')}) and start its daemon, or use podman`; },
+  get install() {
+    return `install Docker (${installCommand('docker')}) and start its daemon, or use podman`;
+  },
 };
 
 export const nerdctlFlavor: CliFlavor = {
@@ -88,8 +95,9 @@ export const nerdctlFlavor: CliFlavor = {
   removeContainerArgs: (name) => ['rm', '--force', name],
   imageUnknown: /no such image|image not found|not found: .*image/i,
   commandNotFound: new RegExp(`${RUNC_NOT_FOUND.source}|${INIT_NOT_FOUND.source}`),
-  buildFailureHint: (out) => /buildkit|buildctl/i.test(out)
-    ? 'nerdctl builds through BuildKit: start buildkitd (containerd-rootless-setuptool.sh install-buildkit, or systemctl start buildkit)'
-    : undefined,
+  buildFailureHint: (out) =>
+    /buildkit|buildctl/i.test(out)
+      ? 'nerdctl builds through BuildKit: start buildkitd (containerd-rootless-setuptool.sh install-buildkit, or systemctl start buildkit)'
+      : undefined,
   install: 'install nerdctl with containerd (and BuildKit for image builds), or use podman',
 };

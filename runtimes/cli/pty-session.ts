@@ -14,7 +14,11 @@ export interface PtyProcess {
 }
 
 interface NodePty {
-  spawn(file: string, args: string[], opts: { name: string; cols: number; rows: number; cwd: string; env: Record<string, string> }): {
+  spawn(
+    file: string,
+    args: string[],
+    opts: { name: string; cols: number; rows: number; cwd: string; env: Record<string, string> },
+  ): {
     onData(cb: (d: string) => void): void;
     onExit(cb: (e: { exitCode: number; signal?: number }) => void): void;
     write(d: string | Buffer): void;
@@ -29,7 +33,11 @@ let loaded: NodePty | null | undefined;
  * node-pty, or null (once warned) when its native module cannot load here. XCROSS_NO_PTY=1 asks for
  * the fallback on purpose (no warning).
  */
-export function loadNodePty(log: Logger, env: Readonly<Record<string, string | undefined>>, load: () => unknown = () => require('@lydell/node-pty')): NodePty | null {
+export function loadNodePty(
+  log: Logger,
+  env: Readonly<Record<string, string | undefined>>,
+  load: () => unknown = () => require('@lydell/node-pty'),
+): NodePty | null {
   if (env.XCROSS_NO_PTY === '1') {
     log.debug('XCROSS_NO_PTY=1: the engine gets the terminal directly');
     return null;
@@ -38,13 +46,20 @@ export function loadNodePty(log: Logger, env: Readonly<Record<string, string | u
   try {
     loaded = load() as NodePty;
   } catch (e) {
-    log.warn(`node-pty cannot load (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): the session uses your terminal through the engine directly`);
+    log.warn(
+      `node-pty cannot load (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): the session uses your terminal through the engine directly`,
+    );
     loaded = null;
   }
   return loaded;
 }
 
-export function spawnInPty(pty: NodePty, file: string, args: string[], env: Record<string, string | undefined>): PtyProcess {
+export function spawnInPty(
+  pty: NodePty,
+  file: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): PtyProcess {
   const stdin = process.stdin;
   const stdout = process.stdout;
   const child = pty.spawn(file, args, {

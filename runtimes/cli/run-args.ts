@@ -23,7 +23,8 @@ export function cliRunArgs(spec: ContainerSpec, ctx: RunContext): string[] {
   for (const m of spec.mounts) args.push(...mountArgs(m, ctx.selinux));
   for (const [k, v] of Object.entries(spec.env)) args.push('-e', ctx.env[k] === v ? k : `${k}=${v}`);
   // With the host's network the port is the host's already; publishing it would be refused.
-  if (!ctx.adaptation.run.includes('--network=host')) for (const port of spec.ports ?? []) args.push('-p', `127.0.0.1:${port}:${port}`);
+  if (!ctx.adaptation.run.includes('--network=host'))
+    for (const port of spec.ports ?? []) args.push('-p', `127.0.0.1:${port}:${port}`);
   args.push('-w', spec.workdir);
   if (spec.interactive) args.push('-i');
   if (spec.tty) args.push('-t');
@@ -38,13 +39,26 @@ export function cliRunArgs(spec: ContainerSpec, ctx: RunContext): string[] {
  */
 function mountArgs(m: Mount, selinux: boolean): string[] {
   const paths = [m.source, m.target];
-  if (!paths.some((p) => p.includes(':'))) return ['-v', `${m.source}:${m.target}:${[m.readOnly ? 'ro' : 'rw', ...(selinux ? ['z'] : [])].join(',')}`];
+  if (!paths.some((p) => p.includes(':')))
+    return ['-v', `${m.source}:${m.target}:${[m.readOnly ? 'ro' : 'rw', ...(selinux ? ['z'] : [])].join(',')}`];
   if (paths.some((p) => p.includes(','))) {
-    throw new XcrossError(`${m.source} has both ':' and ',' in its path, which the engine's command line cannot mount`, {
-      fix: 'move it to a path without one of them, or use --runtime podman-api',
-    });
+    throw new XcrossError(
+      `${m.source} has both ':' and ',' in its path, which the engine's command line cannot mount`,
+      {
+        fix: 'move it to a path without one of them, or use --runtime podman-api',
+      },
+    );
   }
-  return ['--mount', [`type=bind`, `source=${m.source}`, `destination=${m.target}`, ...(m.readOnly ? ['readonly=true'] : []), ...(selinux ? ['relabel=shared'] : [])].join(',')];
+  return [
+    '--mount',
+    [
+      `type=bind`,
+      `source=${m.source}`,
+      `destination=${m.target}`,
+      ...(m.readOnly ? ['readonly=true'] : []),
+      ...(selinux ? ['relabel=shared'] : []),
+    ].join(','),
+  ];
 }
 
 /**

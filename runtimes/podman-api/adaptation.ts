@@ -69,11 +69,24 @@ export class ServiceAdaptation {
       if (a.global.length && c.own) c = await service.restartOwnWith(a.global);
       else if (a.global.length) throw needsFlags(c, a.global);
       const spec: ContainerSpec = {
-        image, name: `xcross-probe-${process.pid}-${n++}`, command: ['true'], workdir: '/', env: {}, mounts: [],
-        owner: { uid: this.o.uid, gid: this.o.uid }, labels: { 'io.xcross.managed': 'true' }, interactive: false, tty: false,
+        image,
+        name: `xcross-probe-${process.pid}-${n++}`,
+        command: ['true'],
+        workdir: '/',
+        env: {},
+        mounts: [],
+        owner: { uid: this.o.uid, gid: this.o.uid },
+        labels: { 'io.xcross.managed': 'true' },
+        interactive: false,
+        tty: false,
       };
       try {
-        const r = await runContainer(c.api, spec, specGenerator(spec, { rootless: c.rootless, selinux: this.o.selinux, adaptation: a }), this.o.log);
+        const r = await runContainer(
+          c.api,
+          spec,
+          specGenerator(spec, { rootless: c.rootless, selinux: this.o.selinux, adaptation: a }),
+          this.o.log,
+        );
         return { code: r.code, signal: null, stdout: '', stderr: r.imageMissing ? `image not known: ${image}` : '' };
       } catch (e) {
         if (e instanceof ApiError) return { code: 125, signal: null, stdout: '', stderr: e.engineMessage };
@@ -110,7 +123,10 @@ export class ServiceAdaptation {
 }
 
 function needsFlags(c: Connection, global: string[]): ServiceNeedsFlags {
-  return new ServiceNeedsFlags(`the podman service on ${c.socket} cannot start containers on this host without the global flags ${global.join(' ')}`, {
-    fix: `${restartServiceWith(global)}, or use \`--runtime podman\`${c.source === 'CONTAINER_HOST' ? ' with CONTAINER_HOST unset (with it, podman itself is a client of that service)' : ''}`,
-  });
+  return new ServiceNeedsFlags(
+    `the podman service on ${c.socket} cannot start containers on this host without the global flags ${global.join(' ')}`,
+    {
+      fix: `${restartServiceWith(global)}, or use \`--runtime podman\`${c.source === 'CONTAINER_HOST' ? ' with CONTAINER_HOST unset (with it, podman itself is a client of that service)' : ''}`,
+    },
+  );
 }

@@ -26,15 +26,20 @@ export function contextTar(context: string, containerfile: string, excludes: str
   const done = (async () => {
     let files = 0;
     let bytes = 0;
-    const add = (header: Parameters<Pack['entry']>[0]) => new Promise<void>((resolve, reject) => {
-      stream.entry(header, (err) => (err ? reject(err) : resolve()));
-    });
-    const file = (abs: string, relName: string, st: fs.Stats) => new Promise<void>((resolve, reject) => {
-      const entry = stream.entry({ name: relName, size: st.size, mode: st.mode & 0o7777, mtime: st.mtime, type: 'file' }, (err) => (err ? reject(err) : resolve()));
-      const input = fs.createReadStream(abs);
-      input.on('error', reject);
-      input.pipe(entry);
-    });
+    const add = (header: Parameters<Pack['entry']>[0]) =>
+      new Promise<void>((resolve, reject) => {
+        stream.entry(header, (err) => (err ? reject(err) : resolve()));
+      });
+    const file = (abs: string, relName: string, st: fs.Stats) =>
+      new Promise<void>((resolve, reject) => {
+        const entry = stream.entry(
+          { name: relName, size: st.size, mode: st.mode & 0o7777, mtime: st.mtime, type: 'file' },
+          (err) => (err ? reject(err) : resolve()),
+        );
+        const input = fs.createReadStream(abs);
+        input.on('error', reject);
+        input.pipe(entry);
+      });
     const walk = async (dirRel: string): Promise<void> => {
       const abs = path.join(context, dirRel);
       const entries = await fs.promises.readdir(abs, { withFileTypes: true });
@@ -54,7 +59,13 @@ export function contextTar(context: string, containerfile: string, excludes: str
           continue;
         } else if (e.isSymbolicLink()) {
           const st = await fs.promises.lstat(full);
-          await add({ name: r, type: 'symlink', linkname: await fs.promises.readlink(full), mode: st.mode & 0o7777, mtime: st.mtime });
+          await add({
+            name: r,
+            type: 'symlink',
+            linkname: await fs.promises.readlink(full),
+            mode: st.mode & 0o7777,
+            mtime: st.mtime,
+          });
         } else if (e.isFile()) {
           const st = await fs.promises.stat(full);
           await file(full, r, st);

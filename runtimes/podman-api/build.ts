@@ -17,7 +17,13 @@ export interface BuildContext {
   sweep?: () => Promise<void>;
 }
 
-export async function buildImage(c: Connection, req: BuildRequest, adapt: Adaptation, onLine: (line: string) => void, bc: BuildContext = {}): Promise<void> {
+export async function buildImage(
+  c: Connection,
+  req: BuildRequest,
+  adapt: Adaptation,
+  onLine: (line: string) => void,
+  bc: BuildContext = {},
+): Promise<void> {
   const stop = bc.stop ?? NEVER_STOP;
   if (stop.signal.aborted) throw new Interrupted(stopReason(stop)!);
   const tar = contextTar(req.context, req.containerfile, req.excludes);
@@ -38,17 +44,23 @@ export async function buildImage(c: Connection, req: BuildRequest, adapt: Adapta
   const output = new BuildOutput(req.tag, onLine);
   const lines = lineSplitter((line) => output.line(line));
   let failure: string | undefined;
-  let body: NodeJS.ReadableStream & { destroy(): void } | undefined;
+  let body: (NodeJS.ReadableStream & { destroy(): void }) | undefined;
   // Dropping the connection cancels the build in the service.
   const undo = onAbort(stop.signal, () => {
     tar.stream.destroy();
     body?.destroy();
   });
   try {
-    const r = await c.api.stream('POST', '/build', { query, body: tar.stream as unknown as NodeJS.ReadableStream, contentType: 'application/x-tar' });
+    const r = await c.api.stream('POST', '/build', {
+      query,
+      body: tar.stream as unknown as NodeJS.ReadableStream,
+      contentType: 'application/x-tar',
+    });
     body = r.body;
     if (r.status >= 400) {
-      throw new XcrossError(`building ${req.tag} failed: the podman service refused the build: ${errorMessage(await r.body.text())}`);
+      throw new XcrossError(
+        `building ${req.tag} failed: the podman service refused the build: ${errorMessage(await r.body.text())}`,
+      );
     }
     await readJsonLines(r.body, (o) => {
       if (o.stream) lines.push(o.stream);
@@ -64,10 +76,13 @@ export async function buildImage(c: Connection, req: BuildRequest, adapt: Adapta
     await bc.sweep?.();
     const words = c.own?.dead ? ` (it said: ${c.own.lastWords})` : '';
     const swept = bc.sweep ? '; its build containers were removed' : '';
-    throw new XcrossError(`building ${req.tag} failed: the podman service on ${c.socket} went away during the build${words}${swept}`, {
-      cause: e,
-      fix: 'check the service (`podman info`), and run the build again; `--runtime podman` does not need the service',
-    });
+    throw new XcrossError(
+      `building ${req.tag} failed: the podman service on ${c.socket} went away during the build${words}${swept}`,
+      {
+        cause: e,
+        fix: 'check the service (`podman info`), and run the build again; `--runtime podman` does not need the service',
+      },
+    );
   } finally {
     undo();
   }

@@ -20,7 +20,11 @@ export type Query = Record<string, string | number | boolean | string[] | undefi
 
 /** An error body from the engine (`{"cause","message","response"}`), with its status. */
 export class ApiError extends XcrossError {
-  constructor(readonly status: number, readonly engineMessage: string, what: string) {
+  constructor(
+    readonly status: number,
+    readonly engineMessage: string,
+    what: string,
+  ) {
     super(`${what}: ${engineMessage || `HTTP ${status}`}`);
   }
 }
@@ -29,7 +33,8 @@ export function queryString(q: Query = {}): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(q)) {
     if (v === undefined) continue;
-    for (const one of Array.isArray(v) ? v : [v]) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(one))}`);
+    for (const one of Array.isArray(v) ? v : [v])
+      parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(one))}`);
   }
   return parts.length ? `?${parts.join('&')}` : '';
 }
@@ -47,14 +52,22 @@ export function errorMessage(body: string): string {
 export class ApiClient {
   private client: Client;
 
-  constructor(readonly socket: string, private readonly log: Logger) {
+  constructor(
+    readonly socket: string,
+    private readonly log: Logger,
+  ) {
     this.client = this.connect();
   }
 
   private connect(): Client {
     // Queries answer within seconds; streams (attach, build, pull) may be silent for as long as
     // the work takes, so their requests turn the timeouts off.
-    return new (loadUndici().Client)('http://podman', { socketPath: this.socket, headersTimeout: 60_000, bodyTimeout: 60_000, connect: { timeout: 5_000 } });
+    return new (loadUndici().Client)('http://podman', {
+      socketPath: this.socket,
+      headersTimeout: 60_000,
+      bodyTimeout: 60_000,
+      connect: { timeout: 5_000 },
+    });
   }
 
   async close(): Promise<void> {
@@ -80,7 +93,12 @@ export class ApiClient {
     });
     try {
       const ask = (async () => {
-        const r = await this.client.request({ method: 'GET', path: '/libpod/_ping', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+        const r = await this.client.request({
+          method: 'GET',
+          path: '/libpod/_ping',
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
         await r.body.text();
         return r.headers['libpod-api-version'];
       })();
@@ -95,7 +113,11 @@ export class ApiClient {
   }
 
   /** A request whose answer is small: status and text. Transport failures throw a clear XcrossError. */
-  async text(method: string, path: string, opts: { query?: Query; json?: unknown; timeoutMs?: number } = {}): Promise<{ status: number; body: string }> {
+  async text(
+    method: string,
+    path: string,
+    opts: { query?: Query; json?: unknown; timeoutMs?: number } = {},
+  ): Promise<{ status: number; body: string }> {
     const url = `${API}${path}${queryString(opts.query)}`;
     this.log.debug(`api: ${method} ${url}`);
     try {
@@ -114,19 +136,30 @@ export class ApiClient {
   }
 
   /** Like text(), but a status of 400 or more throws the engine's sentence as an ApiError. */
-  async json<T>(method: string, path: string, what: string, opts: { query?: Query; json?: unknown; timeoutMs?: number } = {}): Promise<T> {
+  async json<T>(
+    method: string,
+    path: string,
+    what: string,
+    opts: { query?: Query; json?: unknown; timeoutMs?: number } = {},
+  ): Promise<T> {
     const r = await this.text(method, path, opts);
     if (r.status >= 400) throw new ApiError(r.status, errorMessage(r.body), what);
     if (r.body.trim() === '') return undefined as T;
     try {
       return JSON.parse(r.body) as T;
     } catch {
-      throw new XcrossError(`${what}: the podman service answered with something that is not JSON: ${r.body.slice(0, 120)}`);
+      throw new XcrossError(
+        `${what}: the podman service answered with something that is not JSON: ${r.body.slice(0, 120)}`,
+      );
     }
   }
 
   /** A request whose answer streams for as long as the work takes (build, pull). */
-  async stream(method: string, path: string, opts: { query?: Query; body?: NodeJS.ReadableStream; contentType?: string; headers?: Record<string, string> }): Promise<{ status: number; body: StreamBody }> {
+  async stream(
+    method: string,
+    path: string,
+    opts: { query?: Query; body?: NodeJS.ReadableStream; contentType?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: StreamBody }> {
     const url = `${API}${path}${queryString(opts.query)}`;
     // Headers are not logged: X-Registry-Auth carries credentials.
     this.log.debug(`api: ${method} ${url} (streamed)`);
@@ -150,11 +183,21 @@ export class ApiClient {
     const url = `${API}${path}${queryString(query)}`;
     this.log.debug(`api: POST ${url} (attach)`);
     try {
-      const r = await this.client.upgrade({ method: 'POST', path: url, protocol: 'tcp', headersTimeout: 60_000 } as Parameters<Client['upgrade']>[0]);
+      const r = await this.client.upgrade({
+        method: 'POST',
+        path: url,
+        protocol: 'tcp',
+        headersTimeout: 60_000,
+      } as Parameters<Client['upgrade']>[0]);
       return r.socket;
     } catch (e) {
       const status = (e as { statusCode?: number }).statusCode;
-      if (status) throw new ApiError(status, errorMessage(String((e as { body?: unknown }).body ?? '')), 'attaching to the container');
+      if (status)
+        throw new ApiError(
+          status,
+          errorMessage(String((e as { body?: unknown }).body ?? '')),
+          'attaching to the container',
+        );
       throw this.transportError(e, `POST ${path}`);
     }
   }
@@ -165,21 +208,46 @@ export class ApiClient {
     const err = e as NodeJS.ErrnoException & { code?: string };
     const code = err.code ?? '';
     const s = this.socket;
-    if (code === 'ENOENT') return new XcrossError(`there is no podman API socket at ${s}`, { fix: 'start one with `podman system service --time=0 unix://' + s + '`, or use `--runtime podman`', cause: e });
-    if (code === 'ECONNREFUSED') return new XcrossError(`nothing listens on the podman API socket ${s} (the service has stopped; the file is left over)`, { fix: 'start the service again (`systemctl --user start podman.socket`), or remove the file and let xcross start its own', cause: e });
+    if (code === 'ENOENT')
+      return new XcrossError(`there is no podman API socket at ${s}`, {
+        fix: 'start one with `podman system service --time=0 unix://' + s + '`, or use `--runtime podman`',
+        cause: e,
+      });
+    if (code === 'ECONNREFUSED')
+      return new XcrossError(
+        `nothing listens on the podman API socket ${s} (the service has stopped; the file is left over)`,
+        {
+          fix: 'start the service again (`systemctl --user start podman.socket`), or remove the file and let xcross start its own',
+          cause: e,
+        },
+      );
     if (code === 'EACCES' || code === 'EPERM') {
-      return new XcrossError(`permission denied on the podman API socket ${s}${ownerOf(s)}`, { fix: 'use your own rootless socket ($XDG_RUNTIME_DIR/podman/podman.sock) or ask its owner for access; `--runtime podman` needs no socket', cause: e });
+      return new XcrossError(`permission denied on the podman API socket ${s}${ownerOf(s)}`, {
+        fix: 'use your own rootless socket ($XDG_RUNTIME_DIR/podman/podman.sock) or ask its owner for access; `--runtime podman` needs no socket',
+        cause: e,
+      });
     }
     if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') {
-      return new XcrossError(`the podman service on ${s} closed the connection during ${what} without answering (it stopped, or it is not a podman service)`, { fix: 'check it with `podman --url unix://' + s + ' info`, or use `--runtime podman`', cause: e });
+      return new XcrossError(
+        `the podman service on ${s} closed the connection during ${what} without answering (it stopped, or it is not a podman service)`,
+        { fix: 'check it with `podman --url unix://' + s + ' info`, or use `--runtime podman`', cause: e },
+      );
     }
     if (err.name === 'TimeoutError' || err.name === 'AbortError' || code === 'UND_ERR_ABORTED') {
-      return new XcrossError(`the service on ${s} closed the connection or did not answer during ${what} (it is not a working podman service)`, { fix: 'check it with `podman --url unix://' + s + ' info`, or use `--runtime podman`', cause: e });
+      return new XcrossError(
+        `the service on ${s} closed the connection or did not answer during ${what} (it is not a working podman service)`,
+        { fix: 'check it with `podman --url unix://' + s + ' info`, or use `--runtime podman`', cause: e },
+      );
     }
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-      return new XcrossError(`the podman service on ${s} did not answer ${what} in time`, { fix: 'check the service (`podman --url unix://' + s + ' info`), or use `--runtime podman`', cause: e });
+      return new XcrossError(`the podman service on ${s} did not answer ${what} in time`, {
+        fix: 'check the service (`podman --url unix://' + s + ' info`), or use `--runtime podman`',
+        cause: e,
+      });
     }
-    return new XcrossError(`talking to the podman service on ${s} failed during ${what}: ${err.message ?? String(e)}`, { cause: e });
+    return new XcrossError(`talking to the podman service on ${s} failed during ${what}: ${err.message ?? String(e)}`, {
+      cause: e,
+    });
   }
 }
 
@@ -192,7 +260,10 @@ let undici: Pick<typeof import('undici'), 'Client'> | undefined;
 function loadUndici(): Pick<typeof import('undici'), 'Client'> {
   if (undici) return undici;
   const bundle = path.join(PACKAGE_ROOT, 'dist', 'src', 'undici.bundle.js');
-  undici = (fs.existsSync(bundle) ? requireWithCodeCache(bundle) : require('undici')) as Pick<typeof import('undici'), 'Client'>;
+  undici = (fs.existsSync(bundle) ? requireWithCodeCache(bundle) : require('undici')) as Pick<
+    typeof import('undici'),
+    'Client'
+  >;
   return undici;
 }
 

@@ -59,9 +59,12 @@ export async function connect(o: ConnectOptions): Promise<Connection> {
     reasons.push(c);
   }
   if (!o.podman) {
-    throw new XcrossError(`no podman API socket answers${reasons.length ? ` (${reasons.join('; ')})` : ''}, and podman is not installed to start one`, {
-      fix: `install podman (${installCommand('podman')}), or set CONTAINER_HOST=unix:///path/to/podman.sock`,
-    });
+    throw new XcrossError(
+      `no podman API socket answers${reasons.length ? ` (${reasons.join('; ')})` : ''}, and podman is not installed to start one`,
+      {
+        fix: `install podman (${installCommand('podman')}), or set CONTAINER_HOST=unix:///path/to/podman.sock`,
+      },
+    );
   }
   return startOwn(o, o.serviceFlags ?? []);
 }
@@ -77,7 +80,9 @@ export async function startOwn(o: ConnectOptions, flags: string[]): Promise<Conn
     version = checkApiVersion(await api.ping(1_000), socket);
     return true;
   });
-  o.log.debug(`podman-api: started podman's service (pid ${own.pid}) in ${Math.round(performance.now() - started)} ms; it stops when xcross does`);
+  o.log.debug(
+    `podman-api: started podman's service (pid ${own.pid}) in ${Math.round(performance.now() - started)} ms; it stops when xcross does`,
+  );
   return { api, socket, source: "xcross's own service", version, rootless: o.uid !== 0, own };
 }
 
@@ -87,4 +92,3 @@ function ownSocketPath(env: ConnectOptions['env'], uid: number): string {
   // No runtime directory: a fresh private one, never a guessable shared path.
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-podman-')), 'podman.sock');
 }
-

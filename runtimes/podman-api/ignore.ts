@@ -4,7 +4,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-interface Rule { re: RegExp; negate: boolean }
+interface Rule {
+  re: RegExp;
+  negate: boolean;
+}
 
 export class IgnoreRules {
   private readonly rules: Rule[];

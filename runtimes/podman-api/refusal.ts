@@ -44,6 +44,7 @@ export function knownRefusal(cacheDir: string, uid: number, socket: string): str
     return undefined;
   }
   const id = identity(socket);
-  if (!id || r.socket !== socket || r.ino !== id.ino || r.ctime !== id.ctime || typeof r.why !== 'string') return undefined;
+  if (!id || r.socket !== socket || r.ino !== id.ino || r.ctime !== id.ctime || typeof r.why !== 'string')
+    return undefined;
   return r.why;
 }

@@ -14,9 +14,14 @@ import { FrameDemuxer } from './frames';
 import type { SpecGenerator } from './spec-json';
 
 /** The OCI runtime's words (in an error body) or catatonit's (first stderr line) for a missing command. */
-const COMMAND_NOT_FOUND = /executable file `?"?[^ ]*`?"?:? ?not found in \$PATH|^ERROR \(catatonit:\d+\): failed to exec pid1: No such file or directory/;
+const COMMAND_NOT_FOUND =
+  /executable file `?"?[^ ]*`?"?:? ?not found in \$PATH|^ERROR \(catatonit:\d+\): failed to exec pid1: No such file or directory/;
 
-interface ContainerState { Status?: string; ExitCode?: number; Running?: boolean }
+interface ContainerState {
+  Status?: string;
+  ExitCode?: number;
+  Running?: boolean;
+}
 
 /** The engine refused to create or prepare the container: nothing of the user's ran. */
 export class NotStarted extends ApiError {}
@@ -29,16 +34,28 @@ export interface RunContext {
   serviceGone?: () => { dead: boolean; words?: string };
 }
 
-export async function runContainer(api: ApiClient, spec: ContainerSpec, body: SpecGenerator, log: Logger, ctx: RunContext = {}): Promise<RunResult> {
+export async function runContainer(
+  api: ApiClient,
+  spec: ContainerSpec,
+  body: SpecGenerator,
+  log: Logger,
+  ctx: RunContext = {},
+): Promise<RunResult> {
   const stop = ctx.stop ?? NEVER_STOP;
   if (stop.signal.aborted) return { code: 128 + signalNumber(stopReason(stop)!), interrupted: stopReason(stop) };
   let id: string;
   try {
-    id = (await api.json<{ Id: string }>('POST', '/containers/create', `creating the container from ${spec.image}`, { json: body })).Id;
+    id = (
+      await api.json<{ Id: string }>('POST', '/containers/create', `creating the container from ${spec.image}`, {
+        json: body,
+      })
+    ).Id;
   } catch (e) {
     // libpod 4.3 answers 500 here, newer ones 404: the sentence is what they share.
-    if (e instanceof ApiError && /image not known|no such image/i.test(e.engineMessage)) return { code: 125, imageMissing: true };
-    if (e instanceof ApiError) throw new NotStarted(e.status, e.engineMessage, `creating the container from ${spec.image}`);
+    if (e instanceof ApiError && /image not known|no such image/i.test(e.engineMessage))
+      return { code: 125, imageMissing: true };
+    if (e instanceof ApiError)
+      throw new NotStarted(e.status, e.engineMessage, `creating the container from ${spec.image}`);
     throw e;
   }
   const watchdog = ctx.watchdog?.(spec.name);
@@ -48,16 +65,24 @@ export async function runContainer(api: ApiClient, spec: ContainerSpec, body: Sp
     if (removed) return;
     removed = true;
     // force: also a container that still runs (interrupted, or the service hiccupped).
-    await api.text('DELETE', `/containers/${id}`, { query: { force: true, timeout: 0 }, timeoutMs: 30_000 }).then(() => watchdog?.done(), async (e: unknown) => {
-      // The service is gone and its container runs on (conmon keeps it): the watchdog's local podman removes it.
-      if (watchdog) return watchdog.now();
-      log.warn(`could not remove container ${spec.name}: ${e instanceof Error ? e.message : String(e)} (remove it with \`podman rm -f ${spec.name}\`)`);
-    });
+    await api.text('DELETE', `/containers/${id}`, { query: { force: true, timeout: 0 }, timeoutMs: 30_000 }).then(
+      () => watchdog?.done(),
+      async (e: unknown) => {
+        // The service is gone and its container runs on (conmon keeps it): the watchdog's local podman removes it.
+        if (watchdog) return watchdog.now();
+        log.warn(
+          `could not remove container ${spec.name}: ${e instanceof Error ? e.message : String(e)} (remove it with \`podman rm -f ${spec.name}\`)`,
+        );
+      },
+    );
   };
   // The first stop goes to the program, which may clean up; the hard one (a second signal, or a
   // program that ignores the first for GRACE_MS) ends the container.
   const undo = [
-    onAbort(stop.signal, () => void api.text('POST', `/containers/${id}/kill`, { query: { signal: stopReason(stop)! } }).catch(() => {})),
+    onAbort(
+      stop.signal,
+      () => void api.text('POST', `/containers/${id}/kill`, { query: { signal: stopReason(stop)! } }).catch(() => {}),
+    ),
     onAbort(stop.hard, () => void remove()),
   ];
   try {
@@ -70,7 +95,12 @@ export async function runContainer(api: ApiClient, spec: ContainerSpec, body: Sp
       if (e instanceof ApiError) throw new NotStarted(e.status, e.engineMessage, 'preparing the container');
       throw e;
     }
-    const socket = await api.upgrade(`/containers/${id}/attach`, { stream: true, stdout: true, stderr: true, stdin: spec.interactive });
+    const socket = await api.upgrade(`/containers/${id}/attach`, {
+      stream: true,
+      stdout: true,
+      stderr: true,
+      stdin: spec.interactive,
+    });
     const relay = relayStdio(socket, spec);
     try {
       await api.json('POST', `/containers/${id}/start`, `starting the container`, { timeoutMs: 60_000 });
@@ -95,10 +125,13 @@ export async function runContainer(api: ApiClient, spec: ContainerSpec, body: Sp
       serviceDied = true;
       const gone = ctx.serviceGone?.();
       const words = gone?.words ? ` (it said: ${gone.words})` : '';
-      throw new XcrossError(`the podman service on ${api.socket} went away while ${spec.command[0]} ran in ${spec.name}${words}; ${watchdog ? 'the container was removed with the podman CLI' : 'its container may still run'}`, {
-        cause: e,
-        fix: 'check the service (`podman info`), and run the command again; `--runtime podman` does not need the service',
-      });
+      throw new XcrossError(
+        `the podman service on ${api.socket} went away while ${spec.command[0]} ran in ${spec.name}${words}; ${watchdog ? 'the container was removed with the podman CLI' : 'its container may still run'}`,
+        {
+          cause: e,
+          fix: 'check the service (`podman info`), and run the command again; `--runtime podman` does not need the service',
+        },
+      );
     }
   } finally {
     for (const u of undo) u();
@@ -108,7 +141,10 @@ export async function runContainer(api: ApiClient, spec: ContainerSpec, body: Sp
 }
 
 function notFound(spec: ContainerSpec): XcrossError {
-  return new XcrossError(`${spec.command[0]}: no such command in ${spec.image}`, { fix: 'check its name, or open `xcross shell` and look around', exitCode: 127 });
+  return new XcrossError(`${spec.command[0]}: no such command in ${spec.image}`, {
+    fix: 'check its name, or open `xcross shell` and look around',
+    exitCode: 127,
+  });
 }
 
 /**
@@ -124,7 +160,10 @@ async function exitCode(api: ApiClient, id: string): Promise<number> {
     if ((st.Status === 'exited' || st.Status === 'stopped') && typeof st.ExitCode === 'number') return st.ExitCode;
     await new Promise((r) => setTimeout(r, delay));
   }
-  const code = await api.json<number>('POST', `/containers/${id}/wait`, 'waiting for the container', { query: { condition: ['exited', 'stopped'], interval: '50ms' }, timeoutMs: 0 });
+  const code = await api.json<number>('POST', `/containers/${id}/wait`, 'waiting for the container', {
+    query: { condition: ['exited', 'stopped'], interval: '50ms' },
+    timeoutMs: 0,
+  });
   return Number(code);
 }
 
@@ -207,7 +246,9 @@ function relayStdio(socket: Duplex, spec: ContainerSpec): Relay {
     stop,
     resize(api, id) {
       const send = () => {
-        void api.text('POST', `/containers/${id}/resize`, { query: { h: stdout.rows || 24, w: stdout.columns || 80 } }).catch(() => {});
+        void api
+          .text('POST', `/containers/${id}/resize`, { query: { h: stdout.rows || 24, w: stdout.columns || 80 } })
+          .catch(() => {});
       };
       if (stdout.isTTY) {
         resizeHandler = send;

@@ -55,7 +55,14 @@ export class PodmanApi implements Runtime {
       this.current = o.connection;
       this.conn = Promise.resolve(o.connection);
     }
-    this.adaptation = new ServiceAdaptation({ uid: o.uid, env: o.env, cacheDir: o.cacheDir, log: o.log, podman: o.podman, selinux: this.selinux });
+    this.adaptation = new ServiceAdaptation({
+      uid: o.uid,
+      env: o.env,
+      cacheDir: o.cacheDir,
+      log: o.log,
+      podman: o.podman,
+      selinux: this.selinux,
+    });
   }
 
   /** Whether containers go to the podman CLI when this service cannot start them (detection's choice). */
@@ -64,7 +71,8 @@ export class PodmanApi implements Runtime {
   }
 
   describe(): string {
-    if (this.instead) return `${this.instead.describe()}, instead of the podman service on ${this.current?.socket}, which cannot start containers here`;
+    if (this.instead)
+      return `${this.instead.describe()}, instead of the podman service on ${this.current?.socket}, which cannot start containers here`;
     const c = this.current;
     if (!c) return `podman-api (not connected yet)`;
     const notes = this.adaptation.notes.length ? `; ${this.adaptation.notes.join('; ')}` : '';
@@ -75,12 +83,23 @@ export class PodmanApi implements Runtime {
   async connection(): Promise<Connection> {
     if (!this.conn) {
       this.serviceFlags = this.adaptation.known(undefined)?.global ?? [];
-      this.conn = connect({ env: this.o.env, uid: this.o.uid, log: this.o.log, podman: this.o.podman, serviceFlags: this.serviceFlags });
-      this.conn.catch(() => { this.conn = undefined; });
+      this.conn = connect({
+        env: this.o.env,
+        uid: this.o.uid,
+        log: this.o.log,
+        podman: this.o.podman,
+        serviceFlags: this.serviceFlags,
+      });
+      this.conn.catch(() => {
+        this.conn = undefined;
+      });
     }
     const fresh = !this.current;
     this.current = await this.conn;
-    if (fresh) this.o.log.debug(`podman-api: using ${this.current.socket} (${this.current.source}, libpod ${this.current.version})`);
+    if (fresh)
+      this.o.log.debug(
+        `podman-api: using ${this.current.socket} (${this.current.source}, libpod ${this.current.version})`,
+      );
     return this.current;
   }
 
@@ -135,7 +154,11 @@ export class PodmanApi implements Runtime {
   }
 
   async listImages(label: string): Promise<ImageInfo[]> {
-    const list = await (await this.api()).json<unknown[]>('GET', '/images/json', 'listing images', { query: { filters: JSON.stringify({ label: [label] }) } });
+    const list = await (
+      await this.api()
+    ).json<unknown[]>('GET', '/images/json', 'listing images', {
+      query: { filters: JSON.stringify({ label: [label] }) },
+    });
     return parseImageInspect(JSON.stringify(list ?? []));
   }
 
@@ -150,7 +173,10 @@ export class PodmanApi implements Runtime {
 
   async pull(ref: string, onLine: (line: string) => void): Promise<boolean> {
     const api = await this.api();
-    const r = await api.stream('POST', '/images/pull', { query: { reference: ref, policy: 'always' }, headers: this.authHeaders(ref) });
+    const r = await api.stream('POST', '/images/pull', {
+      query: { reference: ref, policy: 'always' },
+      headers: this.authHeaders(ref),
+    });
     if (r.status >= 400) {
       onLine((await r.body.text()).trim());
       return false;
@@ -174,7 +200,11 @@ export class PodmanApi implements Runtime {
   async tag(ref: string, newRef: string): Promise<void> {
     const { repo, tag } = splitRef(newRef);
     try {
-      await (await this.api()).json('POST', `/images/${encodeURIComponent(ref)}/tag`, `podman could not tag ${ref} as ${newRef}`, { query: { repo, tag } });
+      await (
+        await this.api()
+      ).json('POST', `/images/${encodeURIComponent(ref)}/tag`, `podman could not tag ${ref} as ${newRef}`, {
+        query: { repo, tag },
+      });
     } catch (e) {
       if (e instanceof ApiError) throw new XcrossError(`podman could not tag ${ref} as ${newRef}: ${e.engineMessage}`);
       throw e;
@@ -183,7 +213,10 @@ export class PodmanApi implements Runtime {
 
   async push(ref: string, dest: string, onLine: (line: string) => void): Promise<void> {
     const api = await this.api();
-    const r = await api.stream('POST', `/images/${encodeURIComponent(ref)}/push`, { query: { destination: dest }, headers: this.authHeaders(dest) });
+    const r = await api.stream('POST', `/images/${encodeURIComponent(ref)}/push`, {
+      query: { destination: dest },
+      headers: this.authHeaders(dest),
+    });
     if (r.status >= 400) throw new XcrossError(`podman could not push ${dest}: ${errorMessage(await r.body.text())}`);
     let failure: string | undefined;
     await readJsonLines(r.body, (o) => {
@@ -195,8 +228,11 @@ export class PodmanApi implements Runtime {
 
   async save(refs: string[], sink: (tar: NodeJS.ReadableStream) => Promise<void>): Promise<void> {
     const api = await this.api();
-    const r = await api.stream('GET', '/images/export', { query: { format: 'docker-archive', references: refs, compress: false } });
-    if (r.status >= 400) throw new XcrossError(`podman could not save ${refs.join(', ')}: ${errorMessage(await r.body.text())}`);
+    const r = await api.stream('GET', '/images/export', {
+      query: { format: 'docker-archive', references: refs, compress: false },
+    });
+    if (r.status >= 400)
+      throw new XcrossError(`podman could not save ${refs.join(', ')}: ${errorMessage(await r.body.text())}`);
     try {
       await sink(r.body);
     } catch (e) {
@@ -207,7 +243,10 @@ export class PodmanApi implements Runtime {
 
   async load(file: string, onLine: (line: string) => void): Promise<void> {
     const api = await this.api();
-    const r = await api.stream('POST', '/images/load', { body: fs.createReadStream(file), contentType: 'application/x-tar' });
+    const r = await api.stream('POST', '/images/load', {
+      body: fs.createReadStream(file),
+      contentType: 'application/x-tar',
+    });
     const text = await r.body.text();
     if (r.status >= 400) throw new XcrossError(`podman could not load ${file}: ${errorMessage(text)}`);
     for (const l of text.split('\n')) if (l.trim()) onLine(l.trim());
@@ -215,7 +254,11 @@ export class PodmanApi implements Runtime {
 
   async importTarball(file: string, ref: string): Promise<void> {
     const api = await this.api();
-    const r = await api.stream('POST', '/images/import', { query: { reference: ref, changes: 'CMD ["/bin/bash"]' }, body: fs.createReadStream(file), contentType: 'application/x-tar' });
+    const r = await api.stream('POST', '/images/import', {
+      query: { reference: ref, changes: 'CMD ["/bin/bash"]' },
+      body: fs.createReadStream(file),
+      contentType: 'application/x-tar',
+    });
     const text = await r.body.text();
     if (r.status >= 400) throw new XcrossError(`podman could not import ${file} as ${ref}: ${text.trim()}`);
   }
@@ -255,8 +298,18 @@ export class PodmanApi implements Runtime {
   /** The build; if the service dies under it, its RUN step (orphaned) and working container are
    * removed with the local podman at once (watchdog.ts's BUILD_SWEEP), when that podman sees the
    * service's storage. A service names working containers after the base's ID, shared by other builds. */
-  private async buildNamed(c: Connection, req: BuildRequest, adapt: Adaptation, onLine: (line: string) => void): Promise<void> {
-    const watchdog = this.localCli(c) ? startWatchdog(['sh', '-c', BUILD_SWEEP, 'xcross-build-sweep', this.o.podman!, '0', '', String(bootTicks())], this.cliEnv()) : undefined;
+  private async buildNamed(
+    c: Connection,
+    req: BuildRequest,
+    adapt: Adaptation,
+    onLine: (line: string) => void,
+  ): Promise<void> {
+    const watchdog = this.localCli(c)
+      ? startWatchdog(
+          ['sh', '-c', BUILD_SWEEP, 'xcross-build-sweep', this.o.podman!, '0', '', String(bootTicks())],
+          this.cliEnv(),
+        )
+      : undefined;
     try {
       await buildImage(c, req, adapt, onLine, { stop: this.o.stop, sweep: watchdog && (() => watchdog.now()) });
     } finally {
@@ -298,7 +351,13 @@ export class PodmanApi implements Runtime {
   private async runWith(spec: ContainerSpec, adaptation: Adaptation): Promise<RunResult> {
     // After adapt(): a service of ours may have been restarted with other flags.
     const c = await this.connection();
-    const body = specGenerator(spec, { rootless: c.rootless, selinux: this.selinux, adaptation, userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS), env: this.o.env });
+    const body = specGenerator(spec, {
+      rootless: c.rootless,
+      selinux: this.selinux,
+      adaptation,
+      userArgs: splitUserArgs(this.o.env.CROSS_CONTAINER_OPTS),
+      env: this.o.env,
+    });
     return runContainer(c.api, spec, body, this.o.log, {
       stop: this.o.stop,
       watchdog: (name) => startWatchdog(this.removeCommand(c, name), this.cliEnv()),
@@ -312,7 +371,16 @@ export class PodmanApi implements Runtime {
    */
   private removeCommand(c: Connection, name: string): string[] {
     const podman = this.o.podman ?? 'podman';
-    return [podman, ...(this.localCli(c) ? [] : ['--url', `unix://${c.socket}`]), 'rm', '--force', '--time', '0', '--ignore', name];
+    return [
+      podman,
+      ...(this.localCli(c) ? [] : ['--url', `unix://${c.socket}`]),
+      'rm',
+      '--force',
+      '--time',
+      '0',
+      '--ignore',
+      name,
+    ];
   }
 
   /** Whether the local podman CLI sees this service's containers (the service is this user's). */

@@ -14,9 +14,23 @@ export interface SpecContext {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-export interface Rlimit { type: string; hard: number; soft: number }
-interface SpecMount { destination: string; source: string; type: 'bind'; options: string[] }
-interface PortMapping { host_ip: string; host_port: number; container_port: number; protocol: 'tcp' }
+export interface Rlimit {
+  type: string;
+  hard: number;
+  soft: number;
+}
+interface SpecMount {
+  destination: string;
+  source: string;
+  type: 'bind';
+  options: string[];
+}
+interface PortMapping {
+  host_ip: string;
+  host_port: number;
+  container_port: number;
+  protocol: 'tcp';
+}
 
 export interface SpecGenerator {
   name: string;
@@ -56,7 +70,12 @@ export function specGenerator(spec: ContainerSpec, ctx: SpecContext): SpecGenera
   // Rootless podman maps container root onto the caller already; rootful needs the user's ids.
   if (!ctx.rootless && spec.owner.uid !== 0) g.user = `${spec.owner.uid}:${spec.owner.gid}`;
   if (g.netns?.nsmode !== 'host' && spec.ports?.length) {
-    g.portmappings = spec.ports.map((p) => ({ host_ip: '127.0.0.1', host_port: p, container_port: p, protocol: 'tcp' }));
+    g.portmappings = spec.ports.map((p) => ({
+      host_ip: '127.0.0.1',
+      host_port: p,
+      container_port: p,
+      protocol: 'tcp',
+    }));
   }
   if (ctx.userArgs?.length) applyUserArgs(g, ctx.userArgs, ctx.env);
   return g;
@@ -71,7 +90,8 @@ function applyRunFlags(g: SpecGenerator, flags: string[]): void {
   for (const f of flags) {
     if (f === '--init') g.init = true;
     else if (f === '--network=host') g.netns = { nsmode: 'host' };
-    else if (f.startsWith('--ulimit=')) g.r_limits = [...(g.r_limits ?? []).filter((r) => r.type !== rlimit(f.slice(9)).type), rlimit(f.slice(9))];
+    else if (f.startsWith('--ulimit='))
+      g.r_limits = [...(g.r_limits ?? []).filter((r) => r.type !== rlimit(f.slice(9)).type), rlimit(f.slice(9))];
     else throw new Error(`internal: adaptation flag ${f} has no libpod field`);
   }
 }
@@ -88,7 +108,11 @@ export function rlimit(text: string): Rlimit {
  * The `podman run` flags of CROSS_CONTAINER_OPTS that have a libpod field. Anything else is refused
  * by name rather than dropped: the user asked for it.
  */
-export function applyUserArgs(g: SpecGenerator, args: string[], env: Readonly<Record<string, string | undefined>> = {}): void {
+export function applyUserArgs(
+  g: SpecGenerator,
+  args: string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): void {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const eq = a.indexOf('=');
@@ -100,25 +124,29 @@ export function applyUserArgs(g: SpecGenerator, args: string[], env: Readonly<Re
       return v;
     };
     switch (flag) {
-      case '-e': case '--env': {
+      case '-e':
+      case '--env': {
         const v = value();
         const k = v.split('=')[0];
-        g.env[k] = v.includes('=') ? v.slice(k.length + 1) : env[k] ?? '';
+        g.env[k] = v.includes('=') ? v.slice(k.length + 1) : (env[k] ?? '');
         break;
       }
-      case '-v': case '--volume': {
+      case '-v':
+      case '--volume': {
         const [source, destination, opts] = value().split(':');
         if (!source || !destination) throw new XcrossError(`CROSS_CONTAINER_OPTS: ${a} wants SOURCE:DEST[:OPTIONS]`);
         g.mounts.push(bind(source, destination, opts ? opts.split(',') : []));
         break;
       }
-      case '-l': case '--label': {
+      case '-l':
+      case '--label': {
         const v = value();
         const k = v.split('=')[0];
         g.labels[k] = v.slice(k.length + 1);
         break;
       }
-      case '--network': case '--net': {
+      case '--network':
+      case '--net': {
         const v = value();
         g.netns = v === 'host' || v === 'none' || v === 'private' ? { nsmode: v } : { nsmode: 'bridge' };
         if (g.netns.nsmode === 'bridge') g.networks = { [v]: {} };
@@ -129,20 +157,35 @@ export function applyUserArgs(g: SpecGenerator, args: string[], env: Readonly<Re
         g.r_limits = [...(g.r_limits ?? []).filter((x) => x.type !== r.type), r];
         break;
       }
-      case '--privileged': g.privileged = true; break;
-      case '--cap-add': g.cap_add = [...(g.cap_add ?? []), value()]; break;
-      case '--device': g.devices = [...(g.devices ?? []), { path: value() }]; break;
+      case '--privileged':
+        g.privileged = true;
+        break;
+      case '--cap-add':
+        g.cap_add = [...(g.cap_add ?? []), value()];
+        break;
+      case '--device':
+        g.devices = [...(g.devices ?? []), { path: value() }];
+        break;
       case '--security-opt': {
         const v = value();
         if (v.startsWith('label=')) g.selinux_opts = [...(g.selinux_opts ?? []), v.slice(6)];
-        else if (v === 'seccomp=unconfined') { g.seccomp_policy = 'unconfined'; g.seccomp_profile_path = 'unconfined'; }
-        else throw new XcrossError(`CROSS_CONTAINER_OPTS: --security-opt ${v} is not supported by the podman-api runtime`, { fix: 'use `--runtime podman`, which passes every flag through' });
+        else if (v === 'seccomp=unconfined') {
+          g.seccomp_policy = 'unconfined';
+          g.seccomp_profile_path = 'unconfined';
+        } else
+          throw new XcrossError(
+            `CROSS_CONTAINER_OPTS: --security-opt ${v} is not supported by the podman-api runtime`,
+            { fix: 'use `--runtime podman`, which passes every flag through' },
+          );
         break;
       }
       default:
-        throw new XcrossError(`CROSS_CONTAINER_OPTS: ${flag} is not supported by the podman-api runtime (it knows -e, -v, -l, --network, --ulimit, --privileged, --cap-add, --device, --security-opt label=/seccomp=unconfined)`, {
-          fix: 'use `--runtime podman`, which passes every flag through to `podman run`',
-        });
+        throw new XcrossError(
+          `CROSS_CONTAINER_OPTS: ${flag} is not supported by the podman-api runtime (it knows -e, -v, -l, --network, --ulimit, --privileged, --cap-add, --device, --security-opt label=/seccomp=unconfined)`,
+          {
+            fix: 'use `--runtime podman`, which passes every flag through to `podman run`',
+          },
+        );
     }
   }
 }

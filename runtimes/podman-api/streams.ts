@@ -11,7 +11,10 @@ export interface ProgressObject {
 }
 
 /** Feeds each object of the body to `onObject`; a line that is not JSON is passed on as text. */
-export async function readJsonLines(body: Readable & AsyncIterable<Buffer>, onObject: (o: ProgressObject) => void): Promise<void> {
+export async function readJsonLines(
+  body: Readable & AsyncIterable<Buffer>,
+  onObject: (o: ProgressObject) => void,
+): Promise<void> {
   let rest = '';
   // A chunk may end inside a multi-byte character: the decoder keeps the partial bytes for the next.
   const decoder = new StringDecoder('utf8');

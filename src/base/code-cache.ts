@@ -14,10 +14,17 @@ import * as vm from 'node:vm';
 export function requireWithCodeCache(file: string): unknown {
   // A bundle may start with a shebang, which is not valid inside the module wrapper.
   const source = fs.readFileSync(file, 'utf8').replace(/^#!.*/, '');
-  const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(process.env.HOME || os.homedir(), '.cache'), 'xcross', 'code-cache');
+  const cacheDir = path.join(
+    process.env.XDG_CACHE_HOME || path.join(process.env.HOME || os.homedir(), '.cache'),
+    'xcross',
+    'code-cache',
+  );
   const st = fs.statSync(file);
   const name = path.basename(file, '.js');
-  const cacheFile = path.join(cacheDir, `${name}-${packageVersion(file)}-${process.version}-${process.arch}-${st.size}-${Math.round(st.mtimeMs)}.bin`);
+  const cacheFile = path.join(
+    cacheDir,
+    `${name}-${packageVersion(file)}-${process.version}-${process.arch}-${st.size}-${Math.round(st.mtimeMs)}.bin`,
+  );
   let cachedData: Buffer | undefined;
   try {
     cachedData = fs.readFileSync(cacheFile);
@@ -35,7 +42,8 @@ export function requireWithCodeCache(file: string): unknown {
         fs.writeFileSync(tmp, script.createCachedData());
         fs.renameSync(tmp, cacheFile);
         for (const old of fs.readdirSync(cacheDir)) {
-          if (old.startsWith(`${name}-`) && old.endsWith('.bin') && path.join(cacheDir, old) !== cacheFile) fs.rmSync(path.join(cacheDir, old), { force: true });
+          if (old.startsWith(`${name}-`) && old.endsWith('.bin') && path.join(cacheDir, old) !== cacheFile)
+            fs.rmSync(path.join(cacheDir, old), { force: true });
         }
       } catch {}
     });
@@ -46,7 +54,11 @@ export function requireWithCodeCache(file: string): unknown {
 /** The version in the package.json above the bundle (dist/src/x.js → package.json), or '0'. */
 function packageVersion(file: string): string {
   try {
-    const v = (JSON.parse(fs.readFileSync(path.join(path.dirname(file), '..', '..', 'package.json'), 'utf8')) as { version?: unknown }).version;
+    const v = (
+      JSON.parse(fs.readFileSync(path.join(path.dirname(file), '..', '..', 'package.json'), 'utf8')) as {
+        version?: unknown;
+      }
+    ).version;
     return typeof v === 'string' ? v.replace(/[^\w.+-]/g, '_') : '0';
   } catch {
     return '0';

@@ -19,14 +19,20 @@ export interface SaveProgress {
 }
 
 /** Re-packs the engine's archive from `input` into `file`, compressing each layer. Returns the bytes written. */
-export async function writeArchive(input: NodeJS.ReadableStream, file: string, progress: SaveProgress): Promise<number> {
+export async function writeArchive(
+  input: NodeJS.ReadableStream,
+  file: string,
+  progress: SaveProgress,
+): Promise<number> {
   const partial = path.join(path.dirname(file), `.${path.basename(file)}.partial-${process.pid}`);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-save-'));
   const pack = tarStream().pack();
   const out = fs.createWriteStream(partial);
   const written = pipeline(pack, out);
   // A write that fails (a full disk) ends every wait below at once, not only the last one.
-  const failed = new Promise<never>((_, reject) => { written.catch(reject); });
+  const failed = new Promise<never>((_, reject) => {
+    written.catch(reject);
+  });
   failed.catch(() => undefined);
   const step = <T>(p: Promise<T>) => Promise.race([p, failed]);
   try {
@@ -47,7 +53,11 @@ export async function writeArchive(input: NodeJS.ReadableStream, file: string, p
       } else if (h.type === 'file') {
         const chunks: Buffer[] = [];
         for await (const c of entry) chunks.push(c as Buffer);
-        await step(new Promise<void>((resolve, reject) => pack.entry({ ...h, size: undefined }, Buffer.concat(chunks), (e) => (e ? reject(e) : resolve()))));
+        await step(
+          new Promise<void>((resolve, reject) =>
+            pack.entry({ ...h, size: undefined }, Buffer.concat(chunks), (e) => (e ? reject(e) : resolve())),
+          ),
+        );
       } else {
         entry.resume();
         pack.entry({ ...h, size: 0 });
@@ -84,16 +94,23 @@ function addFile(pack: Pack, header: Header, file: string): Promise<void> {
 function archiveWriteError(e: unknown, file: string): unknown {
   const code = (e as NodeJS.ErrnoException)?.code;
   if (code === 'ENOSPC') {
-    return new XcrossError(`the disk that holds ${file} (or the temporary folder ${os.tmpdir()}) is full: the archive was not written`, {
-      fix: 'free some space there, or save to a roomier place with -o',
-    });
+    return new XcrossError(
+      `the disk that holds ${file} (or the temporary folder ${os.tmpdir()}) is full: the archive was not written`,
+      {
+        fix: 'free some space there, or save to a roomier place with -o',
+      },
+    );
   }
   if (code === 'EACCES' || code === 'ENOENT' || code === 'EROFS') {
-    return new XcrossError(`cannot write ${file}: ${(e as Error).message}`, { fix: 'choose a file in a folder you can write with -o' });
+    return new XcrossError(`cannot write ${file}: ${(e as Error).message}`, {
+      fix: 'choose a file in a folder you can write with -o',
+    });
   }
   if (e instanceof XcrossError) return e;
   // The engine's stream itself ended early or was not a tar: the engine's own error follows, if any.
-  return new XcrossError(`the images could not be written to ${file}: the engine's archive stream broke off (${(e as Error)?.message ?? e})`);
+  return new XcrossError(
+    `the images could not be written to ${file}: the engine's archive stream broke off (${(e as Error)?.message ?? e})`,
+  );
 }
 
 export interface ArchivedImage {
@@ -134,7 +151,9 @@ export async function readArchive(file: string): Promise<ArchivedImage[]> {
     }
     await reading;
   } catch (e) {
-    throw new XcrossError(`${file} is damaged or truncated: ${(e as Error).message}`, { fix: 'copy or save the archive again (`xcross image save -o FILE`)' });
+    throw new XcrossError(`${file} is damaged or truncated: ${(e as Error).message}`, {
+      fix: 'copy or save the archive again (`xcross image save -o FILE`)',
+    });
   }
   return parseArchive(file, files, present);
 }
@@ -157,9 +176,10 @@ async function drainLayer(entry: AsyncIterable<Buffer>): Promise<void> {
 }
 
 function parseArchive(file: string, files: Map<string, Buffer>, present: Set<string>): ArchivedImage[] {
-  const bad = (why: string) => new XcrossError(`${file} is not an image archive xcross can read: ${why}`, {
-    fix: 'make one with `xcross image save -o FILE` (or `podman save -m`)',
-  });
+  const bad = (why: string) =>
+    new XcrossError(`${file} is not an image archive xcross can read: ${why}`, {
+      fix: 'make one with `xcross image save -o FILE` (or `podman save -m`)',
+    });
   const manifest = files.get('manifest.json');
   if (!manifest) throw bad('it has no manifest.json');
   let entries: unknown;
@@ -170,7 +190,11 @@ function parseArchive(file: string, files: Map<string, Buffer>, present: Set<str
   }
   if (!Array.isArray(entries)) throw bad('its manifest.json is not a list');
   return entries.map((raw: unknown, i) => {
-    const e = (typeof raw === 'object' && raw !== null ? raw : {}) as { Config?: unknown; RepoTags?: unknown; Layers?: unknown };
+    const e = (typeof raw === 'object' && raw !== null ? raw : {}) as {
+      Config?: unknown;
+      RepoTags?: unknown;
+      Layers?: unknown;
+    };
     if (typeof e.Config !== 'string') throw bad(`image ${i + 1} names no config`);
     const config = files.get(e.Config);
     if (!config) throw bad(`the config ${e.Config} of image ${i + 1} is missing`);
@@ -180,7 +204,9 @@ function parseArchive(file: string, files: Map<string, Buffer>, present: Set<str
     let labels: Record<string, string> = {};
     try {
       const c = JSON.parse(config.toString('utf8')) as { config?: { Labels?: Record<string, unknown> | null } };
-      labels = Object.fromEntries(Object.entries(c.config?.Labels ?? {}).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+      labels = Object.fromEntries(
+        Object.entries(c.config?.Labels ?? {}).filter(([, v]) => typeof v === 'string'),
+      ) as Record<string, string>;
     } catch {
       throw bad(`the config ${e.Config} is not JSON`);
     }

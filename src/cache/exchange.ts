@@ -37,7 +37,10 @@ export async function pullFromCache(c: CacheContext, img: CacheableImage): Promi
   const remote = cacheRef(loc, c.localPrefix, img.ref);
   const p = startProgress(`looking for ${remote} in the image cache`, { tty: c.tty, verbose: c.log.verbose > 0 });
   const lines: string[] = [];
-  const ok = await c.runtime.pull(remote, (l) => { lines.push(l); p.line(l); });
+  const ok = await c.runtime.pull(remote, (l) => {
+    lines.push(l);
+    p.line(l);
+  });
   if (!ok) {
     p.fail();
     const why = engineSentence(lines) ?? 'no answer';
@@ -51,7 +54,9 @@ export async function pullFromCache(c: CacheContext, img: CacheableImage): Promi
     // Nothing of it may stay under a name xcross would use.
     await c.runtime.removeImage(remote).catch(() => undefined);
     p.fail();
-    c.log.info(`the image cache's ${remote} is not the image this xcross builds: ${mismatch}; building it here instead`);
+    c.log.info(
+      `the image cache's ${remote} is not the image this xcross builds: ${mismatch}; building it here instead`,
+    );
     c.log.debug(`image cache: refused ${remote}`);
     return false;
   }

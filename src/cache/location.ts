@@ -29,18 +29,28 @@ export function parseCacheLocation(raw: string, from: string): CacheLocation {
   const text = raw.trim().replace(/\/+$/, '');
   const example = 'e.g. ghcr.io/your-org/xcross or 127.0.0.1:5000/xcross';
   if (/^[a-z]+:\/\//i.test(text)) {
-    throw new XcrossError(`${from} is ${quoted(raw)}, which has a scheme: image references have none`, { fix: `write it as ${quoted(text.replace(/^[a-z]+:\/\//i, ''))}` });
+    throw new XcrossError(`${from} is ${quoted(raw)}, which has a scheme: image references have none`, {
+      fix: `write it as ${quoted(text.replace(/^[a-z]+:\/\//i, ''))}`,
+    });
   }
   const [registry, ...rest] = text.split('/');
   if (!registry || !isRegistryHost(registry)) {
-    throw new XcrossError(`${from} is ${quoted(raw)}, which does not start with a registry host (a name with a dot or a port, or localhost)`, { fix: `set it to <registry>/<prefix>, ${example}` });
+    throw new XcrossError(
+      `${from} is ${quoted(raw)}, which does not start with a registry host (a name with a dot or a port, or localhost)`,
+      { fix: `set it to <registry>/<prefix>, ${example}` },
+    );
   }
   if (rest.length === 0) {
-    throw new XcrossError(`${from} is ${quoted(raw)}: a registry without a prefix for xcross's images`, { fix: `add one, e.g. ${registry}/xcross` });
+    throw new XcrossError(`${from} is ${quoted(raw)}: a registry without a prefix for xcross's images`, {
+      fix: `add one, e.g. ${registry}/xcross`,
+    });
   }
   const bad = rest.find((c) => !COMPONENT.test(c));
   if (bad !== undefined) {
-    throw new XcrossError(`${from} is ${quoted(raw)}, and ${quoted(bad)} is not a repository path component (lower-case letters, digits, and . _ - between them; no tag)`, { fix: `set it to <registry>/<prefix>, ${example}` });
+    throw new XcrossError(
+      `${from} is ${quoted(raw)}, and ${quoted(bad)} is not a repository path component (lower-case letters, digits, and . _ - between them; no tag)`,
+      { fix: `set it to <registry>/<prefix>, ${example}` },
+    );
   }
   return { text: `${registry}/${rest.join('/')}`, registry, prefix: rest.join('/') };
 }

@@ -42,7 +42,9 @@ export function recordOrigin(cacheDir: string, imageId: string, origin: Origin, 
     if (typeof v === 'object' && v !== null && !Array.isArray(v)) all = v as Record<string, Record_>;
   } catch {}
   all[imageId.replace(/^sha256:/, '')] = { ...origin, at: now.toISOString() };
-  const kept = Object.entries(all).sort((a, b) => String(a[1].at).localeCompare(String(b[1].at))).slice(-MAX_RECORDS);
+  const kept = Object.entries(all)
+    .sort((a, b) => String(a[1].at).localeCompare(String(b[1].at)))
+    .slice(-MAX_RECORDS);
   try {
     fs.mkdirSync(cacheDir, { recursive: true });
     const tmp = path.join(cacheDir, `${FILE}.${process.pid}`);

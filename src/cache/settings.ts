@@ -6,7 +6,7 @@ import { envSwitch } from '../config/env-switch';
 import { parseCacheLocation, type CacheLocation } from './location';
 
 /** How to name a cache, for the fixes of errors that need one. */
-export const SET_CACHE = 'set XCROSS_IMAGE_CACHE=<registry>/<prefix> (or image-cache in Cross.toml\'s [xcross] table)';
+export const SET_CACHE = "set XCROSS_IMAGE_CACHE=<registry>/<prefix> (or image-cache in Cross.toml's [xcross] table)";
 
 export interface CacheSettings {
   location?: CacheLocation;
@@ -24,11 +24,17 @@ export interface CacheInputs {
 
 export function resolveCache(i: CacheInputs): CacheSettings {
   const fromEnv = i.env.XCROSS_IMAGE_CACHE?.trim();
-  const location = fromEnv ? parseCacheLocation(fromEnv, 'XCROSS_IMAGE_CACHE')
-    : i.configured ? parseCacheLocation(i.configured.value, `image-cache in ${i.configured.file}`) : undefined;
+  const location = fromEnv
+    ? parseCacheLocation(fromEnv, 'XCROSS_IMAGE_CACHE')
+    : i.configured
+      ? parseCacheLocation(i.configured.value, `image-cache in ${i.configured.file}`)
+      : undefined;
   const push = i.pushFlag === true || envSwitch(i.env, 'XCROSS_IMAGE_CACHE_PUSH') === true;
   if (push && !location) {
-    throw new XcrossError(`${i.pushFlag ? '--push' : 'XCROSS_IMAGE_CACHE_PUSH=1'} pushes to the image cache, and none is set`, { fix: `${SET_CACHE}, e.g. ghcr.io/your-org/xcross` });
+    throw new XcrossError(
+      `${i.pushFlag ? '--push' : 'XCROSS_IMAGE_CACHE_PUSH=1'} pushes to the image cache, and none is set`,
+      { fix: `${SET_CACHE}, e.g. ghcr.io/your-org/xcross` },
+    );
   }
   return { location, push };
 }

@@ -15,10 +15,13 @@ export function labelMismatch(actual: Record<string, string>, expected: Record<s
     const got = actual[k];
     if (got === v) continue;
     if (k === INPUTS_LABEL) {
-      return got === undefined ? `it has no ${INPUTS_LABEL} label (an older xcross built it)`
+      return got === undefined
+        ? `it has no ${INPUTS_LABEL} label (an older xcross built it)`
         : `its inputs digest is ${got}, not ${v} (other Containerfiles or registry pins made it)`;
     }
-    return got === undefined ? `it has no ${k} label, this xcross pins ${v}` : `its ${k} is ${got}, this xcross pins ${v}`;
+    return got === undefined
+      ? `it has no ${k} label, this xcross pins ${v}`
+      : `its ${k} is ${got}, this xcross pins ${v}`;
   }
   return undefined;
 }

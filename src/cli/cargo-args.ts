@@ -5,7 +5,17 @@ import { XcrossError } from '../base/errors';
 import { quoted } from '../ui/quote';
 import { glibcVersion, sameFloor, splitTargetFloor } from '../targets/glibc-floor';
 
-export const CARGO_SUBCOMMANDS = ['build', 'check', 'test', 'run', 'bench', 'doc', 'rustc', 'clippy', 'metadata'] as const;
+export const CARGO_SUBCOMMANDS = [
+  'build',
+  'check',
+  'test',
+  'run',
+  'bench',
+  'doc',
+  'rustc',
+  'clippy',
+  'metadata',
+] as const;
 const ALIASES: Record<string, string> = { b: 'build', c: 'check', t: 'test', r: 'run', d: 'doc' };
 
 export type ToolchainSource = 'auto' | 'host' | 'image';
@@ -112,7 +122,8 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
         const v = value();
         // Digits only: Number() would take ' 80', '0x50' and '8e1' for port 80.
         const port = /^\d+$/.test(v) ? Number(v) : NaN;
-        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new XcrossError(`--gdb needs a TCP port number, not ${quoted(v)}`);
+        if (!Number.isInteger(port) || port < 1 || port > 65535)
+          throw new XcrossError(`--gdb needs a TCP port number, not ${quoted(v)}`);
         inv.xcross.gdb = port;
         continue;
       }
@@ -135,9 +146,12 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
     inv.cargoArgs.push(...rest.slice(start, j + 1));
   }
   if (targets.length > 1) {
-    throw new XcrossError(`xcross builds one target per run, and got ${targets.length}: ${targets.map(quoted).join(', ')}`, {
-      fix: 'run xcross once per --target',
-    });
+    throw new XcrossError(
+      `xcross builds one target per run, and got ${targets.length}: ${targets.map(quoted).join(', ')}`,
+      {
+        fix: 'run xcross once per --target',
+      },
+    );
   }
   inv.target = targets[0];
   return inv;

@@ -3,9 +3,13 @@ export function cargoHelp(subcommand: string): string {
   return `xcross ${subcommand} [+TOOLCHAIN] [XCROSS OPTIONS] [CARGO ARGS...] [-- PROGRAM ARGS...]
 
 Runs \`cargo ${subcommand}\` for --target TRIPLE inside the target's toolchain image (C cross compiler,
-libc, OpenSSL and qemu-user pinned in images/targets.toml), on rootless podman.${subcommand === 'test' || subcommand === 'run' || subcommand === 'bench' ? `
+libc, OpenSSL and qemu-user pinned in images/targets.toml), on rootless podman.${
+    subcommand === 'test' || subcommand === 'run' || subcommand === 'bench'
+      ? `
 Foreign binaries run under qemu-user through the image's xcross-runner; tests run in parallel
-(set RUST_TEST_THREADS to change that).` : ''}
+(set RUST_TEST_THREADS to change that).`
+      : ''
+  }
 
 Every argument but the xcross options below goes to cargo unchanged; see \`cargo ${subcommand} --help\`.
 Without --target: CARGO_BUILD_TARGET, then build.default-target in Cross.toml, then the host's triple.

@@ -10,7 +10,11 @@ import { freshLinkedFiles } from '../elf/fresh-files';
 import { checkFloor, describeAbove, describeNewest, floorLimits } from '../elf/floor-check';
 import { runContainer } from './run-container';
 
-export async function runCargoCommand(inv: CargoInvocation, settings: Settings & { crate: Crate }, stop?: Stopping): Promise<number> {
+export async function runCargoCommand(
+  inv: CargoInvocation,
+  settings: Settings & { crate: Crate },
+  stop?: Stopping,
+): Promise<number> {
   const p = await prepare(inv, settings, true, stop);
   const session = await qemuDebugOptions(inv, p);
   const spec = planCargo({

@@ -16,7 +16,14 @@ export async function doctor(a: { json: boolean }, s: ReportedSettings): Promise
       checks.push(fail(id, `the check itself failed: ${e instanceof Error ? e.message : String(e)}`));
     }
   };
-  if (s.configError) checks.push(fail('config', `${s.configError.message}; the checks below use the environment alone`, s.configError.fix ?? 'fix the cross configuration'));
+  if (s.configError)
+    checks.push(
+      fail(
+        'config',
+        `${s.configError.message}; the checks below use the environment alone`,
+        s.configError.fix ?? 'fix the cross configuration',
+      ),
+    );
   await guard('engine', () => engineChecks(s));
   await guard('subids', () => subidChecks(host, userName(host)));
   await guard('binfmt', () => [binfmtCheck(registry.targets, hostCpu(host.arch))]);
@@ -29,9 +36,18 @@ export async function doctor(a: { json: boolean }, s: ReportedSettings): Promise
 function render(checks: CheckResult[], colour: boolean): string {
   const c = paint(colour);
   const mark = { ok: c.green('ok  '), warn: c.yellow('warn'), fail: c.red('FAIL') };
-  const lines = checks.map((r) => `${mark[r.status]}  ${r.id.padEnd(34)} ${r.message}${r.fix ? `\n      ${c.dim('fix:')} ${r.fix}` : ''}`);
+  const lines = checks.map(
+    (r) => `${mark[r.status]}  ${r.id.padEnd(34)} ${r.message}${r.fix ? `\n      ${c.dim('fix:')} ${r.fix}` : ''}`,
+  );
   const failed = checks.filter((r) => r.status === 'fail').length;
   const warned = checks.filter((r) => r.status === 'warn').length;
-  lines.push('', failed ? c.red(`${failed} check(s) failed: fix them before building.`) : warned ? `All essential checks passed (${warned} warning(s)).` : 'All checks passed.');
+  lines.push(
+    '',
+    failed
+      ? c.red(`${failed} check(s) failed: fix them before building.`)
+      : warned
+        ? `All essential checks passed (${warned} warning(s)).`
+        : 'All checks passed.',
+  );
   return lines.join('\n') + '\n';
 }

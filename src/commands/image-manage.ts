@@ -23,14 +23,21 @@ export interface ListedImage {
   origin: string;
 }
 
-export async function listManaged(runtime: Runtime, registry: Registry, origins: Map<string, Origin> = new Map()): Promise<ListedImage[]> {
+export async function listManaged(
+  runtime: Runtime,
+  registry: Registry,
+  origins: Map<string, Origin> = new Map(),
+): Promise<ListedImage[]> {
   const images = await runtime.listImages(`${MANAGED_LABEL}=true`);
   const currentRefs = new Set([
     baseImageRef(registry.base),
     ...registry.toolchains.map((tc) => toolchainImageRef(registry.base, tc)),
     ...everyImageTarget(registry).map((t) => targetImageRef(registry.base, t)),
   ]);
-  const listed = images.map((img) => ({ img, item: { ...describe(img, currentRefs), origin: describeOrigin(origins.get(img.id)) } }));
+  const listed = images.map((img) => ({
+    img,
+    item: { ...describe(img, currentRefs), origin: describeOrigin(origins.get(img.id)) },
+  }));
   // Of the custom images for one workspace and target, only the newest is in use.
   const newest = new Map<string, number>();
   for (const { img } of listed) {
@@ -45,16 +52,27 @@ export async function listManaged(runtime: Runtime, registry: Registry, origins:
 }
 
 function customKey(img: ImageInfo): string | undefined {
-  return img.labels['io.xcross.custom'] === 'true' ? `${img.labels['io.xcross.workspace'] ?? ''}|${img.labels['io.xcross.target'] ?? ''}` : undefined;
+  return img.labels['io.xcross.custom'] === 'true'
+    ? `${img.labels['io.xcross.workspace'] ?? ''}|${img.labels['io.xcross.target'] ?? ''}`
+    : undefined;
 }
 
 function describe(img: ImageInfo, currentRefs: Set<string>): Omit<ListedImage, 'origin'> {
   // Labels are inherited through FROM: a toolchain image has its base's labels plus the pins.
-  const kind: ImageKind = img.labels['io.xcross.custom'] === 'true' ? 'custom' : img.labels['io.xcross.gcc'] ? 'toolchain'
-    : img.labels['io.xcross.toolchain'] ? 'rust' : 'base';
+  const kind: ImageKind =
+    img.labels['io.xcross.custom'] === 'true'
+      ? 'custom'
+      : img.labels['io.xcross.gcc']
+        ? 'toolchain'
+        : img.labels['io.xcross.toolchain']
+          ? 'rust'
+          : 'base';
   const name = img.names[0] ?? `<none> ${img.id.slice(0, 12)}`;
-  const current = kind === 'custom' ? currentRefs.has(img.labels['io.xcross.base-ref'] ?? '') || !(img.labels['io.xcross.base-ref'] ?? '').startsWith('localhost/xcross/')
-    : img.names.some((n) => currentRefs.has(n));
+  const current =
+    kind === 'custom'
+      ? currentRefs.has(img.labels['io.xcross.base-ref'] ?? '') ||
+        !(img.labels['io.xcross.base-ref'] ?? '').startsWith('localhost/xcross/')
+      : img.names.some((n) => currentRefs.has(n));
   return {
     name,
     id: img.id.slice(0, 12),
@@ -69,10 +87,29 @@ function describe(img: ImageInfo, currentRefs: Set<string>): Omit<ListedImage, '
 export function renderImages(images: ListedImage[], json: boolean): string {
   if (json) return JSON.stringify({ images }, null, 2) + '\n';
   if (images.length === 0) return 'xcross has built no images here yet.\n';
-  const rows = [['IMAGE', 'KIND', 'TARGET', 'CREATED', 'SIZE', 'ORIGIN', 'IN USE'],
-    ...images.map((i) => [i.name, i.kind, i.target, i.created, `${i.sizeMB} MB`, i.origin, i.current ? 'yes' : 'no (prune removes it)'])];
+  const rows = [
+    ['IMAGE', 'KIND', 'TARGET', 'CREATED', 'SIZE', 'ORIGIN', 'IN USE'],
+    ...images.map((i) => [
+      i.name,
+      i.kind,
+      i.target,
+      i.created,
+      `${i.sizeMB} MB`,
+      i.origin,
+      i.current ? 'yes' : 'no (prune removes it)',
+    ]),
+  ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, c) => cell.padEnd(widths[c]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 /** Removes the named images, refusing any that xcross did not build. */
@@ -82,7 +119,9 @@ export async function removeManaged(runtime: Runtime, refs: string[]): Promise<s
   for (const ref of refs) {
     const hit = managed.find((m) => m.names.includes(ref) || m.names.includes(`${ref}:latest`) || m.id.startsWith(ref));
     if (!hit) {
-      throw new XcrossError(`${ref} is not an image xcross built, so xcross leaves it alone`, { fix: `\`xcross image list\` shows the images xcross manages; use ${engineCommand(runtime)} rmi for others` });
+      throw new XcrossError(`${ref} is not an image xcross built, so xcross leaves it alone`, {
+        fix: `\`xcross image list\` shows the images xcross manages; use ${engineCommand(runtime)} rmi for others`,
+      });
     }
     await runtime.removeImage(ref);
     removed.push(ref);

@@ -21,39 +21,64 @@ function pushSet(registry: Registry, targets: TargetSpec[]): { ref: string; requ
   const out = new Map<string, boolean>();
   for (const t of targets) out.set(targetImageRef(registry.base, t), true);
   for (const t of targets) {
-    for (const layer of [toolchainImageRef(registry.base, t.toolchain), baseImageRef(registry.base)]) if (!out.has(layer)) out.set(layer, false);
+    for (const layer of [toolchainImageRef(registry.base, t.toolchain), baseImageRef(registry.base)])
+      if (!out.has(layer)) out.set(layer, false);
   }
   return [...out].map(([ref, required]) => ({ ref, required }));
 }
 
 /** The current images that are here: for --all. */
-async function presentExpected(runtime: Runtime, registry: Registry, kinds: ExpectedImage['kind'][]): Promise<ExpectedImage[]> {
+async function presentExpected(
+  runtime: Runtime,
+  registry: Registry,
+  kinds: ExpectedImage['kind'][],
+): Promise<ExpectedImage[]> {
   const out: ExpectedImage[] = [];
-  for (const e of expectedImages(registry).values()) if (kinds.includes(e.kind) && (await runtime.imageExists(e.ref))) out.push(e);
+  for (const e of expectedImages(registry).values())
+    if (kinds.includes(e.kind) && (await runtime.imageExists(e.ref))) out.push(e);
   return out;
 }
 
-export async function pushImages(c: CacheContext, registry: Registry, targets: TargetSpec[], all: boolean): Promise<string[]> {
-  const wanted = all ? (await presentExpected(c.runtime, registry, ['base', 'rust', 'toolchain'])).map((e) => ({ ref: e.ref, required: false })) : pushSet(registry, targets);
-  if (wanted.length === 0) throw new XcrossError('xcross has built no current images here to push', { fix: 'build one first: xcross image build --target <triple>' });
+export async function pushImages(
+  c: CacheContext,
+  registry: Registry,
+  targets: TargetSpec[],
+  all: boolean,
+): Promise<string[]> {
+  const wanted = all
+    ? (await presentExpected(c.runtime, registry, ['base', 'rust', 'toolchain'])).map((e) => ({
+        ref: e.ref,
+        required: false,
+      }))
+    : pushSet(registry, targets);
+  if (wanted.length === 0)
+    throw new XcrossError('xcross has built no current images here to push', {
+      fix: 'build one first: xcross image build --target <triple>',
+    });
   const expected = expectedImages(registry);
   const refs: string[] = [];
   for (const { ref, required } of wanted) {
     // A target's image is what was asked for; the layers under it go along when they are here and current
     // (a pulled target image comes without them), so that other machines can reuse them for other targets.
     const here = await c.runtime.imageExists(ref);
-    const why = here ? labelMismatch(await c.runtime.imageLabels(ref), expected.get(ref)?.labels ?? { [INPUTS_LABEL]: tagOf(ref) }) : 'it is not here';
+    const why = here
+      ? labelMismatch(await c.runtime.imageLabels(ref), expected.get(ref)?.labels ?? { [INPUTS_LABEL]: tagOf(ref) })
+      : 'it is not here';
     if (!why) {
       refs.push(ref);
     } else if (required && !here) {
-      throw new XcrossError(`${ref} is not here, so it cannot be pushed`, { fix: `build it first: xcross image build --target ${targets.map((t) => t.triple).join(' --target ')}` });
+      throw new XcrossError(`${ref} is not here, so it cannot be pushed`, {
+        fix: `build it first: xcross image build --target ${targets.map((t) => t.triple).join(' --target ')}`,
+      });
     } else if (required) {
       throw new XcrossError(`${ref} is not the image this xcross builds (${why}), and other machines would refuse it`, {
         fix: 'rebuild it once with `xcross image build --force --target <triple>`, then push',
       });
     } else if (all) {
       // With --all nothing was named, so what is left behind must be said.
-      c.log.info(`not pushing ${ref}: ${why} (\`xcross image build --force --target ${expected.get(ref)?.target?.triple ?? '<triple>'}\` rebuilds it)`);
+      c.log.info(
+        `not pushing ${ref}: ${why} (\`xcross image build --force --target ${expected.get(ref)?.target?.triple ?? '<triple>'}\` rebuilds it)`,
+      );
     } else {
       c.log.debug(`not pushing the layer ${ref}: ${why}`);
     }
@@ -63,15 +88,33 @@ export async function pushImages(c: CacheContext, registry: Registry, targets: T
   return pushed;
 }
 
-export async function saveImages(runtime: Runtime, registry: Registry, targets: TargetSpec[], file: string, log: Logger, tty: boolean): Promise<{ refs: string[]; bytes: number }> {
-  const refs = targets.length > 0 ? targets.map((t) => targetImageRef(registry.base, t))
-    : (await presentExpected(runtime, registry, ['toolchain'])).map((e) => e.ref);
-  if (refs.length === 0) throw new XcrossError('xcross has built no current target images here to save', { fix: 'build one first: xcross image build --target <triple>' });
+export async function saveImages(
+  runtime: Runtime,
+  registry: Registry,
+  targets: TargetSpec[],
+  file: string,
+  log: Logger,
+  tty: boolean,
+): Promise<{ refs: string[]; bytes: number }> {
+  const refs =
+    targets.length > 0
+      ? targets.map((t) => targetImageRef(registry.base, t))
+      : (await presentExpected(runtime, registry, ['toolchain'])).map((e) => e.ref);
+  if (refs.length === 0)
+    throw new XcrossError('xcross has built no current target images here to save', {
+      fix: 'build one first: xcross image build --target <triple>',
+    });
   for (const ref of refs) {
-    if (!(await runtime.imageExists(ref))) throw new XcrossError(`${ref} is not here, so it cannot be saved`, { fix: 'build it first: xcross image build --target <triple>' });
+    if (!(await runtime.imageExists(ref)))
+      throw new XcrossError(`${ref} is not here, so it cannot be saved`, {
+        fix: 'build it first: xcross image build --target <triple>',
+      });
   }
   const target = path.resolve(file);
-  const p = startProgress(`saving ${refs.length} image${refs.length === 1 ? '' : 's'} to ${target}`, { tty, verbose: log.verbose > 0 });
+  const p = startProgress(`saving ${refs.length} image${refs.length === 1 ? '' : 's'} to ${target}`, {
+    tty,
+    verbose: log.verbose > 0,
+  });
   let bytes = 0;
   try {
     await runtime.save(refs, async (tar) => {
@@ -106,7 +149,14 @@ export function archiveRefusal(img: ArchivedImage, expected: Map<string, Expecte
   return undefined;
 }
 
-export async function loadImages(runtime: Runtime, registry: Registry, file: string, cacheDir: string, log: Logger, tty: boolean): Promise<string[]> {
+export async function loadImages(
+  runtime: Runtime,
+  registry: Registry,
+  file: string,
+  cacheDir: string,
+  log: Logger,
+  tty: boolean,
+): Promise<string[]> {
   const source = path.resolve(file);
   const check = startProgress(`checking ${source}`, { tty, verbose: log.verbose > 0 });
   let images: ArchivedImage[];
@@ -120,9 +170,12 @@ export async function loadImages(runtime: Runtime, registry: Registry, file: str
   const expected = expectedImages(registry);
   const refused = images.map((img) => ({ img, why: archiveRefusal(img, expected) })).filter((r) => r.why);
   if (refused.length > 0) {
-    throw new XcrossError(`${source} has ${refused.length === images.length ? 'no image' : `${refused.length} image${refused.length === 1 ? '' : 's'}`} this xcross can use, so nothing was loaded: ${refused.map((r) => `${r.img.names[0] ?? r.img.id.slice(0, 12)} (${r.why})`).join('; ')}`, {
-      fix: 'save the images again with this version of xcross (`xcross --version` on both machines), or build them here',
-    });
+    throw new XcrossError(
+      `${source} has ${refused.length === images.length ? 'no image' : `${refused.length} image${refused.length === 1 ? '' : 's'}`} this xcross can use, so nothing was loaded: ${refused.map((r) => `${r.img.names[0] ?? r.img.id.slice(0, 12)} (${r.why})`).join('; ')}`,
+      {
+        fix: 'save the images again with this version of xcross (`xcross --version` on both machines), or build them here',
+      },
+    );
   }
   const p = startProgress(`loading ${source}`, { tty, verbose: log.verbose > 0 });
   try {

@@ -36,21 +36,41 @@ function imageTarget(registry: Registry, spelled: string, glibc: string | undefi
   const { triple, glibc: suffix } = splitTargetFloor(spelled);
   const flag = glibc === undefined ? undefined : glibcVersion(glibc, '--glibc');
   const version = suffix === undefined ? flag : sameFloor(flag, suffix, `--target ${spelled}`);
-  return targetForFloor(registry, findTarget(registry, triple), version === undefined ? undefined : { version, from: 'the command line', explicit: true }, (w) => log.warn(w));
+  return targetForFloor(
+    registry,
+    findTarget(registry, triple),
+    version === undefined ? undefined : { version, from: 'the command line', explicit: true },
+    (w) => log.warn(w),
+  );
 }
 
 /** What each action needs, said before anything else runs. */
 function checkArguments(a: ImageArgs): void {
-  const need = (what: string, example: string) => new XcrossError(`xcross image ${a.action} needs ${what}`, { fix: `e.g. ${example}`, exitCode: 2 });
+  const need = (what: string, example: string) =>
+    new XcrossError(`xcross image ${a.action} needs ${what}`, { fix: `e.g. ${example}`, exitCode: 2 });
   if (a.action === 'build' && a.targets.length !== 1) {
-    if (a.targets.length > 1) throw new XcrossError('xcross image build builds one target per run', { fix: 'run it once per --target', exitCode: 2 });
+    if (a.targets.length > 1)
+      throw new XcrossError('xcross image build builds one target per run', {
+        fix: 'run it once per --target',
+        exitCode: 2,
+      });
     throw need('--target', 'xcross image build --target aarch64-unknown-linux-gnu');
   }
-  if (a.action === 'rm' && a.images.length === 0) throw new XcrossError('xcross image rm needs the images to remove', { fix: '`xcross image list` names them', exitCode: 2 });
-  if (a.action === 'push' && a.targets.length === 0 && !a.all) throw need('--target (one or more) or --all', 'xcross image push --target aarch64-unknown-linux-gnu');
-  if (a.action === 'save' && !a.output) throw need('-o FILE', 'xcross image save -o xcross-images.tar --target aarch64-unknown-linux-gnu');
-  if (a.action === 'load' && a.images.length !== 1) throw need('one archive file', 'xcross image load xcross-images.tar');
-  if (a.push && a.action !== 'build') throw new XcrossError(`--push is for xcross image build; use xcross image push to push what is built`, { exitCode: 2 });
+  if (a.action === 'rm' && a.images.length === 0)
+    throw new XcrossError('xcross image rm needs the images to remove', {
+      fix: '`xcross image list` names them',
+      exitCode: 2,
+    });
+  if (a.action === 'push' && a.targets.length === 0 && !a.all)
+    throw need('--target (one or more) or --all', 'xcross image push --target aarch64-unknown-linux-gnu');
+  if (a.action === 'save' && !a.output)
+    throw need('-o FILE', 'xcross image save -o xcross-images.tar --target aarch64-unknown-linux-gnu');
+  if (a.action === 'load' && a.images.length !== 1)
+    throw need('one archive file', 'xcross image load xcross-images.tar');
+  if (a.push && a.action !== 'build')
+    throw new XcrossError(`--push is for xcross image build; use xcross image push to push what is built`, {
+      exitCode: 2,
+    });
 }
 
 export async function imageCommand(a: ImageArgs, s: Settings, stop?: Stopping): Promise<number> {
@@ -64,12 +84,34 @@ export async function imageCommand(a: ImageArgs, s: Settings, stop?: Stopping): 
       fix: `${SET_CACHE}, and log in with \`podman login <registry>\``,
     });
   }
-  const runtime = await createRuntime(settings.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log, stop });
+  const runtime = await createRuntime(settings.runtime, {
+    env: host.env,
+    uid: host.uid,
+    cacheDir: host.cacheDir,
+    log,
+    stop,
+  });
   const tty = host.stderrIsTTY;
-  const cache: CacheContext = { runtime, log, tty, cacheDir: host.cacheDir, settings: settings.cache, localPrefix: registry.base.imagePrefix };
+  const cache: CacheContext = {
+    runtime,
+    log,
+    tty,
+    cacheDir: host.cacheDir,
+    settings: settings.cache,
+    localPrefix: registry.base.imagePrefix,
+  };
   switch (a.action) {
     case 'build': {
-      const ref = await ensureTargetImage({ runtime, registry, target: targets[0], log, tty, force: a.force, cacheDir: host.cacheDir, cache: settings.cache });
+      const ref = await ensureTargetImage({
+        runtime,
+        registry,
+        target: targets[0],
+        log,
+        tty,
+        force: a.force,
+        cacheDir: host.cacheDir,
+        cache: settings.cache,
+      });
       const labels = await runtime.imageLabels(ref);
       const pins = Object.entries(labels).filter(([k]) => k.startsWith('io.xcross.') && k !== 'io.xcross.managed');
       log.info(`${ref} is ready: ${pins.map(([k, v]) => `${k.slice('io.xcross.'.length)} ${v}`).join(', ')}`);
@@ -87,7 +129,8 @@ export async function imageCommand(a: ImageArgs, s: Settings, stop?: Stopping): 
       return 0;
     }
     case 'load':
-      for (const n of await loadImages(runtime, registry, a.images[0], host.cacheDir, log, tty)) process.stdout.write(`${n}\n`);
+      for (const n of await loadImages(runtime, registry, a.images[0], host.cacheDir, log, tty))
+        process.stdout.write(`${n}\n`);
       return 0;
     case 'rm':
       for (const r of await removeManaged(runtime, a.images)) log.info(`removed ${r}`);

@@ -59,16 +59,35 @@ export interface PrepareDeps {
 }
 
 export const REAL_DEPS: PrepareDeps = {
-  selectToolchain, createRuntime, ensureTargetImage, ensureUserImage, ensureCustomImage, planCustomImage, isDir,
+  selectToolchain,
+  createRuntime,
+  ensureTargetImage,
+  ensureUserImage,
+  ensureCustomImage,
+  planCustomImage,
+  isDir,
   mkdir: (dir) => fs.mkdirSync(dir, { recursive: true }),
 };
 
 /** `requireRust`: a shell may go on without a Rust toolchain for the target; a build may not. */
-export async function prepare(inv: CargoInvocation, settings: Settings & { crate: Crate }, requireRust: boolean, stop?: Stopping, deps: PrepareDeps = REAL_DEPS): Promise<Prepared> {
-  const { host, log, registry, crate: { workspace, cross } } = settings;
+export async function prepare(
+  inv: CargoInvocation,
+  settings: Settings & { crate: Crate },
+  requireRust: boolean,
+  stop?: Stopping,
+  deps: PrepareDeps = REAL_DEPS,
+): Promise<Prepared> {
+  const {
+    host,
+    log,
+    registry,
+    crate: { workspace, cross },
+  } = settings;
   const config = resolveConfig(inv, cross, host.env, hostTriple(host.arch));
   const target = targetForFloor(registry, findTarget(registry, config.target), config.glibc, (w) => log.warn(w));
-  log.debug(`target ${target.triple}${target.glibc ? ` (glibc ${target.glibc.version} floor)` : ''} (from ${config.targetFrom}); workspace ${workspace.root}${cross.file ? `; config ${cross.file}` : ''}`);
+  log.debug(
+    `target ${target.triple}${target.glibc ? ` (glibc ${target.glibc.version} floor)` : ''} (from ${config.targetFrom}); workspace ${workspace.root}${cross.file ? `; config ${cross.file}` : ''}`,
+  );
   const options = optionsFor(cross, target.triple);
   refuseUnsupported(options, log);
   const applied = applyTargetOptions(options, target.triple, host.env, host.cwd);
@@ -76,11 +95,28 @@ export async function prepare(inv: CargoInvocation, settings: Settings & { crate
   refuseMissingVolumes(applied, fs.existsSync);
 
   const toolchain = await chooseToolchain(inv, host, config, target, workspace, log, requireRust, deps);
-  const runtime = await deps.createRuntime(config.runtime, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log, stop });
+  const runtime = await deps.createRuntime(config.runtime, {
+    env: host.env,
+    uid: host.uid,
+    cacheDir: host.cacheDir,
+    log,
+    stop,
+  });
   const baseImage = options.image?.name ?? targetImageRef(registry.base, target);
-  const ensureBase = () => options.image
-    ? deps.ensureUserImage(runtime, baseImage, log, host.stderrIsTTY)
-    : deps.ensureTargetImage({ runtime, registry, target, log, tty: host.stderrIsTTY, cacheDir: host.cacheDir, cache: config.cache }).then(() => undefined);
+  const ensureBase = () =>
+    options.image
+      ? deps.ensureUserImage(runtime, baseImage, log, host.stderrIsTTY)
+      : deps
+          .ensureTargetImage({
+            runtime,
+            registry,
+            target,
+            log,
+            tty: host.stderrIsTTY,
+            cacheDir: host.cacheDir,
+            cache: config.cache,
+          })
+          .then(() => undefined);
   let image = baseImage;
   if (options.preBuild || options.dockerfile) {
     // The custom image's tag needs the base's ID, so the base must be here first.
@@ -91,21 +127,47 @@ export async function prepare(inv: CargoInvocation, settings: Settings & { crate
       if (baseId === undefined) throw new XcrossError(`${baseImage} was made but ${runtime.name} cannot find it`);
     }
     const plan = deps.planCustomImage({
-      target, prefix: registry.base.imagePrefix, baseRef: baseImage, baseId, workspaceRoot: workspace.root,
-      dockerfile: options.dockerfile, preBuild: options.preBuild,
+      target,
+      prefix: registry.base.imagePrefix,
+      baseRef: baseImage,
+      baseId,
+      workspaceRoot: workspace.root,
+      dockerfile: options.dockerfile,
+      preBuild: options.preBuild,
     });
-    await deps.ensureCustomImage({ runtime, log, tty: host.stderrIsTTY, cacheDir: host.cacheDir, cache: config.cache }, plan, registry.base.imagePrefix);
+    await deps.ensureCustomImage(
+      { runtime, log, tty: host.stderrIsTTY, cacheDir: host.cacheDir, cache: config.cache },
+      plan,
+      registry.base.imagePrefix,
+    );
     image = plan.ref;
   }
   const targetDir = resolveTargetDir(inv, host, workspace);
   const home = persistentCargoHome(host, deps.isDir);
   deps.mkdir(targetDir);
   deps.mkdir(home);
-  return { host, log, workspace, config, target, applied, toolchain, runtime, image, ensureBase, targetDir, cargoHome: home };
+  return {
+    host,
+    log,
+    workspace,
+    config,
+    target,
+    applied,
+    toolchain,
+    runtime,
+    image,
+    ensureBase,
+    targetDir,
+    cargoHome: home,
+  };
 }
 
 /** What every plan takes from the preparation; `extraEnv` adds to the Cross.toml variables. */
-export function planBase(p: Prepared, kind: string, extraEnv: Record<string, string>): Omit<CargoPlanInput, 'cargoArgs' | 'interactive'> {
+export function planBase(
+  p: Prepared,
+  kind: string,
+  extraEnv: Record<string, string>,
+): Omit<CargoPlanInput, 'cargoArgs' | 'interactive'> {
   return {
     extra: { env: { ...p.applied.env, ...extraEnv }, mounts: p.applied.mounts },
     target: p.target,
@@ -120,11 +182,25 @@ export function planBase(p: Prepared, kind: string, extraEnv: Record<string, str
   };
 }
 
-async function chooseToolchain(inv: CargoInvocation, host: Host, config: ResolvedConfig, target: TargetSpec, workspace: Workspace, log: Logger, requireRust: boolean,
-  deps: PrepareDeps): Promise<Toolchain> {
+async function chooseToolchain(
+  inv: CargoInvocation,
+  host: Host,
+  config: ResolvedConfig,
+  target: TargetSpec,
+  workspace: Workspace,
+  log: Logger,
+  requireRust: boolean,
+  deps: PrepareDeps,
+): Promise<Toolchain> {
   try {
     const t = await deps.selectToolchain({
-      host, target, source: config.toolchainSource, explicit: inv.toolchain, workspaceRoot: workspace.root, hostTriple: hostTriple(host.arch), log,
+      host,
+      target,
+      source: config.toolchainSource,
+      explicit: inv.toolchain,
+      workspaceRoot: workspace.root,
+      hostTriple: hostTriple(host.arch),
+      log,
     });
     reportToolchain(t, log);
     return t;
@@ -140,11 +216,12 @@ async function chooseToolchain(inv: CargoInvocation, host: Host, config: Resolve
 function refuseUnsupported(o: TargetOptions, log: Logger): void {
   const zigOn = o.zig === true || typeof o.zig === 'string' || (typeof o.zig === 'object' && o.zig.enable === true);
   if (zigOn) {
-    throw new XcrossError('zig = ... asks for cross\'s zig cc toolchain, which xcross does not support', {
-      fix: 'remove zig from Cross.toml (or set CROSS_BUILD_ZIG=0): xcross links with the image\'s gcc for the target',
+    throw new XcrossError("zig = ... asks for cross's zig cc toolchain, which xcross does not support", {
+      fix: "remove zig from Cross.toml (or set CROSS_BUILD_ZIG=0): xcross links with the image's gcc for the target",
     });
   }
-  if (o.xargo === true) log.warn('xargo is obsolete and ignored: xcross always uses cargo (use build-std with nightly for a custom std)');
+  if (o.xargo === true)
+    log.warn('xargo is obsolete and ignored: xcross always uses cargo (use build-std with nightly for a custom std)');
 }
 
 function reportToolchain(t: Toolchain, log: Logger): void {
@@ -171,5 +248,7 @@ function persistentCargoHome(host: Host, isDir: PrepareDeps['isDir']): string {
 
 /** Unique enough for a container name among one user's containers; not a secret. */
 function uniqueSuffix(): string {
-  return `${Date.now().toString(36)}${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+  return `${Date.now().toString(36)}${Math.floor(Math.random() * 0xffffff)
+    .toString(16)
+    .padStart(6, '0')}`;
 }

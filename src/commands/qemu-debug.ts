@@ -24,9 +24,12 @@ export async function qemuDebugOptions(inv: CargoInvocation, p: Prepared): Promi
   if (inv.xcross.strace) out.env.QEMU_STRACE = '1';
   if (port !== undefined) {
     if (runsNatively(p.target, hostCpu(p.host.arch))) {
-      throw new XcrossError(`--gdb works through qemu's gdb stub, and ${p.target.triple} runs natively here without qemu`, {
-        fix: 'run the program under gdb in `xcross shell` instead',
-      });
+      throw new XcrossError(
+        `--gdb works through qemu's gdb stub, and ${p.target.triple} runs natively here without qemu`,
+        {
+          fix: 'run the program under gdb in `xcross shell` instead',
+        },
+      );
     }
     await assertPortFree(port);
     out.env.QEMU_GDB = String(port);
@@ -42,9 +45,14 @@ function assertPortFree(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', (e: NodeJS.ErrnoException) => {
-      reject(new XcrossError(`--gdb ${port}: that port is ${e.code === 'EADDRINUSE' ? 'already in use' : `not usable (${e.code})`}`, {
-        fix: 'pick another port, e.g. --gdb 12345',
-      }));
+      reject(
+        new XcrossError(
+          `--gdb ${port}: that port is ${e.code === 'EADDRINUSE' ? 'already in use' : `not usable (${e.code})`}`,
+          {
+            fix: 'pick another port, e.g. --gdb 12345',
+          },
+        ),
+      );
     });
     server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
   });

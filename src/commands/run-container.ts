@@ -11,7 +11,9 @@ export async function runContainer(p: Prepared, spec: ContainerSpec): Promise<nu
     await p.ensureBase();
     result = await p.runtime.run(spec);
     if (result.imageMissing) {
-      throw new XcrossError(`${spec.image} was built but ${p.runtime.name} still cannot find it`, { fix: `check \`${engineCommand(p.runtime)} images\` and your storage configuration` });
+      throw new XcrossError(`${spec.image} was built but ${p.runtime.name} still cannot find it`, {
+        fix: `check \`${engineCommand(p.runtime)} images\` and your storage configuration`,
+      });
     }
   }
   p.log.debug(`engine: ${p.runtime.describe()}`);

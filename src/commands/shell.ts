@@ -23,11 +23,14 @@ export function shellCommand(inv: CargoInvocation, host: Host): string[] | undef
   for (let i = 0; i < before.length; i++) {
     const a = before[i];
     if (!SHELL_FLAGS.test(a)) {
-      throw new XcrossError(`xcross shell does not take ${quoted(a)}`, { fix: 'put the command to run after --, as in `xcross shell --target T -- make test`' });
+      throw new XcrossError(`xcross shell does not take ${quoted(a)}`, {
+        fix: 'put the command to run after --, as in `xcross shell --target T -- make test`',
+      });
     }
     if (/^--(target|manifest-path|target-dir)$/.test(a)) i++;
   }
-  if (command !== undefined && command.length === 0) throw new XcrossError('nothing after --: name the command to run, or leave out -- for an interactive shell');
+  if (command !== undefined && command.length === 0)
+    throw new XcrossError('nothing after --: name the command to run, or leave out -- for an interactive shell');
   if (command === undefined && !(host.stdinIsTTY && host.stdoutIsTTY)) {
     throw new XcrossError('an interactive shell needs a terminal, and stdin or stdout is not one', {
       fix: 'run one command instead: xcross shell --target T -- CMD ARGS...',
@@ -36,7 +39,12 @@ export function shellCommand(inv: CargoInvocation, host: Host): string[] | undef
   return command;
 }
 
-export async function runShellCommand(inv: CargoInvocation, settings: Settings & { crate: Crate }, command: string[] | undefined, stop?: Stopping): Promise<number> {
+export async function runShellCommand(
+  inv: CargoInvocation,
+  settings: Settings & { crate: Crate },
+  command: string[] | undefined,
+  stop?: Stopping,
+): Promise<number> {
   const p = await prepare(inv, settings, false, stop);
   const debug = await qemuDebugOptions(inv, p);
   const spec = planShell(planBase(p, 'shell', debug.env), command);

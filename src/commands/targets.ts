@@ -33,10 +33,14 @@ interface Row {
 
 function stdSource(r: Registry, t: TargetSpec): string {
   switch (t.std.kind) {
-    case 'multiarch': return `Debian ${r.base.suite} (${t.toolchain.stdPackage})`;
-    case 'suite': return `Debian ${t.std.suite} (${t.toolchain.stdPackage}, same rustc build)`;
-    case 'packages': return `Debian ${r.base.suite} (${t.packages.find((p) => p.startsWith('libstd-rust')) ?? 'its packages'})`;
-    case 'host': return t.rustupStd ? `host rustup (rustup target add ${t.triple})` : 'none: tier 3, -Zbuild-std only';
+    case 'multiarch':
+      return `Debian ${r.base.suite} (${t.toolchain.stdPackage})`;
+    case 'suite':
+      return `Debian ${t.std.suite} (${t.toolchain.stdPackage}, same rustc build)`;
+    case 'packages':
+      return `Debian ${r.base.suite} (${t.packages.find((p) => p.startsWith('libstd-rust')) ?? 'its packages'})`;
+    case 'host':
+      return t.rustupStd ? `host rustup (rustup target add ${t.triple})` : 'none: tier 3, -Zbuild-std only';
   }
 }
 
@@ -94,12 +98,17 @@ export function renderTargets(format: TargetsFormat, registry: Registry = loadRe
   if (format === 'json') return JSON.stringify({ targets: rows }, null, 2) + '\n';
   if (format === 'markdown') {
     const lines = [`| ${COLUMNS.map(([, h]) => h).join(' | ')} |`, `|${COLUMNS.map(() => '---').join('|')}|`];
-    for (const r of rows) lines.push(`| ${COLUMNS.map(([, h, cell]) => (CODE.has(h) ? `\`${cell(r)}\`` : cell(r))).join(' | ')} |`);
+    for (const r of rows)
+      lines.push(`| ${COLUMNS.map(([, h, cell]) => (CODE.has(h) ? `\`${cell(r)}\`` : cell(r))).join(' | ')} |`);
     return lines.join('\n') + '\n';
   }
   const cols: Column[] = [...COLUMNS, ['IMAGE', 'Image', (x) => x.image]];
   const cells = rows.map((r) => cols.map(([, , cell]) => cell(r)));
   const widths = cols.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const fmt = (line: string[]) => line.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const fmt = (line: string[]) =>
+    line
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [fmt(cols.map(([h]) => h)), ...cells.map(fmt)].join('\n') + '\n';
 }

@@ -16,7 +16,10 @@ const VERBOSE_FLAGS = ['-v', '--verbose', '-vv'];
 
 /** `--version` or `-V` with nothing but -v beside it, in any order; -v alone is not a version request. */
 export function isVersionRequest(argv: string[]): boolean {
-  return argv.some((a) => VERSION_FLAGS.includes(a)) && argv.every((a) => VERSION_FLAGS.includes(a) || VERBOSE_FLAGS.includes(a));
+  return (
+    argv.some((a) => VERSION_FLAGS.includes(a)) &&
+    argv.every((a) => VERSION_FLAGS.includes(a) || VERBOSE_FLAGS.includes(a))
+  );
 }
 
 /** `settings`: read only for -v, which names the engine a build here would drive. */
@@ -51,8 +54,16 @@ async function engineLine(s: Settings): Promise<string> {
     let v: { version: string } | string;
     if (engine instanceof PodmanApi) {
       const info = await engine.info().catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
-      const ver = typeof info === 'object' && info !== null ? (info as { version?: { Version?: unknown } }).version?.Version : undefined;
-      v = typeof ver === 'string' ? { version: ver } : typeof info === 'string' ? info : 'its /info answer has no version';
+      const ver =
+        typeof info === 'object' && info !== null
+          ? (info as { version?: { Version?: unknown } }).version?.Version
+          : undefined;
+      v =
+        typeof ver === 'string'
+          ? { version: ver }
+          : typeof info === 'string'
+            ? info
+            : 'its /info answer has no version';
     } else {
       const kind = engine.name as 'podman' | 'docker' | 'nerdctl';
       v = await engineVersion(findOnPath(requested || kind, host.env.PATH) ?? kind, host.env, kind);

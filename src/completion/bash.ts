@@ -11,14 +11,20 @@ export function bashScript(w: Words): string {
   const valueCases = [...valued.values()].map((f) => {
     const pattern = [`--${f.long}`, ...(f.short ? [`-${f.short}`] : [])].join('|');
     const v = f.value!;
-    const action = v === 'file' ? 'COMPREPLY=($(compgen -f -- "$cur"))'
-      : v === 'dir' ? 'COMPREPLY=($(compgen -d -- "$cur"))'
-      : v === 'any' ? 'COMPREPLY=()'
-      : `COMPREPLY=($(compgen -W '${v.choices.join(' ')}' -- "$cur"))`;
+    const action =
+      v === 'file'
+        ? 'COMPREPLY=($(compgen -f -- "$cur"))'
+        : v === 'dir'
+          ? 'COMPREPLY=($(compgen -d -- "$cur"))'
+          : v === 'any'
+            ? 'COMPREPLY=()'
+            : `COMPREPLY=($(compgen -W '${v.choices.join(' ')}' -- "$cur"))`;
     return `      ${pattern}) ${action}; return ;;`;
   });
   const flagCases = w.commands.map((c) => `      ${c.name}) flags='${names(c.flags)}' ;;`);
-  const positionalCases = w.commands.filter((c) => c.positional).map((c) => `      ${c.name}) words='${c.positional!.choices.map(([n]) => n).join(' ')}' ;;`);
+  const positionalCases = w.commands
+    .filter((c) => c.positional)
+    .map((c) => `      ${c.name}) words='${c.positional!.choices.map(([n]) => n).join(' ')}' ;;`);
   return `# bash completion for xcross. Load it in this shell: source <(xcross completion bash)
 # or for every shell: xcross completion bash > ~/.local/share/bash-completion/completions/xcross
 _xcross() {

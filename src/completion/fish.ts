@@ -30,7 +30,10 @@ export function fishScript(w: Words): string {
     lines.push(...c.flags.map((f) => flagLine(f, on)));
     if (c.positional) {
       const none = c.positional.choices.map(([n]) => n).join(' ');
-      for (const [n, d] of c.positional.choices) lines.push(`complete -c xcross -n ${q(`${on}; and not __fish_seen_subcommand_from ${none}`)} -a ${n} -d ${q(d)}`);
+      for (const [n, d] of c.positional.choices)
+        lines.push(
+          `complete -c xcross -n ${q(`${on}; and not __fish_seen_subcommand_from ${none}`)} -a ${n} -d ${q(d)}`,
+        );
     }
   }
   // After `--` the words are the program's: files (`complete -f` above turned them off).

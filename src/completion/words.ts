@@ -28,7 +28,14 @@ export interface Words {
 }
 
 const RUNTIMES = ['podman', 'podman-api', 'nerdctl', 'docker'];
-const MESSAGE_FORMATS = ['human', 'short', 'json', 'json-diagnostic-short', 'json-diagnostic-rendered-ansi', 'json-render-diagnostics'];
+const MESSAGE_FORMATS = [
+  'human',
+  'short',
+  'json',
+  'json-diagnostic-short',
+  'json-diagnostic-rendered-ansi',
+  'json-render-diagnostics',
+];
 const HELP: Flag = { long: 'help', short: 'h', describe: 'print help' };
 
 const CARGO_DESCRIPTIONS: Record<(typeof CARGO_SUBCOMMANDS)[number], string> = {
@@ -44,18 +51,25 @@ const CARGO_DESCRIPTIONS: Record<(typeof CARGO_SUBCOMMANDS)[number], string> = {
 };
 
 export function completionWords(registry: Registry): Words {
-  const target: Flag = { long: 'target', describe: 'target triple', value: { choices: registry.targets.map((t) => t.triple) } };
+  const target: Flag = {
+    long: 'target',
+    describe: 'target triple',
+    value: { choices: registry.targets.map((t) => t.triple) },
+  };
   const floors = [...new Set(registry.targets.flatMap((t) => t.glibcFloors))].sort();
   const glibc: Flag = { long: 'glibc', describe: 'glibc floor to link for', value: { choices: floors } };
   const runtime: Flag = { long: 'runtime', describe: 'container engine to drive', value: { choices: RUNTIMES } };
   const verbose: Flag = { long: 'verbose', short: 'v', describe: 'show engine commands and choices' };
   const session: Flag[] = [
-    target, runtime, glibc,
+    target,
+    runtime,
+    glibc,
     { long: 'manifest-path', describe: 'path to Cargo.toml', value: 'file' },
-    { long: 'strace', describe: 'qemu prints the program\'s system calls' },
+    { long: 'strace', describe: "qemu prints the program's system calls" },
     { long: 'push', describe: 'push the images this run builds to the image cache' },
     { long: 'gdb', describe: 'the program waits for gdb on this port', value: 'any' },
-    verbose, HELP,
+    verbose,
+    HELP,
   ];
   const cargo: Flag[] = [
     ...session,
@@ -87,23 +101,60 @@ export function completionWords(registry: Registry): Words {
   const json: Flag = { long: 'json', describe: 'print JSON' };
   const commands: Command[] = [
     ...CARGO_SUBCOMMANDS.map((name) => ({ name, describe: CARGO_DESCRIPTIONS[name], flags: cargo })),
-    { name: 'shell', describe: 'a shell (or one command) in the target\'s toolchain image', flags: session },
-    { name: 'targets', describe: 'list the supported targets and their pinned versions', flags: [json, { long: 'markdown', describe: 'print the README table' }, HELP] },
+    { name: 'shell', describe: "a shell (or one command) in the target's toolchain image", flags: session },
+    {
+      name: 'targets',
+      describe: 'list the supported targets and their pinned versions',
+      flags: [json, { long: 'markdown', describe: 'print the README table' }, HELP],
+    },
     { name: 'doctor', describe: 'check this machine for xcross', flags: [json, verbose, HELP] },
     {
-      name: 'image', describe: 'build, list and remove the images xcross builds',
-      positional: { name: 'action', choices: [['build', 'build a target\'s image'], ['list', 'list the images xcross has and their origin'], ['rm', 'remove images xcross built'],
-        ['prune', 'remove images nothing uses'], ['push', 'push built images to the image cache'], ['save', 'write images to an archive file'], ['load', 'load an archive file']] },
-      flags: [target, glibc, runtime, { long: 'force', describe: 'rebuild even if the image exists' }, { long: 'push', describe: 'push what was built to the image cache' },
-        { long: 'all', describe: 'prune every image xcross built, or push every current one' }, { long: 'output', short: 'o', describe: 'the archive file to write', value: 'file' }, json, verbose, HELP],
+      name: 'image',
+      describe: 'build, list and remove the images xcross builds',
+      positional: {
+        name: 'action',
+        choices: [
+          ['build', "build a target's image"],
+          ['list', 'list the images xcross has and their origin'],
+          ['rm', 'remove images xcross built'],
+          ['prune', 'remove images nothing uses'],
+          ['push', 'push built images to the image cache'],
+          ['save', 'write images to an archive file'],
+          ['load', 'load an archive file'],
+        ],
+      },
+      flags: [
+        target,
+        glibc,
+        runtime,
+        { long: 'force', describe: 'rebuild even if the image exists' },
+        { long: 'push', describe: 'push what was built to the image cache' },
+        { long: 'all', describe: 'prune every image xcross built, or push every current one' },
+        { long: 'output', short: 'o', describe: 'the archive file to write', value: 'file' },
+        json,
+        verbose,
+        HELP,
+      ],
     },
     {
-      name: 'completion', describe: 'print a shell completion script',
-      positional: { name: 'shell', choices: [['bash', 'bash completion'], ['zsh', 'zsh completion'], ['fish', 'fish completion']] },
+      name: 'completion',
+      describe: 'print a shell completion script',
+      positional: {
+        name: 'shell',
+        choices: [
+          ['bash', 'bash completion'],
+          ['zsh', 'zsh completion'],
+          ['fish', 'fish completion'],
+        ],
+      },
       flags: [HELP],
     },
   ];
-  const top: Flag[] = [HELP, { long: 'version', short: 'V', describe: 'print the version (with -v the engine\'s and the registry\'s)' }, verbose];
+  const top: Flag[] = [
+    HELP,
+    { long: 'version', short: 'V', describe: "print the version (with -v the engine's and the registry's)" },
+    verbose,
+  ];
   return { commands, top };
 }
 

@@ -26,7 +26,11 @@ export function zshScript(w: Words): string {
   const commands = w.commands.map((c) => q(`${esc(c.name)}:${esc(c.describe)}`));
   const cases = w.commands.map((c) => {
     const pos = c.positional
-      ? [q(`1:${c.positional.name}:((${c.positional.choices.map(([n, d]) => `${n}\\:"${d.replace(/["\\]/g, '\\$&')}"`).join(' ')}))`)]
+      ? [
+          q(
+            `1:${c.positional.name}:((${c.positional.choices.map(([n, d]) => `${n}\\:"${d.replace(/["\\]/g, '\\$&')}"`).join(' ')}))`,
+          ),
+        ]
       : [q('*:file:_files')];
     return `    (${c.name}) _arguments -s ${[...c.flags.flatMap(spec), ...pos].join(' \\\n        ')} ;;`;
   });

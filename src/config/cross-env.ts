@@ -50,11 +50,14 @@ function fromEnv(env: Env, prefix: string): Partial<TargetOptions> {
   const zig = get('ZIG');
   if (zig !== undefined) o.zig = /^(1|true)$/i.test(zig) ? true : /^(0|false)$/i.test(zig) ? false : zig;
   const std = get('STD') ?? get('BUILD_STD');
-  if (std !== undefined) o.buildStd = /^(1|true)$/i.test(std) ? true : /^(0|false)$/i.test(std) ? false : std.split(',').filter(Boolean);
+  if (std !== undefined)
+    o.buildStd = /^(1|true)$/i.test(std) ? true : /^(0|false)$/i.test(std) ? false : std.split(',').filter(Boolean);
   return o;
 }
 
 /** A path to a script (no spaces, looks like a file), else one shell command. */
 function preBuildFromEnv(v: string): PreBuild {
-  return /^[^\s]+\.(sh|bash)$|^\.?\.?\//.test(v) && !/\s/.test(v) ? { kind: 'script', path: v } : { kind: 'lines', lines: [v] };
+  return /^[^\s]+\.(sh|bash)$|^\.?\.?\//.test(v) && !/\s/.test(v)
+    ? { kind: 'script', path: v }
+    : { kind: 'lines', lines: [v] };
 }

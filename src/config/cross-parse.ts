@@ -5,7 +5,14 @@ import { nearest } from '../targets/nearest';
 import { isVersion } from '../targets/glibc-floor';
 import { parseTomlText, TomlReader, type TomlTable } from './toml';
 import { tomlKey } from '../ui/quote';
-import { emptyLayer, type CrossLayer, type DockerfileOption, type ImageOption, type TargetOptions, type ZigOption } from './cross-options';
+import {
+  emptyLayer,
+  type CrossLayer,
+  type DockerfileOption,
+  type ImageOption,
+  type TargetOptions,
+  type ZigOption,
+} from './cross-options';
 
 const TARGET_KEYS = ['xargo', 'build-std', 'zig', 'pre-build', 'env', 'dockerfile', 'image', 'runner'];
 const KEYS: Record<string, string[]> = {
@@ -97,7 +104,9 @@ class Checks {
   target(parent: TomlReader, triple: string): void {
     if (this.src.knownTargets.includes(triple)) return;
     const hint = nearest(triple, this.src.knownTargets);
-    this.src.warn(`${parent.where(triple)}: ${tomlKey([...parent.path, triple])} names a target xcross has no image for${hint ? ` (did you mean ${hint}?)` : ''}`);
+    this.src.warn(
+      `${parent.where(triple)}: ${tomlKey([...parent.path, triple])} names a target xcross has no image for${hint ? ` (did you mean ${hint}?)` : ''}`,
+    );
   }
 }
 
@@ -119,7 +128,11 @@ function targetOptions(p: Checks, t: TomlReader): Partial<TargetOptions> {
   }
   if (t.has('zig')) o.zig = zig(p, t);
   if (t.has('image')) o.image = image(p, t);
-  if (t.has('pre-build')) o.preBuild = typeof t.raw('pre-build') === 'string' ? { kind: 'script', path: t.optString('pre-build')! } : { kind: 'lines', lines: t.stringArray('pre-build') };
+  if (t.has('pre-build'))
+    o.preBuild =
+      typeof t.raw('pre-build') === 'string'
+        ? { kind: 'script', path: t.optString('pre-build')! }
+        : { kind: 'lines', lines: t.stringArray('pre-build') };
   if (t.has('dockerfile')) o.dockerfile = dockerfile(p, t);
   const env = t.optTable('env');
   if (env) {
@@ -136,7 +149,8 @@ function image(p: Checks, parent: TomlReader): ImageOption {
   const t = parent.optTable('image')!;
   p.keys(t, 'image');
   const name = t.optString('name') ?? t.fail('name', 'a string (the image name)', undefined);
-  const toolchain = typeof t.raw('toolchain') === 'string' ? [t.optString('toolchain')!] : t.optStringArray('toolchain') ?? [];
+  const toolchain =
+    typeof t.raw('toolchain') === 'string' ? [t.optString('toolchain')!] : (t.optStringArray('toolchain') ?? []);
   return { name, toolchain };
 }
 

@@ -10,5 +10,7 @@ export function envSwitch(env: Env, name: string): boolean | undefined {
   if (v === undefined || v === '') return undefined;
   if (/^(1|true|yes|on)$/i.test(v)) return true;
   if (/^(0|false|no|off)$/i.test(v)) return false;
-  throw new XcrossError(`${name} is ${quoted(v)}, which is neither 1 nor 0`, { fix: `set ${name}=1 or ${name}=0 (or unset it)` });
+  throw new XcrossError(`${name} is ${quoted(v)}, which is neither 1 nor 0`, {
+    fix: `set ${name}=1 or ${name}=0 (or unset it)`,
+  });
 }

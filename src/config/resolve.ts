@@ -33,24 +33,35 @@ export interface ResolvedConfig {
   cache: CacheSettings;
 }
 
-export function resolveConfig(inv: CargoInvocation, cross: CrossDefaults, env: Env, hostTriple: string): ResolvedConfig {
+export function resolveConfig(
+  inv: CargoInvocation,
+  cross: CrossDefaults,
+  env: Env,
+  hostTriple: string,
+): ResolvedConfig {
   const [spelled, targetFrom] =
-    inv.target !== undefined ? [inv.target, 'flag' as const]
-    : env.CARGO_BUILD_TARGET ? [env.CARGO_BUILD_TARGET, 'env' as const]
-    : cross.defaultTarget !== undefined ? [cross.defaultTarget, 'Cross.toml' as const]
-    : [hostTriple, 'host' as const];
+    inv.target !== undefined
+      ? [inv.target, 'flag' as const]
+      : env.CARGO_BUILD_TARGET
+        ? [env.CARGO_BUILD_TARGET, 'env' as const]
+        : cross.defaultTarget !== undefined
+          ? [cross.defaultTarget, 'Cross.toml' as const]
+          : [hostTriple, 'host' as const];
   // `<triple>.2.31` may also come from CARGO_BUILD_TARGET or default-target, as cargo-zigbuild allows.
   const { triple: target, glibc: suffix } = splitTargetFloor(spelled);
   const source = inv.xcross.toolchainSource ?? (env.XCROSS_TOOLCHAIN_SOURCE || cross.xcross?.toolchainSource) ?? 'auto';
   if (!(TOOLCHAIN_SOURCES as readonly string[]).includes(source)) {
-    throw new XcrossError(`XCROSS_TOOLCHAIN_SOURCE must be one of ${TOOLCHAIN_SOURCES.join(', ')}, not ${quoted(source)}`);
+    throw new XcrossError(
+      `XCROSS_TOOLCHAIN_SOURCE must be one of ${TOOLCHAIN_SOURCES.join(', ')}, not ${quoted(source)}`,
+    );
   }
   return {
     target,
     targetFrom,
     toolchainSource: source as ToolchainSource,
     runtime: inv.xcross.runtime ?? runtimeChoice(env, cross)?.name,
-    readOnlySource: inv.xcross.readOnlySource || (envSwitch(env, 'XCROSS_READ_ONLY_SOURCE') ?? cross.xcross?.readOnlySource === true),
+    readOnlySource:
+      inv.xcross.readOnlySource || (envSwitch(env, 'XCROSS_READ_ONLY_SOURCE') ?? cross.xcross?.readOnlySource === true),
     verbose: verbosity(inv, env),
     glibc: resolveGlibc(inv, cross, env, target, suffix, targetFrom),
     glibcCheck: envSwitch(env, 'XCROSS_GLIBC_CHECK') ?? true,
@@ -59,21 +70,34 @@ export function resolveConfig(inv: CargoInvocation, cross: CrossDefaults, env: E
 }
 
 /** Flags, then XCROSS_GLIBC, then the configuration ([xcross.target.<triple>] over [xcross]). */
-function resolveGlibc(inv: CargoInvocation, cross: CrossDefaults, env: Env, triple: string, suffix: string | undefined,
-  targetFrom: ResolvedConfig['targetFrom']): ResolvedConfig['glibc'] {
+function resolveGlibc(
+  inv: CargoInvocation,
+  cross: CrossDefaults,
+  env: Env,
+  triple: string,
+  suffix: string | undefined,
+  targetFrom: ResolvedConfig['targetFrom'],
+): ResolvedConfig['glibc'] {
   if (inv.xcross.glibc !== undefined) return { version: inv.xcross.glibc, from: 'the command line', explicit: true };
-  if (suffix !== undefined) return { version: suffix, from: targetFrom === 'env' ? 'CARGO_BUILD_TARGET' : 'default-target', explicit: true };
-  if (env.XCROSS_GLIBC) return { version: glibcVersion(env.XCROSS_GLIBC, 'XCROSS_GLIBC'), from: 'XCROSS_GLIBC', explicit: false };
+  if (suffix !== undefined)
+    return { version: suffix, from: targetFrom === 'env' ? 'CARGO_BUILD_TARGET' : 'default-target', explicit: true };
+  if (env.XCROSS_GLIBC)
+    return { version: glibcVersion(env.XCROSS_GLIBC, 'XCROSS_GLIBC'), from: 'XCROSS_GLIBC', explicit: false };
   const perTarget = cross.xcross?.targetGlibc?.[triple];
   if (perTarget !== undefined) return { version: perTarget, from: `xcross.target.${triple}.glibc`, explicit: true };
-  if (cross.xcross?.glibc !== undefined) return { version: cross.xcross.glibc, from: '[xcross] glibc', explicit: false };
+  if (cross.xcross?.glibc !== undefined)
+    return { version: cross.xcross.glibc, from: '[xcross] glibc', explicit: false };
   return undefined;
 }
 
 /** The cache settings any command takes from the environment and the cross configuration. */
 export function cacheSettings(env: Env, cross: CrossDefaults, pushFlag = false): CacheSettings {
   const value = cross.xcross?.imageCache;
-  return resolveCache({ env, pushFlag, configured: value === undefined ? undefined : { value, file: cross.file ?? 'the cross configuration' } });
+  return resolveCache({
+    env,
+    pushFlag,
+    configured: value === undefined ? undefined : { value, file: cross.file ?? 'the cross configuration' },
+  });
 }
 
 /** -v counts; XCROSS_DEBUG=1 or CROSS_DEBUG=1 is at least one. */

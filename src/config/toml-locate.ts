@@ -24,7 +24,9 @@ export function locateKey(text: string, keyPath: string[]): Position | undefined
       }
       return;
     }
-    const assign = /^((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=/.exec(line);
+    const assign = /^((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=/.exec(
+      line,
+    );
     if (!assign) return;
     const full = [...table, ...splitDotted(assign[1])];
     const depth = matchDepth(full, keyPath);

@@ -27,11 +27,17 @@ export function parseTomlText(text: string, file: string): TomlTable {
   } catch (e) {
     const err = e as { line?: number; col?: number; message?: string };
     const where = err.line !== undefined ? `${file}:${err.line + 1}:${(err.col ?? 0) + 1}` : file;
-    const reason = String(err.message ?? e).split('\n')[0].replace(/ at row \d+, col \d+, pos \d+:?$/, '');
+    const reason = String(err.message ?? e)
+      .split('\n')[0]
+      .replace(/ at row \d+, col \d+, pos \d+:?$/, '');
     throw new XcrossError(`${where}: invalid TOML: ${reason}`, { fix: `fix the syntax of ${file} at that line` });
   }
   // What the line scan above cannot see (an inline table's dotted key): a JavaScript function as a value.
-  if (holdsFunction(table)) throw new XcrossError(`${file}: a table is named like a JavaScript object's own property (constructor, toString, ...)`, { fix: `rename that key in ${file}` });
+  if (holdsFunction(table))
+    throw new XcrossError(
+      `${file}: a table is named like a JavaScript object's own property (constructor, toString, ...)`,
+      { fix: `rename that key in ${file}` },
+    );
   return table;
 }
 
@@ -92,14 +98,19 @@ export interface TomlOrigin {
 export class TomlReader {
   readonly origin: TomlOrigin;
 
-  constructor(readonly table: TomlTable, origin: TomlOrigin | string, readonly path: string[] = []) {
+  constructor(
+    readonly table: TomlTable,
+    origin: TomlOrigin | string,
+    readonly path: string[] = [],
+  ) {
     this.origin = typeof origin === 'string' ? { file: origin } : origin;
   }
 
   /** file:line:col of the key (or of this table) when the text is known, else the file. */
   where(key?: string): string {
     const { file, text, base = [] } = this.origin;
-    const pos = text === undefined ? undefined : locateKey(text, [...base, ...this.path, ...(key === undefined ? [] : [key])]);
+    const pos =
+      text === undefined ? undefined : locateKey(text, [...base, ...this.path, ...(key === undefined ? [] : [key])]);
     return pos ? `${file}:${pos.line}:${pos.col}` : file;
   }
 
@@ -130,7 +141,8 @@ export class TomlReader {
 
   string(key: string): string {
     const v = this.optString(key);
-    if (v === undefined) throw new XcrossError(`${this.where(key)}: ${this.name(key)} is missing`, { fix: `add ${key} = "..."` });
+    if (v === undefined)
+      throw new XcrossError(`${this.where(key)}: ${this.name(key)} is missing`, { fix: `add ${key} = "..."` });
     return v;
   }
 

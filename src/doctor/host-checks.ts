@@ -14,19 +14,51 @@ import { installCommand } from '../base/host-os/install';
 import { hostOsRelease } from '../base/host-os/os-release';
 
 /** /etc/subuid and /etc/subgid ranges of at least 65536 ids, and setuid newuidmap/newgidmap. */
-export function subidChecks(host: Host, user: string, files = { subuid: '/etc/subuid', subgid: '/etc/subgid' }, os = hostOsRelease()): CheckResult[] {
+export function subidChecks(
+  host: Host,
+  user: string,
+  files = { subuid: '/etc/subuid', subgid: '/etc/subgid' },
+  os = hostOsRelease(),
+): CheckResult[] {
   if (host.uid === 0) return [ok('subids', 'running as root: rootful podman needs no subordinate ids')];
   const out: CheckResult[] = [];
   for (const [kind, file] of Object.entries(files)) {
     const count = rangeFor(file, user, host.uid);
-    if (count >= 65536) out.push(ok(kind, `${user} has ${count} subordinate ${kind === 'subuid' ? 'user' : 'group'} ids in ${file}`));
-    else if (count > 0) out.push(warn(kind, `${user} has only ${count} ids in ${file}; images with files owned by high ids may fail to unpack`, `sudo usermod --add-${kind}s 200000-265535 ${user}`));
-    else out.push(fail(kind, `${user} has no range in ${file}, so rootless podman cannot map container users`, `sudo usermod --add-${kind}s 200000-265535 ${user} && podman system migrate`));
+    if (count >= 65536)
+      out.push(ok(kind, `${user} has ${count} subordinate ${kind === 'subuid' ? 'user' : 'group'} ids in ${file}`));
+    else if (count > 0)
+      out.push(
+        warn(
+          kind,
+          `${user} has only ${count} ids in ${file}; images with files owned by high ids may fail to unpack`,
+          `sudo usermod --add-${kind}s 200000-265535 ${user}`,
+        ),
+      );
+    else
+      out.push(
+        fail(
+          kind,
+          `${user} has no range in ${file}, so rootless podman cannot map container users`,
+          `sudo usermod --add-${kind}s 200000-265535 ${user} && podman system migrate`,
+        ),
+      );
   }
   for (const tool of ['newuidmap', 'newgidmap']) {
-    const bin = findOnPath(tool, host.env.PATH ?? '/usr/bin:/bin') ?? (fs.existsSync(`/usr/bin/${tool}`) ? `/usr/bin/${tool}` : undefined);
-    if (!bin) out.push(fail(tool, `${tool} is missing: rootless podman needs it to set up user namespaces`, installCommand('uidmap', os)));
-    else if ((fs.statSync(bin).mode & 0o4000) === 0 && !hasFileCaps(bin)) out.push(fail(tool, `${bin} is neither setuid nor given capabilities, so it cannot map ids`, `sudo chmod u+s ${bin}`));
+    const bin =
+      findOnPath(tool, host.env.PATH ?? '/usr/bin:/bin') ??
+      (fs.existsSync(`/usr/bin/${tool}`) ? `/usr/bin/${tool}` : undefined);
+    if (!bin)
+      out.push(
+        fail(
+          tool,
+          `${tool} is missing: rootless podman needs it to set up user namespaces`,
+          installCommand('uidmap', os),
+        ),
+      );
+    else if ((fs.statSync(bin).mode & 0o4000) === 0 && !hasFileCaps(bin))
+      out.push(
+        fail(tool, `${bin} is neither setuid nor given capabilities, so it cannot map ids`, `sudo chmod u+s ${bin}`),
+      );
     else out.push(ok(tool, `${bin} is there`));
   }
   return out;
@@ -54,7 +86,12 @@ function hasFileCaps(bin: string): boolean {
 }
 
 /** binfmt_misc: not needed by xcross (its runner calls qemu), but by programs that exec foreign binaries. */
-export function binfmtCheck(targets: TargetSpec[], cpu: string, dir = '/proc/sys/fs/binfmt_misc', os = hostOsRelease()): CheckResult {
+export function binfmtCheck(
+  targets: TargetSpec[],
+  cpu: string,
+  dir = '/proc/sys/fs/binfmt_misc',
+  os = hostOsRelease(),
+): CheckResult {
   // One entry per emulated CPU (armv7 and armv5te share qemu-arm); wine targets need none.
   const byArch = new Map(targets.filter((t) => t.qemuBinary && !runsNatively(t, cpu)).map((t) => [t.arch, t]));
   const foreign = [...byArch.values()];
@@ -63,19 +100,25 @@ export function binfmtCheck(targets: TargetSpec[], cpu: string, dir = '/proc/sys
     entries = fs.readdirSync(dir);
   } catch {}
   const registered = foreign.filter((t) => entries.some((e) => e === `qemu-${t.arch}`));
-  if (registered.length === foreign.length) return ok('binfmt', `binfmt_misc runs ${foreign.map((t) => t.arch).join(', ')} binaries through qemu`);
+  if (registered.length === foreign.length)
+    return ok('binfmt', `binfmt_misc runs ${foreign.map((t) => t.arch).join(', ')} binaries through qemu`);
   const missing = foreign.filter((t) => !registered.includes(t)).map((t) => t.arch);
-  return warn('binfmt', `binfmt_misc has no qemu entry for ${missing.join(', ')}: xcross does not need it, but a test that starts another foreign binary itself will fail with "Exec format error"`,
-    `${installCommand('binfmt', os, missing)}, then check ls /proc/sys/fs/binfmt_misc`);
+  return warn(
+    'binfmt',
+    `binfmt_misc has no qemu entry for ${missing.join(', ')}: xcross does not need it, but a test that starts another foreign binary itself will fail with "Exec format error"`,
+    `${installCommand('binfmt', os, missing)}, then check ls /proc/sys/fs/binfmt_misc`,
+  );
 }
 
 export function rustupCheck(host: Host, hostTriple: string, targets: TargetSpec[]): CheckResult {
   const tc = findHostToolchain(host, host.cwd, undefined, hostTriple);
-  if (typeof tc === 'string') return ok('rustup', `no host toolchain (${tc}): builds use the rustc in the images, which works offline`);
+  if (typeof tc === 'string')
+    return ok('rustup', `no host toolchain (${tc}): builds use the rustc in the images, which works offline`);
   const have = targets.filter((t) => hasTargetStd(tc, t.triple)).map((t) => t.triple);
   const missing = targets.filter((t) => t.rustStd && !have.includes(t.triple)).map((t) => t.triple);
-  const msg = `host toolchain ${tc.name} (${tc.from}) has the std for ${have.join(', ') || 'none of xcross\'s targets'}`;
-  return missing.length === 0 ? ok('rustup', msg)
+  const msg = `host toolchain ${tc.name} (${tc.from}) has the std for ${have.join(', ') || "none of xcross's targets"}`;
+  return missing.length === 0
+    ? ok('rustup', msg)
     : ok('rustup', `${msg}; for ${missing.join(', ')} builds use the image's rustc unless you run rustup target add`);
 }
 
@@ -93,7 +136,11 @@ export function apiSocketCheck(host: Host): CheckResult {
   try {
     candidates = socketCandidates(host.env, host.uid).map((c) => c.path);
   } catch (e) {
-    return warn('api-socket', e instanceof Error ? e.message : String(e), isXcrossError(e) ? e.fix ?? 'unset CONTAINER_HOST' : 'unset CONTAINER_HOST');
+    return warn(
+      'api-socket',
+      e instanceof Error ? e.message : String(e),
+      isXcrossError(e) ? (e.fix ?? 'unset CONTAINER_HOST') : 'unset CONTAINER_HOST',
+    );
   }
   const found = candidates.find((c) => {
     try {
@@ -104,14 +151,24 @@ export function apiSocketCheck(host: Host): CheckResult {
   });
   const owner = found ? socketOwner(found) : undefined;
   if (found && owner !== host.uid && host.uid !== 0) {
-    return warn('api-socket', `the podman API socket ${found} belongs to uid ${owner}, not to you (uid ${host.uid}): talking to it would drive someone else's podman`,
-      `start your own: podman system service --time=0 unix://$XDG_RUNTIME_DIR/podman/podman.sock, or unset CONTAINER_HOST`);
+    return warn(
+      'api-socket',
+      `the podman API socket ${found} belongs to uid ${owner}, not to you (uid ${host.uid}): talking to it would drive someone else's podman`,
+      `start your own: podman system service --time=0 unix://$XDG_RUNTIME_DIR/podman/podman.sock, or unset CONTAINER_HOST`,
+    );
   }
   const refused = found ? knownRefusal(host.cacheDir, host.uid, found) : undefined;
   if (found && refused) {
-    return warn('api-socket', `${refused}: xcross passes over it and uses the podman CLI until that service is started again`,
-      `restart it with the flags it needs (e.g. \`systemctl --user edit podman.service\`), or leave it: the CLI serves`);
+    return warn(
+      'api-socket',
+      `${refused}: xcross passes over it and uses the podman CLI until that service is started again`,
+      `restart it with the flags it needs (e.g. \`systemctl --user edit podman.service\`), or leave it: the CLI serves`,
+    );
   }
-  return found ? ok('api-socket', `a podman API socket is at ${found}`)
-    : ok('api-socket', `no podman API socket is listening (looked at ${candidates.join(', ')}); the podman CLI runtime does not need one, and --runtime podman-api starts its own`);
+  return found
+    ? ok('api-socket', `a podman API socket is at ${found}`)
+    : ok(
+        'api-socket',
+        `no podman API socket is listening (looked at ${candidates.join(', ')}); the podman CLI runtime does not need one, and --runtime podman-api starts its own`,
+      );
 }

@@ -15,7 +15,12 @@ export interface EngineFacts {
 type EngineKind = 'podman' | 'docker' | 'nerdctl';
 
 /** The engine's version from `<engine> version` (docker's and nerdctl's daemon's), or why not. */
-export async function engineVersion(binary: string, env: ProcEnv, engine: EngineKind = 'podman', timeoutMs = 15_000): Promise<{ version: string } | string> {
+export async function engineVersion(
+  binary: string,
+  env: ProcEnv,
+  engine: EngineKind = 'podman',
+  timeoutMs = 15_000,
+): Promise<{ version: string } | string> {
   const isPodman = engine === 'podman';
   const v = await runCaptured(binary, ['version', '--format', isPodman ? 'json' : '{{json .}}'], { env, timeoutMs });
   if (v.code !== 0) {
@@ -24,16 +29,25 @@ export async function engineVersion(binary: string, env: ProcEnv, engine: Engine
   }
   const ver = parseJson(v.stdout);
   const version = dig(ver, isPodman ? ['Client', 'Version'] : ['Server', 'Version']) ?? dig(ver, ['Client', 'Version']);
-  if (typeof version !== 'string') return `\`${engine} version\` did not answer with the JSON ${engine} prints: ${firstLine(v.stdout)}`;
+  if (typeof version !== 'string')
+    return `\`${engine} version\` did not answer with the JSON ${engine} prints: ${firstLine(v.stdout)}`;
   return { version };
 }
 
-export async function podmanFacts(binary: string, env: ProcEnv, engine: EngineKind = 'podman', timeoutMs = 15_000): Promise<EngineFacts | string> {
+export async function podmanFacts(
+  binary: string,
+  env: ProcEnv,
+  engine: EngineKind = 'podman',
+  timeoutMs = 15_000,
+): Promise<EngineFacts | string> {
   const isPodman = engine === 'podman';
   const v = await engineVersion(binary, env, engine, timeoutMs);
   if (typeof v === 'string') return v;
   const version = v.version;
-  const i = await runCaptured(binary, ['info', '--format', isPodman ? 'json' : '{{json .}}'], { env, timeoutMs: timeoutMs * 2 });
+  const i = await runCaptured(binary, ['info', '--format', isPodman ? 'json' : '{{json .}}'], {
+    env,
+    timeoutMs: timeoutMs * 2,
+  });
   if (i.code !== 0) {
     if (/timed out after/.test(i.stderr)) return `\`${engine} info\` did not answer within ${(timeoutMs * 2) / 1000} s`;
     return `\`${engine} info\` failed (exit code ${i.code}): ${firstLine(i.stderr)}`;
@@ -48,7 +62,8 @@ export async function podmanFacts(binary: string, env: ProcEnv, engine: EngineKi
     return facts ?? `\`podman info\` did not answer with the JSON podman prints: ${firstLine(i.stdout)}`;
   }
   // docker and nerdctl: the daemon's view.
-  if (!str(['Driver'])) return `\`${engine} info\` did not answer with the JSON ${engine} prints: ${firstLine(i.stdout)}`;
+  if (!str(['Driver']))
+    return `\`${engine} info\` did not answer with the JSON ${engine} prints: ${firstLine(i.stdout)}`;
   const security = dig(info, ['SecurityOptions']);
   return {
     version,
@@ -86,7 +101,10 @@ export async function apiFacts(info: () => Promise<unknown>): Promise<EngineFact
     return e instanceof Error ? e.message : String(e);
   }
   const version = dig(v, ['version', 'Version']);
-  return (typeof version === 'string' ? podmanInfoFacts(version, v) : undefined) ?? 'its /info answer is not the JSON podman gives';
+  return (
+    (typeof version === 'string' ? podmanInfoFacts(version, v) : undefined) ??
+    'its /info answer is not the JSON podman gives'
+  );
 }
 
 function parseJson(text: string): unknown {

@@ -32,7 +32,13 @@ export interface FloorReport {
 
 export function floorLimits(t: TargetSpec): FloorLimits | undefined {
   if (!t.glibc) return undefined;
-  return { floor: t.glibc.version, GLIBC: t.pins.libc, GLIBCXX: t.glibc.glibcxx, CXXABI: t.glibc.cxxabi, GCC: t.pins.gcc };
+  return {
+    floor: t.glibc.version,
+    GLIBC: t.pins.libc,
+    GLIBCXX: t.glibc.glibcxx,
+    CXXABI: t.glibc.cxxabi,
+    GCC: t.pins.gcc,
+  };
 }
 
 /** "GLIBC_2.34" -> GLIBC 2.34; glibc 2.36's marker for packed relocations counts as 2.36; others: none. */
@@ -69,18 +75,28 @@ export function checkFloor(files: string[], limits: FloorLimits): FloorReport {
 
 /** `-v`'s line: what the files need at most. */
 export function describeNewest(r: FloorReport, limits: FloorLimits): string {
-  const parts = CHECKED_PREFIXES.flatMap((p) => (r.newest[p] ? [`${p}_${r.newest[p]!.version} (floor ${limits[p]})`] : []));
-  return `glibc floor ${limits.floor}: ${r.files} file${r.files === 1 ? '' : 's'} linked in this run` +
-    (parts.length ? `, needing at most ${parts.join(', ')}` : '');
+  const parts = CHECKED_PREFIXES.flatMap((p) =>
+    r.newest[p] ? [`${p}_${r.newest[p]!.version} (floor ${limits[p]})`] : [],
+  );
+  return (
+    `glibc floor ${limits.floor}: ${r.files} file${r.files === 1 ? '' : 's'} linked in this run` +
+    (parts.length ? `, needing at most ${parts.join(', ')}` : '')
+  );
 }
 
 /** The one sentence for the worst need above the floor. */
 export function describeAbove(r: FloorReport, limits: FloorLimits, cwd: string): string {
   const worst = r.above[0];
   const file = path.relative(cwd, worst.file) || worst.file;
-  const what = worst.symbol ? `${worst.symbol}@${worst.prefix}_${worst.version}` : `${worst.prefix}_${worst.version} of ${worst.library}`;
+  const what = worst.symbol
+    ? `${worst.symbol}@${worst.prefix}_${worst.version}`
+    : `${worst.prefix}_${worst.version} of ${worst.library}`;
   const others = new Set(r.above.map((n) => `${n.file}\0${n.prefix}_${n.version}`)).size - 1;
   const lib = { GLIBC: 'glibc', GLIBCXX: 'libstdc++', CXXABI: 'libstdc++', GCC: 'libgcc_s' }[worst.prefix];
-  return `${file} needs ${what}, newer than the glibc ${limits.floor} floor allows (its ${lib} has ${worst.prefix}_${limits[worst.prefix]}): it will not start on a system with glibc ${limits.floor}` +
-    (others > 0 ? ` (and ${others} more version need${others === 1 ? '' : 's'} above the floor; -v lists the newest of each)` : '');
+  return (
+    `${file} needs ${what}, newer than the glibc ${limits.floor} floor allows (its ${lib} has ${worst.prefix}_${limits[worst.prefix]}): it will not start on a system with glibc ${limits.floor}` +
+    (others > 0
+      ? ` (and ${others} more version need${others === 1 ? '' : 's'} above the floor; -v lists the newest of each)`
+      : '')
+  );
 }

@@ -40,7 +40,7 @@ function readFd(fd: number, fileSize: number, file: string): VersionNeed[] | nul
   const read = (offset: number, length: number, what: string): Buffer => {
     if (offset > fileSize || length > fileSize - offset) throw bad(`${what} lies outside the file`);
     const buf = Buffer.allocUnsafe(length);
-    for (let done = 0; done < length; ) {
+    for (let done = 0; done < length;) {
       const n = fs.readSync(fd, buf, done, length - done, offset + done);
       if (n === 0) throw bad(`${what} is cut short`); // the file shrank while we read it
       done += n;
@@ -52,17 +52,20 @@ function readFd(fd: number, fileSize: number, file: string): VersionNeed[] | nul
   const ehdr = read(0, Math.min(fileSize, 64), 'ELF header');
   if (ehdr.readUInt32BE(0) !== 0x7f454c46) return null;
   if (ehdr.length < 52) throw bad('truncated ELF header');
-  const cls = ehdr[4], data = ehdr[5];
+  const cls = ehdr[4],
+    data = ehdr[5];
   if (cls !== 1 && cls !== 2) throw bad(`unknown ELF class ${cls}`);
   if (data !== 1 && data !== 2) throw bad(`unknown byte order ${data}`);
-  const is64 = cls === 2, le = data === 1;
+  const is64 = cls === 2,
+    le = data === 1;
   if (is64 && ehdr.length < 64) throw bad('truncated ELF header');
 
   const u16 = le ? (b: Buffer, o: number) => b.readUInt16LE(o) : (b: Buffer, o: number) => b.readUInt16BE(o);
   const u32 = le ? (b: Buffer, o: number) => b.readUInt32LE(o) : (b: Buffer, o: number) => b.readUInt32BE(o);
   // 64-bit offsets and sizes without BigInt; anything past 2^53 cannot point inside a file anyway.
   const u64 = (b: Buffer, o: number) => {
-    const hi = u32(b, le ? o + 4 : o), lo = u32(b, le ? o : o + 4);
+    const hi = u32(b, le ? o + 4 : o),
+      lo = u32(b, le ? o : o + 4);
     if (hi >= 0x200000) throw bad('64-bit offset or size beyond 2^53');
     return hi * 0x100000000 + lo;
   };
@@ -78,9 +81,25 @@ function readFd(fd: number, fileSize: number, file: string): VersionNeed[] | nul
   const table = read(shoff, shnum * shentsize, 'section header table');
   const sections: Section[] = [];
   for (let i = 0, o = 0; i < shnum; i++, o += shentsize) {
-    sections.push(is64
-      ? { type: u32(table, o + 4), offset: u64(table, o + 24), size: u64(table, o + 32), link: u32(table, o + 40), info: u32(table, o + 44), entsize: u64(table, o + 56) }
-      : { type: u32(table, o + 4), offset: u32(table, o + 16), size: u32(table, o + 20), link: u32(table, o + 24), info: u32(table, o + 28), entsize: u32(table, o + 36) });
+    sections.push(
+      is64
+        ? {
+            type: u32(table, o + 4),
+            offset: u64(table, o + 24),
+            size: u64(table, o + 32),
+            link: u32(table, o + 40),
+            info: u32(table, o + 44),
+            entsize: u64(table, o + 56),
+          }
+        : {
+            type: u32(table, o + 4),
+            offset: u32(table, o + 16),
+            size: u32(table, o + 20),
+            link: u32(table, o + 24),
+            info: u32(table, o + 28),
+            entsize: u32(table, o + 36),
+          },
+    );
   }
   const find = (type: number) => sections.findIndex((s) => s.type === type);
   const vi = find(SHT_GNU_VERNEED);
@@ -113,7 +132,8 @@ function readFd(fd: number, fileSize: number, file: string): VersionNeed[] | nul
     if (--budget < 0) throw bad('more .gnu.version_r entries than fit in the section');
     if (at > verneed.length - 16) throw bad('.gnu.version_r entry outside the section');
     if (u16(verneed, at) !== 1) throw bad(`unknown .gnu.version_r version ${u16(verneed, at)}`);
-    const cnt = u16(verneed, at + 2), next = u32(verneed, at + 12);
+    const cnt = u16(verneed, at + 2),
+      next = u32(verneed, at + 12);
     const library = str(names, u32(verneed, at + 4), 'library');
     for (let k = 0, a = at + u32(verneed, at + 8); k < cnt; k++) {
       if (--budget < 0) throw bad('more .gnu.version_r entries than fit in the section');
@@ -130,10 +150,13 @@ function readFd(fd: number, fileSize: number, file: string): VersionNeed[] | nul
     at += next;
   }
 
-  const si = find(SHT_DYNSYM), vsi = find(SHT_GNU_VERSYM);
+  const si = find(SHT_DYNSYM),
+    vsi = find(SHT_GNU_VERSYM);
   if (needs.length === 0 || si < 0 || vsi < 0) return needs;
-  const symSize = is64 ? 24 : 16, shndxAt = is64 ? 6 : 14;
-  if (sections[si].entsize !== 0 && sections[si].entsize !== symSize) throw bad(`.dynsym entry size ${sections[si].entsize}`);
+  const symSize = is64 ? 24 : 16,
+    shndxAt = is64 ? 6 : 14;
+  if (sections[si].entsize !== 0 && sections[si].entsize !== symSize)
+    throw bad(`.dynsym entry size ${sections[si].entsize}`);
   const count = Math.floor(sections[si].size / symSize);
   const syms = readSection(si, '.dynsym');
   const versym = readSection(vsi, '.gnu.version');

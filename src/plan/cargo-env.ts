@@ -4,12 +4,35 @@
 import type { Env } from '../host';
 
 const EXACT = new Set([
-  'RUSTFLAGS', 'RUSTDOCFLAGS', 'RUST_BACKTRACE', 'RUST_LOG', 'RUST_TEST_THREADS', 'RUST_TEST_NOCAPTURE', 'RUST_MIN_STACK',
-  'TERM', 'COLORTERM', 'NO_COLOR',
-  'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY',
+  'RUSTFLAGS',
+  'RUSTDOCFLAGS',
+  'RUST_BACKTRACE',
+  'RUST_LOG',
+  'RUST_TEST_THREADS',
+  'RUST_TEST_NOCAPTURE',
+  'RUST_MIN_STACK',
+  'TERM',
+  'COLORTERM',
+  'NO_COLOR',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'all_proxy',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
 ]);
 // Set by xcross from the mounts it makes, or meaningless inside (host paths, host rustup).
-const BLOCKED = new Set(['CARGO_HOME', 'CARGO_TARGET_DIR', 'CARGO_BUILD_TARGET_DIR', 'CARGO_BUILD_TARGET', 'CARGO_BUILD_RUSTC', 'CARGO_BUILD_RUSTC_WRAPPER', 'CARGO_BUILD_RUSTDOC']);
+const BLOCKED = new Set([
+  'CARGO_HOME',
+  'CARGO_TARGET_DIR',
+  'CARGO_BUILD_TARGET_DIR',
+  'CARGO_BUILD_TARGET',
+  'CARGO_BUILD_RUSTC',
+  'CARGO_BUILD_RUSTC_WRAPPER',
+  'CARGO_BUILD_RUSTDOC',
+]);
 // Cargo's credentials (CARGO_REGISTRY_TOKEN, CARGO_REGISTRIES_<NAME>_TOKEN, ...) are for publishing and
 // private registries: a build script or test in the container could read them, so they come in only
 // when named in env.passthrough (or CROSS_BUILD_ENV_PASSTHROUGH).

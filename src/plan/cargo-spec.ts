@@ -32,7 +32,15 @@ export interface CargoPlanInput {
   /** Forward stdin (cargo run). */
   interactive: boolean;
   name: string;
-  host: { uid: number; gid: number; cwd: string; env: Env; stdinIsTTY: boolean; stdoutIsTTY: boolean; stderrIsTTY: boolean };
+  host: {
+    uid: number;
+    gid: number;
+    cwd: string;
+    env: Env;
+    stdinIsTTY: boolean;
+    stdoutIsTTY: boolean;
+    stderrIsTTY: boolean;
+  };
 }
 
 export function planCargo(p: CargoPlanInput): ContainerSpec {
@@ -40,7 +48,8 @@ export function planCargo(p: CargoPlanInput): ContainerSpec {
   const mounts: Mount[] = [{ source: workspace.root, target: workspace.root, readOnly: p.readOnlySource }];
   // Path dependencies are read, never written: cargo writes only the workspace's Cargo.lock and target/.
   for (const dir of workspace.externalPaths) mounts.push({ source: dir, target: dir, readOnly: true });
-  if (p.readOnlySource || !isInside(p.targetDir, workspace.root)) mounts.push({ source: p.targetDir, target: p.targetDir, readOnly: false });
+  if (p.readOnlySource || !isInside(p.targetDir, workspace.root))
+    mounts.push({ source: p.targetDir, target: p.targetDir, readOnly: false });
   mounts.push({ source: p.cargoHome, target: CONTAINER_CARGO_HOME, readOnly: false });
   mounts.push(...(p.extra?.mounts ?? []));
 
@@ -60,7 +69,9 @@ export function planCargo(p: CargoPlanInput): ContainerSpec {
   }
 
   const mounted = mounts.map((m) => m.target);
-  const workdir = mounted.some((m) => m !== CONTAINER_CARGO_HOME && isInside(host.cwd, m)) ? host.cwd : path.dirname(workspace.manifest);
+  const workdir = mounted.some((m) => m !== CONTAINER_CARGO_HOME && isInside(host.cwd, m))
+    ? host.cwd
+    : path.dirname(workspace.manifest);
   return {
     image: p.image,
     name: p.name,

@@ -4,7 +4,10 @@ import type { ContainerSpec } from '../../runtimes/spec';
 import type { TargetSpec } from '../targets/registry';
 import { planCargo, type CargoPlanInput } from './cargo-spec';
 
-export function planShell(p: Omit<CargoPlanInput, 'cargoArgs' | 'interactive'>, command: string[] | undefined): ContainerSpec {
+export function planShell(
+  p: Omit<CargoPlanInput, 'cargoArgs' | 'interactive'>,
+  command: string[] | undefined,
+): ContainerSpec {
   const spec = planCargo({ ...p, cargoArgs: [], interactive: true });
   // A CC the user passes through (Cross.toml's env.passthrough) still wins, as over any default.
   const env: Record<string, string> = { ...shellTools(p.target), ...spec.env, XCROSS_SHELL: '1' };

@@ -19,7 +19,19 @@ export interface AppliedOptions {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // The image's own system directories: a host directory over one hides the toolchain (runc refuses / outright).
-const SYSTEM_DIRS = new Set(['/', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/etc', '/proc', '/sys', '/dev', '/xcross']);
+const SYSTEM_DIRS = new Set([
+  '/',
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib64',
+  '/etc',
+  '/proc',
+  '/sys',
+  '/dev',
+  '/xcross',
+]);
 
 export function applyTargetOptions(o: TargetOptions, triple: string, hostEnv: Env, cwd: string): AppliedOptions {
   const out: AppliedOptions = { env: {}, mounts: [], cargoFlags: [], notes: [] };
@@ -37,7 +49,9 @@ export function applyTargetOptions(o: TargetOptions, triple: string, hostEnv: En
     }
     const abs = path.resolve(cwd, dir);
     if (SYSTEM_DIRS.has(abs)) {
-      throw new XcrossError(`env.volumes would mount ${abs} (${name}) over the image's own ${abs}`, { fix: `name a directory below it, e.g. ${name}=${path.join(abs, 'data')}` });
+      throw new XcrossError(`env.volumes would mount ${abs} (${name}) over the image's own ${abs}`, {
+        fix: `name a directory below it, e.g. ${name}=${path.join(abs, 'data')}`,
+      });
     }
     out.mounts.push({ source: abs, target: abs, readOnly: false });
     out.env[name] = abs;
@@ -45,13 +59,17 @@ export function applyTargetOptions(o: TargetOptions, triple: string, hostEnv: En
   if (o.runner !== undefined && o.runner !== 'qemu-user') {
     if (o.runner === 'native') out.env.XCROSS_QEMU = '';
     else if (o.runner === 'qemu-system') {
-      throw new XcrossError(`runner = "qemu-system" is not supported by xcross: its images run foreign binaries with qemu-user`, {
-        fix: 'remove the runner key (qemu-user is the default), or name your own runner program',
-      });
+      throw new XcrossError(
+        `runner = "qemu-system" is not supported by xcross: its images run foreign binaries with qemu-user`,
+        {
+          fix: 'remove the runner key (qemu-user is the default), or name your own runner program',
+        },
+      );
     } else out.env[`CARGO_TARGET_${envVarTriple(triple)}_RUNNER`] = o.runner;
   }
   if (o.buildStd === true) out.cargoFlags.push('-Zbuild-std');
-  else if (Array.isArray(o.buildStd) && o.buildStd.length > 0) out.cargoFlags.push(`-Zbuild-std=${o.buildStd.join(',')}`);
+  else if (Array.isArray(o.buildStd) && o.buildStd.length > 0)
+    out.cargoFlags.push(`-Zbuild-std=${o.buildStd.join(',')}`);
   return out;
 }
 
@@ -60,13 +78,18 @@ export function refuseMissingVolumes(applied: AppliedOptions, exists: (p: string
   for (const m of applied.mounts) {
     if (exists(m.source)) continue;
     const name = Object.keys(applied.env).find((k) => applied.env[k] === m.source) ?? 'a variable';
-    throw new XcrossError(`env.volumes names ${name}=${quoted(m.source)}, which does not exist`, { fix: `create that directory, or set ${name} to one that exists` });
+    throw new XcrossError(`env.volumes names ${name}=${quoted(m.source)}, which does not exist`, {
+      fix: `create that directory, or set ${name} to one that exists`,
+    });
   }
 }
 
 function splitEntry(entry: string, key: string): [string, string | undefined] {
   const eq = entry.indexOf('=');
   const name = eq < 0 ? entry : entry.slice(0, eq);
-  if (!NAME.test(name)) throw new XcrossError(`${key} entry ${quoted(entry)} does not start with a variable name`, { fix: 'write NAME or NAME=VALUE' });
+  if (!NAME.test(name))
+    throw new XcrossError(`${key} entry ${quoted(entry)} does not start with a variable name`, {
+      fix: 'write NAME or NAME=VALUE',
+    });
   return [name, eq < 0 ? undefined : entry.slice(eq + 1)];
 }

@@ -11,7 +11,12 @@ export interface FloorRequest {
   explicit: boolean;
 }
 
-export function targetForFloor(registry: Registry, t: TargetSpec, asked: FloorRequest | undefined, warn: (m: string) => void): TargetSpec {
+export function targetForFloor(
+  registry: Registry,
+  t: TargetSpec,
+  asked: FloorRequest | undefined,
+  warn: (m: string) => void,
+): TargetSpec {
   if (asked === undefined) return t;
   if (t.glibc === undefined) {
     const why = `${t.triple} links against ${t.libcName}, not glibc, so a glibc floor does not apply`;
@@ -20,11 +25,16 @@ export function targetForFloor(registry: Registry, t: TargetSpec, asked: FloorRe
       return t;
     }
     throw new XcrossError(`${why} (glibc ${asked.version} from ${asked.from})`, {
-      fix: t.libcName === 'musl' ? 'drop the floor: musl programs are static and start on any Linux' : 'drop the floor for this target',
+      fix:
+        t.libcName === 'musl'
+          ? 'drop the floor: musl programs are static and start on any Linux'
+          : 'drop the floor for this target',
     });
   }
   const floor = registry.floors.find((f) => f.version === asked.version);
-  const offered = registry.floors.map((f) => `${f.version} (Debian ${f.suite}${f.isDefault ? ', the default' : ''})`).join(', ');
+  const offered = registry.floors
+    .map((f) => `${f.version} (Debian ${f.suite}${f.isDefault ? ', the default' : ''})`)
+    .join(', ');
   if (floor === undefined) {
     throw new XcrossError(`there is no glibc ${asked.version} floor (from ${asked.from}): xcross offers ${offered}`, {
       fix: `pick one of those; \`xcross targets\` shows the floors of each target`,
@@ -32,9 +42,12 @@ export function targetForFloor(registry: Registry, t: TargetSpec, asked: FloorRe
   }
   if (floor.isDefault) return t;
   if (!t.glibcFloors.includes(floor.version)) {
-    throw new XcrossError(`${t.triple} has no glibc ${floor.version} floor: Debian ${floor.suite} has no ${t.debArch} libraries on this mirror, so its floors are ${t.glibcFloors.join(', ')}`, {
-      fix: `build it without a floor (glibc ${t.glibc.version}), or pick a target whose floors include ${floor.version} (\`xcross targets\`)`,
-    });
+    throw new XcrossError(
+      `${t.triple} has no glibc ${floor.version} floor: Debian ${floor.suite} has no ${t.debArch} libraries on this mirror, so its floors are ${t.glibcFloors.join(', ')}`,
+      {
+        fix: `build it without a floor (glibc ${t.glibc.version}), or pick a target whose floors include ${floor.version} (\`xcross targets\`)`,
+      },
+    );
   }
   return withFloor(registry, t, floor);
 }
@@ -68,7 +81,10 @@ export function withFloor(registry: Registry, t: TargetSpec, floor: GlibcFloor):
 
 /** Every image the registry describes: each target at each floor it offers (default floor first). */
 export function everyImageTarget(registry: Registry): TargetSpec[] {
-  return registry.targets.flatMap((t) => [t, ...registry.floors
-    .filter((f) => !f.isDefault && t.glibcFloors.includes(f.version))
-    .map((f) => withFloor(registry, t, f))]);
+  return registry.targets.flatMap((t) => [
+    t,
+    ...registry.floors
+      .filter((f) => !f.isDefault && t.glibcFloors.includes(f.version))
+      .map((f) => withFloor(registry, t, f)),
+  ]);
 }

@@ -33,11 +33,17 @@ export function parseFloors(t: TomlReader | undefined, baseSuite: string, file: 
     const f = t.optTable(version)!;
     const where = `${file}: glibc."${version}"`;
     if (!isVersion(version)) throw new XcrossError(`${where}: a floor is named by its glibc version, like "2.31"`);
-    for (const k of f.keys()) if (!KEYS.includes(k)) throw new XcrossError(`${where}.${k} is not a known key (${KEYS.join(', ')})`);
+    for (const k of f.keys())
+      if (!KEYS.includes(k)) throw new XcrossError(`${where}.${k} is not a known key (${KEYS.join(', ')})`);
     const suite = f.string('suite');
     const isDefault = suite === baseSuite;
     const floor: GlibcFloor = {
-      version, suite, isDefault, glibcxx: f.string('glibcxx'), cxxabi: f.string('cxxabi'), opensslRuntime: f.string('openssl-runtime'),
+      version,
+      suite,
+      isDefault,
+      glibcxx: f.string('glibcxx'),
+      cxxabi: f.string('cxxabi'),
+      opensslRuntime: f.string('openssl-runtime'),
       releaseOnly: f.optBool('release-only') ?? false,
     };
     if (!isDefault) {
@@ -48,7 +54,9 @@ export function parseFloors(t: TomlReader | undefined, baseSuite: string, file: 
     return floor;
   });
   if (floors.filter((f) => f.isDefault).length !== 1) {
-    throw new XcrossError(`${file}: exactly one [glibc."X.Y"] table must have suite = "${baseSuite}" (the base suite's floor, the default)`);
+    throw new XcrossError(
+      `${file}: exactly one [glibc."X.Y"] table must have suite = "${baseSuite}" (the base suite's floor, the default)`,
+    );
   }
   return floors.sort((a, b) => compareVersions(a.version, b.version));
 }
@@ -64,14 +72,19 @@ export function isVersion(v: string): boolean {
 
 /** A floor given by a flag or a variable (`what`: "--glibc", "XCROSS_GLIBC"), or the sentence it is not one. */
 export function glibcVersion(v: string, what: string): string {
-  if (!isVersion(v)) throw new XcrossError(`${what} needs a glibc version such as 2.31, not ${quoted(v)}`, { fix: 'see `xcross targets` for the floors each target has' });
+  if (!isVersion(v))
+    throw new XcrossError(`${what} needs a glibc version such as 2.31, not ${quoted(v)}`, {
+      fix: 'see `xcross targets` for the floors each target has',
+    });
   return v;
 }
 
 /** Two spellings on one command line (--glibc and `--target <triple>.X.Y`) must name the same floor. */
 export function sameFloor(earlier: string | undefined, v: string, from: string): string {
   if (earlier !== undefined && earlier !== v) {
-    throw new XcrossError(`${from} asks for glibc ${v}, but an earlier flag asked for ${earlier}`, { fix: 'name one glibc floor' });
+    throw new XcrossError(`${from} asks for glibc ${v}, but an earlier flag asked for ${earlier}`, {
+      fix: 'name one glibc floor',
+    });
   }
   return v;
 }

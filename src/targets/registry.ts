@@ -43,10 +43,7 @@ export const LIBS_LAYOUTS: readonly LibsLayout[] = ['multiarch', 'sysroot', 'mus
 
 /** Where the image's Rust std for the target comes from. */
 export type StdSource =
-  | { kind: 'multiarch' }
-  | { kind: 'suite'; suite: string }
-  | { kind: 'packages' }
-  | { kind: 'host' };
+  { kind: 'multiarch' } | { kind: 'suite'; suite: string } | { kind: 'packages' } | { kind: 'host' };
 
 export type RunnerKind = 'qemu' | 'wine';
 export type LibcName = 'glibc' | 'musl' | 'mingw-w64';
@@ -98,8 +95,26 @@ export interface Registry {
 }
 
 // Keys [defaults] may set for every target, and those only a target's own table can have.
-const DEFAULTABLE = ['toolchain', 'libs', 'libc-name', 'std', 'runner', 'packages', ...PIN_NAMES.filter((p) => p !== 'qemu' && p !== 'rustc'), 'wine'];
-const TARGET_KEYS = new Set([...DEFAULTABLE, 'deb-arch', 'gnu', 'cc-prefix', 'qemu-binary', 'native-on', 'rustup-std', 'image']);
+const DEFAULTABLE = [
+  'toolchain',
+  'libs',
+  'libc-name',
+  'std',
+  'runner',
+  'packages',
+  ...PIN_NAMES.filter((p) => p !== 'qemu' && p !== 'rustc'),
+  'wine',
+];
+const TARGET_KEYS = new Set([
+  ...DEFAULTABLE,
+  'deb-arch',
+  'gnu',
+  'cc-prefix',
+  'qemu-binary',
+  'native-on',
+  'rustup-std',
+  'image',
+]);
 const LIBC_NAMES: readonly LibcName[] = ['glibc', 'musl', 'mingw-w64'];
 const RUNNERS: readonly RunnerKind[] = ['qemu', 'wine'];
 
@@ -121,46 +136,73 @@ export function parseRegistry(table: TomlTable, file: string): Registry {
   const tcTable = root.optTable('toolchain') ?? missing(file, 'toolchain');
   const toolchains = tcTable.keys().map((name): ToolchainSpec => {
     const t = tcTable.optTable(name)!;
-    return { name, packages: t.optStringArray('packages') ?? [], stdPackage: t.string('std-package'), rustc: t.string('rustc') };
+    return {
+      name,
+      packages: t.optStringArray('packages') ?? [],
+      stdPackage: t.string('std-package'),
+      rustc: t.string('rustc'),
+    };
   });
   const floors = parseFloors(root.optTable('glibc'), base.suite, file);
   const defaults = root.optTable('defaults') ?? new TomlReader({}, file, ['defaults']);
   for (const k of defaults.keys()) if (!DEFAULTABLE.includes(k)) unknownKey(file, 'defaults', k, DEFAULTABLE);
   const targetsTable = root.optTable('target') ?? missing(file, 'target');
-  const targets = targetsTable.keys().map((triple) => parseTarget(triple, targetsTable.optTable(triple)!, defaults, base, toolchains, floors, file));
+  const targets = targetsTable
+    .keys()
+    .map((triple) => parseTarget(triple, targetsTable.optTable(triple)!, defaults, base, toolchains, floors, file));
   return { base, toolchains, floors, targets };
 }
 
-function parseTarget(triple: string, t: TomlReader, defaults: TomlReader, base: BaseSpec, toolchains: ToolchainSpec[], floors: GlibcFloor[], file: string): TargetSpec {
+function parseTarget(
+  triple: string,
+  t: TomlReader,
+  defaults: TomlReader,
+  base: BaseSpec,
+  toolchains: ToolchainSpec[],
+  floors: GlibcFloor[],
+  file: string,
+): TargetSpec {
   for (const k of t.keys()) if (!TARGET_KEYS.has(k)) unknownKey(file, `target.${triple}`, k, TARGET_KEYS);
   const where = `${file}: target.${triple}`;
   const pick = (key: string): string => t.optString(key) ?? defaults.optString(key) ?? missingKey(file, triple, key);
   const oneOf = <T extends string>(key: string, allowed: readonly T[]): T => {
     const v = pick(key);
-    if (!(allowed as readonly string[]).includes(v)) throw new XcrossError(`${where}.${key} is "${v}", not one of ${allowed.join(', ')}`);
+    if (!(allowed as readonly string[]).includes(v))
+      throw new XcrossError(`${where}.${key} is "${v}", not one of ${allowed.join(', ')}`);
     return v as T;
   };
   const tcName = pick('toolchain');
-  const toolchain = toolchains.find((x) => x.name === tcName)
-    ?? fail(`${where}.toolchain names "${tcName}", which has no [toolchain.${tcName}] table`);
+  const toolchain =
+    toolchains.find((x) => x.name === tcName) ??
+    fail(`${where}.toolchain names "${tcName}", which has no [toolchain.${tcName}] table`);
   const gnu = t.string('gnu');
   const ccPrefix = t.optString('cc-prefix') ?? gnu;
   const libs = oneOf('libs', LIBS_LAYOUTS);
   const runner = oneOf('runner', RUNNERS);
   const std = parseStd(pick('std'), where);
-  if (std.kind === 'multiarch' && libs !== 'multiarch') fail(`${where}: std = "multiarch" needs libs = "multiarch" (the std's package depends on the multiarch libc)`);
+  if (std.kind === 'multiarch' && libs !== 'multiarch')
+    fail(`${where}: std = "multiarch" needs libs = "multiarch" (the std's package depends on the multiarch libc)`);
   const qemuBinary = t.optString('qemu-binary');
   if (runner === 'qemu' && !qemuBinary) fail(`${where}.qemu-binary is missing (runner = "qemu")`);
   const wine = t.optString('wine') ?? defaults.optString('wine');
   if (runner === 'wine' && !wine) fail(`${where}.wine is missing: runner = "wine" needs the wine version it pins`);
-  const pins: Pins = { gcc: pick('gcc'), libc: pick('libc'), openssl: pick('openssl'), qemu: base.qemu, rustc: toolchain.rustc, ...(runner === 'wine' ? { wine } : {}) };
-  for (const p of PIN_NAMES) if (pins[p] === 'none' && p !== 'openssl') fail(`${where}.${p} cannot be "none" (only openssl can)`);
+  const pins: Pins = {
+    gcc: pick('gcc'),
+    libc: pick('libc'),
+    openssl: pick('openssl'),
+    qemu: base.qemu,
+    rustc: toolchain.rustc,
+    ...(runner === 'wine' ? { wine } : {}),
+  };
+  for (const p of PIN_NAMES)
+    if (pins[p] === 'none' && p !== 'openssl') fail(`${where}.${p} cannot be "none" (only openssl can)`);
   const arch = qemuBinary ? qemuBinary.replace(/^qemu-/, '').replace(/-static$/, '') : triple.split('-')[0];
   const libcName = oneOf('libc-name', LIBC_NAMES);
   let glibc: GlibcFloor | undefined;
   if (libcName === 'glibc') {
     glibc = floors.find((f) => f.isDefault)!;
-    if (pins.libc !== glibc.version) fail(`${where}.libc is ${pins.libc}, but the ${base.suite} floor is glibc."${glibc.version}"`);
+    if (pins.libc !== glibc.version)
+      fail(`${where}.libc is ${pins.libc}, but the ${base.suite} floor is glibc."${glibc.version}"`);
   }
   const debArch = t.string('deb-arch');
   return {
@@ -200,9 +242,14 @@ function parseStd(v: string, where: string): StdSource {
 export function findTarget(registry: Registry, triple: string): TargetSpec {
   const spec = registry.targets.find((t) => t.triple === triple);
   if (spec) return spec;
-  const hint = nearest(triple, registry.targets.map((t) => t.triple));
+  const hint = nearest(
+    triple,
+    registry.targets.map((t) => t.triple),
+  );
   throw new XcrossError(`unknown target ${quoted(triple)}: xcross has no image for it`, {
-    fix: hint ? `did you mean '${hint}'? (\`xcross targets\` lists them all)` : 'run `xcross targets` to see the supported triples',
+    fix: hint
+      ? `did you mean '${hint}'? (\`xcross targets\` lists them all)`
+      : 'run `xcross targets` to see the supported triples',
   });
 }
 
@@ -213,7 +260,9 @@ export function runsNatively(t: TargetSpec, cpu: string): boolean {
 
 function unknownKey(file: string, table: string, key: string, known: Iterable<string>): never {
   const hint = nearest(key, known);
-  throw new XcrossError(`${file}: ${table}.${key} is not a known key`, { fix: hint ? `did you mean ${hint}?` : undefined });
+  throw new XcrossError(`${file}: ${table}.${key} is not a known key`, {
+    fix: hint ? `did you mean ${hint}?` : undefined,
+  });
 }
 
 function fail(message: string): never {

@@ -22,12 +22,20 @@ export function cargoHome(host: Host): string {
 }
 
 /** The toolchain rustup would pick for `dir`, or undefined with the reason when there is none. */
-export function findHostToolchain(host: Host, dir: string, explicit: string | undefined, hostTriple: string): HostToolchain | string {
+export function findHostToolchain(
+  host: Host,
+  dir: string,
+  explicit: string | undefined,
+  hostTriple: string,
+): HostToolchain | string {
   const home = rustupHome(host);
   if (!isDir(path.join(home, 'toolchains'))) return `no rustup toolchains in ${home}`;
-  const chosen = explicit !== undefined ? { name: explicit, from: `+${explicit}` }
-    : host.env.RUSTUP_TOOLCHAIN ? { name: host.env.RUSTUP_TOOLCHAIN, from: 'RUSTUP_TOOLCHAIN' }
-    : toolchainFile(dir) ?? defaultToolchain(home);
+  const chosen =
+    explicit !== undefined
+      ? { name: explicit, from: `+${explicit}` }
+      : host.env.RUSTUP_TOOLCHAIN
+        ? { name: host.env.RUSTUP_TOOLCHAIN, from: 'RUSTUP_TOOLCHAIN' }
+        : (toolchainFile(dir) ?? defaultToolchain(home));
   if (!chosen) return 'rustup has no default toolchain';
   for (const candidate of [chosen.name, `${chosen.name}-${hostTriple}`]) {
     const tcDir = path.join(home, 'toolchains', candidate);
@@ -50,7 +58,8 @@ function toolchainFile(start: string): { name: string; from: string } | undefine
       const plain = text.trim();
       if (name === 'rust-toolchain' && /^[\w.-]+$/.test(plain)) return { name: plain, from: file };
       const t = parseTomlText(text, file);
-      if (isTable(t.toolchain) && typeof t.toolchain.channel === 'string') return { name: t.toolchain.channel, from: file };
+      if (isTable(t.toolchain) && typeof t.toolchain.channel === 'string')
+        return { name: t.toolchain.channel, from: file };
     }
     if (path.dirname(dir) === dir) return undefined;
   }

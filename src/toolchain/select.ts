@@ -12,8 +12,7 @@ import { findOnPath } from '../../runtimes/which';
 import { runCaptured } from '../../runtimes/process';
 
 export type Toolchain =
-  | { source: 'host'; toolchain: HostToolchain; why: string }
-  | { source: 'image'; rustc: string; why: string };
+  { source: 'host'; toolchain: HostToolchain; why: string } | { source: 'image'; rustc: string; why: string };
 
 export interface ToolchainRequest {
   host: Host;
@@ -54,18 +53,24 @@ export async function selectToolchain(req: ToolchainRequest): Promise<Toolchain>
   const refuse = (why: string): Toolchain => {
     if (req.source === 'host' || req.explicit) {
       throw new XcrossError(`cannot use the host toolchain for ${target.triple}: ${why}`, {
-        fix: typeof found === 'string' ? 'install one with rustup, or drop +toolchain / --toolchain-source host to use the image\'s rustc'
-          : `run \`rustup target add ${target.triple} --toolchain ${found.name}\` when you have network access`,
+        fix:
+          typeof found === 'string'
+            ? "install one with rustup, or drop +toolchain / --toolchain-source host to use the image's rustc"
+            : `run \`rustup target add ${target.triple} --toolchain ${found.name}\` when you have network access`,
       });
     }
     return imageChoice(why);
   };
   if (typeof found === 'string') return refuse(found);
-  if (hasTargetStd(found, target.triple)) return { source: 'host', toolchain: found, why: `host toolchain ${found.name} has the ${target.triple} std` };
+  if (hasTargetStd(found, target.triple))
+    return { source: 'host', toolchain: found, why: `host toolchain ${found.name} has the ${target.triple} std` };
   // CROSS_CUSTOM_TOOLCHAIN: a toolchain rustup did not install (linked, self-built): do not ask rustup.
   const custom = /^(1|true)$/i.test(host.env.CROSS_CUSTOM_TOOLCHAIN ?? '');
-  const added = custom ? 'CROSS_CUSTOM_TOOLCHAIN says rustup must not change it' : await rustupTargetAdd(host, found, target.triple, log);
-  if (added === true) return { source: 'host', toolchain: found, why: `rustup added the ${target.triple} std to ${found.name}` };
+  const added = custom
+    ? 'CROSS_CUSTOM_TOOLCHAIN says rustup must not change it'
+    : await rustupTargetAdd(host, found, target.triple, log);
+  if (added === true)
+    return { source: 'host', toolchain: found, why: `rustup added the ${target.triple} std to ${found.name}` };
   return refuse(`host toolchain ${found.name} has no std for ${target.triple} and ${added}`);
 }
 
@@ -77,15 +82,23 @@ async function rustupTargetAdd(host: Host, tc: HostToolchain, triple: string, lo
   const key = `${tc.name}|${triple}`;
   const misses = readJson(missFile);
   const last = misses[key];
-  if (typeof last === 'number' && Date.now() - last < MISS_TTL_MS) return `rustup could not add it within the last hour`;
+  if (typeof last === 'number' && Date.now() - last < MISS_TTL_MS)
+    return `rustup could not add it within the last hour`;
   log.info(`adding the ${triple} std to ${tc.name} with rustup ...`);
-  const r = await runCaptured(rustup, ['target', 'add', '--toolchain', tc.name, triple], { timeoutMs: 300_000, env: host.env });
+  const r = await runCaptured(rustup, ['target', 'add', '--toolchain', tc.name, triple], {
+    timeoutMs: 300_000,
+    env: host.env,
+  });
   if (r.code === 0) return true;
   misses[key] = Date.now();
   fs.mkdirSync(host.cacheDir, { recursive: true });
   fs.writeFileSync(missFile, JSON.stringify(misses));
   // rustup's own `error:` line; with RUST_BACKTRACE set, the last line is a backtrace frame instead.
-  const lines = r.stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const reason = lines.filter((l) => /^error:/i.test(l)).pop() ?? lines.pop() ?? `exit code ${r.code}`;
   log.debug(`rustup target add failed: ${r.stderr.trim()}`);
   return `rustup could not add it (${reason})`;

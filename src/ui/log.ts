@@ -10,8 +10,12 @@ export function createLogger(verbose: number, stream: NodeJS.WriteStream = proce
     verbose,
     info: (msg) => write(`${c.bold('xcross')}: ${msg}`),
     warn: (msg) => write(`${c.yellow(c.bold('xcross warning'))}: ${msg}`),
-    debug: (msg) => { if (verbose > 0) write(c.dim(`xcross: ${msg}${since()}`)); },
-    command: (argv) => { if (verbose > 0) write(c.cyan(`+ ${shellQuote(argv)}`) + c.dim(since())); },
+    debug: (msg) => {
+      if (verbose > 0) write(c.dim(`xcross: ${msg}${since()}`));
+    },
+    command: (argv) => {
+      if (verbose > 0) write(c.cyan(`+ ${shellQuote(argv)}`) + c.dim(since()));
+    },
   };
 }
 

@@ -6,7 +6,10 @@ export interface Progress {
   fail(): void;
 }
 
-export function startProgress(title: string, opts: { tty: boolean; verbose: boolean; stream?: NodeJS.WriteStream }): Progress {
+export function startProgress(
+  title: string,
+  opts: { tty: boolean; verbose: boolean; stream?: NodeJS.WriteStream },
+): Progress {
   const out = opts.stream ?? process.stderr;
   const started = Date.now();
   const elapsed = () => formatDuration(Date.now() - started);
@@ -47,7 +50,10 @@ export function startProgress(title: string, opts: { tty: boolean; verbose: bool
 
 /** A line worth its own line in a log: a build step that does work, or a pull. */
 function isStep(text: string): boolean {
-  return /^STEP \d+\/\d+: (?!ARG |LABEL |ENV )/.test(text) || /^(Trying to pull|Writing manifest|compressed layer \d+)/.test(text);
+  return (
+    /^STEP \d+\/\d+: (?!ARG |LABEL |ENV )/.test(text) ||
+    /^(Trying to pull|Writing manifest|compressed layer \d+)/.test(text)
+  );
 }
 
 /** A line worth showing in the terminal's status line: also apt's progress inside a step. */

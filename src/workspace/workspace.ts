@@ -58,13 +58,15 @@ function findRoot(manifest: string, read: (f: string) => TomlTable): string {
   const own = read(manifest);
   const dir = path.dirname(manifest);
   if (isTable(own.workspace)) return dir;
-  if (isTable(own.package) && typeof own.package.workspace === 'string') return path.resolve(dir, own.package.workspace);
+  if (isTable(own.package) && typeof own.package.workspace === 'string')
+    return path.resolve(dir, own.package.workspace);
   for (let up = path.dirname(dir); path.dirname(up) !== up; up = path.dirname(up)) {
     const candidate = path.join(up, 'Cargo.toml');
     if (!isFile(candidate)) continue;
     const t = read(candidate);
     if (!isTable(t.workspace)) continue;
-    const excluded = Array.isArray(t.workspace.exclude) &&
+    const excluded =
+      Array.isArray(t.workspace.exclude) &&
       t.workspace.exclude.some((e) => typeof e === 'string' && isInside(dir, path.resolve(up, e)));
     return excluded ? dir : up;
   }
@@ -101,10 +103,20 @@ function expandGlob(root: string, pattern: string): string[] {
       dirs = dirs.map((d) => path.join(d, seg));
       continue;
     }
-    const re = new RegExp('^' + seg.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+    const re = new RegExp(
+      '^' +
+        seg
+          .replace(/[.+^${}()|\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.') +
+        '$',
+    );
     dirs = dirs.flatMap((d) => {
       try {
-        return fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory() && re.test(e.name)).map((e) => path.join(d, e.name));
+        return fs
+          .readdirSync(d, { withFileTypes: true })
+          .filter((e) => e.isDirectory() && re.test(e.name))
+          .map((e) => path.join(d, e.name));
       } catch {
         return [];
       }

@@ -20,7 +20,13 @@ async function main(): Promise<number> {
   const log = createLogger(process.env.XCROSS_CONFORMANCE_VERBOSE === '1' ? 1 : 0);
   // As the app does: one stop for the operation, which alone listens to SIGINT/SIGTERM/SIGHUP.
   const stop = new StopController().listen();
-  const runtime = await createRuntime(runtimeName, { env: process.env, uid: process.getuid!(), cacheDir: path.join(os.homedir(), '.cache', 'xcross'), log, stop });
+  const runtime = await createRuntime(runtimeName, {
+    env: process.env,
+    uid: process.getuid!(),
+    cacheDir: path.join(os.homedir(), '.cache', 'xcross'),
+    log,
+    stop,
+  });
   switch (op) {
     case 'run': {
       const partial = JSON.parse(args[0]) as Partial<ContainerSpec> & Pick<ContainerSpec, 'image' | 'command'>;
@@ -37,7 +43,8 @@ async function main(): Promise<number> {
       };
       spec.labels = { 'io.xcross.managed': 'true', ...spec.labels };
       const r = await runtime.run(spec);
-      if (process.env.XCROSS_CONFORMANCE_RESULT) fs.writeFileSync(process.env.XCROSS_CONFORMANCE_RESULT, JSON.stringify(r));
+      if (process.env.XCROSS_CONFORMANCE_RESULT)
+        fs.writeFileSync(process.env.XCROSS_CONFORMANCE_RESULT, JSON.stringify(r));
       return r.code;
     }
     case 'exists':

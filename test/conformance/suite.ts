@@ -33,8 +33,19 @@ interface Driven {
   result?: RunResult;
 }
 
-function drive(o: SuiteOptions, args: string[], extra: { stdin?: Buffer | string; onStart?: (child: ReturnType<typeof spawn>, stdout: () => string) => void; timeoutMs?: number } = {}): Promise<Driven> {
-  const resultFile = path.join(os.tmpdir(), `xcross-conformance-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+function drive(
+  o: SuiteOptions,
+  args: string[],
+  extra: {
+    stdin?: Buffer | string;
+    onStart?: (child: ReturnType<typeof spawn>, stdout: () => string) => void;
+    timeoutMs?: number;
+  } = {},
+): Promise<Driven> {
+  const resultFile = path.join(
+    os.tmpdir(),
+    `xcross-conformance-${process.pid}-${Math.random().toString(36).slice(2)}.json`,
+  );
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [DRIVER, o.runtime, ...args], {
       env: { ...process.env, ...o.env, XCROSS_CONFORMANCE_RESULT: resultFile },
@@ -43,7 +54,9 @@ function drive(o: SuiteOptions, args: string[], extra: { stdin?: Buffer | string
     const out: Buffer[] = [];
     let err = '';
     child.stdout!.on('data', (d: Buffer) => out.push(d));
-    child.stderr!.on('data', (d: Buffer) => { err += d; });
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d;
+    });
     if (extra.stdin !== undefined) child.stdin!.end(extra.stdin);
     const timer = setTimeout(() => child.kill('SIGKILL'), extra.timeoutMs ?? 120_000);
     extra.onStart?.(child, () => Buffer.concat(out).toString());
@@ -107,26 +120,47 @@ export function conformanceSuite(title: string, o: SuiteOptions): void {
     });
 
     test('10 MB of output and 1 MB of stderr arrive whole and in order', async () => {
-      const r = await run(o, { command: ['sh', '-c', 'seq 1 1500000 | head -c 10485760; seq 1 200000 | head -c 1048576 >&2'], labels }, { timeoutMs: 300_000 });
+      const r = await run(
+        o,
+        { command: ['sh', '-c', 'seq 1 1500000 | head -c 10485760; seq 1 200000 | head -c 1048576 >&2'], labels },
+        { timeoutMs: 300_000 },
+      );
       assert.equal(r.code, 0, r.stderr.slice(-500));
       assert.equal(r.stdout.length, 10485760);
-      const expected = Buffer.from(Array.from({ length: 1500000 }, (_, i) => `${i + 1}\n`).join('')).subarray(0, 10485760);
-      assert.equal(createHash('sha256').update(r.stdout).digest('hex'), createHash('sha256').update(expected).digest('hex'));
-      const err = Buffer.from(Array.from({ length: 200000 }, (_, i) => `${i + 1}\n`).join('')).subarray(0, 1048576).toString();
+      const expected = Buffer.from(Array.from({ length: 1500000 }, (_, i) => `${i + 1}\n`).join('')).subarray(
+        0,
+        10485760,
+      );
+      assert.equal(
+        createHash('sha256').update(r.stdout).digest('hex'),
+        createHash('sha256').update(expected).digest('hex'),
+      );
+      const err = Buffer.from(Array.from({ length: 200000 }, (_, i) => `${i + 1}\n`).join(''))
+        .subarray(0, 1048576)
+        .toString();
       assert.equal(r.stderr.length, err.length);
       assert.ok(r.stderr === err, 'stderr differs from what the container wrote');
     });
 
     test('stdin is forwarded, and its end reaches the program', async () => {
       const input = Buffer.from(Array.from({ length: 50000 }, (_, i) => `line ${i}\n`).join(''));
-      const r = await run(o, { command: ['sh', '-c', 'wc -c; echo done'], interactive: true, labels }, { stdin: input });
+      const r = await run(
+        o,
+        { command: ['sh', '-c', 'wc -c; echo done'], interactive: true, labels },
+        { stdin: input },
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.toString(), `${input.length}\ndone\n`);
     });
 
     test('environment variables arrive exactly, spaces and = included', async () => {
       const env = { XC_ONE: 'a b  c', XC_TWO: 'k=v=w', XC_EMPTY: '' };
-      const r = await run(o, { command: ['sh', '-c', 'printf "%s|%s|%s|%s" "$XC_ONE" "$XC_TWO" "${XC_EMPTY-unset}" "$PWD"'], env, workdir: '/tmp', labels });
+      const r = await run(o, {
+        command: ['sh', '-c', 'printf "%s|%s|%s|%s" "$XC_ONE" "$XC_TWO" "${XC_EMPTY-unset}" "$PWD"'],
+        env,
+        workdir: '/tmp',
+        labels,
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.toString(), 'a b  c|k=v=w||/tmp');
     });
@@ -137,8 +171,19 @@ export function conformanceSuite(title: string, o: SuiteOptions): void {
       fs.mkdirSync(ro);
       fs.mkdirSync(rw);
       fs.writeFileSync(path.join(ro, 'given'), 'from host\n');
-      const mounts = [{ source: ro, target: '/ro', readOnly: true }, { source: rw, target: '/rw', readOnly: false }];
-      const r = await run(o, { command: ['sh', '-c', 'cat /ro/given; if echo x > /ro/new 2>/dev/null; then echo ro-writable; fi; mkdir -p /rw/sub && echo written > /rw/sub/file'], mounts, labels });
+      const mounts = [
+        { source: ro, target: '/ro', readOnly: true },
+        { source: rw, target: '/rw', readOnly: false },
+      ];
+      const r = await run(o, {
+        command: [
+          'sh',
+          '-c',
+          'cat /ro/given; if echo x > /ro/new 2>/dev/null; then echo ro-writable; fi; mkdir -p /rw/sub && echo written > /rw/sub/file',
+        ],
+        mounts,
+        labels,
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.toString(), 'from host\n');
       assert.equal(fs.existsSync(path.join(ro, 'new')), false);
@@ -151,17 +196,21 @@ export function conformanceSuite(title: string, o: SuiteOptions): void {
     });
 
     test('labels are set on the container, and it is gone after the run', async () => {
-      const r = await run(o, { command: ['sh', '-c', 'echo running; sleep 30'], labels }, {
-        onStart: (child, stdout) => {
-          const poll = setInterval(() => {
-            if (!stdout().includes('running')) return;
-            clearInterval(poll);
-            seen = o.containersWithLabel(label);
-            child.kill('SIGTERM');
-          }, 50);
-          child.once('close', () => clearInterval(poll));
+      const r = await run(
+        o,
+        { command: ['sh', '-c', 'echo running; sleep 30'], labels },
+        {
+          onStart: (child, stdout) => {
+            const poll = setInterval(() => {
+              if (!stdout().includes('running')) return;
+              clearInterval(poll);
+              seen = o.containersWithLabel(label);
+              child.kill('SIGTERM');
+            }, 50);
+            child.once('close', () => clearInterval(poll));
+          },
         },
-      });
+      );
       assert.equal(seen.length, 1, `containers with ${label} while it ran: ${seen.join(', ')}`);
       assert.equal(r.code, 143, r.stderr);
       assert.deepEqual(o.containersWithLabel(label), []);
@@ -170,17 +219,21 @@ export function conformanceSuite(title: string, o: SuiteOptions): void {
 
     test('SIGINT ends the run with 130 and removes the container', async () => {
       const started = Date.now();
-      const r = await run(o, { command: ['sh', '-c', 'echo running; exec sleep 60'], labels }, {
-        onStart: (child, stdout) => {
-          const poll = setInterval(() => {
-            if (stdout().includes('running')) {
-              clearInterval(poll);
-              child.kill('SIGINT');
-            }
-          }, 50);
-          child.once('close', () => clearInterval(poll));
+      const r = await run(
+        o,
+        { command: ['sh', '-c', 'echo running; exec sleep 60'], labels },
+        {
+          onStart: (child, stdout) => {
+            const poll = setInterval(() => {
+              if (stdout().includes('running')) {
+                clearInterval(poll);
+                child.kill('SIGINT');
+              }
+            }, 50);
+            child.once('close', () => clearInterval(poll));
+          },
         },
-      });
+      );
       assert.equal(r.code, 130, r.stderr);
       assert.equal(r.result?.interrupted, 'SIGINT');
       assert.ok(Date.now() - started < 30_000, 'the interrupted run took as long as the program would have');
@@ -205,19 +258,35 @@ export function conformanceSuite(title: string, o: SuiteOptions): void {
     test('a build streams its progress and leaves a labelled image', { timeout: 600_000 }, async () => {
       const ctx = path.join(dir, 'ctx');
       fs.mkdirSync(path.join(ctx, 'target', 'debug'), { recursive: true });
-      fs.writeFileSync(path.join(ctx, 'Containerfile'), `ARG BASE_IMAGE\nFROM \${BASE_IMAGE}\nCOPY . /ctx/\nRUN echo "conformance step ${tag}" && ls -a /ctx | tr '\\n' ' ' && echo\n`);
+      fs.writeFileSync(
+        path.join(ctx, 'Containerfile'),
+        `ARG BASE_IMAGE\nFROM \${BASE_IMAGE}\nCOPY . /ctx/\nRUN echo "conformance step ${tag}" && ls -a /ctx | tr '\\n' ' ' && echo\n`,
+      );
       fs.writeFileSync(path.join(ctx, 'kept.txt'), 'kept\n');
       fs.writeFileSync(path.join(ctx, 'target', 'debug', 'big'), Buffer.alloc(1024 * 1024));
       fs.writeFileSync(path.join(ctx, '.dockerignore'), 'ignored-*\n');
       fs.writeFileSync(path.join(ctx, 'ignored-by-file'), 'x\n');
       const ref = built;
-      const req = { containerfile: path.join(ctx, 'Containerfile'), context: ctx, tag: ref, buildArgs: { BASE_IMAGE }, labels: { 'io.xcross.managed': 'true', ...labels }, excludes: ['/target'] };
+      const req = {
+        containerfile: path.join(ctx, 'Containerfile'),
+        context: ctx,
+        tag: ref,
+        buildArgs: { BASE_IMAGE },
+        labels: { 'io.xcross.managed': 'true', ...labels },
+        excludes: ['/target'],
+      };
       const b = await drive(o, ['build', JSON.stringify(req)], { timeoutMs: 600_000 });
       assert.equal(b.code, 0, b.stderr + b.stdout.toString().slice(-2000));
-      const lines = b.stdout.toString().split('\n').filter((l) => l.startsWith('line: '));
+      const lines = b.stdout
+        .toString()
+        .split('\n')
+        .filter((l) => l.startsWith('line: '));
       assert.ok(lines.length >= 3, `only ${lines.length} progress lines`);
       const listing = lines.find((l) => l.includes('Containerfile') && l.includes('kept.txt'));
-      assert.ok(lines.some((l) => l.includes(`conformance step ${tag}`)), `no RUN output among:\n${lines.join('\n')}`);
+      assert.ok(
+        lines.some((l) => l.includes(`conformance step ${tag}`)),
+        `no RUN output among:\n${lines.join('\n')}`,
+      );
       assert.ok(listing, `no context listing among:\n${lines.join('\n')}`);
       assert.doesNotMatch(listing!, /\btarget\b|ignored-by-file/);
       const e = await drive(o, ['exists', ref]);

@@ -6,7 +6,16 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadRegistry } from '../../src/targets/registry';
-import { containersWithLabel, copyFixtures, elfMachine, interruptWhen, notOwnedBy, snapshot, tail, xcross } from './harness';
+import {
+  containersWithLabel,
+  copyFixtures,
+  elfMachine,
+  interruptWhen,
+  notOwnedBy,
+  snapshot,
+  tail,
+  xcross,
+} from './harness';
 
 const T = 'aarch64-unknown-linux-gnu';
 const AARCH64 = 183;
@@ -22,29 +31,46 @@ describe(`xcross on real podman for ${T}`, () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('build: makes the image when missing, then an aarch64 ELF owned by the user', { timeout: 60 * 60_000 }, async () => {
-    const r = await xcross(['build', '--target', T, '-v'], { cwd: crate, tee: true, timeoutMs: 60 * 60_000 });
-    assert.equal(r.code, 0, tail(r.stderr));
-    const bin = path.join(crate, 'target', T, 'debug', 'hello-xcross');
-    assert.equal(elfMachine(bin), AARCH64, `${bin} is not an aarch64 ELF`);
-    assert.deepEqual(notOwnedBy(path.join(crate, 'target'), process.getuid!()), []);
-    // -v shows the engine command line it ran, and which toolchain built.
-    assert.match(r.stderr, /^\+ \S*podman .*\brun --rm\b.* cargo build --target aarch64-unknown-linux-gnu -v( \[\d+ ms\])?$/m);
-    assert.match(r.stderr, /toolchain: /);
-    // When the image had to be made, the user saw it being built.
-    if (/is not here yet/.test(r.stderr)) assert.match(r.stderr, /built localhost\/xcross\/aarch64-unknown-linux-gnu:\w+ in /);
-  });
+  test(
+    'build: makes the image when missing, then an aarch64 ELF owned by the user',
+    { timeout: 60 * 60_000 },
+    async () => {
+      const r = await xcross(['build', '--target', T, '-v'], { cwd: crate, tee: true, timeoutMs: 60 * 60_000 });
+      assert.equal(r.code, 0, tail(r.stderr));
+      const bin = path.join(crate, 'target', T, 'debug', 'hello-xcross');
+      assert.equal(elfMachine(bin), AARCH64, `${bin} is not an aarch64 ELF`);
+      assert.deepEqual(notOwnedBy(path.join(crate, 'target'), process.getuid!()), []);
+      // -v shows the engine command line it ran, and which toolchain built.
+      assert.match(
+        r.stderr,
+        /^\+ \S*podman .*\brun --rm\b.* cargo build --target aarch64-unknown-linux-gnu -v( \[\d+ ms\])?$/m,
+      );
+      assert.match(r.stderr, /toolchain: /);
+      // When the image had to be made, the user saw it being built.
+      if (/is not here yet/.test(r.stderr))
+        assert.match(r.stderr, /built localhost\/xcross\/aarch64-unknown-linux-gnu:\w+ in /);
+    },
+  );
 
   test('image build: the image is there, labelled with the pins of images/targets.toml', async () => {
     const r = await xcross(['image', 'build', '--target', T], { cwd: crate });
     assert.equal(r.code, 0, tail(r.stderr));
     const ref = r.stdout.trim();
     assert.match(ref, /^localhost\/xcross\/aarch64-unknown-linux-gnu:[0-9a-f]{12}$/);
-    const inspect = spawnSync('podman', ['image', 'inspect', '--format', '{{json .Labels}}', ref], { encoding: 'utf8' });
+    const inspect = spawnSync('podman', ['image', 'inspect', '--format', '{{json .Labels}}', ref], {
+      encoding: 'utf8',
+    });
     const labels = JSON.parse(inspect.stdout) as Record<string, string>;
     const pins = loadRegistry().targets.find((t) => t.triple === T)!.pins;
     assert.deepEqual(
-      { target: labels['io.xcross.target'], gcc: labels['io.xcross.gcc'], libc: labels['io.xcross.libc'], openssl: labels['io.xcross.openssl'], qemu: labels['io.xcross.qemu'], rustc: labels['io.xcross.rustc'] },
+      {
+        target: labels['io.xcross.target'],
+        gcc: labels['io.xcross.gcc'],
+        libc: labels['io.xcross.libc'],
+        openssl: labels['io.xcross.openssl'],
+        qemu: labels['io.xcross.qemu'],
+        rustc: labels['io.xcross.rustc'],
+      },
       { target: T, ...pins },
     );
   });
@@ -76,7 +102,10 @@ describe(`xcross on real podman for ${T}`, () => {
   });
 
   test('RUST_TEST_THREADS reaches the tests: with one thread the rendezvous test fails', async () => {
-    const r = await xcross(['test', '--target', T, '--test', 'parallel', '--', 'meets_the_other'], { cwd: crate, env: { RUST_TEST_THREADS: '1' } });
+    const r = await xcross(['test', '--target', T, '--test', 'parallel', '--', 'meets_the_other'], {
+      cwd: crate,
+      env: { RUST_TEST_THREADS: '1' },
+    });
     assert.equal(r.code, 101, tail(r.stdout + r.stderr));
     assert.match(r.stdout, /tests did not run in parallel/);
   });
@@ -102,7 +131,10 @@ describe(`xcross on real podman for ${T}`, () => {
     assert.ok(name, tail(r.stderr));
     assert.equal(r.code, 130, tail(r.stderr));
     assert.ok(r.ms < 60_000, `took ${r.ms} ms`);
-    assert.deepEqual(containersWithLabel('io.xcross.managed').filter((n) => n === name), []);
+    assert.deepEqual(
+      containersWithLabel('io.xcross.managed').filter((n) => n === name),
+      [],
+    );
   });
 
   test('the source tree is unchanged and no container is left behind', () => {

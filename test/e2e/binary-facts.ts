@@ -45,8 +45,14 @@ export function rustArch(triple: string): string {
 // e_machine, class and byte order per Rust arch (ELF's own numbers: EM_386 3, EM_MIPS 8, EM_PPC64 21,
 // EM_S390 22, EM_ARM 40, EM_X86_64 62, EM_AARCH64 183, EM_RISCV 243).
 const ELF: Record<string, [number, 32 | 64, 'little' | 'big']> = {
-  x86: [3, 32, 'little'], mips: [8, 32, 'big'], powerpc64: [21, 64, 'little'], s390x: [22, 64, 'big'],
-  arm: [40, 32, 'little'], x86_64: [62, 64, 'little'], aarch64: [183, 64, 'little'], riscv64: [243, 64, 'little'],
+  x86: [3, 32, 'little'],
+  mips: [8, 32, 'big'],
+  powerpc64: [21, 64, 'little'],
+  s390x: [22, 64, 'big'],
+  arm: [40, 32, 'little'],
+  x86_64: [62, 64, 'little'],
+  aarch64: [183, 64, 'little'],
+  riscv64: [243, 64, 'little'],
 };
 
 /** The header facts a program built for the triple must have (without `dynamic`). */

@@ -26,7 +26,10 @@ const dirs: string[] = [];
 const figures: string[] = [];
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-function podman(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
+function podman(
+  args: string[],
+  env: Record<string, string> = {},
+): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync('podman', args, { encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -54,7 +57,11 @@ function oneError(r: Result): { error: string; fix: string; ref: string } {
   assert.equal(errors.length, 1, `not one error sentence:\n${tail(r.stderr)}`);
   const refs = customRefs(r);
   assert.equal(refs.length, 1, `not one custom image named:\n${tail(r.stderr)}`);
-  return { error: errors[0].slice('xcross: error: '.length), fix: /^xcross: fix: (.*)$/m.exec(r.stderr)?.[1] ?? '', ref: refs[0] };
+  return {
+    error: errors[0].slice('xcross: error: '.length),
+    fix: /^xcross: fix: (.*)$/m.exec(r.stderr)?.[1] ?? '',
+    ref: refs[0],
+  };
 }
 
 /** A store whose graphroot is on the small tmpfs; the user's own store lends the target image, read-only. */
@@ -66,18 +73,32 @@ function smallStore(name: string): { env: Record<string, string>; graphroot: str
   const conf = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-full-conf-')), 'storage.conf');
   dirs.push(path.dirname(conf));
   // Rootless podman takes rootless_storage_path over graphroot; both say the same.
-  fs.writeFileSync(conf, `[storage]\ndriver = "overlay"\ngraphroot = "${graphroot}"\nrootless_storage_path = "${graphroot}"\nrunroot = "${runroot}"\n\n[storage.options]\nadditionalimagestores = ["${normal}"]\n`);
+  fs.writeFileSync(
+    conf,
+    `[storage]\ndriver = "overlay"\ngraphroot = "${graphroot}"\nrootless_storage_path = "${graphroot}"\nrunroot = "${runroot}"\n\n[storage.options]\nadditionalimagestores = ["${normal}"]\n`,
+  );
   // Files in a rootless store belong to sub-ids: only podman's user namespace can remove them all,
   // after the overlay driver's own mount of its folder, when it is still there.
   const remove = () => {
-    podman(['unshare', 'sh', '-c', 'mountpoint -q "$1/overlay" && umount "$1/overlay"; rm -rf "$(dirname "$1")" "$2"', 'sh', graphroot, runroot]);
+    podman([
+      'unshare',
+      'sh',
+      '-c',
+      'mountpoint -q "$1/overlay" && umount "$1/overlay"; rm -rf "$(dirname "$1")" "$2"',
+      'sh',
+      graphroot,
+      runroot,
+    ]);
     assert.equal(podman(['unshare', 'test', '-e', path.dirname(graphroot)]).code, 1, `${graphroot} is still there`);
   };
   return { env: { CONTAINERS_STORAGE_CONF: conf }, graphroot, remove };
 }
 
 async function startService(socket: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn('podman', [...PODMAN_GLOBAL, 'system', 'service', '--time=0', `unix://${socket}`], { stdio: 'ignore', env: { ...process.env, ...env } });
+  const child = spawn('podman', [...PODMAN_GLOBAL, 'system', 'service', '--time=0', `unix://${socket}`], {
+    stdio: 'ignore',
+    env: { ...process.env, ...env },
+  });
   for (let i = 0; i < 500 && !fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
   assert.ok(fs.existsSync(socket), 'podman system service did not open its socket');
   return child;
@@ -91,8 +112,16 @@ async function stopService(child: ChildProcess): Promise<void> {
 
 describe('image build faults', { timeout: 30 * 60_000 }, () => {
   before(() => {
-    assert.equal(podman(['image', 'exists', BASE]).code, 0, `the fault tests build custom images on ${BASE}, which is not here: \`xcross image build --target ${T}\``);
-    assert.equal(podman(['unshare', 'mountpoint', '-q', SMALL]).code, 0, `${SMALL} is not a small filesystem where podman can see it: run \`sudo scripts/setup-cache-peer.sh ${os.userInfo().username}\``);
+    assert.equal(
+      podman(['image', 'exists', BASE]).code,
+      0,
+      `the fault tests build custom images on ${BASE}, which is not here: \`xcross image build --target ${T}\``,
+    );
+    assert.equal(
+      podman(['unshare', 'mountpoint', '-q', SMALL]).code,
+      0,
+      `${SMALL} is not a small filesystem where podman can see it: run \`sudo scripts/setup-cache-peer.sh ${os.userInfo().username}\``,
+    );
   });
 
   after(() => {
@@ -118,32 +147,57 @@ describe('image build faults', { timeout: 30 * 60_000 }, () => {
         assert.notEqual(full.code, 0, tail(full.stderr));
         const { error, fix, ref } = oneError(full);
         fullRef = ref;
-        assert.match(error, new RegExp(`^building ${ref} needs more space than the image storage at ${store.graphroot} has \\([\\d.]+ MiB free of [\\d.]+ MiB\\): the build stopped at ".*no space left on device"$`, 'i'));
+        assert.match(
+          error,
+          new RegExp(
+            `^building ${ref} needs more space than the image storage at ${store.graphroot} has \\([\\d.]+ MiB free of [\\d.]+ MiB\\): the build stopped at ".*no space left on device"$`,
+            'i',
+          ),
+        );
         assert.match(fix, /nothing half-built was tagged/);
         assert.equal(podman(['image', 'exists', ref], store.env).code, 1, `${ref} was tagged in the small store`);
-        assert.equal(podman(['ps', '-a', '--external', '--format', '{{.ID}} {{.Names}}'], store.env).stdout.trim(), '', 'a build container was left in the small store');
+        assert.equal(
+          podman(['ps', '-a', '--external', '--format', '{{.ID}} {{.Names}}'], store.env).stdout.trim(),
+          '',
+          'a build container was left in the small store',
+        );
         assert.equal(podman(['image', 'exists', ref]).code, 1, `${ref} was tagged in the user's store`);
         figures.push(`${runtime}, storage full: "${error}" after ${seconds(full.ms)}`);
       } finally {
         if (service) await stopService(service);
         store.remove();
       }
-      const next = await xcross(['build', '--target', T], { cwd: crate, env: { XCROSS_RUNTIME: runtime }, timeoutMs: 10 * 60_000 });
+      const next = await xcross(['build', '--target', T], {
+        cwd: crate,
+        env: { XCROSS_RUNTIME: runtime },
+        timeoutMs: 10 * 60_000,
+      });
       assert.equal(next.code, 0, tail(next.stderr));
       const built = customRefs(next);
-      assert.deepEqual(built, [fullRef], `the next run did not build the image that did not fit (was ${BASE} rebuilt meanwhile?):\n${tail(next.stderr)}`);
+      assert.deepEqual(
+        built,
+        [fullRef],
+        `the next run did not build the image that did not fit (was ${BASE} rebuilt meanwhile?):\n${tail(next.stderr)}`,
+      );
       assert.equal(podman(['image', 'exists', fullRef]).code, 0);
       figures.push(`${runtime}, the next run with space: built and compiled in ${seconds(next.ms)}`);
     });
   }
 
   test('podman: the Debian mirror unreachable (apt through a dead proxy): one sentence naming the mirror and the proxy, nothing tagged', async () => {
-    const crate = crateWith([`echo xcross-mirror-${RUN} && apt-get update && apt-get install -y --no-install-recommends sl`]);
+    const crate = crateWith([
+      `echo xcross-mirror-${RUN} && apt-get update && apt-get install -y --no-install-recommends sl`,
+    ]);
     const env = { XCROSS_RUNTIME: 'podman', http_proxy: DEAD, https_proxy: DEAD, HTTP_PROXY: DEAD, HTTPS_PROXY: DEAD };
     const r = await xcross(['build', '--target', T], { cwd: crate, env, timeoutMs: 10 * 60_000 });
     assert.notEqual(r.code, 0, tail(r.stderr));
     const { error, fix, ref } = oneError(r);
-    assert.match(error, new RegExp(`^building ${ref} failed: apt could not reach the Debian mirror deb\\.debian\\.org through the proxy 127\\.0\\.0\\.1:9 \\(Could not connect to 127\\.0\\.0\\.1:9 .*Connection refused\\)\\)$`));
+    assert.match(
+      error,
+      new RegExp(
+        `^building ${ref} failed: apt could not reach the Debian mirror deb\\.debian\\.org through the proxy 127\\.0\\.0\\.1:9 \\(Could not connect to 127\\.0\\.0\\.1:9 .*Connection refused\\)\\)$`,
+      ),
+    );
     assert.match(fix, /http_proxy\/https_proxy/);
     assert.equal(podman(['image', 'exists', ref]).code, 1);
     figures.push(`podman, mirror through a dead proxy: "${error}" after ${seconds(r.ms)}`);
@@ -151,11 +205,22 @@ describe('image build faults', { timeout: 30 * 60_000 }, () => {
 
   test('podman-api: the Debian mirror unreachable (apt pointed at a dead address): one sentence naming it, nothing tagged', async () => {
     const dead = DEAD.replace('http://', '');
-    const crate = crateWith([`echo xcross-mirror-api-${RUN} && sed -i 's#http://deb.debian.org#${DEAD}#g' $(grep -rl deb.debian.org /etc/apt) && apt-get update && apt-get install -y --no-install-recommends sl`]);
-    const r = await xcross(['build', '--target', T], { cwd: crate, env: { XCROSS_RUNTIME: 'podman-api' }, timeoutMs: 10 * 60_000 });
+    const crate = crateWith([
+      `echo xcross-mirror-api-${RUN} && sed -i 's#http://deb.debian.org#${DEAD}#g' $(grep -rl deb.debian.org /etc/apt) && apt-get update && apt-get install -y --no-install-recommends sl`,
+    ]);
+    const r = await xcross(['build', '--target', T], {
+      cwd: crate,
+      env: { XCROSS_RUNTIME: 'podman-api' },
+      timeoutMs: 10 * 60_000,
+    });
     assert.notEqual(r.code, 0, tail(r.stderr));
     const { error, fix, ref } = oneError(r);
-    assert.match(error, new RegExp(`^building ${ref} failed: apt could not reach the Debian mirror ${dead.replace(/\./g, '\\.')} \\(Could not connect to ${dead.replace(/\./g, '\\.')}.*\\)$`));
+    assert.match(
+      error,
+      new RegExp(
+        `^building ${ref} failed: apt could not reach the Debian mirror ${dead.replace(/\./g, '\\.')} \\(Could not connect to ${dead.replace(/\./g, '\\.')}.*\\)$`,
+      ),
+    );
     assert.match(fix, /network and DNS for 127\.0\.0\.1:9/);
     assert.equal(podman(['image', 'exists', ref]).code, 1);
     figures.push(`podman-api, mirror at a dead address: "${error}" after ${seconds(r.ms)}`);

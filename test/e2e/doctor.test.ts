@@ -25,15 +25,26 @@ describe('xcross doctor on this machine', () => {
     try {
       fs.writeFileSync(path.join(crate, 'Cargo.toml'), '[package]\nname = "d"\nversion = "0.1.0"\n');
       fs.writeFileSync(path.join(crate, 'Cross.toml'), '[xcross]\nruntime = "podman-api"\n');
-      const r = await xcross(['doctor', '--json'], { cwd: crate, env: { XCROSS_RUNTIME: undefined, CROSS_CONTAINER_ENGINE: undefined } });
+      const r = await xcross(['doctor', '--json'], {
+        cwd: crate,
+        env: { XCROSS_RUNTIME: undefined, CROSS_CONTAINER_ENGINE: undefined },
+      });
       const checks = (JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string }[] }).checks;
       const engine = checks.find((c) => c.id === 'engine')!;
       assert.equal(engine.status, 'ok', r.stdout + tail(r.stderr));
       assert.match(engine.message, /^podman \d+\.\d+\S* through its REST API: podman-api /);
       assert.match(checks.find((c) => c.id === 'rootless')!.message, /^rootless podman/);
       // Outside the crate the environment alone decides, as before.
-      const outside = await xcross(['doctor', '--json'], { cwd: os.tmpdir(), env: { XCROSS_RUNTIME: undefined, CROSS_CONTAINER_ENGINE: undefined } });
-      assert.doesNotMatch((JSON.parse(outside.stdout) as { checks: { id: string; message: string }[] }).checks.find((c) => c.id === 'engine')!.message, /REST API/);
+      const outside = await xcross(['doctor', '--json'], {
+        cwd: os.tmpdir(),
+        env: { XCROSS_RUNTIME: undefined, CROSS_CONTAINER_ENGINE: undefined },
+      });
+      assert.doesNotMatch(
+        (JSON.parse(outside.stdout) as { checks: { id: string; message: string }[] }).checks.find(
+          (c) => c.id === 'engine',
+        )!.message,
+        /REST API/,
+      );
     } finally {
       fs.rmSync(crate, { recursive: true, force: true });
     }

@@ -36,11 +36,15 @@ function engineChild(xcrossPid: number, verb: string): number | undefined {
 /** buildah's working containers of this xcross's builds (their image is its base alias, see build-from.ts). */
 function workingContainers(xcrossPid: number): string[] {
   const r = spawnSync('podman', ['ps', '-a', '--external', '--format', '{{.Image}} {{.Names}}'], { encoding: 'utf8' });
-  return r.stdout.split('\n').filter((n) => n.startsWith(`localhost/xcross-build-${xcrossPid}-`) || n.includes(` xcross-build-${xcrossPid}-`));
+  return r.stdout
+    .split('\n')
+    .filter((n) => n.startsWith(`localhost/xcross-build-${xcrossPid}-`) || n.includes(` xcross-build-${xcrossPid}-`));
 }
 
 function processesWith(marker: string): string[] {
-  return spawnSync('pgrep', ['-u', String(process.getuid!()), '-f', marker], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  return spawnSync('pgrep', ['-u', String(process.getuid!()), '-f', marker], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean);
 }
 
 /** The working container a build step runs in (buildah sets HOSTNAME to its ID). */
@@ -53,11 +57,15 @@ function stepContainer(marker: string): string | undefined {
 }
 
 function externalContainers(): string[] {
-  return spawnSync('podman', ['ps', '-a', '--external', '--format', '{{.ID}}'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  return spawnSync('podman', ['ps', '-a', '--external', '--format', '{{.ID}}'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean);
 }
 
 function aliases(xcrossPid: number): string[] {
-  return spawnSync('podman', ['images', '--format', '{{.Repository}}'], { encoding: 'utf8' }).stdout.split('\n').filter((r) => r.startsWith(`localhost/xcross-build-${xcrossPid}-`));
+  return spawnSync('podman', ['images', '--format', '{{.Repository}}'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((r) => r.startsWith(`localhost/xcross-build-${xcrossPid}-`));
 }
 
 function imageExists(ref: string): boolean {
@@ -69,14 +77,27 @@ function row(t: { diagnostic(s: string): void }, kase: string, happened: string,
 }
 
 /** Starts xcross and calls `when` with it once `ready` says so. */
-function startXcross(args: string[], cwd: string, env: Record<string, string>, ready: (out: { stdout: string; stderr: string }) => boolean, when: (child: ChildProcess) => void, timeoutMs = 300_000): Promise<Result> {
+function startXcross(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  ready: (out: { stdout: string; stderr: string }) => boolean,
+  when: (child: ChildProcess) => void,
+  timeoutMs = 300_000,
+): Promise<Result> {
   return xcross(args, {
-    cwd, env, timeoutMs,
+    cwd,
+    env,
+    timeoutMs,
     onStart: (child) => {
       let stdout = '';
       let stderr = '';
-      child.stdout!.on('data', (d: Buffer) => { stdout += d; });
-      child.stderr!.on('data', (d: Buffer) => { stderr += d; });
+      child.stdout!.on('data', (d: Buffer) => {
+        stdout += d;
+      });
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr += d;
+      });
       let fired = false;
       const poll = setInterval(() => {
         if (fired || !ready({ stdout, stderr })) return;
@@ -91,7 +112,10 @@ function startXcross(args: string[], cwd: string, env: Record<string, string>, r
 
 /** A Cross.toml whose custom image sleeps in its pre-build step, under a marker of its own. */
 function slowPreBuild(crate: string, marker: string): void {
-  fs.writeFileSync(path.join(crate, 'Cross.toml'), `[target.${T}]\npre-build = ["echo ${marker}-start && sleep 120 && echo ${marker}"]\n`);
+  fs.writeFileSync(
+    path.join(crate, 'Cross.toml'),
+    `[target.${T}]\npre-build = ["echo ${marker}-start && sleep 120 && echo ${marker}"]\n`,
+  );
 }
 
 function customTag(stderr: string): string | undefined {
@@ -110,11 +134,17 @@ describe('faults: xcross killed with SIGKILL (podman CLI)', () => {
 
   test('xcross run: no container of it 10 s later', { timeout: 400_000 }, async (t) => {
     let killedAt = 0;
-    const r = await startXcross(['run', '--target', T, '--', '--sleep', '300'], crate, CLI, (o) => o.stdout.includes('sleeping'), (c) => {
-      assert.equal(containersWithLabel(label).length, 1);
-      killedAt = Date.now();
-      c.kill('SIGKILL');
-    });
+    const r = await startXcross(
+      ['run', '--target', T, '--', '--sleep', '300'],
+      crate,
+      CLI,
+      (o) => o.stdout.includes('sleeping'),
+      (c) => {
+        assert.equal(containersWithLabel(label).length, 1);
+        killedAt = Date.now();
+        c.kill('SIGKILL');
+      },
+    );
     assert.equal(r.signal, 'SIGKILL', tail(r.stderr));
     await until('the container is gone', () => containersWithLabel(label).length === 0, 10_000);
     row(t, 'SIGKILL of xcross during `run`', 'watchdog removed the container', Date.now() - killedAt, 'nothing');
@@ -123,10 +153,16 @@ describe('faults: xcross killed with SIGKILL (podman CLI)', () => {
   test('xcross test: no container of it 10 s later', { timeout: 400_000 }, async (t) => {
     fs.rmSync(path.join(crate, 'target'), { recursive: true, force: true });
     let killedAt = 0;
-    const r = await startXcross(['test', '--target', T], crate, CLI, () => containersWithLabel(label).length === 1, (c) => {
-      killedAt = Date.now();
-      c.kill('SIGKILL');
-    });
+    const r = await startXcross(
+      ['test', '--target', T],
+      crate,
+      CLI,
+      () => containersWithLabel(label).length === 1,
+      (c) => {
+        killedAt = Date.now();
+        c.kill('SIGKILL');
+      },
+    );
     assert.equal(r.signal, 'SIGKILL', tail(r.stderr));
     await until('the container is gone', () => containersWithLabel(label).length === 0, 10_000);
     row(t, 'SIGKILL of xcross during `test`', 'watchdog removed the container', Date.now() - killedAt, 'nothing');
@@ -141,7 +177,13 @@ describe('faults: xcross killed with SIGKILL (podman CLI)', () => {
       process.kill(term.pid, 'SIGKILL');
       await term.exited;
       await until('the container is gone', () => containersWithLabel(label).length === 0, 10_000);
-      row(t, 'SIGKILL of xcross during `shell` (a terminal)', 'watchdog removed the container', Date.now() - killedAt, 'nothing');
+      row(
+        t,
+        'SIGKILL of xcross during `shell` (a terminal)',
+        'watchdog removed the container',
+        Date.now() - killedAt,
+        'nothing',
+      );
     } finally {
       term.kill();
     }
@@ -149,49 +191,87 @@ describe('faults: xcross killed with SIGKILL (podman CLI)', () => {
 
   test('podman run killed under xcross: an error saying so, and no container', { timeout: 400_000 }, async (t) => {
     let killedAt = 0;
-    const r = await startXcross(['run', '--target', T, '--', '--sleep', '300'], crate, CLI, (o) => o.stdout.includes('sleeping'), (c) => {
-      const engine = engineChild(c.pid!, 'run');
-      assert.ok(engine, 'no podman run child of xcross');
-      killedAt = Date.now();
-      process.kill(engine, 'SIGKILL');
-    });
+    const r = await startXcross(
+      ['run', '--target', T, '--', '--sleep', '300'],
+      crate,
+      CLI,
+      (o) => o.stdout.includes('sleeping'),
+      (c) => {
+        const engine = engineChild(c.pid!, 'run');
+        assert.ok(engine, 'no podman run child of xcross');
+        killedAt = Date.now();
+        process.kill(engine, 'SIGKILL');
+      },
+    );
     const ended = Date.now() - killedAt;
-    assert.match(r.stderr, /xcross: error: .*podman run was killed by a signal while cargo ran; its container xcross-run-\S+ was removed/, tail(r.stderr));
+    assert.match(
+      r.stderr,
+      /xcross: error: .*podman run was killed by a signal while cargo ran; its container xcross-run-\S+ was removed/,
+      tail(r.stderr),
+    );
     assert.notEqual(r.code, 0);
     assert.deepEqual(containersWithLabel(label), []);
     row(t, 'SIGKILL of `podman run` under a live xcross', 'xcross removed the container and said so', ended, 'nothing');
   });
 
   for (const who of ['xcross', 'podman build'] as const) {
-    test(`image build, ${who} killed: no build container, no RUN step, no tagged image 10 s later`, { timeout: 600_000 }, async (t) => {
-      const marker = `xcross-faults-${process.pid}-${who === 'xcross' ? 'x' : 'b'}${Date.now().toString(36)}`;
-      slowPreBuild(crate, marker);
-      let pid = 0;
-      let killedAt = 0;
-      try {
-        const r = await startXcross(['build', '--target', T, '-v'], crate, CLI, () => processesWith(`${marker}-start`).length > 0, (c) => {
-          pid = c.pid!;
-          assert.ok(workingContainers(pid).length > 0, 'no working container named after the alias');
-          killedAt = Date.now();
-          if (who === 'xcross') c.kill('SIGKILL');
-          else process.kill(engineChild(pid, 'build')!, 'SIGKILL');
-        });
-        const tag = customTag(r.stderr);
-        assert.ok(tag, tail(r.stderr));
-        if (who === 'xcross') assert.equal(r.signal, 'SIGKILL');
-        else assert.match(r.stderr, /podman build was killed \(SIGKILL\); its build containers were removed/, tail(r.stderr));
-        await until('the build is swept', () => workingContainers(pid).length === 0 && processesWith(marker).length === 0 && aliases(pid).length === 0, 10_000);
-        const total = Date.now() - killedAt;
-        assert.equal(imageExists(tag!), false, `${tag} was tagged`);
-        row(t, `SIGKILL of ${who === 'xcross' ? 'xcross' : '`podman build`'} during an image build`, who === 'xcross' ? 'watchdog killed the build, removed its working container and base alias' : 'xcross swept the working container and said so', total, 'nothing (no tag, no alias)');
-      } finally {
-        fs.rmSync(path.join(crate, 'Cross.toml'), { force: true });
-      }
-    });
+    test(
+      `image build, ${who} killed: no build container, no RUN step, no tagged image 10 s later`,
+      { timeout: 600_000 },
+      async (t) => {
+        const marker = `xcross-faults-${process.pid}-${who === 'xcross' ? 'x' : 'b'}${Date.now().toString(36)}`;
+        slowPreBuild(crate, marker);
+        let pid = 0;
+        let killedAt = 0;
+        try {
+          const r = await startXcross(
+            ['build', '--target', T, '-v'],
+            crate,
+            CLI,
+            () => processesWith(`${marker}-start`).length > 0,
+            (c) => {
+              pid = c.pid!;
+              assert.ok(workingContainers(pid).length > 0, 'no working container named after the alias');
+              killedAt = Date.now();
+              if (who === 'xcross') c.kill('SIGKILL');
+              else process.kill(engineChild(pid, 'build')!, 'SIGKILL');
+            },
+          );
+          const tag = customTag(r.stderr);
+          assert.ok(tag, tail(r.stderr));
+          if (who === 'xcross') assert.equal(r.signal, 'SIGKILL');
+          else
+            assert.match(
+              r.stderr,
+              /podman build was killed \(SIGKILL\); its build containers were removed/,
+              tail(r.stderr),
+            );
+          await until(
+            'the build is swept',
+            () =>
+              workingContainers(pid).length === 0 && processesWith(marker).length === 0 && aliases(pid).length === 0,
+            10_000,
+          );
+          const total = Date.now() - killedAt;
+          assert.equal(imageExists(tag!), false, `${tag} was tagged`);
+          row(
+            t,
+            `SIGKILL of ${who === 'xcross' ? 'xcross' : '`podman build`'} during an image build`,
+            who === 'xcross'
+              ? 'watchdog killed the build, removed its working container and base alias'
+              : 'xcross swept the working container and said so',
+            total,
+            'nothing (no tag, no alias)',
+          );
+        } finally {
+          fs.rmSync(path.join(crate, 'Cross.toml'), { force: true });
+        }
+      },
+    );
   }
 });
 
-describe('faults: the podman service killed (podman-api, a service of this test\'s own)', () => {
+describe("faults: the podman service killed (podman-api, a service of this test's own)", () => {
   let dir: string;
   let crate: string;
   let label: string;
@@ -216,44 +296,80 @@ describe('faults: the podman service killed (podman-api, a service of this test\
 
   test('killed mid-run: an error within 5 s naming it; no container left', { timeout: 400_000 }, async (t) => {
     let killedAt = 0;
-    const r = await startXcross(['run', '--target', T, '--', '--sleep', '300'], crate, api(), (o) => o.stdout.includes('sleeping'), () => {
-      killedAt = Date.now();
-      service!.kill('SIGKILL');
-    });
+    const r = await startXcross(
+      ['run', '--target', T, '--', '--sleep', '300'],
+      crate,
+      api(),
+      (o) => o.stdout.includes('sleeping'),
+      () => {
+        killedAt = Date.now();
+        service!.kill('SIGKILL');
+      },
+    );
     const ms = Date.now() - killedAt;
     assert.ok(ms < 5_000, `xcross took ${ms} ms to end`);
-    assert.match(r.stderr, /xcross: error: the podman service on .* went away while cargo ran in xcross-run-\S+; the container was removed with the podman CLI/, tail(r.stderr));
+    assert.match(
+      r.stderr,
+      /xcross: error: the podman service on .* went away while cargo ran in xcross-run-\S+; the container was removed with the podman CLI/,
+      tail(r.stderr),
+    );
     assert.deepEqual(containersWithLabel(label), []);
     fs.rmSync(socket, { force: true });
     await start();
     assert.deepEqual(containersWithLabel(label), []);
-    row(t, 'podman service SIGKILLed mid-run (podman-api)', 'error in the run, container removed at once with the local podman', ms, 'nothing');
+    row(
+      t,
+      'podman service SIGKILLed mid-run (podman-api)',
+      'error in the run, container removed at once with the local podman',
+      ms,
+      'nothing',
+    );
   });
 
-  test('killed mid-build: an error within 5 s naming it; no build container, RUN step or tagged image', { timeout: 600_000 }, async (t) => {
-    const marker = `xcross-faults-${process.pid}-s${Date.now().toString(36)}`;
-    slowPreBuild(crate, marker);
-    let step: string | undefined;
-    let killedAt = 0;
-    try {
-      const r = await startXcross(['build', '--target', T, '-v'], crate, api(), () => processesWith(`${marker}-start`).length > 0, () => {
-        step = stepContainer(marker);
-        killedAt = Date.now();
-        service!.kill('SIGKILL');
-      });
-      const ms = Date.now() - killedAt;
-      assert.ok(ms < 5_000, `xcross took ${ms} ms to end`);
-      assert.match(r.stderr, /went away during the build.*; its build containers were removed/, tail(r.stderr));
-      const tag = customTag(r.stderr);
-      assert.ok(tag, tail(r.stderr));
-      fs.rmSync(socket, { force: true });
-      await start();
-      assert.ok(step, 'the build step had no container ID');
-      await until('the build is swept', () => !externalContainers().includes(step!) && processesWith(marker).length === 0, 10_000);
-      assert.equal(imageExists(tag!), false, `${tag} was tagged`);
-      row(t, 'podman service SIGKILLed mid-build (podman-api)', 'error in the build; its orphaned RUN step killed and working container removed at once with the local podman', ms, 'nothing (no tag)');
-    } finally {
-      fs.rmSync(path.join(crate, 'Cross.toml'), { force: true });
-    }
-  });
+  test(
+    'killed mid-build: an error within 5 s naming it; no build container, RUN step or tagged image',
+    { timeout: 600_000 },
+    async (t) => {
+      const marker = `xcross-faults-${process.pid}-s${Date.now().toString(36)}`;
+      slowPreBuild(crate, marker);
+      let step: string | undefined;
+      let killedAt = 0;
+      try {
+        const r = await startXcross(
+          ['build', '--target', T, '-v'],
+          crate,
+          api(),
+          () => processesWith(`${marker}-start`).length > 0,
+          () => {
+            step = stepContainer(marker);
+            killedAt = Date.now();
+            service!.kill('SIGKILL');
+          },
+        );
+        const ms = Date.now() - killedAt;
+        assert.ok(ms < 5_000, `xcross took ${ms} ms to end`);
+        assert.match(r.stderr, /went away during the build.*; its build containers were removed/, tail(r.stderr));
+        const tag = customTag(r.stderr);
+        assert.ok(tag, tail(r.stderr));
+        fs.rmSync(socket, { force: true });
+        await start();
+        assert.ok(step, 'the build step had no container ID');
+        await until(
+          'the build is swept',
+          () => !externalContainers().includes(step!) && processesWith(marker).length === 0,
+          10_000,
+        );
+        assert.equal(imageExists(tag!), false, `${tag} was tagged`);
+        row(
+          t,
+          'podman service SIGKILLed mid-build (podman-api)',
+          'error in the build; its orphaned RUN step killed and working container removed at once with the local podman',
+          ms,
+          'nothing (no tag)',
+        );
+      } finally {
+        fs.rmSync(path.join(crate, 'Cross.toml'), { force: true });
+      }
+    },
+  );
 });

@@ -30,10 +30,16 @@ export interface RunOptions {
 export function xcross(args: string[], o: RunOptions): Promise<Result> {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [XCROSS, ...args], { cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [XCROSS, ...args], {
+      cwd: o.cwd,
+      env: { ...process.env, ...o.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d; });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
     child.stderr.on('data', (d: Buffer) => {
       stderr += d;
       if (o.tee) process.stderr.write(d);
@@ -69,7 +75,10 @@ export function tail(s: string, chars = 3000): string {
 export function copyFixtures(): { dir: string; crate: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-e2e-'));
   for (const name of ['hello-xcross', 'xcross-util']) {
-    fs.cpSync(path.join(FIXTURES, name), path.join(dir, name), { recursive: true, filter: (src) => !src.includes(`${path.sep}target`) });
+    fs.cpSync(path.join(FIXTURES, name), path.join(dir, name), {
+      recursive: true,
+      filter: (src) => !src.includes(`${path.sep}target`),
+    });
   }
   return { dir, crate: path.join(dir, 'hello-xcross') };
 }
@@ -114,6 +123,8 @@ export function notOwnedBy(dir: string, uid: number): string[] {
 
 /** Names of containers carrying the label, running or not. */
 export function containersWithLabel(label: string): string[] {
-  const r = spawnSync('podman', ['ps', '-a', '--filter', `label=${label}`, '--format', '{{.Names}}'], { encoding: 'utf8' });
+  const r = spawnSync('podman', ['ps', '-a', '--filter', `label=${label}`, '--format', '{{.Names}}'], {
+    encoding: 'utf8',
+  });
   return r.stdout.split('\n').filter(Boolean);
 }

@@ -17,7 +17,12 @@ import { planCustomImage } from '../../src/images/custom';
 import { targetImageRef } from '../../src/images/tag';
 import { lockDir } from '../../src/images/build-lock';
 
-const TARGETS = ['x86_64-unknown-linux-gnu', 'aarch64-unknown-linux-gnu', 'armv7-unknown-linux-gnueabihf', 'i686-unknown-linux-gnu'];
+const TARGETS = [
+  'x86_64-unknown-linux-gnu',
+  'aarch64-unknown-linux-gnu',
+  'armv7-unknown-linux-gnueabihf',
+  'i686-unknown-linux-gnu',
+];
 const RUN = `${Date.now().toString(36)}-${process.pid}`;
 const registry = loadRegistry();
 const made = new Set<string>();
@@ -37,7 +42,14 @@ function baseRef(triple: string): string {
 /** The custom image xcross will want for these pre-build lines (its tag does not depend on the workspace). */
 function customRef(triple: string, lines: string[], crate: string): string {
   const baseId = podman(['image', 'inspect', '--format', '{{.Id}}', baseRef(triple)]).stdout.trim();
-  const plan = planCustomImage({ target: findTarget(registry, triple), prefix: registry.base.imagePrefix, baseRef: baseRef(triple), baseId, workspaceRoot: crate, preBuild: { kind: 'lines', lines } });
+  const plan = planCustomImage({
+    target: findTarget(registry, triple),
+    prefix: registry.base.imagePrefix,
+    baseRef: baseRef(triple),
+    baseId,
+    workspaceRoot: crate,
+    preBuild: { kind: 'lines', lines },
+  });
   for (const d of plan.tempDirs) fs.rmSync(d, { recursive: true, force: true });
   made.add(plan.ref);
   return plan.ref;
@@ -46,7 +58,12 @@ function customRef(triple: string, lines: string[], crate: string): string {
 function workspace(preBuild: Record<string, string[]>): string {
   const { dir, crate } = copyFixtures();
   dirs.push(dir);
-  fs.writeFileSync(path.join(crate, 'Cross.toml'), Object.entries(preBuild).map(([t, lines]) => `[target.${t}]\npre-build = ${JSON.stringify(lines)}\n`).join('\n'));
+  fs.writeFileSync(
+    path.join(crate, 'Cross.toml'),
+    Object.entries(preBuild)
+      .map(([t, lines]) => `[target.${t}]\npre-build = ${JSON.stringify(lines)}\n`)
+      .join('\n'),
+  );
   return crate;
 }
 
@@ -57,12 +74,19 @@ interface Timed extends Result {
 }
 
 /** xcross, with the time each stderr line came. */
-async function timed(args: string[], cwd: string, env: Record<string, string>, onStart?: (c: ChildProcess) => void): Promise<Timed> {
+async function timed(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  onStart?: (c: ChildProcess) => void,
+): Promise<Timed> {
   const started = Date.now();
   const lines: { ms: number; text: string }[] = [];
   let pid = 0;
   const r = await xcross(args, {
-    cwd, env, timeoutMs: 30 * 60_000,
+    cwd,
+    env,
+    timeoutMs: 30 * 60_000,
     onStart: (child) => {
       pid = child.pid ?? 0;
       let partial = '';
@@ -84,7 +108,13 @@ function building(ref: string): string {
 /** Images (tagged or intermediate) that carry the inputs digest of one of this run's refs. */
 function imagesWithInputs(ref: string): string[] {
   const digest = ref.slice(ref.lastIndexOf(':') + 1);
-  return [...new Set(podman(['images', '-a', '--filter', `label=io.xcross.inputs=${digest}`, '--format', '{{.ID}}']).stdout.split('\n').filter(Boolean))];
+  return [
+    ...new Set(
+      podman(['images', '-a', '--filter', `label=io.xcross.inputs=${digest}`, '--format', '{{.ID}}'])
+        .stdout.split('\n')
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /**
@@ -95,8 +125,13 @@ class StepCounter {
   readonly runs = new Map<string, number>();
   private readonly server = net.createServer((s) => {
     let got = '';
-    s.on('data', (d) => { got += d; });
-    s.on('end', () => { const t = got.trim(); this.runs.set(t, (this.runs.get(t) ?? 0) + 1); });
+    s.on('data', (d) => {
+      got += d;
+    });
+    s.on('end', () => {
+      const t = got.trim();
+      this.runs.set(t, (this.runs.get(t) ?? 0) + 1);
+    });
   });
   port = 0;
 
@@ -124,7 +159,11 @@ function lockFilesOf(ref: string): string[] {
 describe('load: xcross processes at once', { timeout: 60 * 60_000 }, () => {
   before(() => {
     const missing = TARGETS.map(baseRef).filter((ref) => podman(['image', 'exists', ref]).code !== 0);
-    assert.deepEqual(missing, [], `the load tests build custom images on these target images, which are not here: build them with \`xcross image build --target <triple>\``);
+    assert.deepEqual(
+      missing,
+      [],
+      `the load tests build custom images on these target images, which are not here: build them with \`xcross image build --target <triple>\``,
+    );
   });
 
   after(() => {
@@ -143,24 +182,50 @@ describe('load: xcross processes at once', { timeout: 60 * 60_000 }, () => {
     const lines = [steps.line];
     const spaces = [0, 1].map(() => workspace(Object.fromEntries(TARGETS.map((t) => [t, lines]))));
     const refs = new Map(TARGETS.map((t) => [t, customRef(t, lines, spaces[0])]));
-    for (const ref of refs.values()) assert.equal(podman(['image', 'exists', ref]).code, 1, `${ref} is here before the test built it`);
+    for (const ref of refs.values())
+      assert.equal(podman(['image', 'exists', ref]).code, 1, `${ref} is here before the test built it`);
     // Each image is wanted by one process per runtime, from different workspaces.
-    const jobs = spaces.flatMap((crate, w) => TARGETS.map((t, k) => ({ crate, t, runtime: (w + k) % 2 === 0 ? 'podman' : 'podman-api' })));
+    const jobs = spaces.flatMap((crate, w) =>
+      TARGETS.map((t, k) => ({ crate, t, runtime: (w + k) % 2 === 0 ? 'podman' : 'podman-api' })),
+    );
     const started = Date.now();
-    const results = await Promise.all(jobs.map((j) => timed(['build', '--target', j.t], j.crate, { XCROSS_RUNTIME: j.runtime })));
+    const results = await Promise.all(
+      jobs.map((j) => timed(['build', '--target', j.t], j.crate, { XCROSS_RUNTIME: j.runtime })),
+    );
     const wall = Date.now() - started;
     steps.close();
-    for (const r of results) for (const ref of r.stderr.match(/localhost\/xcross\/custom-[\w.-]+:[0-9a-f]{16}/g) ?? []) made.add(ref);
-    results.forEach((r, i) => assert.equal(r.code, 0, `${jobs[i].t} in workspace ${spaces.indexOf(jobs[i].crate)} (${jobs[i].runtime}) failed:\n${tail(r.stderr)}`));
-    for (const j of jobs) assert.ok(fs.existsSync(path.join(j.crate, 'target', j.t, 'debug', 'hello-xcross')), `no binary for ${j.t} in ${j.crate}`);
-    const named = new Set(results.flatMap((r) => r.stderr.match(/localhost\/xcross\/custom-[\w.-]+:[0-9a-f]{16}/g) ?? []));
-    assert.deepEqual([...named].sort(), [...refs.values()].sort(), 'xcross wanted other custom images than the test expected (was a target image rebuilt meanwhile?)');
+    for (const r of results)
+      for (const ref of r.stderr.match(/localhost\/xcross\/custom-[\w.-]+:[0-9a-f]{16}/g) ?? []) made.add(ref);
+    results.forEach((r, i) =>
+      assert.equal(
+        r.code,
+        0,
+        `${jobs[i].t} in workspace ${spaces.indexOf(jobs[i].crate)} (${jobs[i].runtime}) failed:\n${tail(r.stderr)}`,
+      ),
+    );
+    for (const j of jobs)
+      assert.ok(
+        fs.existsSync(path.join(j.crate, 'target', j.t, 'debug', 'hello-xcross')),
+        `no binary for ${j.t} in ${j.crate}`,
+      );
+    const named = new Set(
+      results.flatMap((r) => r.stderr.match(/localhost\/xcross\/custom-[\w.-]+:[0-9a-f]{16}/g) ?? []),
+    );
+    assert.deepEqual(
+      [...named].sort(),
+      [...refs.values()].sort(),
+      'xcross wanted other custom images than the test expected (was a target image rebuilt meanwhile?)',
+    );
 
     const waits: number[] = [];
     for (const [t, ref] of refs) {
       const mine = results.filter((_, i) => jobs[i].t === t);
       const builders = mine.filter((r) => r.stderr.includes(building(ref)));
-      assert.equal(builders.length, 1, `${ref} was built by ${builders.length} processes:\n${mine.map((r) => tail(r.stderr, 1500)).join('\n---\n')}`);
+      assert.equal(
+        builders.length,
+        1,
+        `${ref} was built by ${builders.length} processes:\n${mine.map((r) => tail(r.stderr, 1500)).join('\n---\n')}`,
+      );
       assert.equal(steps.runs.get(t), 1, `the pre-build step of ${t} ran ${steps.runs.get(t) ?? 0} times`);
       const other = mine.find((r) => r !== builders[0])!;
       const waited = other.at(`waiting for xcross (pid ${builders[0].pid}) to build ${ref}`);
@@ -172,8 +237,13 @@ describe('load: xcross processes at once', { timeout: 60 * 60_000 }, () => {
       assert.deepEqual(lockFilesOf(ref), [], `lock files of ${ref} were left behind`);
     }
     // Started together, the two processes of an image overlap: at least some of them must have waited.
-    assert.ok(waits.length >= 1, `no process waited for another's build: the test did not exercise the lock:\n${results.map((r) => tail(r.stderr, 800)).join('\n---\n')}`);
-    figures.push(`8 concurrent builds (4 custom images missing, 2 workspaces, podman + podman-api): ${seconds(wall)} wall, each image built once; ${waits.length} of 4 second processes waited, ${waits.map(seconds).join(', ')}`);
+    assert.ok(
+      waits.length >= 1,
+      `no process waited for another's build: the test did not exercise the lock:\n${results.map((r) => tail(r.stderr, 800)).join('\n---\n')}`,
+    );
+    figures.push(
+      `8 concurrent builds (4 custom images missing, 2 workspaces, podman + podman-api): ${seconds(wall)} wall, each image built once; ${waits.length} of 4 second processes waited, ${waits.map(seconds).join(', ')}`,
+    );
   });
 
   for (const runtime of ['podman', 'podman-api']) {
@@ -186,16 +256,23 @@ describe('load: xcross processes at once', { timeout: 60 * 60_000 }, () => {
       const killed = await timed(['build', '--target', t], crate, { XCROSS_RUNTIME: runtime }, (child) => {
         let err = '';
         let seen = 0;
-        child.stderr?.on('data', (d: Buffer) => { err += d; });
+        child.stderr?.on('data', (d: Buffer) => {
+          err += d;
+        });
         const poll = setInterval(() => {
           // The lock is held once xcross says it builds; kill it once the build is under way: its
           // `podman build` child runs (CLI), or a moment after the request went out (API).
           if (!err.includes(building(ref))) return;
           seen ||= Date.now();
-          const children = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
-          const underWay = runtime === 'podman'
-            ? spawnSync('pgrep', ['-P', String(child.pid), '-f', ' build '], { encoding: 'utf8' }).stdout.trim() !== ''
-            : Date.now() - seen > 1500;
+          const children = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+            .stdout.split('\n')
+            .filter(Boolean)
+            .map(Number);
+          const underWay =
+            runtime === 'podman'
+              ? spawnSync('pgrep', ['-P', String(child.pid), '-f', ' build '], { encoding: 'utf8' }).stdout.trim() !==
+                ''
+              : Date.now() - seen > 1500;
           if (underWay) {
             clearInterval(poll);
             orphans = children;
@@ -214,24 +291,34 @@ describe('load: xcross processes at once', { timeout: 60 * 60_000 }, () => {
       assert.ok(took !== undefined, `no takeover said:\n${tail(next.stderr)}`);
       assert.ok(!next.stderr.includes('waiting for xcross'), `it waited for a dead process:\n${tail(next.stderr)}`);
       assert.deepEqual(lockFilesOf(ref), []);
-      figures.push(`${runtime}: stale lock of a SIGKILLed builder: taken over ${seconds(took)} after the next xcross started; that build and cargo: ${seconds(next.ms)}`);
+      figures.push(
+        `${runtime}: stale lock of a SIGKILLed builder: taken over ${seconds(took)} after the next xcross started; that build and cargo: ${seconds(next.ms)}`,
+      );
       // What the killed xcross started (a podman build, a podman service) goes on alone for a while:
       // let it end before this run's images are removed.
-      for (let i = 0; i < 900 && orphans.some((p) => spawnSync('kill', ['-0', String(p)]).status === 0); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 900 && orphans.some((p) => spawnSync('kill', ['-0', String(p)]).status === 0); i++)
+        await new Promise((r) => setTimeout(r, 100));
     });
   }
 
-  test('4 builds in one workspace and target at once: cargo\'s lock decides, xcross adds no failure', async () => {
+  test("4 builds in one workspace and target at once: cargo's lock decides, xcross adds no failure", async () => {
     const t = TARGETS[0];
     const crate = workspace({});
     const runtimes = ['podman', 'podman-api', 'podman', 'podman-api'];
     const started = Date.now();
-    const results = await Promise.all(runtimes.map((rt) => timed(['build', '--target', t], crate, { XCROSS_RUNTIME: rt })));
+    const results = await Promise.all(
+      runtimes.map((rt) => timed(['build', '--target', t], crate, { XCROSS_RUNTIME: rt })),
+    );
     const wall = Date.now() - started;
     results.forEach((r, i) => assert.equal(r.code, 0, `${runtimes[i]}:\n${tail(r.stderr)}`));
     const blocked = results.filter((r) => /Blocking waiting for file lock/.test(r.stderr));
-    assert.ok(blocked.length >= 1, `no cargo waited for another's lock: the runs did not overlap:\n${results.map((r) => tail(r.stderr, 600)).join('\n---\n')}`);
+    assert.ok(
+      blocked.length >= 1,
+      `no cargo waited for another's lock: the runs did not overlap:\n${results.map((r) => tail(r.stderr, 600)).join('\n---\n')}`,
+    );
     assert.ok(fs.existsSync(path.join(crate, 'target', t, 'debug', 'hello-xcross')));
-    figures.push(`4 concurrent builds of one workspace and target: ${seconds(wall)} wall, ${blocked.length} blocked on cargo's lock, all exit 0`);
+    figures.push(
+      `4 concurrent builds of one workspace and target: ${seconds(wall)} wall, ${blocked.length} blocked on cargo's lock, all exit 0`,
+    );
   });
 });

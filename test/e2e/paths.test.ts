@@ -17,7 +17,10 @@ const HOSTILE = `-dash $HOME 'q' "dq" ünï`;
 /** The example crate and its path dependency, side by side under dir. */
 function copyInto(dir: string): string {
   for (const name of ['hello-xcross', 'xcross-util']) {
-    fs.cpSync(path.join(FIXTURES, name), path.join(dir, name), { recursive: true, filter: (src) => !src.includes(`${path.sep}target`) });
+    fs.cpSync(path.join(FIXTURES, name), path.join(dir, name), {
+      recursive: true,
+      filter: (src) => !src.includes(`${path.sep}target`),
+    });
   }
   return path.join(dir, 'hello-xcross');
 }
@@ -46,7 +49,9 @@ async function buildAndTest(crate: string, env: Record<string, string> = {}, cwd
 
 describe('hostile paths', () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-paths-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-paths-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test(`a workspace under ${HOSTILE} builds and tests`, async () => {
@@ -59,13 +64,21 @@ describe('hostile paths', () => {
 
   test('a workspace under a:b mounts (cargo itself then refuses the colon); under a:b,c it is one sentence', async () => {
     const colon = copyInto(mk(path.join(dir, 'a:b')));
-    const shell = await xcross(['shell', '--target', T, '--', 'ls', 'Cargo.toml'], { cwd: colon, env: RUNTIME, timeoutMs: 300_000 });
+    const shell = await xcross(['shell', '--target', T, '--', 'ls', 'Cargo.toml'], {
+      cwd: colon,
+      env: RUNTIME,
+      timeoutMs: 300_000,
+    });
     assert.equal(shell.code, 0, tail(shell.stderr));
     const build = await xcross(['build', '--target', T], { cwd: colon, env: RUNTIME, timeoutMs: 900_000 });
-    assert.match(build.stderr, /path segment contains separator `:`/, 'cargo\'s own refusal, as on the host');
+    assert.match(build.stderr, /path segment contains separator `:`/, "cargo's own refusal, as on the host");
     const both = copyInto(mk(path.join(dir, 'a:b,c')));
     const [b, t] = await buildAndTest(both);
-    for (const r of [b, t]) assert.match(worksOrOneSentence(r, 'a:b,c'), /has both ':' and ',' in its path, which the engine's command line cannot mount$/);
+    for (const r of [b, t])
+      assert.match(
+        worksOrOneSentence(r, 'a:b,c'),
+        /has both ':' and ',' in its path, which the engine's command line cannot mount$/,
+      );
   });
 
   test('a workspace reached through a symlink builds and tests', async () => {
@@ -91,7 +104,11 @@ describe('hostile paths', () => {
   const volumes: [string, () => string, RegExp | 'works'][] = [
     ['/', () => '/', /^env\.volumes would mount \/ \(XC_VOL\) over the image's own \/$/],
     ['the home directory', () => os.homedir(), 'works'],
-    ['a missing path', () => path.join(dir, 'no', 'such', 'dir'), /^env\.volumes names XC_VOL='.*\/no\/such\/dir', which does not exist$/],
+    [
+      'a missing path',
+      () => path.join(dir, 'no', 'such', 'dir'),
+      /^env\.volumes names XC_VOL='.*\/no\/such\/dir', which does not exist$/,
+    ],
   ];
   for (const [name, where, want] of volumes) {
     test(`a Cross.toml volume at ${name} works or is one sentence`, async (t) => {
@@ -100,7 +117,9 @@ describe('hostile paths', () => {
       const [build, test] = await buildAndTest(crate);
       const outcome = [worksOrOneSentence(build, 'build'), worksOrOneSentence(test, 'test')];
       t.diagnostic(`volume at ${name}: build ${outcome[0]}; test ${outcome[1]}`);
-      for (const o of outcome) if (want === 'works') assert.equal(o, 'works'); else assert.match(o, want);
+      for (const o of outcome)
+        if (want === 'works') assert.equal(o, 'works');
+        else assert.match(o, want);
     });
   }
 });

@@ -37,34 +37,42 @@ describe('podman-api: terminal sessions through the REST attach', () => {
   before(() => ({ dir, crate } = copyFixtures()));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('xcross shell: prompt, terminal size and resize, Ctrl-C to the program, exit status', { timeout: 300_000 }, async () => {
-    const t = new Terminal(['shell', '--target', T], crate, API);
-    try {
-      await t.waitFor(PROMPT, 120_000);
-      const m = t.mark();
-      t.type('test -t 0 && echo has-a-terminal; stty size\r');
-      await t.waitFor(/has-a-terminal/, 30_000, m);
-      await t.waitFor(/^30 100$/m, 30_000, m);
-      assert.ok(await t.resizeSeen(132, 43), `the container never saw the new size:\n${t.text.slice(-1500)}`);
-      assert.equal(await t.ctrlCInShell(PROMPT), 130, t.text.slice(-1500));
-      t.type('exit 3\r');
-      assert.equal(await t.exited, 3);
-    } finally {
-      t.kill();
-    }
-  });
+  test(
+    'xcross shell: prompt, terminal size and resize, Ctrl-C to the program, exit status',
+    { timeout: 300_000 },
+    async () => {
+      const t = new Terminal(['shell', '--target', T], crate, API);
+      try {
+        await t.waitFor(PROMPT, 120_000);
+        const m = t.mark();
+        t.type('test -t 0 && echo has-a-terminal; stty size\r');
+        await t.waitFor(/has-a-terminal/, 30_000, m);
+        await t.waitFor(/^30 100$/m, 30_000, m);
+        assert.ok(await t.resizeSeen(132, 43), `the container never saw the new size:\n${t.text.slice(-1500)}`);
+        assert.equal(await t.ctrlCInShell(PROMPT), 130, t.text.slice(-1500));
+        t.type('exit 3\r');
+        assert.equal(await t.exited, 3);
+      } finally {
+        t.kill();
+      }
+    },
+  );
 
-  test('xcross run in a terminal: Ctrl-C reaches the program, exit 130, the container goes', { timeout: 300_000 }, async () => {
-    const t = new Terminal(['run', '--target', T, '--', '--sleep', '300'], crate, API);
-    try {
-      await t.waitFor(/sleeping 300s/, 120_000);
-      t.type('\x03');
-      assert.equal(await t.exited, 130, t.text.slice(-2000));
-      assert.deepEqual(containersWithLabel('io.xcross.managed'), []);
-    } finally {
-      t.kill();
-    }
-  });
+  test(
+    'xcross run in a terminal: Ctrl-C reaches the program, exit 130, the container goes',
+    { timeout: 300_000 },
+    async () => {
+      const t = new Terminal(['run', '--target', T, '--', '--sleep', '300'], crate, API);
+      try {
+        await t.waitFor(/sleeping 300s/, 120_000);
+        t.type('\x03');
+        assert.equal(await t.exited, 130, t.text.slice(-2000));
+        assert.deepEqual(containersWithLabel('io.xcross.managed'), []);
+      } finally {
+        t.kill();
+      }
+    },
+  );
 });
 
 describe('podman-api on a socket that listens', () => {
@@ -82,7 +90,9 @@ describe('podman-api on a socket that listens', () => {
     wrapperDir = path.join(dir, 'bin');
     calls = path.join(dir, 'podman-calls');
     fs.mkdirSync(wrapperDir);
-    fs.writeFileSync(path.join(wrapperDir, 'podman'), `#!/bin/sh\necho "$*" >> ${calls}\nexec /usr/bin/podman "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(wrapperDir, 'podman'), `#!/bin/sh\necho "$*" >> ${calls}\nexec /usr/bin/podman "$@"\n`, {
+      mode: 0o755,
+    });
   });
   after(async () => {
     await stopService(service, socket);
@@ -92,16 +102,25 @@ describe('podman-api on a socket that listens', () => {
   test('detection takes the listening socket, and -v says why', async () => {
     const r = await xcross(['build', '--target', T, '-v'], { cwd: crate, timeoutMs: 600_000 });
     assert.equal(r.code, 0, tail(r.stderr));
-    assert.match(r.stderr, /runtime: podman-api, because .*podman\.sock answers and the benchmark measured the API faster/);
+    assert.match(
+      r.stderr,
+      /runtime: podman-api, because .*podman\.sock answers and the benchmark measured the API faster/,
+    );
     assert.match(r.stderr, /engine: podman-api \(.*podman\.sock, rootless default, libpod \d/);
   });
 
   test('an image build and a run with no podman process once the socket is up', { timeout: 600_000 }, async () => {
-    const customImages = () => spawnSync('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(`/custom-${T}:`));
+    const customImages = () =>
+      spawnSync('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter((l) => l.includes(`/custom-${T}:`));
     const before = customImages();
     // A marker of this run, so that the custom image is new and really built now.
     const marker = `built-through-the-api-${process.pid}-${Date.now()}`;
-    fs.writeFileSync(path.join(crate, 'Cross.toml'), `[target.${T}]\npre-build = ["echo ${marker} > /xcross-api-marker"]\n`);
+    fs.writeFileSync(
+      path.join(crate, 'Cross.toml'),
+      `[target.${T}]\npre-build = ["echo ${marker} > /xcross-api-marker"]\n`,
+    );
     const env = { ...API, PATH: `${wrapperDir}:${process.env.PATH}` };
     const b = await xcross(['run', '--target', T, '-v', '--', '--exit', '5'], { cwd: crate, env, timeoutMs: 600_000 });
     assert.equal(b.code, 5, tail(b.stderr));
@@ -131,7 +150,11 @@ describe('podman-api: a default socket whose service cannot start containers her
     // service would, started with crun's defaults on such a host); only its owner can restart it
     // with --runtime runc.
     const fake = path.join(dir, 'crun');
-    fs.writeFileSync(fake, '#!/bin/sh\n[ "$1" = --version ] && { echo "crun version 1.8.1 (stand-in)"; exit 0; }\necho "crun: cgroups in hybrid mode not supported, drop all controllers from cgroupv2" >&2\nexit 1\n', { mode: 0o755 });
+    fs.writeFileSync(
+      fake,
+      '#!/bin/sh\n[ "$1" = --version ] && { echo "crun version 1.8.1 (stand-in)"; exit 0; }\necho "crun: cgroups in hybrid mode not supported, drop all controllers from cgroupv2" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
     service = await startService(socket, ['--runtime', fake]);
   });
   after(async () => {
@@ -139,34 +162,64 @@ describe('podman-api: a default socket whose service cannot start containers her
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('detection falls back to the podman CLI, remembers why, and a service asked for by name says what to do', { timeout: 600_000 }, async () => {
-    const env = { XDG_CACHE_HOME: cache };
-    const doctor = await xcross(['doctor', '--json'], { cwd: crate, env, timeoutMs: 120_000 });
-    const containers = (JSON.parse(doctor.stdout) as { checks: { id: string; status: string; message: string }[] }).checks.find((c) => c.id === 'containers');
-    assert.equal(containers?.status, 'warn', doctor.stdout);
-    assert.match(containers!.message, /cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs: xcross runs containers with the podman CLI instead$/);
+  test(
+    'detection falls back to the podman CLI, remembers why, and a service asked for by name says what to do',
+    { timeout: 600_000 },
+    async () => {
+      const env = { XDG_CACHE_HOME: cache };
+      const doctor = await xcross(['doctor', '--json'], { cwd: crate, env, timeoutMs: 120_000 });
+      const containers = (
+        JSON.parse(doctor.stdout) as { checks: { id: string; status: string; message: string }[] }
+      ).checks.find((c) => c.id === 'containers');
+      assert.equal(containers?.status, 'warn', doctor.stdout);
+      assert.match(
+        containers!.message,
+        /cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs: xcross runs containers with the podman CLI instead$/,
+      );
 
-    const first = await xcross(['run', '--target', T, '-v', '--', '--exit', '4'], { cwd: crate, env, timeoutMs: 600_000 });
-    assert.equal(first.code, 4, tail(first.stderr));
-    assert.match(first.stdout, /^hello from x86_64$/m);
-    assert.match(first.stderr, /runtime: podman-api, because .*podman\.sock answers/);
-    assert.match(first.stderr, /podman-api: the podman service on .*podman\.sock cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs: using the podman CLI instead/);
-    assert.match(first.stderr, /engine: podman \(.*\), instead of the podman service on .*podman\.sock, which cannot start containers here/);
+      const first = await xcross(['run', '--target', T, '-v', '--', '--exit', '4'], {
+        cwd: crate,
+        env,
+        timeoutMs: 600_000,
+      });
+      assert.equal(first.code, 4, tail(first.stderr));
+      assert.match(first.stdout, /^hello from x86_64$/m);
+      assert.match(first.stderr, /runtime: podman-api, because .*podman\.sock answers/);
+      assert.match(
+        first.stderr,
+        /podman-api: the podman service on .*podman\.sock cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs: using the podman CLI instead/,
+      );
+      assert.match(
+        first.stderr,
+        /engine: podman \(.*\), instead of the podman service on .*podman\.sock, which cannot start containers here/,
+      );
 
-    const second = await xcross(['build', '--target', T, '-v'], { cwd: crate, env });
-    assert.equal(second.code, 0, tail(second.stderr));
-    assert.match(second.stderr, /runtime: not a podman socket: the podman service on .*podman\.sock cannot start containers .*\(seen before; restarting that service makes xcross try it again\)/);
-    assert.doesNotMatch(second.stderr, /api: POST/, 'the socket was not tried again');
-    const checked = await xcross(['doctor', '--json'], { cwd: crate, env, timeoutMs: 120_000 });
-    const socketCheck = (JSON.parse(checked.stdout) as { checks: { id: string; status: string; message: string }[] }).checks.find((c) => c.id === 'api-socket');
-    assert.equal(socketCheck?.status, 'warn', checked.stdout);
-    assert.match(socketCheck!.message, /cannot start containers .*: xcross passes over it and uses the podman CLI until that service is started again$/);
+      const second = await xcross(['build', '--target', T, '-v'], { cwd: crate, env });
+      assert.equal(second.code, 0, tail(second.stderr));
+      assert.match(
+        second.stderr,
+        /runtime: not a podman socket: the podman service on .*podman\.sock cannot start containers .*\(seen before; restarting that service makes xcross try it again\)/,
+      );
+      assert.doesNotMatch(second.stderr, /api: POST/, 'the socket was not tried again');
+      const checked = await xcross(['doctor', '--json'], { cwd: crate, env, timeoutMs: 120_000 });
+      const socketCheck = (
+        JSON.parse(checked.stdout) as { checks: { id: string; status: string; message: string }[] }
+      ).checks.find((c) => c.id === 'api-socket');
+      assert.equal(socketCheck?.status, 'warn', checked.stdout);
+      assert.match(
+        socketCheck!.message,
+        /cannot start containers .*: xcross passes over it and uses the podman CLI until that service is started again$/,
+      );
 
-    const named = await xcross(['build', '--target', T], { cwd: crate, env: { ...env, ...API } });
-    assert.equal(named.code, 1);
-    assert.match(named.stderr, /xcross: error: the podman service on .*podman\.sock cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs\nxcross: fix: restart that service as `podman --runtime runc --cgroup-manager cgroupfs system service`, or use `--runtime podman`/);
-    assert.deepEqual(containersWithLabel('io.xcross.managed=true'), [], 'no probe container is left');
-  });
+      const named = await xcross(['build', '--target', T], { cwd: crate, env: { ...env, ...API } });
+      assert.equal(named.code, 1);
+      assert.match(
+        named.stderr,
+        /xcross: error: the podman service on .*podman\.sock cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs\nxcross: fix: restart that service as `podman --runtime runc --cgroup-manager cgroupfs system service`, or use `--runtime podman`/,
+      );
+      assert.deepEqual(containersWithLabel('io.xcross.managed=true'), [], 'no probe container is left');
+    },
+  );
 });
 
 describe('podman-api: a socket the user may not open', () => {
@@ -188,7 +241,7 @@ describe('podman-api: a socket the user may not open', () => {
 });
 
 describe('podman-api: xcross doctor', () => {
-  test('the engine facts come from libpod\'s /info, and a container is really started', async () => {
+  test("the engine facts come from libpod's /info, and a container is really started", async () => {
     const r = await xcross(['doctor', '--json'], { cwd: os.tmpdir(), env: API, timeoutMs: 120_000 });
     const checks = (JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string }[] }).checks;
     const by = (id: string) => checks.find((c) => c.id === id);

@@ -16,11 +16,25 @@ export class Terminal {
   private readonly pty: Pty;
   readonly exited: Promise<number>;
 
-  constructor(args: string[], cwd: string, env: Record<string, string | undefined> = {}, size = { cols: 100, rows: 30 }) {
+  constructor(
+    args: string[],
+    cwd: string,
+    env: Record<string, string | undefined> = {},
+    size = { cols: 100, rows: 30 },
+  ) {
     const nodePty = require('@lydell/node-pty') as { spawn(f: string, a: string[], o: object): Pty };
-    this.pty = nodePty.spawn(process.execPath, [XCROSS, ...args], { name: 'xterm', ...size, cwd, env: { ...process.env, TERM: 'xterm', ...env } });
-    this.pty.onData((d) => { this.out += d; });
-    this.exited = new Promise((resolve) => this.pty.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode)));
+    this.pty = nodePty.spawn(process.execPath, [XCROSS, ...args], {
+      name: 'xterm',
+      ...size,
+      cwd,
+      env: { ...process.env, TERM: 'xterm', ...env },
+    });
+    this.pty.onData((d) => {
+      this.out += d;
+    });
+    this.exited = new Promise((resolve) =>
+      this.pty.onExit(({ exitCode, signal }) => resolve(signal ? 128 + signal : exitCode)),
+    );
   }
 
   /** xcross's process id. */
@@ -70,7 +84,13 @@ export class Terminal {
     for (let i = 0; i < 20; i++) {
       const m = this.mark();
       this.type('stty size\r');
-      if (await this.waitFor(new RegExp(`^${rows} ${cols}$`, 'm'), 1_000, m).then(() => true, () => false)) return true;
+      if (
+        await this.waitFor(new RegExp(`^${rows} ${cols}$`, 'm'), 1_000, m).then(
+          () => true,
+          () => false,
+        )
+      )
+        return true;
     }
     return false;
   }
@@ -81,7 +101,8 @@ export class Terminal {
     for (;;) {
       const m = this.text.slice(from).match(re);
       if (m) return m;
-      if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${re}; the screen:\n${this.text.slice(-3000)}`);
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`timed out waiting for ${re}; the screen:\n${this.text.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

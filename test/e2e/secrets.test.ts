@@ -14,15 +14,56 @@ import { copyFixtures, tail, xcross, type Result } from './harness';
 
 const T = 'x86_64-unknown-linux-gnu';
 const NAMES = [
-  'GITHUB_TOKEN', 'GH_TOKEN', 'GITLAB_TOKEN', 'CI_JOB_TOKEN', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
-  'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AZURE_CLIENT_SECRET', 'AZURE_STORAGE_KEY',
-  'GOOGLE_APPLICATION_CREDENTIALS', 'GCP_SERVICE_ACCOUNT_KEY', 'CLOUDSDK_AUTH_ACCESS_TOKEN', 'DIGITALOCEAN_ACCESS_TOKEN',
-  'CLOUDFLARE_API_TOKEN', 'HEROKU_API_KEY', 'NPM_TOKEN', 'NODE_AUTH_TOKEN', 'TWINE_PASSWORD', 'PYPI_TOKEN',
-  'DOCKER_PASSWORD', 'REGISTRY_PASSWORD', 'DB_PASSWORD', 'POSTGRES_PASSWORD', 'MYSQL_ROOT_PASSWORD', 'DATABASE_URL',
-  'SLACK_WEBHOOK_URL', 'SLACK_BOT_TOKEN', 'STRIPE_SECRET_KEY', 'SENTRY_AUTH_TOKEN', 'CODECOV_TOKEN', 'COVERALLS_REPO_TOKEN',
-  'SONAR_TOKEN', 'SNYK_TOKEN', 'CIRCLE_TOKEN', 'TRAVIS_API_TOKEN', 'BUILDKITE_AGENT_TOKEN', 'DRONE_TOKEN', 'VAULT_TOKEN',
-  'CONSUL_HTTP_TOKEN', 'TF_TOKEN_app_terraform_io', 'OPENAI_API_KEY', 'SSH_PRIVATE_KEY', 'GPG_PASSPHRASE',
-  'SIGNING_KEY_PASSWORD', 'CARGO_REGISTRY_TOKEN', 'CARGO_REGISTRIES_CORP_TOKEN', 'CARGO_HTTP_PASSWORD', 'XCROSS_SECRET_TOKEN',
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'GITLAB_TOKEN',
+  'CI_JOB_TOKEN',
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AZURE_CLIENT_SECRET',
+  'AZURE_STORAGE_KEY',
+  'GOOGLE_APPLICATION_CREDENTIALS',
+  'GCP_SERVICE_ACCOUNT_KEY',
+  'CLOUDSDK_AUTH_ACCESS_TOKEN',
+  'DIGITALOCEAN_ACCESS_TOKEN',
+  'CLOUDFLARE_API_TOKEN',
+  'HEROKU_API_KEY',
+  'NPM_TOKEN',
+  'NODE_AUTH_TOKEN',
+  'TWINE_PASSWORD',
+  'PYPI_TOKEN',
+  'DOCKER_PASSWORD',
+  'REGISTRY_PASSWORD',
+  'DB_PASSWORD',
+  'POSTGRES_PASSWORD',
+  'MYSQL_ROOT_PASSWORD',
+  'DATABASE_URL',
+  'SLACK_WEBHOOK_URL',
+  'SLACK_BOT_TOKEN',
+  'STRIPE_SECRET_KEY',
+  'SENTRY_AUTH_TOKEN',
+  'CODECOV_TOKEN',
+  'COVERALLS_REPO_TOKEN',
+  'SONAR_TOKEN',
+  'SNYK_TOKEN',
+  'CIRCLE_TOKEN',
+  'TRAVIS_API_TOKEN',
+  'BUILDKITE_AGENT_TOKEN',
+  'DRONE_TOKEN',
+  'VAULT_TOKEN',
+  'CONSUL_HTTP_TOKEN',
+  'TF_TOKEN_app_terraform_io',
+  'OPENAI_API_KEY',
+  'SSH_PRIVATE_KEY',
+  'GPG_PASSPHRASE',
+  'SIGNING_KEY_PASSWORD',
+  'CARGO_REGISTRY_TOKEN',
+  'CARGO_REGISTRIES_CORP_TOKEN',
+  'CARGO_HTTP_PASSWORD',
+  'XCROSS_SECRET_TOKEN',
 ];
 /** Secret-looking too, and named in env.passthrough: it must arrive. */
 const PASSED = 'XC_PASSED_TOKEN';
@@ -44,15 +85,22 @@ describe('secrets in the host environment', () => {
     logs.push([what, text]);
     fs.appendFileSync(logFile, `==== ${what}\n${text}\n`);
   };
-  const logRun = (what: string, r: Result) => log(`${what} (exit ${r.code})`, `-- stdout\n${r.stdout}\n-- stderr\n${r.stderr}`);
+  const logRun = (what: string, r: Result) =>
+    log(`${what} (exit ${r.code})`, `-- stdout\n${r.stdout}\n-- stderr\n${r.stderr}`);
 
   before(() => {
     ({ dir, crate } = copyFixtures());
     // A custom image (pre-build) unique to this run, so that its build happens here, with the secrets set.
-    fs.writeFileSync(path.join(crate, 'Cross.toml'), [
-      '[build]', `pre-build = ["echo xcross-secrets-${nonce} > /xcross-secrets-probe"]`,
-      '[build.env]', `passthrough = ["${PASSED}"]`, '',
-    ].join('\n'));
+    fs.writeFileSync(
+      path.join(crate, 'Cross.toml'),
+      [
+        '[build]',
+        `pre-build = ["echo xcross-secrets-${nonce} > /xcross-secrets-probe"]`,
+        '[build.env]',
+        `passthrough = ["${PASSED}"]`,
+        '',
+      ].join('\n'),
+    );
   });
   after(() => {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -66,26 +114,40 @@ describe('secrets in the host environment', () => {
     passedTests++;
   });
 
-  test('the container\'s whole environment: none of them, and the passed-through one', async (t) => {
+  test("the container's whole environment: none of them, and the passed-through one", async (t) => {
     t.diagnostic(`every log: ${logFile}`);
     const shell = await xcross(['shell', '-v', '--target', T, '--', 'env'], { cwd: crate, env, timeoutMs: 900_000 });
     logRun('xcross shell -v -- env', shell);
     assert.equal(shell.code, 0, tail(shell.stderr));
     image = /\s(localhost\/xcross\/\S+)\s+env(\s|$)/m.exec(shell.stderr)?.[1];
     assert.ok(image, `the image in ${tail(shell.stderr)}`);
-    const dump = new Map(shell.stdout.split('\n').filter(Boolean).map((l) => [l.split('=')[0], l.slice(l.indexOf('=') + 1)]));
+    const dump = new Map(
+      shell.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => [l.split('=')[0], l.slice(l.indexOf('=') + 1)]),
+    );
     assert.equal(dump.get(PASSED), passed);
     t.diagnostic(`the container's environment: ${[...dump.keys()].sort().join(' ')}`);
     for (const n of NAMES) assert.equal(dump.has(n), false, `${n} reached the container`);
 
     // The REST runtime sends the environment as JSON, and -v logs its requests: the same for it.
-    const api = await xcross(['shell', '-v', '--runtime', 'podman-api', '--target', T, '--', 'env'], { cwd: crate, env, timeoutMs: 300_000 });
+    const api = await xcross(['shell', '-v', '--runtime', 'podman-api', '--target', T, '--', 'env'], {
+      cwd: crate,
+      env,
+      timeoutMs: 300_000,
+    });
     logRun('xcross shell -v --runtime podman-api -- env', api);
     assert.equal(api.code, 0, tail(api.stderr));
     assert.match(api.stdout, new RegExp(`^${PASSED}=${passed}$`, 'm'));
-    for (const n of NAMES) assert.doesNotMatch(api.stdout, new RegExp(`^${n}=`, 'm'), `${n} reached the container (podman-api)`);
+    for (const n of NAMES)
+      assert.doesNotMatch(api.stdout, new RegExp(`^${n}=`, 'm'), `${n} reached the container (podman-api)`);
 
-    const run = await xcross(['run', '-v', '--target', T, '--', '--print-env'], { cwd: crate, env, timeoutMs: 900_000 });
+    const run = await xcross(['run', '-v', '--target', T, '--', '--print-env'], {
+      cwd: crate,
+      env,
+      timeoutMs: 900_000,
+    });
     logRun('xcross run -v -- --print-env', run);
     assert.equal(run.code, 0, tail(run.stderr));
     assert.match(run.stdout, new RegExp(`^env ${PASSED}=${passed}$`, 'm'));
@@ -110,12 +172,19 @@ describe('secrets in the host environment', () => {
     }
     logRun('xcross doctor -v', await xcross(['doctor', '-v'], { cwd: crate, env, timeoutMs: 300_000 }));
     assert.ok(image, 'the shell test found the custom image');
-    for (const args of [['image', 'inspect', image], ['history', '--no-trunc', image]]) {
+    for (const args of [
+      ['image', 'inspect', image],
+      ['history', '--no-trunc', image],
+    ]) {
       const r = spawnSync('podman', args, { encoding: 'utf8' });
       log(`podman ${args.join(' ')}`, r.stdout + r.stderr);
       assert.equal(r.status, 0, r.stderr);
     }
-    assert.match(logs.map(([, t]) => t).join('\n'), new RegExp(`xcross-secrets-${nonce}`), 'the image history shows the pre-build');
+    assert.match(
+      logs.map(([, t]) => t).join('\n'),
+      new RegExp(`xcross-secrets-${nonce}`),
+      'the image history shows the pre-build',
+    );
     for (const [what, text] of logs) {
       for (const [n, v] of Object.entries(secrets)) {
         assert.ok(!text.includes(v), `${n}'s value appears in ${what} (see ${logFile})`);
@@ -123,7 +192,9 @@ describe('secrets in the host environment', () => {
         assert.ok(!new RegExp(`(-e|--env)[ =]${n}\\b`).test(text), `${n} is forwarded in ${what}`);
       }
     }
-    t.diagnostic(`${logs.length} logs, ${logs.reduce((n, [, x]) => n + x.length, 0)} characters: no secret value in them`);
+    t.diagnostic(
+      `${logs.length} logs, ${logs.reduce((n, [, x]) => n + x.length, 0)} characters: no secret value in them`,
+    );
     passedTests++;
   });
 });

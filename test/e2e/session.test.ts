@@ -15,38 +15,54 @@ describe('terminal sessions', () => {
   before(() => ({ dir, crate } = copyFixtures()));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('xcross shell: prompt with the target, the build\'s environment, resize, Ctrl-C, C under qemu, exit status', { timeout: 300_000 }, async () => {
-    const t = new Terminal(['shell', '--target', T], crate);
-    try {
-      await t.waitFor(PROMPT);
-      let m = t.mark();
-      t.type('echo "cc=$CC_aarch64_unknown_linux_gnu linker=$CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER pc=$PKG_CONFIG_PATH_aarch64_unknown_linux_gnu"; stty size\r');
-      await t.waitFor(/cc=aarch64-linux-gnu-gcc linker=aarch64-linux-gnu-gcc pc=\/usr\/lib\/aarch64-linux-gnu\/pkgconfig/, 30_000, m);
-      await t.waitFor(/^30 100$/m, 30_000, m);
-      assert.ok(await t.resizeSeen(132, 43), `the container never saw the new size:\n${t.text.slice(-1500)}`);
-      assert.equal(await t.ctrlCInShell(PROMPT), 130, t.text.slice(-1500));
-      m = t.mark();
-      t.type('printf \'#include <stdio.h>\\nint main(void){puts("hi from c");return 5;}\' > /tmp/t.c && $CC_aarch64_unknown_linux_gnu -o /tmp/t /tmp/t.c && xcross-runner /tmp/t; echo rc=$?\r');
-      await t.waitFor(/hi from c\s+rc=5/, 60_000, m);
-      t.type('exit 3\r');
-      assert.equal(await t.exited, 3);
-    } finally {
-      t.kill();
-    }
-  });
+  test(
+    "xcross shell: prompt with the target, the build's environment, resize, Ctrl-C, C under qemu, exit status",
+    { timeout: 300_000 },
+    async () => {
+      const t = new Terminal(['shell', '--target', T], crate);
+      try {
+        await t.waitFor(PROMPT);
+        let m = t.mark();
+        t.type(
+          'echo "cc=$CC_aarch64_unknown_linux_gnu linker=$CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER pc=$PKG_CONFIG_PATH_aarch64_unknown_linux_gnu"; stty size\r',
+        );
+        await t.waitFor(
+          /cc=aarch64-linux-gnu-gcc linker=aarch64-linux-gnu-gcc pc=\/usr\/lib\/aarch64-linux-gnu\/pkgconfig/,
+          30_000,
+          m,
+        );
+        await t.waitFor(/^30 100$/m, 30_000, m);
+        assert.ok(await t.resizeSeen(132, 43), `the container never saw the new size:\n${t.text.slice(-1500)}`);
+        assert.equal(await t.ctrlCInShell(PROMPT), 130, t.text.slice(-1500));
+        m = t.mark();
+        t.type(
+          'printf \'#include <stdio.h>\\nint main(void){puts("hi from c");return 5;}\' > /tmp/t.c && $CC_aarch64_unknown_linux_gnu -o /tmp/t /tmp/t.c && xcross-runner /tmp/t; echo rc=$?\r',
+        );
+        await t.waitFor(/hi from c\s+rc=5/, 60_000, m);
+        t.type('exit 3\r');
+        assert.equal(await t.exited, 3);
+      } finally {
+        t.kill();
+      }
+    },
+  );
 
-  test('xcross run in a terminal: the program gets the terminal, Ctrl-C reaches it, the container goes', { timeout: 300_000 }, async () => {
-    const t = new Terminal(['run', '--target', T, '--', '--sleep', '300'], crate);
-    try {
-      await t.waitFor(/sleeping 300s/);
-      t.type('\x03');
-      const code = await t.exited;
-      assert.equal(code, 130, t.text.slice(-2000));
-      assert.deepEqual(containersWithLabel('io.xcross.managed'), []);
-    } finally {
-      t.kill();
-    }
-  });
+  test(
+    'xcross run in a terminal: the program gets the terminal, Ctrl-C reaches it, the container goes',
+    { timeout: 300_000 },
+    async () => {
+      const t = new Terminal(['run', '--target', T, '--', '--sleep', '300'], crate);
+      try {
+        await t.waitFor(/sleeping 300s/);
+        t.type('\x03');
+        const code = await t.exited;
+        assert.equal(code, 130, t.text.slice(-2000));
+        assert.deepEqual(containersWithLabel('io.xcross.managed'), []);
+      } finally {
+        t.kill();
+      }
+    },
+  );
 
   test('without node-pty the engine gets the terminal: the session still works', { timeout: 120_000 }, async () => {
     const t = new Terminal(['shell', '--target', T], crate, { XCROSS_NO_PTY: '1' });
@@ -62,34 +78,53 @@ describe('terminal sessions', () => {
   });
 
   test('xcross shell -- CMD without a terminal: exit code, stdout and stderr apart', async () => {
-    const r = await xcross(['shell', '--target', T, '--', 'sh', '-c', 'echo out; echo err >&2; exit 4'], { cwd: crate });
+    const r = await xcross(['shell', '--target', T, '--', 'sh', '-c', 'echo out; echo err >&2; exit 4'], {
+      cwd: crate,
+    });
     assert.equal(r.code, 4, tail(r.stderr));
     assert.equal(r.stdout, 'out\n');
     assert.match(r.stderr, /^err$/m);
   });
 
-  test('xcross shell for mips: plain $CC, $CXX, $AR, $RANLIB, $STRIP are the target\'s; $CC hello.c makes a big-endian MIPS program that runs under qemu', { timeout: 300_000 }, async () => {
-    const mips = 'mips-unknown-linux-gnu';
-    fs.writeFileSync(`${crate}/hello-cc.c`, '#include <stdio.h>\nint main(void){puts("hello from $CC");return 0;}\n');
-    const r = await xcross(['shell', '--target', mips, '--', 'sh', '-c',
-      'echo "tools: $CC $CXX $AR $RANLIB $STRIP" && $CC -O2 -o hello-cc hello-cc.c && $STRIP hello-cc && xcross-runner ./hello-cc'], { cwd: crate, timeoutMs: 280_000 });
-    assert.equal(r.code, 0, tail(r.stderr));
-    assert.match(r.stdout, /^tools: mips-linux-gnu-gcc mips-linux-gnu-g\+\+ mips-linux-gnu-ar mips-linux-gnu-ranlib mips-linux-gnu-strip$/m);
-    assert.match(r.stdout, /^hello from \$CC$/m);
-    const elf = fs.readFileSync(`${crate}/hello-cc`);
-    assert.equal(elf.subarray(0, 4).toString('latin1'), '\x7fELF');
-    assert.equal(elf[5], 2, 'big-endian');
-    assert.equal(elf.readUInt16BE(18), 8, 'e_machine EM_MIPS');
-  });
+  test(
+    "xcross shell for mips: plain $CC, $CXX, $AR, $RANLIB, $STRIP are the target's; $CC hello.c makes a big-endian MIPS program that runs under qemu",
+    { timeout: 300_000 },
+    async () => {
+      const mips = 'mips-unknown-linux-gnu';
+      fs.writeFileSync(`${crate}/hello-cc.c`, '#include <stdio.h>\nint main(void){puts("hello from $CC");return 0;}\n');
+      const r = await xcross(
+        [
+          'shell',
+          '--target',
+          mips,
+          '--',
+          'sh',
+          '-c',
+          'echo "tools: $CC $CXX $AR $RANLIB $STRIP" && $CC -O2 -o hello-cc hello-cc.c && $STRIP hello-cc && xcross-runner ./hello-cc',
+        ],
+        { cwd: crate, timeoutMs: 280_000 },
+      );
+      assert.equal(r.code, 0, tail(r.stderr));
+      assert.match(
+        r.stdout,
+        /^tools: mips-linux-gnu-gcc mips-linux-gnu-g\+\+ mips-linux-gnu-ar mips-linux-gnu-ranlib mips-linux-gnu-strip$/m,
+      );
+      assert.match(r.stdout, /^hello from \$CC$/m);
+      const elf = fs.readFileSync(`${crate}/hello-cc`);
+      assert.equal(elf.subarray(0, 4).toString('latin1'), '\x7fELF');
+      assert.equal(elf[5], 2, 'big-endian');
+      assert.equal(elf.readUInt16BE(18), 8, 'e_machine EM_MIPS');
+    },
+  );
 
-  test('--strace: qemu prints the foreign program\'s system calls', async () => {
+  test("--strace: qemu prints the foreign program's system calls", async () => {
     const r = await xcross(['run', '--target', T, '--strace'], { cwd: crate });
     assert.equal(r.code, 0, tail(r.stderr));
     assert.match(r.stderr, /^\d+ (write|exit_group|clone3?)\(/m);
     assert.match(r.stdout, /^hello from aarch64$/m);
   });
 
-  test('--gdb PORT: the program waits at qemu\'s gdb stub, listening on the port', { timeout: 120_000 }, async () => {
+  test("--gdb PORT: the program waits at qemu's gdb stub, listening on the port", { timeout: 120_000 }, async () => {
     const probe = net.createServer().listen(0, '127.0.0.1');
     await new Promise((r) => probe.once('listening', r));
     const port = (probe.address() as net.AddressInfo).port;

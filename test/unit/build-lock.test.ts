@@ -28,7 +28,10 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | 'waiting'> {
 
 test('a live holder is waited for, and the waiter says so with its pid; its release lets the waiter in', async () => {
   const dir = tempDir();
-  const procs = new Map([[111, '500'], [222, '600']]);
+  const procs = new Map([
+    [111, '500'],
+    [222, '600'],
+  ]);
   const a = await lockImage({ dir, ref: REF, say: () => {}, procs: table(111, procs) });
   const said: string[] = [];
   const b = lockImage({ dir, ref: REF, say: (m) => said.push(m), pollMs: 10, procs: table(222, procs) });
@@ -44,17 +47,26 @@ test('a live holder is waited for, and the waiter says so with its pid; its rele
 
 test('a dead holder is taken over at once, with a sentence naming it', async () => {
   const dir = tempDir();
-  const procs = new Map([[111, '500'], [222, '600']]);
+  const procs = new Map([
+    [111, '500'],
+    [222, '600'],
+  ]);
   await lockImage({ dir, ref: REF, say: () => {}, procs: table(111, procs) });
   procs.delete(111);
   const said: string[] = [];
-  const b = await within(lockImage({ dir, ref: REF, say: (m) => said.push(m), pollMs: 10, procs: table(222, procs) }), 500);
+  const b = await within(
+    lockImage({ dir, ref: REF, say: (m) => said.push(m), pollMs: 10, procs: table(222, procs) }),
+    500,
+  );
   assert.notEqual(b, 'waiting');
   assert.deepEqual(said, [`xcross (pid 111) that was building ${REF} is gone: taking over its lock`]);
 });
 
 test('a reused pid (same pid, another start time) is a dead holder; a lock from before a reboot too', async () => {
-  const procs = new Map([[111, '500'], [222, '600']]);
+  const procs = new Map([
+    [111, '500'],
+    [222, '600'],
+  ]);
   const h = { pid: 111, start: '500', boot: 'boot-1', nonce: 'n', ref: REF };
   assert.equal(isLive(h, table(222, procs)), true);
   assert.equal(isLive({ ...h, start: '499' }, table(222, procs)), false, 'pid reused');
@@ -64,10 +76,13 @@ test('a reused pid (same pid, another start time) is a dead holder; a lock from 
   const dir = tempDir();
   await lockImage({ dir, ref: REF, say: () => {}, procs: table(111, procs) });
   procs.set(111, '777');
-  assert.notEqual(await within(lockImage({ dir, ref: REF, say: () => {}, pollMs: 10, procs: table(222, procs) }), 500), 'waiting');
+  assert.notEqual(
+    await within(lockImage({ dir, ref: REF, say: () => {}, pollMs: 10, procs: table(222, procs) }), 500),
+    'waiting',
+  );
 });
 
-test('this machine\'s process table: this process is live, a pid that exited is not', async () => {
+test("this machine's process table: this process is live, a pid that exited is not", async () => {
   const me = systemProcesses();
   assert.match(me.startOf(process.pid) ?? 'none', /^\d+$/);
   const child = spawn(process.execPath, ['-e', '0']);
@@ -99,12 +114,28 @@ const [dir, ref, log, hold] = process.argv.slice(1);
 })();
 `;
 
-interface Child { proc: ChildProcess; stderr: string; held: Promise<void>; exited: Promise<number | null> }
+interface Child {
+  proc: ChildProcess;
+  stderr: string;
+  held: Promise<void>;
+  exited: Promise<number | null>;
+}
 
 function child(dir: string, log: string, hold: string): Child {
   const proc = spawn(process.execPath, ['-e', CHILD, dir, REF, log, hold]);
-  const c: Child = { proc, stderr: '', held: new Promise((r) => proc.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('held')) r(); })), exited: new Promise((r) => proc.on('exit', (code) => r(code))) };
-  proc.stderr!.on('data', (d: Buffer) => { c.stderr += d; });
+  const c: Child = {
+    proc,
+    stderr: '',
+    held: new Promise((r) =>
+      proc.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes('held')) r();
+      }),
+    ),
+    exited: new Promise((r) => proc.on('exit', (code) => r(code))),
+  };
+  proc.stderr!.on('data', (d: Buffer) => {
+    c.stderr += d;
+  });
   return c;
 }
 
@@ -118,11 +149,12 @@ function intervals(log: string): { pid: number; from: number; to: number }[] {
     else out.push({ pid: Number(pid), from: open.get(Number(pid))!, to: Number(at) });
   }
   out.sort((a, b) => a.from - b.from);
-  for (let i = 1; i < out.length; i++) assert.ok(out[i].from >= out[i - 1].to, `two holders at once: ${JSON.stringify(out)}`);
+  for (let i = 1; i < out.length; i++)
+    assert.ok(out[i].from >= out[i - 1].to, `two holders at once: ${JSON.stringify(out)}`);
   return out;
 }
 
-test('processes: two waiters on a holder each wait, say the holder\'s pid, and hold one at a time', async () => {
+test("processes: two waiters on a holder each wait, say the holder's pid, and hold one at a time", async () => {
   const dir = tempDir();
   const log = path.join(tempDir(), 'log');
   const holder = child(dir, log, '800');
@@ -130,7 +162,8 @@ test('processes: two waiters on a holder each wait, say the holder\'s pid, and h
   const waiters = [child(dir, log, '200'), child(dir, log, '200')];
   assert.deepEqual(await Promise.all([holder, ...waiters].map((c) => c.exited)), [0, 0, 0]);
   assert.equal(intervals(log).length, 3);
-  for (const w of waiters) assert.match(w.stderr, new RegExp(`waiting for xcross \\(pid ${holder.proc.pid}\\) to build`));
+  for (const w of waiters)
+    assert.match(w.stderr, new RegExp(`waiting for xcross \\(pid ${holder.proc.pid}\\) to build`));
 });
 
 test('processes: a SIGKILLed holder does not block: four waiters take over its lock, one at a time', async () => {
@@ -143,9 +176,12 @@ test('processes: a SIGKILLed holder does not block: four waiters take over its l
   const started = Date.now();
   const waiters = [1, 2, 3, 4].map(() => child(dir, log, '100'));
   assert.deepEqual(await Promise.all(waiters.map((c) => c.exited)), [0, 0, 0, 0]);
-  assert.equal(intervals(log).length, 4, "each waiter held it once (the killed holder never left)");
+  assert.equal(intervals(log).length, 4, 'each waiter held it once (the killed holder never left)');
   assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
-  assert.equal(waiters.filter((w) => w.stderr.includes(`xcross (pid ${holder.proc.pid}) that was building`)).length >= 1, true);
+  assert.equal(
+    waiters.filter((w) => w.stderr.includes(`xcross (pid ${holder.proc.pid}) that was building`)).length >= 1,
+    true,
+  );
   assert.deepEqual(fs.readdirSync(dir), []);
 });
 
@@ -156,13 +192,34 @@ test('two xcross runs that miss one custom image: one builds it, the other waits
   const runtime = {
     imageExists: async (ref: string) => present.has(ref),
     imageId: async (ref: string) => (present.has(ref) ? 'sha256:1' : undefined),
-    build: async (req: { tag: string }) => { builds++; await sleep(300); present.add(req.tag); },
+    build: async (req: { tag: string }) => {
+      builds++;
+      await sleep(300);
+      present.add(req.tag);
+    },
   } as unknown as Runtime;
-  const plan = (): CustomImagePlan => ({ ref: REF, builds: [{ containerfile: 'C', context: '.', tag: REF, buildArgs: {}, labels: {} }], tempDirs: [], describe: 'pre-build (1 command)', cacheLabels: {} });
+  const plan = (): CustomImagePlan => ({
+    ref: REF,
+    builds: [{ containerfile: 'C', context: '.', tag: REF, buildArgs: {}, labels: {} }],
+    tempDirs: [],
+    describe: 'pre-build (1 command)',
+    cacheLabels: {},
+  });
   const logs = [recordingLogger(), recordingLogger()];
-  await Promise.all(logs.map((log) => ensureCustomImage({ runtime, log, tty: false, cacheDir: dir, cache: { push: false } }, plan(), 'localhost/xcross')));
+  await Promise.all(
+    logs.map((log) =>
+      ensureCustomImage(
+        { runtime, log, tty: false, cacheDir: dir, cache: { push: false } },
+        plan(),
+        'localhost/xcross',
+      ),
+    ),
+  );
   assert.equal(builds, 1);
   const waiter = logs.find((l) => l.lines.some((x) => x.startsWith('info: waiting for xcross')))!;
   assert.ok(waiter, JSON.stringify(logs.map((l) => l.lines)));
-  assert.deepEqual(waiter.lines, [`info: waiting for xcross (pid ${process.pid}) to build ${REF} ...`, `info: xcross (pid ${process.pid}) made ${REF}: using it`]);
+  assert.deepEqual(waiter.lines, [
+    `info: waiting for xcross (pid ${process.pid}) to build ${REF} ...`,
+    `info: xcross (pid ${process.pid}) made ${REF}: using it`,
+  ]);
 });

@@ -6,7 +6,19 @@ import { absolutizePathFlags, cargoArgv, parseCargoInvocation } from '../../src/
 const parse = (s: string[]) => parseCargoInvocation(s)!;
 
 test('cargo arguments pass through untouched and in order', () => {
-  const args = ['--release', '-p', 'foo', '--features', 'a b', '--manifest-path', 'x/Cargo.toml', '--target', 'aarch64-unknown-linux-gnu', '--', '--nocapture'];
+  const args = [
+    '--release',
+    '-p',
+    'foo',
+    '--features',
+    'a b',
+    '--manifest-path',
+    'x/Cargo.toml',
+    '--target',
+    'aarch64-unknown-linux-gnu',
+    '--',
+    '--nocapture',
+  ];
   const inv = parse(['build', ...args]);
   assert.equal(inv.subcommand, 'build');
   assert.deepEqual(inv.cargoArgs, args);
@@ -26,8 +38,25 @@ test('+toolchain, --target=T, aliases', () => {
 });
 
 test('xcross-only flags are taken out; after -- nothing is touched', () => {
-  const inv = parse(['run', '--runtime', 'podman', '--toolchain-source=image', '--read-only-source', '--release', '--', '--runtime', 'x', '--read-only-source']);
-  assert.deepEqual(inv.xcross, { runtime: 'podman', toolchainSource: 'image', readOnlySource: true, strace: false, push: false });
+  const inv = parse([
+    'run',
+    '--runtime',
+    'podman',
+    '--toolchain-source=image',
+    '--read-only-source',
+    '--release',
+    '--',
+    '--runtime',
+    'x',
+    '--read-only-source',
+  ]);
+  assert.deepEqual(inv.xcross, {
+    runtime: 'podman',
+    toolchainSource: 'image',
+    readOnlySource: true,
+    strace: false,
+    push: false,
+  });
   assert.deepEqual(inv.cargoArgs, ['--release', '--', '--runtime', 'x', '--read-only-source']);
   assert.throws(() => parse(['build', '--toolchain-source', 'rustup']), /must be one of auto, host, image/);
   assert.throws(() => parse(['build', '--runtime']), /--runtime needs a value/);
@@ -49,16 +78,28 @@ test('a word that is not a cargo subcommand is not a cargo invocation', () => {
 });
 
 test('--target is added before -- only when the user gave none', () => {
-  assert.deepEqual(cargoArgv(parse(['run', '--release', '--', '--flag']), 'T'), ['run', '--release', '--target', 'T', '--', '--flag']);
+  assert.deepEqual(cargoArgv(parse(['run', '--release', '--', '--flag']), 'T'), [
+    'run',
+    '--release',
+    '--target',
+    'T',
+    '--',
+    '--flag',
+  ]);
   assert.deepEqual(cargoArgv(parse(['build']), 'T'), ['build', '--target', 'T']);
 });
 
 test('path flags become absolute (the container may start elsewhere), values after -- do not', () => {
-  assert.deepEqual(absolutizePathFlags(['build', '--manifest-path', 'a/Cargo.toml', '--target-dir=out', '--', '--manifest-path', 'x'], '/w'),
-    ['build', '--manifest-path', '/w/a/Cargo.toml', '--target-dir=/w/out', '--', '--manifest-path', 'x']);
+  assert.deepEqual(
+    absolutizePathFlags(
+      ['build', '--manifest-path', 'a/Cargo.toml', '--target-dir=out', '--', '--manifest-path', 'x'],
+      '/w',
+    ),
+    ['build', '--manifest-path', '/w/a/Cargo.toml', '--target-dir=/w/out', '--', '--manifest-path', 'x'],
+  );
 });
 
-test('--strace and --gdb PORT are xcross\'s; shell is parsed like a cargo subcommand', () => {
+test("--strace and --gdb PORT are xcross's; shell is parsed like a cargo subcommand", () => {
   const inv = parse(['shell', '--target', 'T', '--strace', '--gdb', '1234', '--', 'make', '--strace']);
   assert.equal(inv.subcommand, 'shell');
   assert.deepEqual(inv.xcross, { readOnlySource: false, strace: true, gdb: 1234, push: false });

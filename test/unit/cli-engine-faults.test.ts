@@ -16,8 +16,10 @@ import { recordingLogger, tempDir, writeTree } from './helpers';
 /** A podman that logs each call; its `run` of the program and its `build` wait, pid in $dir/pid. */
 function fakePodman(): { binary: string; dir: string; calls: () => string[] } {
   const dir = tempDir('xcross-fake-podman-');
-  writeTree(dir, {
-    podman: `#!/bin/sh
+  writeTree(
+    dir,
+    {
+      podman: `#!/bin/sh
 d=$(dirname "$0")
 echo "$*" >> "$d/calls"
 case " $* " in
@@ -28,13 +30,28 @@ case " $* " in
 esac
 exit 0
 `,
-  }, 0o755);
-  return { binary: path.join(dir, 'podman'), dir, calls: () => (fs.existsSync(path.join(dir, 'calls')) ? fs.readFileSync(path.join(dir, 'calls'), 'utf8').trim().split('\n') : []) };
+    },
+    0o755,
+  );
+  return {
+    binary: path.join(dir, 'podman'),
+    dir,
+    calls: () =>
+      fs.existsSync(path.join(dir, 'calls')) ? fs.readFileSync(path.join(dir, 'calls'), 'utf8').trim().split('\n') : [],
+  };
 }
 
 const spec: ContainerSpec = {
-  name: 'xcross-unit-stop', image: 'localhost/xcross/x:1', command: ['sleep-forever'], workdir: '/', env: {}, mounts: [],
-  owner: { uid: 1000, gid: 1000 }, labels: {}, interactive: false, tty: false,
+  name: 'xcross-unit-stop',
+  image: 'localhost/xcross/x:1',
+  command: ['sleep-forever'],
+  workdir: '/',
+  env: {},
+  mounts: [],
+  owner: { uid: 1000, gid: 1000 },
+  labels: {},
+  interactive: false,
+  tty: false,
 };
 
 async function until<T>(what: string, f: () => T | undefined, ms = 5_000): Promise<T> {
@@ -47,13 +64,23 @@ async function until<T>(what: string, f: () => T | undefined, ms = 5_000): Promi
   }
 }
 
-const pidOf = (dir: string) => until('the fake engine to start', () => (fs.existsSync(path.join(dir, 'pid')) ? Number(fs.readFileSync(path.join(dir, 'pid'), 'utf8')) : undefined));
+const pidOf = (dir: string) =>
+  until('the fake engine to start', () =>
+    fs.existsSync(path.join(dir, 'pid')) ? Number(fs.readFileSync(path.join(dir, 'pid'), 'utf8')) : undefined,
+  );
 
 function engine(binary: string, stop?: StopController) {
-  return new PodmanCli({ binary, uid: 1000, env: { PATH: process.env.PATH }, cacheDir: tempDir(), log: recordingLogger(), stop });
+  return new PodmanCli({
+    binary,
+    uid: 1000,
+    env: { PATH: process.env.PATH },
+    cacheDir: tempDir(),
+    log: recordingLogger(),
+    stop,
+  });
 }
 
-test('the app\'s stop ends a run: the program gets the signal, the container is removed, 130; no signal handler of its own', async () => {
+test("the app's stop ends a run: the program gets the signal, the container is removed, 130; no signal handler of its own", async () => {
   const f = fakePodman();
   const stop = new StopController(60_000, 60_000);
   const listeners = process.listenerCount('SIGINT');
@@ -70,9 +97,15 @@ test('podman run killed under a live xcross: an error that says so, and its cont
   const f = fakePodman();
   const run = engine(f.binary, new StopController()).run(spec);
   process.kill(await pidOf(f.dir), 'SIGKILL');
-  const e = await run.then(() => undefined, (err: unknown) => err);
+  const e = await run.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   assert.ok(e instanceof XcrossError, String(e));
-  assert.match(e.message, /run was killed by a signal while sleep-forever ran; its container xcross-unit-stop was removed/);
+  assert.match(
+    e.message,
+    /run was killed by a signal while sleep-forever ran; its container xcross-unit-stop was removed/,
+  );
   assert.ok(f.calls().includes('rm --force --time 0 --ignore xcross-unit-stop'), f.calls().join('\n'));
 });
 
@@ -80,7 +113,13 @@ test('a build stopped by the app throws Interrupted; podman build killed under x
   const f = fakePodman();
   const ctx = tempDir();
   writeTree(ctx, { Containerfile: 'ARG BASE_IMAGE=localhost/xcross/base:1\nFROM ${BASE_IMAGE}\nRUN sleep 1\n' });
-  const req = { containerfile: path.join(ctx, 'Containerfile'), context: ctx, tag: 'localhost/xcross/t:1', buildArgs: { BASE_IMAGE: 'localhost/xcross/base:1' }, labels: {} };
+  const req = {
+    containerfile: path.join(ctx, 'Containerfile'),
+    context: ctx,
+    tag: 'localhost/xcross/t:1',
+    buildArgs: { BASE_IMAGE: 'localhost/xcross/base:1' },
+    labels: {},
+  };
   const stop = new StopController(60_000, 60_000);
   const stopped = engine(f.binary, stop).build(req, () => {});
   await pidOf(f.dir);
@@ -95,7 +134,7 @@ test('a build stopped by the app throws Interrupted; podman build killed under x
   const alias = fs.readFileSync(path.join(f.dir, 'alias'), 'utf8').trim();
   assert.ok(calls.includes(`tag localhost/xcross/base:1 localhost/${alias}:from`), calls.join('\n'));
   assert.ok(calls.includes('rm --force 0123456789ab'), calls.join('\n'));
-  assert.ok(!calls.some((c) => c.includes('ba9876543210')), 'another build\'s working container was touched');
+  assert.ok(!calls.some((c) => c.includes('ba9876543210')), "another build's working container was touched");
   // Only the alias: `podman untag IMAGE` alone would take every name off the base image.
   assert.ok(calls.includes(`untag localhost/${alias}:from localhost/${alias}:from`), calls.join('\n'));
 });
@@ -103,13 +142,16 @@ test('a build stopped by the app throws Interrupted; podman build killed under x
 /** xcross in a process of its own, running the fake engine; the test kills it with SIGKILL. */
 function xcrossChild(binary: string, op: 'run' | 'build', ctx: string) {
   const script = path.join(tempDir(), 'x.js');
-  fs.writeFileSync(script, `
+  fs.writeFileSync(
+    script,
+    `
 const { PodmanCli } = require(${JSON.stringify(path.resolve(__dirname, '../../runtimes/cli/podman.js'))});
 const e = new PodmanCli({ binary: ${JSON.stringify(binary)}, uid: 1000, env: { PATH: process.env.PATH }, cacheDir: ${JSON.stringify(tempDir())}, log: { verbose: 0, info() {}, warn() {}, debug() {}, command() {} } });
 const op = ${JSON.stringify(op)};
 if (op === 'run') e.run(${JSON.stringify(spec)});
 else e.build({ containerfile: ${JSON.stringify(path.join(ctx, 'Containerfile'))}, context: ${JSON.stringify(ctx)}, tag: 'localhost/xcross/t:1', buildArgs: { BASE_IMAGE: 'localhost/xcross/base:1' }, labels: {} }, () => {});
-`);
+`,
+  );
   return spawn(process.execPath, [script], { stdio: 'ignore' });
 }
 
@@ -119,7 +161,11 @@ test('xcross killed with SIGKILL during a run: the watchdog removes the containe
   await pidOf(f.dir);
   const killed = Date.now();
   child.kill('SIGKILL');
-  await until('the container to be removed', () => f.calls().includes('rm --force --time 0 --ignore xcross-unit-stop'), 3_000);
+  await until(
+    'the container to be removed',
+    () => f.calls().includes('rm --force --time 0 --ignore xcross-unit-stop'),
+    3_000,
+  );
   assert.ok(Date.now() - killed < 3_000);
   process.kill(Number(fs.readFileSync(path.join(f.dir, 'pid'), 'utf8')), 'SIGKILL');
 });
@@ -134,5 +180,16 @@ test('xcross killed with SIGKILL during a build: the watchdog kills the build an
   const alias = fs.readFileSync(path.join(f.dir, 'alias'), 'utf8').trim();
   await until('the sweep', () => f.calls().includes(`untag localhost/${alias}:from localhost/${alias}:from`), 3_000);
   assert.ok(f.calls().includes('rm --force 0123456789ab'), f.calls().join('\n'));
-  await until('the podman build process to end', () => { try { process.kill(pid, 0); return false; } catch { return true; } }, 3_000);
+  await until(
+    'the podman build process to end',
+    () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    },
+    3_000,
+  );
 });

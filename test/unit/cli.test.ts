@@ -10,7 +10,11 @@ const BIN = path.resolve(__dirname, '..', '..', 'src', 'main.js');
 const VERSION = require('../../../package.json').version as string;
 
 function xcross(args: string[], cwd: string, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: tempDir(), ...env } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: tempDir(), ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -32,37 +36,87 @@ test('targets --json lists the registry, with every field scripts read', () => {
   const r = xcross(['targets', '--json'], tempDir());
   assert.equal(r.code, 0);
   const rows = (JSON.parse(r.stdout) as { targets: Record<string, string>[] }).targets;
-  assert.deepEqual(rows.map((t) => t.target), loadRegistry().targets.map((t) => t.triple));
+  assert.deepEqual(
+    rows.map((t) => t.target),
+    loadRegistry().targets.map((t) => t.triple),
+  );
   // The fields of the first release stay, under the same names; new ones are added beside them.
-  const fields = ['target', 'debArch', 'cc', 'qemu', 'gcc', 'libc', 'openssl', 'qemuVersion', 'rustc', 'image', 'libcName', 'wine', 'std', 'tests', 'glibcFloors'];
+  const fields = [
+    'target',
+    'debArch',
+    'cc',
+    'qemu',
+    'gcc',
+    'libc',
+    'openssl',
+    'qemuVersion',
+    'rustc',
+    'image',
+    'libcName',
+    'wine',
+    'std',
+    'tests',
+    'glibcFloors',
+  ];
   for (const row of rows) assert.deepEqual(Object.keys(row).sort(), [...fields].sort(), row.target);
   const by = (t: string) => rows.find((x) => x.target === t)!;
-  assert.deepEqual([by('aarch64-unknown-linux-gnu').libc, by('aarch64-unknown-linux-gnu').openssl, by('aarch64-unknown-linux-gnu').rustc], ['2.36', '3.0.22', '1.96.0']);
-  assert.deepEqual([by('x86_64-pc-windows-gnu').wine, by('x86_64-pc-windows-gnu').qemu, by('x86_64-pc-windows-gnu').rustc], ['8.0', 'none', '1.63.0']);
+  assert.deepEqual(
+    [
+      by('aarch64-unknown-linux-gnu').libc,
+      by('aarch64-unknown-linux-gnu').openssl,
+      by('aarch64-unknown-linux-gnu').rustc,
+    ],
+    ['2.36', '3.0.22', '1.96.0'],
+  );
+  assert.deepEqual(
+    [by('x86_64-pc-windows-gnu').wine, by('x86_64-pc-windows-gnu').qemu, by('x86_64-pc-windows-gnu').rustc],
+    ['8.0', 'none', '1.63.0'],
+  );
   assert.match(by('x86_64-pc-windows-gnu').tests, /^wine 8\.0/);
   assert.equal(by('x86_64-unknown-linux-musl').rustc, 'host rustup only');
   assert.equal(by('x86_64-unknown-linux-musl').libcName, 'musl');
   assert.match(by('i686-unknown-linux-gnu').tests, /^qemu-i386 7\.2; native on x86_64, i686 hosts$/);
   assert.match(by('s390x-unknown-linux-gnu').std, /trixie/);
   const floors = (t: string) => by(t).glibcFloors as unknown as string[];
-  assert.deepEqual([floors('x86_64-unknown-linux-gnu'), floors('aarch64-unknown-linux-gnu')], [['2.31', '2.36'], ['2.31', '2.36']]);
-  assert.deepEqual([floors('riscv64gc-unknown-linux-gnu'), floors('x86_64-unknown-linux-musl'), floors('x86_64-pc-windows-gnu')], [['2.36'], [], []]);
+  assert.deepEqual(
+    [floors('x86_64-unknown-linux-gnu'), floors('aarch64-unknown-linux-gnu')],
+    [
+      ['2.31', '2.36'],
+      ['2.31', '2.36'],
+    ],
+  );
+  assert.deepEqual(
+    [floors('riscv64gc-unknown-linux-gnu'), floors('x86_64-unknown-linux-musl'), floors('x86_64-pc-windows-gnu')],
+    [['2.36'], [], []],
+  );
 });
 
 test('targets: the terminal table has a line per target and its image', () => {
   const r = xcross(['targets'], tempDir());
   assert.equal(r.code, 0);
   const lines = r.stdout.trimEnd().split('\n');
-  assert.match(lines[0], /^TARGET +DEBIAN ARCH +C COMPILER +LIBC +GLIBC FLOORS +OPENSSL +GCC +IMAGE RUSTC +TESTS RUN UNDER +IMAGE$/);
+  assert.match(
+    lines[0],
+    /^TARGET +DEBIAN ARCH +C COMPILER +LIBC +GLIBC FLOORS +OPENSSL +GCC +IMAGE RUSTC +TESTS RUN UNDER +IMAGE$/,
+  );
   assert.equal(lines.length, loadRegistry().targets.length + 1);
-  assert.match(r.stdout, /^aarch64-unknown-linux-gnu +arm64 +aarch64-linux-gnu-gcc +glibc 2\.36 +2\.31, 2\.36 \(default\) +3\.0\.22 /m);
-  assert.match(r.stdout, /^riscv64gc-unknown-linux-gnu +riscv64 +riscv64-linux-gnu-gcc +glibc 2\.36 +2\.36 \(default\) +none +12\.2\.0 +1\.96\.0 +qemu-riscv64 7\.2; native on riscv64 hosts +localhost\/xcross\/riscv64gc-unknown-linux-gnu:[0-9a-f]{12}$/m);
+  assert.match(
+    r.stdout,
+    /^aarch64-unknown-linux-gnu +arm64 +aarch64-linux-gnu-gcc +glibc 2\.36 +2\.31, 2\.36 \(default\) +3\.0\.22 /m,
+  );
+  assert.match(
+    r.stdout,
+    /^riscv64gc-unknown-linux-gnu +riscv64 +riscv64-linux-gnu-gcc +glibc 2\.36 +2\.36 \(default\) +none +12\.2\.0 +1\.96\.0 +qemu-riscv64 7\.2; native on riscv64 hosts +localhost\/xcross\/riscv64gc-unknown-linux-gnu:[0-9a-f]{12}$/m,
+  );
 });
 
 test('an unknown triple: the nearest one suggested', () => {
   const r = xcross(['build', '--target', 'aarch64-linux-gnu'], crate());
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, "xcross: error: unknown target 'aarch64-linux-gnu': xcross has no image for it\nxcross: fix: did you mean 'aarch64-unknown-linux-gnu'? (`xcross targets` lists them all)\n");
+  assert.equal(
+    r.stderr,
+    "xcross: error: unknown target 'aarch64-linux-gnu': xcross has no image for it\nxcross: fix: did you mean 'aarch64-unknown-linux-gnu'? (`xcross targets` lists them all)\n",
+  );
 });
 
 test('no Cargo.toml', () => {
@@ -85,8 +139,14 @@ test('a broken Cross.toml names file:line:col', () => {
 test('no podman: the package to install is named', () => {
   const r = xcross(['build', '--target', 'aarch64-unknown-linux-gnu'], crate(), { PATH: tempDir() });
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /^xcross: error: no container engine found: no podman API socket is listening[^;]*; podman is not on PATH; nerdctl is not on PATH; docker is not on PATH\nxcross: fix: install podman: sudo apt-get install podman uidmap/);
-  const named = xcross(['build', '--target', 'aarch64-unknown-linux-gnu'], crate(), { PATH: tempDir(), CROSS_CONTAINER_ENGINE: '/opt/nothing/podman' });
+  assert.match(
+    r.stderr,
+    /^xcross: error: no container engine found: no podman API socket is listening[^;]*; podman is not on PATH; nerdctl is not on PATH; docker is not on PATH\nxcross: fix: install podman: sudo apt-get install podman uidmap/,
+  );
+  const named = xcross(['build', '--target', 'aarch64-unknown-linux-gnu'], crate(), {
+    PATH: tempDir(),
+    CROSS_CONTAINER_ENGINE: '/opt/nothing/podman',
+  });
   assert.match(named.stderr, /the container engine \/opt\/nothing\/podman does not exist or is not executable/);
   const unknown = xcross(['build', '--target', 'aarch64-unknown-linux-gnu', '--runtime', 'lxc'], crate());
   assert.match(unknown.stderr, /unknown container runtime 'lxc'/);
@@ -123,7 +183,10 @@ test('xcross image: push without a cache, save without -o, a bad cache location:
   r = xcross(['image', 'save', '--target', 'aarch64-unknown-linux-gnu'], d, noEngine);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /xcross image save needs -o FILE/);
-  r = xcross(['image', 'build', '--target', 'aarch64-unknown-linux-gnu'], d, { ...noEngine, XCROSS_IMAGE_CACHE: 'https://ghcr.io/acme' });
+  r = xcross(['image', 'build', '--target', 'aarch64-unknown-linux-gnu'], d, {
+    ...noEngine,
+    XCROSS_IMAGE_CACHE: 'https://ghcr.io/acme',
+  });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /XCROSS_IMAGE_CACHE is 'https:\/\/ghcr\.io\/acme', which has a scheme/);
   writeTree(d, { 'Cross.toml': '[xcross]\nimage-cache = "NotAHost"\n' });

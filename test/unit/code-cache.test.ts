@@ -11,7 +11,10 @@ const LOADER = path.join(__dirname, '..', '..', 'src', 'base', 'code-cache.js');
 
 function load(bundle: string, cacheHome: string): string {
   const js = `const r = require(${JSON.stringify(LOADER)}).requireWithCodeCache(${JSON.stringify(bundle)}); process.stdout.write(String(r.answer));`;
-  return execFileSync(process.execPath, ['-e', js], { env: { ...process.env, XDG_CACHE_HOME: cacheHome }, encoding: 'utf8' });
+  return execFileSync(process.execPath, ['-e', js], {
+    env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+    encoding: 'utf8',
+  });
 }
 
 test('a bundle loads, leaves a cache named for it and the package version, and a rebuilt bundle replaces that cache', () => {
@@ -24,12 +27,15 @@ test('a bundle loads, leaves a cache named for it and the package version, and a
   const cacheHome = tempDir();
   const cacheDir = path.join(cacheHome, 'xcross', 'code-cache');
   fs.mkdirSync(cacheDir, { recursive: true });
-  fs.writeFileSync(path.join(cacheDir, 'other.bundle-9.9.9-x.bin'), 'another bundle\'s cache');
+  fs.writeFileSync(path.join(cacheDir, 'other.bundle-9.9.9-x.bin'), "another bundle's cache");
 
   assert.equal(load(bundle, cacheHome), '42');
   const first = fs.readdirSync(cacheDir).filter((f) => f.startsWith('demo.bundle-'));
   assert.equal(first.length, 1);
-  assert.match(first[0], new RegExp(`^demo\\.bundle-1\\.2\\.3-${process.version.replace(/\./g, '\\.')}-${process.arch}-\\d+-\\d+\\.bin$`));
+  assert.match(
+    first[0],
+    new RegExp(`^demo\\.bundle-1\\.2\\.3-${process.version.replace(/\./g, '\\.')}-${process.arch}-\\d+-\\d+\\.bin$`),
+  );
   const written = fs.statSync(path.join(cacheDir, first[0])).mtimeMs;
 
   assert.equal(load(bundle, cacheHome), '42', 'loads again from the cache');
@@ -38,7 +44,14 @@ test('a bundle loads, leaves a cache named for it and the package version, and a
   fs.appendFileSync(bundle, 'exports.answer += 0;\n');
   assert.equal(load(bundle, cacheHome), '42');
   const after = fs.readdirSync(cacheDir).sort();
-  assert.equal(after.filter((f) => f.startsWith('demo.bundle-')).length, 1, `the old cache is gone: ${after.join(' ')}`);
-  assert.notEqual(after.find((f) => f.startsWith('demo.bundle-')), first[0]);
-  assert.ok(after.includes('other.bundle-9.9.9-x.bin'), 'another bundle\'s cache is left alone');
+  assert.equal(
+    after.filter((f) => f.startsWith('demo.bundle-')).length,
+    1,
+    `the old cache is gone: ${after.join(' ')}`,
+  );
+  assert.notEqual(
+    after.find((f) => f.startsWith('demo.bundle-')),
+    first[0],
+  );
+  assert.ok(after.includes('other.bundle-9.9.9-x.bin'), "another bundle's cache is left alone");
 });

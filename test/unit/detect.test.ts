@@ -19,22 +19,41 @@ function binDir(scripts: Record<string, string>): string {
   return d;
 }
 
-const ctx = (PATH: string, env: Record<string, string> = {}) => ({ env: { PATH, ...env }, uid: 1000, cacheDir: tempDir(), log: recordingLogger(1) });
+const ctx = (PATH: string, env: Record<string, string> = {}) => ({
+  env: { PATH, ...env },
+  uid: 1000,
+  cacheDir: tempDir(),
+  log: recordingLogger(1),
+});
 
 describe('the detection chain', () => {
   test('podman first, then nerdctl, then docker; each "not me" is said with -v', async () => {
     const c = ctx(binDir({ nerdctl: 'exit 0', docker: 'echo 20.10' }));
     const r = await createRuntime(undefined, c);
     assert.equal(r.name, 'nerdctl');
-    assert.deepEqual(c.log.lines.filter((l) => l.startsWith('debug: runtime')).map((l) => l.replace(/ \[\d+ ms\]$/, '')),
-      [`debug: runtime: not a podman socket: no podman API socket is listening (looked at /run/podman/podman.sock)`, `debug: runtime: not podman: podman is not on PATH`, `debug: runtime: nerdctl (${c.env.PATH}/nerdctl) (before it: no podman API socket is listening (looked at /run/podman/podman.sock); podman is not on PATH)`]);
+    assert.deepEqual(
+      c.log.lines.filter((l) => l.startsWith('debug: runtime')).map((l) => l.replace(/ \[\d+ ms\]$/, '')),
+      [
+        `debug: runtime: not a podman socket: no podman API socket is listening (looked at /run/podman/podman.sock)`,
+        `debug: runtime: not podman: podman is not on PATH`,
+        `debug: runtime: nerdctl (${c.env.PATH}/nerdctl) (before it: no podman API socket is listening (looked at /run/podman/podman.sock); podman is not on PATH)`,
+      ],
+    );
   });
 
   test('a docker client without a daemon is "not me", with the daemon\'s own words', async () => {
-    const d = binDir({ docker: 'echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1' });
-    await assert.rejects(createRuntime(undefined, ctx(d)), (e: unknown) => e instanceof XcrossError &&
-      e.message === `no container engine found: no podman API socket is listening (looked at /run/podman/podman.sock); podman is not on PATH; nerdctl is not on PATH; ${d}/docker is there but its daemon does not answer (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?)` &&
-      /install podman/.test(e.fix ?? ''));
+    const d = binDir({
+      docker:
+        'echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1',
+    });
+    await assert.rejects(
+      createRuntime(undefined, ctx(d)),
+      (e: unknown) =>
+        e instanceof XcrossError &&
+        e.message ===
+          `no container engine found: no podman API socket is listening (looked at /run/podman/podman.sock); podman is not on PATH; nerdctl is not on PATH; ${d}/docker is there but its daemon does not answer (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?)` &&
+        /install podman/.test(e.fix ?? ''),
+    );
   });
 
   test('a docker daemon that answers is used', async () => {
@@ -47,7 +66,13 @@ describe('the detection chain', () => {
     assert.equal((await createRuntime(path.join(d, 'nerdctl'), ctx('/nonexistent'))).name, 'nerdctl');
     assert.equal((await createRuntime('podman', ctx(d))).name, 'podman');
     await assert.rejects(createRuntime('docker', ctx(d)), /docker is not installed \(not found on PATH\)/);
-    await assert.rejects(createRuntime('/opt/none/nerdctl', ctx(d)), (e: unknown) => e instanceof XcrossError && /\/opt\/none\/nerdctl does not exist/.test(e.message) && /containerd/.test(e.fix ?? ''));
+    await assert.rejects(
+      createRuntime('/opt/none/nerdctl', ctx(d)),
+      (e: unknown) =>
+        e instanceof XcrossError &&
+        /\/opt\/none\/nerdctl does not exist/.test(e.message) &&
+        /containerd/.test(e.fix ?? ''),
+    );
     await assert.rejects(createRuntime('lxc', ctx(d)), /unknown container runtime 'lxc'/);
   });
 });
@@ -70,7 +95,11 @@ describe('engine quirks', () => {
       assert.ok(f.commandNotFound.test('ERROR (catatonit:6): failed to exec pid1: No such file or directory'), f.name);
       assert.ok(f.commandNotFound.test('[FATAL tini (6)] exec no-such failed: No such file or directory'), f.name);
     }
-    assert.ok(podmanFlavor.commandNotFound.test('Error: runc: runc create failed: unable to start container process: exec: "x": executable file not found in $PATH: OCI runtime attempted'));
+    assert.ok(
+      podmanFlavor.commandNotFound.test(
+        'Error: runc: runc create failed: unable to start container process: exec: "x": executable file not found in $PATH: OCI runtime attempted',
+      ),
+    );
     assert.equal(podmanFlavor.commandNotFound.test('error: could not compile `foo`'), false);
   });
 
@@ -83,28 +112,62 @@ describe('engine quirks', () => {
   });
 
   test('podman as a client of a service that needs global flags: one sentence that says whose flags they are', async () => {
-    const podman = binDir({ podman: 'case "$*" in *" run "*|run*) echo "Error: crun: cgroups in hybrid mode not supported, drop all controllers from cgroupv2: OCI runtime error" >&2; exit 126;; esac; exit 0' });
+    const podman = binDir({
+      podman:
+        'case "$*" in *" run "*|run*) echo "Error: crun: cgroups in hybrid mode not supported, drop all controllers from cgroupv2: OCI runtime error" >&2; exit 126;; esac; exit 0',
+    });
     const c = ctx(podman, { CONTAINER_HOST: 'unix:///run/user/1000/podman/podman.sock' });
     const r = await createRuntime('podman', c);
-    const spec = { image: 'localhost/x:1', name: 'xcross-unit-remote', command: ['true'], workdir: '/', env: {}, mounts: [], owner: { uid: 1000, gid: 1000 }, labels: {}, interactive: false, tty: false };
-    const e = await r.run(spec).then(() => undefined, (x: unknown) => x);
+    const spec = {
+      image: 'localhost/x:1',
+      name: 'xcross-unit-remote',
+      command: ['true'],
+      workdir: '/',
+      env: {},
+      mounts: [],
+      owner: { uid: 1000, gid: 1000 },
+      labels: {},
+      interactive: false,
+      tty: false,
+    };
+    const e = await r.run(spec).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assert.ok(e instanceof XcrossError, String(e));
-    assert.equal(e.message, 'podman is a client of the service at unix:///run/user/1000/podman/podman.sock (CONTAINER_HOST), which cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs');
-    assert.equal(e.fix, 'restart that service as `podman --runtime runc --cgroup-manager cgroupfs system service`, or unset CONTAINER_HOST to use the local podman');
+    assert.equal(
+      e.message,
+      'podman is a client of the service at unix:///run/user/1000/podman/podman.sock (CONTAINER_HOST), which cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs',
+    );
+    assert.equal(
+      e.fix,
+      'restart that service as `podman --runtime runc --cgroup-manager cgroupfs system service`, or unset CONTAINER_HOST to use the local podman',
+    );
   });
 
-  test('podman as a client of a service (CONTAINER_HOST): rootless by the socket\'s owner, and named in -v', async () => {
+  test("podman as a client of a service (CONTAINER_HOST): rootless by the socket's owner, and named in -v", async () => {
     const exec = async () => ({ code: 0, signal: null, stdout: '', stderr: '' });
     const f = await fakeLibpod({});
     try {
       const mine = fs.statSync(f.socket).uid !== 0;
-      assert.equal(await podmanFlavor.rootless(exec, 1000, { CONTAINER_HOST: `unix://${f.socket}` }), mine, 'the socket\'s owner decides');
-      assert.equal(await podmanFlavor.rootless(exec, 1000, { CONTAINER_HOST: 'unix:///nowhere/podman.sock' }), true, 'no socket: the uid');
+      assert.equal(
+        await podmanFlavor.rootless(exec, 1000, { CONTAINER_HOST: `unix://${f.socket}` }),
+        mine,
+        "the socket's owner decides",
+      );
+      assert.equal(
+        await podmanFlavor.rootless(exec, 1000, { CONTAINER_HOST: 'unix:///nowhere/podman.sock' }),
+        true,
+        'no socket: the uid',
+      );
       assert.equal(await podmanFlavor.rootless(exec, 0, { CONTAINER_HOST: 'ssh://host/run/podman.sock' }), false);
       assert.equal(podmanFlavor.remote?.({ CONTAINER_HOST: ' unix:///x ' }), 'unix:///x');
       assert.equal(podmanFlavor.remote?.({}), undefined);
       assert.equal(podmanFlavor.remote?.({ CONTAINER_CONNECTION: 'vm' }), 'connection vm');
-      const r = await createRuntime('podman', ctx(binDir({ podman: 'exit 0' }), { CONTAINER_HOST: `unix://${f.socket}` }));
+      const r = await createRuntime(
+        'podman',
+        ctx(binDir({ podman: 'exit 0' }), { CONTAINER_HOST: `unix://${f.socket}` }),
+      );
       assert.match(r.describe(), /^podman \(.*\/podman, a client of the service at unix:\/\/.*podman\.sock\)$/);
     } finally {
       await f.close();
@@ -112,7 +175,10 @@ describe('engine quirks', () => {
   });
 
   test('nerdctl without BuildKit gets a hint', () => {
-    assert.match(nerdctlFlavor.buildFailureHint!('ERROR: failed to dial "/run/buildkit/buildkitd.sock"') ?? '', /start buildkitd/);
+    assert.match(
+      nerdctlFlavor.buildFailureHint!('ERROR: failed to dial "/run/buildkit/buildkitd.sock"') ?? '',
+      /start buildkitd/,
+    );
     assert.equal(nerdctlFlavor.buildFailureHint!('RUN false: exit 1'), undefined);
   });
 });
@@ -127,7 +193,12 @@ describe('the podman socket step', () => {
     try {
       const r = await createRuntime(undefined, c);
       assert.equal(r.name, 'podman-api');
-      assert.ok(c.log.lines.some((l) => /runtime: podman-api, because .*podman\.sock answers and the benchmark measured the API faster/.test(l)), c.log.lines.join('\n'));
+      assert.ok(
+        c.log.lines.some((l) =>
+          /runtime: podman-api, because .*podman\.sock answers and the benchmark measured the API faster/.test(l),
+        ),
+        c.log.lines.join('\n'),
+      );
       await closeRuntimes();
     } finally {
       await f.close();
@@ -141,11 +212,23 @@ describe('the podman socket step', () => {
     const sock = path.join(runtimeDir, 'podman', 'podman.sock');
     fs.symlinkSync(f.socket, sock);
     const c = ctx(binDir({ podman: 'exit 0' }), { XDG_RUNTIME_DIR: runtimeDir });
-    recordRefusal(c.cacheDir, c.uid, sock, `the podman service on ${sock} cannot start containers on this host without the global flags --runtime runc`);
+    recordRefusal(
+      c.cacheDir,
+      c.uid,
+      sock,
+      `the podman service on ${sock} cannot start containers on this host without the global flags --runtime runc`,
+    );
     try {
       const r = await createRuntime(undefined, c);
       assert.equal(r.name, 'podman');
-      assert.ok(c.log.lines.some((l) => /runtime: not a podman socket: the podman service on .* cannot start containers .*\(seen before; restarting that service makes xcross try it again\)/.test(l)), c.log.lines.join('\n'));
+      assert.ok(
+        c.log.lines.some((l) =>
+          /runtime: not a podman socket: the podman service on .* cannot start containers .*\(seen before; restarting that service makes xcross try it again\)/.test(
+            l,
+          ),
+        ),
+        c.log.lines.join('\n'),
+      );
       // Another service behind that path (a new socket file): tried again.
       const g = await fakeLibpod({});
       fs.rmSync(sock);
@@ -168,7 +251,10 @@ describe('the podman socket step', () => {
     try {
       const r = await createRuntime(undefined, c);
       assert.equal(r.name, 'podman');
-      assert.ok(c.log.lines.some((l) => /runtime: not a podman socket: .*is not podman/.test(l)), c.log.lines.join('\n'));
+      assert.ok(
+        c.log.lines.some((l) => /runtime: not a podman socket: .*is not podman/.test(l)),
+        c.log.lines.join('\n'),
+      );
     } finally {
       await f.close();
     }

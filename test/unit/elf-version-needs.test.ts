@@ -52,13 +52,19 @@ for (const file of [process.execPath, '/bin/ls']) {
   test(`a real binary of this machine: ${file}`, (t) => {
     const needs = readVersionNeeds(file);
     assert.ok(needs !== null && needs.length > 0, 'needs some versions');
-    assert.ok(needs.some((n) => n.library === 'libc.so.6' && n.version.startsWith('GLIBC_2.')), 'needs some GLIBC_2.*');
+    assert.ok(
+      needs.some((n) => n.library === 'libc.so.6' && n.version.startsWith('GLIBC_2.')),
+      'needs some GLIBC_2.*',
+    );
     if (!hasReadelf) return t.skip('no readelf to compare with');
     assert.deepEqual(pairsOf(needs), readelfNeeds(file));
     const fromReadelf = readelfUndefinedVersioned(file);
     assert.ok(fromReadelf.length > 0);
     const [name, version] = fromReadelf[0].split('@');
-    assert.ok(needs.some((n) => n.version === version && n.symbols.includes(name)), `${name}@${version}`);
+    assert.ok(
+      needs.some((n) => n.version === version && n.symbols.includes(name)),
+      `${name}@${version}`,
+    );
     assert.deepEqual(symbolsOf(needs), fromReadelf);
   });
 }
@@ -84,13 +90,23 @@ interface Built {
 }
 
 const NEEDS: [string, [string, number][]][] = [
-  ['libc.so.6', [['GLIBC_2.17', 2], ['GLIBC_2.34', 3]]],
+  [
+    'libc.so.6',
+    [
+      ['GLIBC_2.17', 2],
+      ['GLIBC_2.34', 3],
+    ],
+  ],
   ['libgcc_s.so.1', [['GCC_3.0', 4]]],
 ];
 // [name, st_shndx, versym]: the null symbol, three undefined ones (one with the hidden bit), and one
 // defined here (SHN_ABS) whose version index must not make it a need.
 const SYMBOLS: [string, number, number][] = [
-  ['', 0, 0], ['memcpy', 0, 2], ['getrandom', 0, 3], ['__libc_start_main', 0, 0x8003], ['my_export', 0xfff1, 3],
+  ['', 0, 0],
+  ['memcpy', 0, 2],
+  ['getrandom', 0, 3],
+  ['__libc_start_main', 0, 0x8003],
+  ['my_export', 0xfff1, 3],
 ];
 const EXPECTED: VersionNeed[] = [
   { library: 'libc.so.6', version: 'GLIBC_2.17', symbols: ['memcpy'] },
@@ -118,9 +134,14 @@ function strings(list: string[]): { bytes: Buffer; at: (s: string) => number } {
 function buildElf(shape: Shape): Built {
   const { is64, le } = shape;
   const { w16, w32, word } = writers(le, is64);
-  const symSize = is64 ? 24 : 16, shentsize = is64 ? 64 : 40, ehsize = is64 ? 64 : 52;
+  const symSize = is64 ? 24 : 16,
+    shentsize = is64 ? 64 : 40,
+    ehsize = is64 ? 64 : 52;
 
-  const dynstr = strings([...NEEDS.flatMap(([lib, vs]) => [lib, ...vs.map(([v]) => v)]), ...SYMBOLS.slice(1).map(([s]) => s)]);
+  const dynstr = strings([
+    ...NEEDS.flatMap(([lib, vs]) => [lib, ...vs.map(([v]) => v)]),
+    ...SYMBOLS.slice(1).map(([s]) => s),
+  ]);
   const dynsym = Buffer.alloc(SYMBOLS.length * symSize);
   const versym = Buffer.alloc(SYMBOLS.length * 2);
   SYMBOLS.forEach(([name, shndx, ver], i) => {
@@ -152,16 +173,27 @@ function buildElf(shape: Shape): Built {
     { name: '.shstrtab', type: 3, data: Buffer.alloc(0), link: 0, info: 0, entsize: 0, align: 1 },
     { name: '.dynstr', type: 3, data: dynstr.bytes, link: 0, info: 0, entsize: 0, align: 1 },
     { name: '.dynsym', type: 11, data: dynsym, link: 2, info: 1, entsize: symSize, align: is64 ? 8 : 4 },
-    ...(shape.verneed === false ? [] : [
-      { name: '.gnu.version', type: 0x6fffffff, data: versym, link: 3, info: 0, entsize: 2, align: 2 },
-      { name: '.gnu.version_r', type: 0x6ffffffe, data: verneed, link: 2, info: NEEDS.length, entsize: 0, align: 4 },
-    ]),
+    ...(shape.verneed === false
+      ? []
+      : [
+          { name: '.gnu.version', type: 0x6fffffff, data: versym, link: 3, info: 0, entsize: 2, align: 2 },
+          {
+            name: '.gnu.version_r',
+            type: 0x6ffffffe,
+            data: verneed,
+            link: 2,
+            info: NEEDS.length,
+            entsize: 0,
+            align: 4,
+          },
+        ]),
   ];
   const shstrtab = strings(sections.map((s) => s.name));
   sections[0].data = shstrtab.bytes;
   const shnum = sections.length + 1;
   const align = (n: number, a: number) => Math.ceil(n / a) * a;
-  let pos = ehsize, shoff = 0;
+  let pos = ehsize,
+    shoff = 0;
   if (shape.shdrFirst) pos = (shoff = align(pos, 8)) + shnum * shentsize;
   const offsets = sections.map((s) => {
     pos = align(pos, s.align) + s.data.length;
@@ -175,7 +207,7 @@ function buildElf(shape: Shape): Built {
   out[5] = le ? 1 : 2;
   out[6] = 1;
   w16(out, 16, 3); // ET_DYN
-  w16(out, 18, is64 ? (le ? 62 : 22) : (le ? 3 : 8)); // x86-64, s390, i386, mips
+  w16(out, 18, is64 ? (le ? 62 : 22) : le ? 3 : 8); // x86-64, s390, i386, mips
   w32(out, 20, 1);
   word(out, is64 ? 40 : 32, shoff);
   w16(out, is64 ? 52 : 40, ehsize);
@@ -199,7 +231,12 @@ function buildElf(shape: Shape): Built {
 }
 
 const SHAPES: Shape[] = [];
-for (const [is64, le] of [[false, false], [false, true], [true, true], [true, false]]) {
+for (const [is64, le] of [
+  [false, false],
+  [false, true],
+  [true, true],
+  [true, false],
+]) {
   for (const shdrFirst of [false, true]) SHAPES.push({ is64, le, shdrFirst });
   SHAPES.push({ is64, le, shnumInSection0: true });
 }
@@ -223,7 +260,10 @@ function readOrMalformed(file: string): VersionNeed[] | null | Error {
   try {
     return readVersionNeeds(file);
   } catch (e) {
-    assert.ok(e instanceof Error && e.constructor === Error && e.message.startsWith('malformed ELF: '), `unexpected ${String(e)}`);
+    assert.ok(
+      e instanceof Error && e.constructor === Error && e.message.startsWith('malformed ELF: '),
+      `unexpected ${String(e)}`,
+    );
     return e;
   }
 }
@@ -300,7 +340,10 @@ test('every byte corrupted: a result or "malformed ELF: ", never another error',
 });
 
 test('vn_next and vna_next walks that would revisit entries end as "malformed ELF: "', { timeout: 10_000 }, () => {
-  for (const shape of [{ is64: true, le: true }, { is64: false, le: false }]) {
+  for (const shape of [
+    { is64: true, le: true },
+    { is64: false, le: false },
+  ]) {
     const { bytes, shoff, verneedAt } = buildElf(shape);
     const { w16, w32 } = writers(shape.le, shape.is64);
     const shInfo = shoff + 5 * (shape.is64 ? 64 : 40) + (shape.is64 ? 44 : 28);
@@ -311,12 +354,48 @@ test('vn_next and vna_next walks that would revisit entries end as "malformed EL
       return write('cycle', copy);
     };
     // vn_next 0 is the entry itself; with sh_info claiming more entries a naive walk repeats it.
-    assert.throws(() => readVersionNeeds(patched((b) => { w32(b, verneedAt + 12, 0); w32(b, shInfo, 0xffffffff); })), MALFORMED);
+    assert.throws(
+      () =>
+        readVersionNeeds(
+          patched((b) => {
+            w32(b, verneedAt + 12, 0);
+            w32(b, shInfo, 0xffffffff);
+          }),
+        ),
+      MALFORMED,
+    );
     // A vn_next that wraps around to the first entry in 32-bit arithmetic.
-    assert.throws(() => readVersionNeeds(patched((b) => { w32(b, second + 12, 2 ** 32 - 48); w32(b, shInfo, 0xffffffff); })), MALFORMED);
+    assert.throws(
+      () =>
+        readVersionNeeds(
+          patched((b) => {
+            w32(b, second + 12, 2 ** 32 - 48);
+            w32(b, shInfo, 0xffffffff);
+          }),
+        ),
+      MALFORMED,
+    );
     // vna_next 0 with vn_cnt claiming more versions.
-    assert.throws(() => readVersionNeeds(patched((b) => { w16(b, verneedAt + 2, 0xffff); w32(b, verneedAt + 16 + 12, 0); })), MALFORMED);
+    assert.throws(
+      () =>
+        readVersionNeeds(
+          patched((b) => {
+            w16(b, verneedAt + 2, 0xffff);
+            w32(b, verneedAt + 16 + 12, 0);
+          }),
+        ),
+      MALFORMED,
+    );
     // Entries one byte apart: each walk step moves, but the entry budget runs out.
-    assert.throws(() => readVersionNeeds(patched((b) => { w32(b, verneedAt + 12, 1); w32(b, shInfo, 0xffffffff); })), MALFORMED);
+    assert.throws(
+      () =>
+        readVersionNeeds(
+          patched((b) => {
+            w32(b, verneedAt + 12, 1);
+            w32(b, shInfo, 0xffffffff);
+          }),
+        ),
+      MALFORMED,
+    );
   }
 });

@@ -23,16 +23,25 @@ function sources(dir: string): string[] {
 
 /** `file:line: text` of every read outside the edge, comments left out. */
 function envReads(files: string[], read: (rel: string) => string): string[] {
-  return files.filter((f) => !EDGE.has(f)).flatMap((f) => read(f).split('\n').flatMap((line, i) => {
-    const code = line.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, '');
-    return READ.test(code) ? [`${f}:${i + 1}: ${line.trim()}`] : [];
-  }));
+  return files
+    .filter((f) => !EDGE.has(f))
+    .flatMap((f) =>
+      read(f)
+        .split('\n')
+        .flatMap((line, i) => {
+          const code = line.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, '');
+          return READ.test(code) ? [`${f}:${i + 1}: ${line.trim()}`] : [];
+        }),
+    );
 }
 
 test('no process.env outside the edge (src/host.ts): values are passed down', () => {
   const files = [...sources('src'), ...sources('runtimes')];
   assert.ok(files.length > 50, `only ${files.length} source files found under ${ROOT}`);
-  assert.deepEqual(envReads(files, (f) => fs.readFileSync(path.join(ROOT, f), 'utf8')), []);
+  assert.deepEqual(
+    envReads(files, (f) => fs.readFileSync(path.join(ROOT, f), 'utf8')),
+    [],
+  );
 });
 
 test('the rule sees the spellings of a read, and not a comment about one', () => {
@@ -41,9 +50,12 @@ test('the rule sees the spellings of a read, and not a comment about one', () =>
     'src/b.ts': "const y = process['env'];\nconst { env } = process;\n",
     'src/host.ts': 'const env = process.env;\n',
   };
-  assert.deepEqual(envReads(Object.keys(text), (f) => text[f]), [
-    'src/a.ts:1: const x = process.env.HOME;',
-    "src/b.ts:1: const y = process['env'];",
-    'src/b.ts:2: const { env } = process;',
-  ]);
+  assert.deepEqual(
+    envReads(Object.keys(text), (f) => text[f]),
+    [
+      'src/a.ts:1: const x = process.env.HOME;',
+      "src/b.ts:1: const y = process['env'];",
+      'src/b.ts:2: const { env } = process;',
+    ],
+  );
 });

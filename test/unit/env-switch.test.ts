@@ -9,7 +9,10 @@ const inv = parseCargoInvocation(['build'])!;
 const resolve = (env: Record<string, string>) => resolveConfig(inv, {}, env, 'x86_64-unknown-linux-gnu');
 
 test('XCROSS_READ_ONLY_SOURCE=2 is an error, not a writable source', () => {
-  throwsXcross(() => resolve({ XCROSS_READ_ONLY_SOURCE: '2' }), /^XCROSS_READ_ONLY_SOURCE is '2', which is neither 1 nor 0$/);
+  throwsXcross(
+    () => resolve({ XCROSS_READ_ONLY_SOURCE: '2' }),
+    /^XCROSS_READ_ONLY_SOURCE is '2', which is neither 1 nor 0$/,
+  );
 });
 
 test('XCROSS_READ_ONLY_SOURCE=true and XCROSS_GLIBC_CHECK=false mean what they say', () => {

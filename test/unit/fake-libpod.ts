@@ -5,7 +5,10 @@ import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { tempDir } from './helpers';
 
-export interface Seen { method: string; url: string }
+export interface Seen {
+  method: string;
+  url: string;
+}
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 /** For the attach (an HTTP upgrade), answered on the raw socket. */
 export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex) => void;
@@ -17,7 +20,11 @@ export interface FakeLibpod {
 }
 
 /** Routes are `METHOD /path-regex`; the first match answers, anything else is a libpod 404. Upgrades (the attach) are `/path-regex`. */
-export async function fakeLibpod(routes: Record<string, Handler>, version: string | null = '4.3.1', upgrades: Record<string, UpgradeHandler> = {}): Promise<FakeLibpod> {
+export async function fakeLibpod(
+  routes: Record<string, Handler>,
+  version: string | null = '4.3.1',
+  upgrades: Record<string, UpgradeHandler> = {},
+): Promise<FakeLibpod> {
   const socket = path.join(tempDir('xcross-fake-libpod-'), 'podman.sock');
   const seen: Seen[] = [];
   const server = http.createServer((req, res) => {
@@ -44,16 +51,19 @@ export async function fakeLibpod(routes: Record<string, Handler>, version: strin
   return {
     socket,
     seen,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** An attach that libpod hijacks, for a container that prints nothing and ends at once. */
 export function attachEnded(_req: http.IncomingMessage, socket: Duplex): void {
-  socket.end('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+  socket.end(
+    'HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n',
+  );
 }
 
 /** An error the way libpod writes them. */

@@ -23,7 +23,10 @@ export async function mainOnRefused(argv: string[]): Promise<{ code: number; std
   assertRefused(argv);
   const write = process.stderr.write;
   let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; }) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
   try {
     return { code: await main(argv), stderr };
   } finally {
@@ -45,7 +48,13 @@ export const TRIPLES = registry.targets.map((t) => t.triple);
 
 /** Cross.toml's text alone: TOML syntax, then the cross table. */
 export function parseCrossToml(text: string, warn: (w: string) => void): unknown {
-  return parseCrossTable(parseTomlText(text, 'Cross.toml'), { file: 'Cross.toml', text, base: [], knownTargets: TRIPLES, warn });
+  return parseCrossTable(parseTomlText(text, 'Cross.toml'), {
+    file: 'Cross.toml',
+    text,
+    base: [],
+    knownTargets: TRIPLES,
+    warn,
+  });
 }
 
 export interface Inputs {
@@ -67,7 +76,13 @@ export function configPipeline(dir: string, i: Inputs, warn: (w: string) => void
   if (i.crossToml !== undefined) fs.writeFileSync(path.join(dir, 'Cross.toml'), i.crossToml);
   const inv = parseCargoInvocation(i.argv);
   if (!inv) return undefined;
-  const cross = loadCrossConfig({ workspace: { root: dir, manifest }, env: i.env, cwd: dir, knownTargets: TRIPLES, warn });
+  const cross = loadCrossConfig({
+    workspace: { root: dir, manifest },
+    env: i.env,
+    cwd: dir,
+    knownTargets: TRIPLES,
+    warn,
+  });
   const config = resolveConfig(inv, cross, i.env, 'x86_64-unknown-linux-gnu');
   const target = targetForFloor(registry, findTarget(registry, config.target), config.glibc, warn);
   return { config, applied: applyTargetOptions(optionsFor(cross, target.triple), target.triple, i.env, dir) };

@@ -4,7 +4,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BASE_FILES, PRECOMPUTED_TAGS, TARGET_FILES, TOOLCHAIN_FILES, baseTag, computeTags, inputsSignature, targetImageRef, targetTag, toolchainImageRef, toolchainTag } from '../../src/images/tag';
+import {
+  BASE_FILES,
+  PRECOMPUTED_TAGS,
+  TARGET_FILES,
+  TOOLCHAIN_FILES,
+  baseTag,
+  computeTags,
+  inputsSignature,
+  targetImageRef,
+  targetTag,
+  toolchainImageRef,
+  toolchainTag,
+} from '../../src/images/tag';
 import { IMAGES_DIR } from '../../src/base/package-root';
 import { everyImageTarget } from '../../src/targets/floor-select';
 import { findTarget, loadRegistry } from '../../src/targets/registry';
@@ -20,13 +32,19 @@ function copyImages(): string {
 }
 
 test('the precomputed tags written by the build equal the digests, and hold for the current files', () => {
-  const pre = JSON.parse(fs.readFileSync(PRECOMPUTED_TAGS, 'utf8')) as { signature: string; tags: Record<string, string> };
+  const pre = JSON.parse(fs.readFileSync(PRECOMPUTED_TAGS, 'utf8')) as {
+    signature: string;
+    tags: Record<string, string>;
+  };
   assert.equal(pre.signature, inputsSignature());
   const copy = copyImages();
-  for (const t of registry.targets) assert.equal(targetImageRef(registry.base, t), targetImageRef(registry.base, t, copy), t.triple);
-  for (const tc of registry.toolchains) assert.equal(toolchainImageRef(registry.base, tc), toolchainImageRef(registry.base, tc, copy), tc.name);
+  for (const t of registry.targets)
+    assert.equal(targetImageRef(registry.base, t), targetImageRef(registry.base, t, copy), t.triple);
+  for (const tc of registry.toolchains)
+    assert.equal(toolchainImageRef(registry.base, tc), toolchainImageRef(registry.base, tc, copy), tc.name);
   const images = everyImageTarget(registry);
-  for (const t of images) assert.equal(targetImageRef(registry.base, t), targetImageRef(registry.base, t, copy), t.imageName);
+  for (const t of images)
+    assert.equal(targetImageRef(registry.base, t), targetImageRef(registry.base, t, copy), t.imageName);
   assert.deepEqual(computeTags(registry.base, registry.toolchains, images), pre);
   // base, two toolchains, every target at every floor: nothing left to hash on the way to a build.
   assert.equal(Object.keys(pre.tags).length, 1 + registry.toolchains.length + images.length);
@@ -55,7 +73,7 @@ test('tags change with a Containerfile, a pin, the toolchain, the base or the bu
   assert.notEqual(targetTag(registry.base, w, d), wineBefore);
 });
 
-test('the inputs signature follows the files\' contents, not their times (npm dates every installed file alike)', () => {
+test("the inputs signature follows the files' contents, not their times (npm dates every installed file alike)", () => {
   const dir = copyImages();
   const before = inputsSignature(dir);
   assert.equal(before, inputsSignature(), 'a copy has the signature of the originals');

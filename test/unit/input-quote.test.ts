@@ -10,7 +10,13 @@ import { throwsXcross } from './helpers';
 test('a key with a control character is shown escaped in the unknown-key warning', () => {
   const text = '[build]\n"\\u0000" = ""\n';
   const warnings: string[] = [];
-  parseCrossTable(parseTomlText(text, 'Cross.toml'), { file: 'Cross.toml', text, base: [], knownTargets: [], warn: (w) => warnings.push(w) });
+  parseCrossTable(parseTomlText(text, 'Cross.toml'), {
+    file: 'Cross.toml',
+    text,
+    base: [],
+    knownTargets: [],
+    warn: (w) => warnings.push(w),
+  });
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /unknown key build\."\\u\{0\}" \(ignored\)/);
 });
@@ -18,12 +24,16 @@ test('a key with a control character is shown escaped in the unknown-key warning
 test('--glibc with a line separator, or 5000 characters, is one short line', () => {
   const e = throwsXcross(() => parseCargoInvocation(['build', '--glibc', '\u2028']), /--glibc needs a glibc version/);
   assert.match(e.message, /not '\\u\{2028\}'$/);
-  const long = throwsXcross(() => parseCargoInvocation(['build', '--glibc', 'x'.repeat(5000)]), /\(5000 characters\)'$/);
+  const long = throwsXcross(
+    () => parseCargoInvocation(['build', '--glibc', 'x'.repeat(5000)]),
+    /\(5000 characters\)'$/,
+  );
   assert.ok(long.message.length < 200, long.message);
 });
 
 test('--gdb takes digits only (Number() would read 0x50 and 8e1 as port 80)', () => {
-  for (const v of ['0x50', '8e1', ' 80', '80 ']) throwsXcross(() => parseCargoInvocation(['run', '--gdb', v]), /--gdb needs a TCP port number/);
+  for (const v of ['0x50', '8e1', ' 80', '80 '])
+    throwsXcross(() => parseCargoInvocation(['run', '--gdb', v]), /--gdb needs a TCP port number/);
   assert.equal(parseCargoInvocation(['run', '--gdb', '80'])?.xcross.gdb, 80);
 });
 

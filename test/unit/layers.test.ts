@@ -47,14 +47,17 @@ function sources(dir: string): string[] {
 test('no file in runtimes/ or src/base/ imports from a layer above it', () => {
   const files = ['src', 'runtimes'].flatMap((d) => sources(path.join(PACKAGE_ROOT, d)));
   assert.ok(files.length > 50, `found only ${files.length} source files under ${PACKAGE_ROOT}`);
-  assert.deepEqual(files.flatMap((f) => upwardImports(f, fs.readFileSync(f, 'utf8'))), []);
+  assert.deepEqual(
+    files.flatMap((f) => upwardImports(f, fs.readFileSync(f, 'utf8'))),
+    [],
+  );
 });
 
 test('the check sees each way of importing, and each wrong direction', () => {
   const at = (p: string) => path.join(PACKAGE_ROOT, p);
   const text = [
     "import { a } from '../src/commands/x';",
-    "import type { B } from \"../src/base/errors\";",
+    'import type { B } from "../src/base/errors";',
     "export { c } from './spec';",
     "import fs = require('../src/ui/log');",
     "const d = require('../images/y');",
@@ -67,6 +70,15 @@ test('the check sees each way of importing, and each wrong direction', () => {
     'runtimes/engine.ts: ../images/y',
     'runtimes/engine.ts: ../src/plan/z',
   ]);
-  assert.deepEqual(upwardImports(at('src/base/hash.ts'), "import { x } from '../../runtimes/spec';\nimport { y } from './errors';"), ['src/base/hash.ts: ../../runtimes/spec']);
-  assert.deepEqual(upwardImports(at('src/commands/build.ts'), "import { x } from '../../runtimes/spec';\nimport { y } from '../ui/log';"), []);
+  assert.deepEqual(
+    upwardImports(at('src/base/hash.ts'), "import { x } from '../../runtimes/spec';\nimport { y } from './errors';"),
+    ['src/base/hash.ts: ../../runtimes/spec'],
+  );
+  assert.deepEqual(
+    upwardImports(
+      at('src/commands/build.ts'),
+      "import { x } from '../../runtimes/spec';\nimport { y } from '../ui/log';",
+    ),
+    [],
+  );
 });

@@ -17,8 +17,16 @@ import { attachEnded, errorBody, fakeLibpod, json, type FakeLibpod } from './fak
 import { recordingLogger, tempDir } from './helpers';
 
 const spec: ContainerSpec = {
-  image: 'localhost/xcross/x:1', name: 'xcross-unit-adapt', command: ['true'], workdir: '/', env: {}, mounts: [],
-  owner: { uid: 1000, gid: 1000 }, labels: {}, interactive: false, tty: false,
+  image: 'localhost/xcross/x:1',
+  name: 'xcross-unit-adapt',
+  command: ['true'],
+  workdir: '/',
+  env: {},
+  mounts: [],
+  owner: { uid: 1000, gid: 1000 },
+  labels: {},
+  interactive: false,
+  tty: false,
 };
 
 interface Service extends FakeLibpod {
@@ -33,29 +41,37 @@ async function service(): Promise<Service> {
   const bodies: { init?: boolean }[] = [];
   const removed: string[] = [];
   const s = { bodies, removed, refuse: () => undefined } as unknown as Service;
-  const readBody = (req: http.IncomingMessage) => new Promise<string>((resolve) => {
-    let b = '';
-    req.on('data', (d: Buffer) => { b += d; });
-    req.on('end', () => resolve(b));
-  });
-  const f = await fakeLibpod({
-    'POST /containers/create': (req, res) => void readBody(req).then((b) => {
-      bodies.push(JSON.parse(b) as { init?: boolean });
-      json(res, 201, { Id: `c${bodies.length - 1}`, Warnings: [] });
-    }),
-    'POST /containers/c\\d+/init': (req, res) => {
-      const why = s.refuse(bodies[Number(/c(\d+)/.exec(req.url ?? '')![1])]);
-      if (why) errorBody(res, 500, why);
-      else res.writeHead(204).end();
+  const readBody = (req: http.IncomingMessage) =>
+    new Promise<string>((resolve) => {
+      let b = '';
+      req.on('data', (d: Buffer) => {
+        b += d;
+      });
+      req.on('end', () => resolve(b));
+    });
+  const f = await fakeLibpod(
+    {
+      'POST /containers/create': (req, res) =>
+        void readBody(req).then((b) => {
+          bodies.push(JSON.parse(b) as { init?: boolean });
+          json(res, 201, { Id: `c${bodies.length - 1}`, Warnings: [] });
+        }),
+      'POST /containers/c\\d+/init': (req, res) => {
+        const why = s.refuse(bodies[Number(/c(\d+)/.exec(req.url ?? '')![1])]);
+        if (why) errorBody(res, 500, why);
+        else res.writeHead(204).end();
+      },
+      'POST /containers/c\\d+/start': (_req, res) => res.writeHead(204).end(),
+      'GET /containers/c\\d+/json': (_req, res) => json(res, 200, { State: { Status: 'exited', ExitCode: 0 } }),
+      'DELETE /containers/c\\d+': (req, res) => {
+        removed.push(/(c\d+)/.exec(req.url ?? '')![1]);
+        json(res, 200, []);
+      },
+      'GET /images/.*/exists': (_req, res) => res.writeHead(204).end(),
     },
-    'POST /containers/c\\d+/start': (_req, res) => res.writeHead(204).end(),
-    'GET /containers/c\\d+/json': (_req, res) => json(res, 200, { State: { Status: 'exited', ExitCode: 0 } }),
-    'DELETE /containers/c\\d+': (req, res) => {
-      removed.push(/(c\d+)/.exec(req.url ?? '')![1]);
-      json(res, 200, []);
-    },
-    'GET /images/.*/exists': (_req, res) => res.writeHead(204).end(),
-  }, '4.3.1', { '/containers/c\\d+/attach': attachEnded });
+    '4.3.1',
+    { '/containers/c\\d+/attach': attachEnded },
+  );
   return Object.assign(s, f);
 }
 
@@ -69,10 +85,19 @@ test('a cached adaptation the service now refuses is learnt again, and the run m
   const f = await service();
   const cacheDir = tempDir();
   try {
-    const first = new PodmanApi({ uid: 1000, env: {}, cacheDir, log: recordingLogger(1), connection: await connected(f) });
+    const first = new PodmanApi({
+      uid: 1000,
+      env: {},
+      cacheDir,
+      log: recordingLogger(1),
+      connection: await connected(f),
+    });
     assert.equal((await first.run(spec)).code, 0);
     await first.close();
-    assert.ok(f.bodies.every((b) => b.init === true), 'learnt: with --init');
+    assert.ok(
+      f.bodies.every((b) => b.init === true),
+      'learnt: with --init',
+    );
 
     // The service was restarted without an init binary since.
     f.refuse = (b) => (b.init ? 'container create failed: could not find init binary catatonit' : undefined);
@@ -82,8 +107,15 @@ test('a cached adaptation the service now refuses is learnt again, and the run m
     const second = new PodmanApi({ uid: 1000, env: {}, cacheDir, log, connection: await connected(f) });
     assert.equal((await second.run(spec)).code, 0);
     await second.close();
-    assert.deepEqual(f.bodies.map((b) => b.init === true), [true, true, false, false], 'cached try, probe with init, probe without, the run');
-    assert.ok(log.lines.some((l) => /podman-api: preparing the container: .*catatonit; probing the service again/.test(l)), log.lines.join('\n'));
+    assert.deepEqual(
+      f.bodies.map((b) => b.init === true),
+      [true, true, false, false],
+      'cached try, probe with init, probe without, the run',
+    );
+    assert.ok(
+      log.lines.some((l) => /podman-api: preparing the container: .*catatonit; probing the service again/.test(l)),
+      log.lines.join('\n'),
+    );
     assert.deepEqual(f.removed, ['c0', 'c1', 'c2', 'c3'], 'every container removed');
   } finally {
     await f.close();
@@ -95,26 +127,61 @@ test('a service that needs global flags it was not started with: the CLI detecti
   f.refuse = () => 'crun: cgroups in hybrid mode not supported, drop all controllers from cgroupv2: OCI runtime error';
   const cacheDir = tempDir();
   const ran: ContainerSpec[] = [];
-  const cli = { name: 'podman', describe: () => 'podman (stand-in)', run: async (s: ContainerSpec) => { ran.push(s); return { code: 7 }; } } as unknown as Runtime;
+  const cli = {
+    name: 'podman',
+    describe: () => 'podman (stand-in)',
+    run: async (s: ContainerSpec) => {
+      ran.push(s);
+      return { code: 7 };
+    },
+  } as unknown as Runtime;
   try {
     const log = recordingLogger(1);
-    const api = new PodmanApi({ uid: 1000, env: {}, cacheDir, log, connection: await connected(f), fallback: () => cli });
+    const api = new PodmanApi({
+      uid: 1000,
+      env: {},
+      cacheDir,
+      log,
+      connection: await connected(f),
+      fallback: () => cli,
+    });
     assert.equal(api.fallsBackToCli, true);
     assert.equal((await api.run(spec)).code, 7);
     assert.deepEqual(ran, [spec]);
     assert.equal((await api.run(spec)).code, 7, 'and stays with it');
     assert.equal(ran.length, 2);
-    assert.match(api.describe(), /^podman \(stand-in\), instead of the podman service on .*podman\.sock, which cannot start containers here$/);
-    assert.match(knownRefusal(cacheDir, 1000, f.socket) ?? '', /cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs$/);
+    assert.match(
+      api.describe(),
+      /^podman \(stand-in\), instead of the podman service on .*podman\.sock, which cannot start containers here$/,
+    );
+    assert.match(
+      knownRefusal(cacheDir, 1000, f.socket) ?? '',
+      /cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs$/,
+    );
     assert.deepEqual([...f.removed].sort(), f.bodies.map((_, i) => `c${i}`).sort(), 'the probe containers are removed');
     await api.close();
 
     // Asked for by name, there is nothing to fall back to: one sentence and what to do.
-    const named = new PodmanApi({ uid: 1000, env: {}, cacheDir: tempDir(), log: recordingLogger(), connection: await connected(f) });
-    const e = await named.run(spec).then(() => undefined, (x: unknown) => x);
+    const named = new PodmanApi({
+      uid: 1000,
+      env: {},
+      cacheDir: tempDir(),
+      log: recordingLogger(),
+      connection: await connected(f),
+    });
+    const e = await named.run(spec).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assert.ok(e instanceof XcrossError);
-    assert.match(e.message, /^the podman service on .*podman\.sock cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs$/);
-    assert.equal(e.fix, 'restart that service as `podman --runtime runc --cgroup-manager cgroupfs system service`, or use `--runtime podman`');
+    assert.match(
+      e.message,
+      /^the podman service on .*podman\.sock cannot start containers on this host without the global flags --runtime runc --cgroup-manager cgroupfs$/,
+    );
+    assert.equal(
+      e.fix,
+      'restart that service as `podman --runtime runc --cgroup-manager cgroupfs system service`, or use `--runtime podman`',
+    );
     await named.close();
   } finally {
     await f.close();

@@ -8,10 +8,15 @@ import { extract, type Header } from 'tar-stream';
 import { contextTar, type ContextTar } from '../../runtimes/podman-api/build-tar';
 import { tempDir, writeTree } from './helpers';
 
-interface Entry { header: Header; data: Buffer }
+interface Entry {
+  header: Header;
+  data: Buffer;
+}
 
 /** Reads the whole tar while it is made; resolves with its entries by name and what `done` said. */
-async function readTar(tar: ContextTar): Promise<{ entries: Map<string, Entry>; done: { files: number; bytes: number } }> {
+async function readTar(
+  tar: ContextTar,
+): Promise<{ entries: Map<string, Entry>; done: { files: number; bytes: number } }> {
   const ex = extract();
   tar.stream.pipe(ex);
   const entries = new Map<string, Entry>();
@@ -37,7 +42,7 @@ function crate(): string {
     'src/bin/tool.rs': 'fn main() { println!("tool"); }\n',
     'target/debug/app': 'ELF...',
     'target/release/.fingerprint/x': 'fp',
-    'Containerfile': 'FROM scratch\n',
+    Containerfile: 'FROM scratch\n',
   });
   return d;
 }
@@ -47,11 +52,21 @@ describe('contextTar', () => {
     const d = crate();
     const tar = contextTar(d, path.join(d, 'Containerfile'), ['/target']);
     const { entries, done } = await readTar(tar);
-    assert.deepEqual(names(entries), ['Cargo.toml', 'Containerfile', 'src/', 'src/bin/', 'src/bin/tool.rs', 'src/main.rs']);
+    assert.deepEqual(names(entries), [
+      'Cargo.toml',
+      'Containerfile',
+      'src/',
+      'src/bin/',
+      'src/bin/tool.rs',
+      'src/main.rs',
+    ]);
     assert.equal(entries.get('src/')?.header.type, 'directory');
     assert.equal(entries.get('src/main.rs')?.header.type, 'file');
     assert.equal(done.files, 4);
-    const bytes = ['Cargo.toml', 'src/main.rs', 'src/bin/tool.rs', 'Containerfile'].reduce((n, f) => n + fs.statSync(path.join(d, f)).size, 0);
+    const bytes = ['Cargo.toml', 'src/main.rs', 'src/bin/tool.rs', 'Containerfile'].reduce(
+      (n, f) => n + fs.statSync(path.join(d, f)).size,
+      0,
+    );
     assert.equal(done.bytes, bytes);
   });
 
@@ -68,7 +83,7 @@ describe('contextTar', () => {
     const big = Buffer.alloc(300_000);
     for (let i = 0; i < big.length; i++) big[i] = (i * 31 + 7) & 0xff;
     fs.writeFileSync(path.join(d, 'blob.bin'), big);
-    writeTree(d, { 'run.sh': '#!/bin/sh\necho hi\n', 'empty': '' });
+    writeTree(d, { 'run.sh': '#!/bin/sh\necho hi\n', empty: '' });
     fs.chmodSync(path.join(d, 'run.sh'), 0o755);
     fs.chmodSync(path.join(d, 'Cargo.toml'), 0o644);
     const { entries } = await readTar(contextTar(d, path.join(d, 'Containerfile'), ['/target']));
@@ -110,14 +125,22 @@ describe('contextTar', () => {
 
   test('a negation takes a file back from an excluded directory', async () => {
     const d = crate();
-    writeTree(d, { '.dockerignore': 'docs\n!docs/keep.md\n', 'docs/keep.md': 'keep', 'docs/other.md': 'other', 'docs/sub/x.md': 'x' });
+    writeTree(d, {
+      '.dockerignore': 'docs\n!docs/keep.md\n',
+      'docs/keep.md': 'keep',
+      'docs/other.md': 'other',
+      'docs/sub/x.md': 'x',
+    });
     const { entries } = await readTar(contextTar(d, path.join(d, 'Containerfile'), ['/target']));
     const got = names(entries);
     assert.ok(got.includes('docs/keep.md'));
     assert.equal(entries.get('docs/keep.md')?.data.toString(), 'keep');
     assert.ok(!got.includes('docs/other.md'));
     assert.ok(!got.includes('docs/sub/x.md'));
-    assert.ok(!got.some((n) => n.startsWith('target/')), 'target stays out even though the walk enters excluded directories');
+    assert.ok(
+      !got.some((n) => n.startsWith('target/')),
+      'target stays out even though the walk enters excluded directories',
+    );
   });
 
   test('a Containerfile outside the context goes in as .xcross.Containerfile', async () => {
@@ -131,7 +154,7 @@ describe('contextTar', () => {
     assert.ok(!names(entries).includes('Dockerfile.cross'));
     // A sibling directory whose name starts like the context's is outside it too.
     const sibling = `${d}-docker`;
-    writeTree(sibling, { 'Containerfile': 'FROM sibling\n' });
+    writeTree(sibling, { Containerfile: 'FROM sibling\n' });
     after(() => fs.rmSync(sibling, { recursive: true, force: true }));
     const t2 = contextTar(d, path.join(sibling, 'Containerfile'), ['/target']);
     assert.equal(t2.containerfile, '.xcross.Containerfile');
@@ -150,25 +173,38 @@ describe('contextTar', () => {
 
   test('a Containerfile inside the context keeps its relative name, even when an ignore pattern matches it', async () => {
     const d = crate();
-    writeTree(d, { 'docker/Containerfile.x86': 'FROM x86\n', 'docker/notes.txt': 'n', '.dockerignore': '**/Containerfile*\n' });
+    writeTree(d, {
+      'docker/Containerfile.x86': 'FROM x86\n',
+      'docker/notes.txt': 'n',
+      '.dockerignore': '**/Containerfile*\n',
+    });
     const tar = contextTar(d, path.join(d, 'docker', 'Containerfile.x86'), ['/target']);
     assert.equal(tar.containerfile, 'docker/Containerfile.x86');
     const { entries } = await readTar(tar);
     assert.equal(entries.get('docker/Containerfile.x86')?.data.toString(), 'FROM x86\n');
     assert.ok(entries.has('docker/notes.txt'));
-    assert.ok(!entries.has('Containerfile'), 'the top-level Containerfile is not the one named, so the pattern applies');
+    assert.ok(
+      !entries.has('Containerfile'),
+      'the top-level Containerfile is not the one named, so the pattern applies',
+    );
     assert.ok(!entries.has('.xcross.Containerfile'));
   });
 
   test('a Containerfile inside an excluded directory still goes in, and nothing else of that directory', async () => {
     const d = crate();
-    writeTree(d, { 'docker/Containerfile': 'FROM docker\n', 'docker/notes.txt': 'n', 'docker/sub/x': 'x', '.dockerignore': 'docker\n' });
+    writeTree(d, {
+      'docker/Containerfile': 'FROM docker\n',
+      'docker/notes.txt': 'n',
+      'docker/sub/x': 'x',
+      '.dockerignore': 'docker\n',
+    });
     const tar = contextTar(d, path.join(d, 'docker', 'Containerfile'), ['/target']);
     assert.equal(tar.containerfile, 'docker/Containerfile');
     const { entries } = await readTar(tar);
     assert.equal(entries.get('docker/Containerfile')?.data.toString(), 'FROM docker\n');
     const got = names(entries);
-    for (const gone of ['docker/', 'docker/notes.txt', 'docker/sub/', 'docker/sub/x']) assert.ok(!got.includes(gone), `${gone} should be left out`);
+    for (const gone of ['docker/', 'docker/notes.txt', 'docker/sub/', 'docker/sub/x'])
+      assert.ok(!got.includes(gone), `${gone} should be left out`);
   });
 
   test('symlinks stay symlinks, to files and to directories, dangling or not', async () => {
@@ -177,7 +213,11 @@ describe('contextTar', () => {
     fs.symlinkSync('src', path.join(d, 'src-link'));
     fs.symlinkSync('/nonexistent/elsewhere', path.join(d, 'dangling'));
     const { entries, done } = await readTar(contextTar(d, path.join(d, 'Containerfile'), ['/target']));
-    for (const [name, target] of [['main-link.rs', 'src/main.rs'], ['src-link', 'src'], ['dangling', '/nonexistent/elsewhere']]) {
+    for (const [name, target] of [
+      ['main-link.rs', 'src/main.rs'],
+      ['src-link', 'src'],
+      ['dangling', '/nonexistent/elsewhere'],
+    ]) {
       const e = entries.get(name);
       assert.equal(e?.header.type, 'symlink', `${name} is a symlink`);
       assert.equal(e?.header.linkname, target);

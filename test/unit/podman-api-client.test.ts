@@ -11,7 +11,10 @@ describe('queryString', () => {
   });
 
   test('scalars in order; undefined skipped; numbers and booleans as text', () => {
-    assert.equal(queryString({ t: 'x:1', skip: undefined, timeout: 10, force: true, v: false }), '?t=x%3A1&timeout=10&force=true&v=false');
+    assert.equal(
+      queryString({ t: 'x:1', skip: undefined, timeout: 10, force: true, v: false }),
+      '?t=x%3A1&timeout=10&force=true&v=false',
+    );
   });
 
   test('an array repeats the key, once per value', () => {
@@ -21,13 +24,20 @@ describe('queryString', () => {
 
   test('keys and values are URL-encoded', () => {
     assert.equal(queryString({ 'a b': 'c&d=e/f?g#h', u: 'ü €' }), '?a%20b=c%26d%3De%2Ff%3Fg%23h&u=%C3%BC%20%E2%82%AC');
-    assert.equal(queryString({ buildargs: JSON.stringify({ A: '1' }) }), `?buildargs=${encodeURIComponent('{"A":"1"}')}`);
+    assert.equal(
+      queryString({ buildargs: JSON.stringify({ A: '1' }) }),
+      `?buildargs=${encodeURIComponent('{"A":"1"}')}`,
+    );
   });
 });
 
 describe('errorMessage', () => {
   test('a libpod error body: its message', () => {
-    const body = JSON.stringify({ cause: 'no such container', message: 'no container with name or ID "x" found: no such container', response: 404 });
+    const body = JSON.stringify({
+      cause: 'no such container',
+      message: 'no container with name or ID "x" found: no such container',
+      response: 404,
+    });
     assert.equal(errorMessage(body), 'no container with name or ID "x" found: no such container');
   });
 

@@ -19,13 +19,28 @@ import { recordingLogger, tempDir, writeTree } from './helpers';
 
 const log = recordingLogger();
 const spec: ContainerSpec = {
-  image: 'localhost/xcross/x:1', name: 'xcross-unit-c', command: ['true'], workdir: '/', env: {}, mounts: [],
-  owner: { uid: 1000, gid: 1000 }, labels: {}, interactive: false, tty: false,
+  image: 'localhost/xcross/x:1',
+  name: 'xcross-unit-c',
+  command: ['true'],
+  workdir: '/',
+  env: {},
+  mounts: [],
+  owner: { uid: 1000, gid: 1000 },
+  labels: {},
+  interactive: false,
+  tty: false,
 };
-const body = specGenerator(spec, { rootless: true, selinux: false, adaptation: { global: [], run: ['--init'], notes: [] } });
+const body = specGenerator(spec, {
+  rootless: true,
+  selinux: false,
+  adaptation: { global: [], run: ['--init'], notes: [] },
+});
 
 async function rejectsWith(p: Promise<unknown>, re: RegExp): Promise<XcrossError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   assert.ok(e instanceof XcrossError, `expected an XcrossError, got ${String(e)}`);
   assert.match(e.message, re);
   return e;
@@ -33,12 +48,18 @@ async function rejectsWith(p: Promise<unknown>, re: RegExp): Promise<XcrossError
 
 test('CONTAINER_HOST naming a path with no socket: one sentence that names it', async () => {
   const missing = path.join(tempDir(), 'nope.sock');
-  const e = await rejectsWith(connect({ env: { CONTAINER_HOST: `unix://${missing}` }, uid: 1000, log }), /CONTAINER_HOST names .*nope\.sock, but there is no socket there/);
+  const e = await rejectsWith(
+    connect({ env: { CONTAINER_HOST: `unix://${missing}` }, uid: 1000, log }),
+    /CONTAINER_HOST names .*nope\.sock, but there is no socket there/,
+  );
   assert.match(e.fix ?? '', /podman system service/);
 });
 
 test('CONTAINER_HOST that is not a Unix socket is refused before anything is tried', async () => {
-  await rejectsWith(connect({ env: { CONTAINER_HOST: 'ssh://core@host/run/podman/podman.sock' }, uid: 1000, log }), /not a Unix socket/);
+  await rejectsWith(
+    connect({ env: { CONTAINER_HOST: 'ssh://core@host/run/podman/podman.sock' }, uid: 1000, log }),
+    /not a Unix socket/,
+  );
 });
 
 test('a listener that accepts and closes at once: said so, no hang', async () => {
@@ -46,7 +67,10 @@ test('a listener that accepts and closes at once: said so, no hang', async () =>
   const server = net.createServer((c) => c.destroy());
   await new Promise<void>((r) => server.listen(sock, r));
   try {
-    await rejectsWith(connect({ env: { CONTAINER_HOST: `unix://${sock}` }, uid: 1000, log }), /closed the connection or did not answer during the version check/);
+    await rejectsWith(
+      connect({ env: { CONTAINER_HOST: `unix://${sock}` }, uid: 1000, log }),
+      /closed the connection or did not answer during the version check/,
+    );
   } finally {
     server.close();
   }
@@ -62,7 +86,10 @@ test('a stale socket file that nobody listens on', async () => {
   await new Promise<void>((r) => s2.listen(sock, r));
   (s2 as unknown as { _handle: { close(): void } })._handle.close();
   if (!fs.existsSync(sock)) return; // the platform removed it: nothing left to test
-  await rejectsWith(connect({ env: { CONTAINER_HOST: `unix://${sock}` }, uid: 1000, log }), /nothing listens on the podman API socket/);
+  await rejectsWith(
+    connect({ env: { CONTAINER_HOST: `unix://${sock}` }, uid: 1000, log }),
+    /nothing listens on the podman API socket/,
+  );
 });
 
 test('permission denied is one sentence with a fix (mapped from EACCES)', () => {
@@ -77,8 +104,14 @@ test('a Docker daemon behind the socket (no Libpod-Api-Version) and a podman old
   const docker = await fakeLibpod({}, null);
   const old = await fakeLibpod({}, '3.4.4');
   try {
-    await rejectsWith(connect({ env: { CONTAINER_HOST: `unix://${docker.socket}` }, uid: 1000, log }), /is not podman .*Docker/);
-    await rejectsWith(connect({ env: { CONTAINER_HOST: `unix://${old.socket}` }, uid: 1000, log }), /libpod API 3\.4\.4, older than the v4/);
+    await rejectsWith(
+      connect({ env: { CONTAINER_HOST: `unix://${docker.socket}` }, uid: 1000, log }),
+      /is not podman .*Docker/,
+    );
+    await rejectsWith(
+      connect({ env: { CONTAINER_HOST: `unix://${old.socket}` }, uid: 1000, log }),
+      /libpod API 3\.4\.4, older than the v4/,
+    );
   } finally {
     await docker.close();
     await old.close();
@@ -87,7 +120,9 @@ test('a Docker daemon behind the socket (no Libpod-Api-Version) and a podman old
 
 test('create answering "image not known" (404 or 4.3\'s 500) is a missing image, nothing created', async () => {
   for (const status of [404, 500]) {
-    const f = await fakeLibpod({ 'POST /containers/create': (_q, res) => errorBody(res, status, 'localhost/xcross/x:1: image not known') });
+    const f = await fakeLibpod({
+      'POST /containers/create': (_q, res) => errorBody(res, status, 'localhost/xcross/x:1: image not known'),
+    });
     const api = new ApiClient(f.socket, log);
     try {
       assert.deepEqual(await runContainer(api, spec, body, log), { code: 125, imageMissing: true });
@@ -100,10 +135,15 @@ test('create answering "image not known" (404 or 4.3\'s 500) is a missing image,
 });
 
 test('create answering 409 (name in use): the engine sentence, nothing removed that is not ours', async () => {
-  const f = await fakeLibpod({ 'POST /containers/create': (_q, res) => errorBody(res, 409, 'the container name "xcross-unit-c" is already in use') });
+  const f = await fakeLibpod({
+    'POST /containers/create': (_q, res) => errorBody(res, 409, 'the container name "xcross-unit-c" is already in use'),
+  });
   const api = new ApiClient(f.socket, log);
   try {
-    await rejectsWith(runContainer(api, spec, body, log), /creating the container from localhost\/xcross\/x:1: .*already in use/);
+    await rejectsWith(
+      runContainer(api, spec, body, log),
+      /creating the container from localhost\/xcross\/x:1: .*already in use/,
+    );
     assert.equal(f.seen.filter((s) => s.method === 'DELETE').length, 0);
   } finally {
     await api.close();
@@ -114,28 +154,40 @@ test('create answering 409 (name in use): the engine sentence, nothing removed t
 test('a 500 when the container starts: the engine sentence, and the container is removed', async () => {
   const f = await fakeLibpod({
     'POST /containers/create': (_q, res) => json(res, 201, { Id: 'abc123', Warnings: [] }),
-    'POST /containers/abc123/init': (_q, res) => errorBody(res, 500, 'crun: setrlimit `RLIMIT_NOFILE`: Operation not permitted: OCI permission denied'),
+    'POST /containers/abc123/init': (_q, res) =>
+      errorBody(res, 500, 'crun: setrlimit `RLIMIT_NOFILE`: Operation not permitted: OCI permission denied'),
     'DELETE /containers/abc123': (_q, res) => json(res, 200, [{ Id: 'abc123' }]),
   });
   const api = new ApiClient(f.socket, log);
   try {
     await rejectsWith(runContainer(api, spec, body, log), /preparing the container: crun: setrlimit/);
-    assert.deepEqual(f.seen.filter((s) => s.method === 'DELETE').map((s) => s.url.split('?')[0]), ['/v4.0.0/libpod/containers/abc123']);
+    assert.deepEqual(
+      f.seen.filter((s) => s.method === 'DELETE').map((s) => s.url.split('?')[0]),
+      ['/v4.0.0/libpod/containers/abc123'],
+    );
   } finally {
     await api.close();
     await f.close();
   }
 });
 
-test('a command missing from the image: xcross\'s sentence, exit code 127, container removed', async () => {
+test("a command missing from the image: xcross's sentence, exit code 127, container removed", async () => {
   const f = await fakeLibpod({
     'POST /containers/create': (_q, res) => json(res, 201, { Id: 'abc124', Warnings: [] }),
-    'POST /containers/abc124/init': (_q, res) => errorBody(res, 500, 'runc: runc create failed: unable to start container process: exec: "nope": executable file not found in $PATH: OCI runtime attempted to invoke a command that was not found'),
+    'POST /containers/abc124/init': (_q, res) =>
+      errorBody(
+        res,
+        500,
+        'runc: runc create failed: unable to start container process: exec: "nope": executable file not found in $PATH: OCI runtime attempted to invoke a command that was not found',
+      ),
     'DELETE /containers/abc124': (_q, res) => json(res, 200, []),
   });
   const api = new ApiClient(f.socket, log);
   try {
-    const e = await rejectsWith(runContainer(api, { ...spec, command: ['nope'] }, body, log), /^nope: no such command in localhost\/xcross\/x:1$/);
+    const e = await rejectsWith(
+      runContainer(api, { ...spec, command: ['nope'] }, body, log),
+      /^nope: no such command in localhost\/xcross\/x:1$/,
+    );
     assert.equal(e.exitCode, 127);
     assert.equal(f.seen.filter((s) => s.method === 'DELETE').length, 1);
   } finally {
@@ -160,9 +212,18 @@ test('the service dies in the middle of a build: an error that says so, not a ha
   try {
     const started = Date.now();
     await rejectsWith(
-      buildImage({ api, socket: f.socket, source: 'CONTAINER_HOST', version: '4.3.1', rootless: true },
-        { containerfile: path.join(ctx, 'Containerfile'), context: ctx, tag: 'localhost/xcross/t:1', buildArgs: {}, labels: {} },
-        { global: [], run: [], notes: [] }, (l) => lines.push(l)),
+      buildImage(
+        { api, socket: f.socket, source: 'CONTAINER_HOST', version: '4.3.1', rootless: true },
+        {
+          containerfile: path.join(ctx, 'Containerfile'),
+          context: ctx,
+          tag: 'localhost/xcross/t:1',
+          buildArgs: {},
+          labels: {},
+        },
+        { global: [], run: [], notes: [] },
+        (l) => lines.push(l),
+      ),
       /building localhost\/xcross\/t:1 failed: the podman service on .* went away during the build/,
     );
     assert.ok(Date.now() - started < 5_000);
@@ -189,9 +250,18 @@ test('a build the engine reports as failed: its error and the last lines', async
   const api = new ApiClient(f.socket, log);
   try {
     await rejectsWith(
-      buildImage({ api, socket: f.socket, source: 'CONTAINER_HOST', version: '4.3.1', rootless: true },
-        { containerfile: path.join(ctx, 'Containerfile'), context: ctx, tag: 'localhost/xcross/t:2', buildArgs: {}, labels: {} },
-        { global: [], run: [], notes: [] }, () => {}),
+      buildImage(
+        { api, socket: f.socket, source: 'CONTAINER_HOST', version: '4.3.1', rootless: true },
+        {
+          containerfile: path.join(ctx, 'Containerfile'),
+          context: ctx,
+          tag: 'localhost/xcross/t:2',
+          buildArgs: {},
+          labels: {},
+        },
+        { global: [], run: [], notes: [] },
+        () => {},
+      ),
       /failed: building at STEP "RUN false": exit status 1; its last lines:\nSTEP 1\/1: RUN false/,
     );
   } finally {

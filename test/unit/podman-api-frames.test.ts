@@ -38,7 +38,15 @@ function prng(seed: number): () => number {
 }
 
 // stdout, stderr, an empty stdout frame, stdout, stdin (id 0), an empty stderr frame, stderr.
-const FRAMES: [StreamId, string][] = [[1, 'hello '], [2, 'warn: x\n'], [1, ''], [1, 'world\n'], [0, 'in'], [2, ''], [2, 'done\n']];
+const FRAMES: [StreamId, string][] = [
+  [1, 'hello '],
+  [2, 'warn: x\n'],
+  [1, ''],
+  [1, 'world\n'],
+  [0, 'in'],
+  [2, ''],
+  [2, 'done\n'],
+];
 const INPUT = Buffer.concat(FRAMES.map(([s, p]) => frame(s, p)));
 /** Byte offsets where one frame ends and the next begins (and 0 and the end). */
 const BOUNDARIES = new Set<number>([0]);
@@ -126,7 +134,7 @@ describe('FrameDemuxer', () => {
       at += n;
       if (seenHalfway < 0 && at >= input.length / 2) seenHalfway = r.bytes(1).length;
     }
-    assert.ok(r.bytes(1).equals(big), 'stdout bytes differ from the frame\'s payload');
+    assert.ok(r.bytes(1).equals(big), "stdout bytes differ from the frame's payload");
     assert.equal(r.text(2), 'before\nafter\n');
     assert.deepEqual(r.order, [2, 1, 2]);
     assert.ok(seenHalfway > 0, 'payload bytes should be emitted as they arrive, before the frame is complete');
@@ -140,9 +148,33 @@ describe('FrameDemuxer', () => {
       mutate(f);
       return f;
     };
-    assert.throws(() => new FrameDemuxer(() => {}).push(bad((h) => { h[0] = 3; })), /bad frame header/);
-    assert.throws(() => new FrameDemuxer(() => {}).push(bad((h) => { h[1] = 1; })), /bad frame header/);
-    assert.throws(() => new FrameDemuxer(() => {}).push(bad((h) => { h[3] = 0xff; })), /bad frame header/);
+    assert.throws(
+      () =>
+        new FrameDemuxer(() => {}).push(
+          bad((h) => {
+            h[0] = 3;
+          }),
+        ),
+      /bad frame header/,
+    );
+    assert.throws(
+      () =>
+        new FrameDemuxer(() => {}).push(
+          bad((h) => {
+            h[1] = 1;
+          }),
+        ),
+      /bad frame header/,
+    );
+    assert.throws(
+      () =>
+        new FrameDemuxer(() => {}).push(
+          bad((h) => {
+            h[3] = 0xff;
+          }),
+        ),
+      /bad frame header/,
+    );
     // Plain text where a header should be (e.g. a TTY stream read as frames).
     assert.throws(() => new FrameDemuxer(() => {}).push(Buffer.from('hello, world\n')), /bad frame header/);
   });

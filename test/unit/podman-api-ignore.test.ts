@@ -15,7 +15,7 @@ describe('IgnoreRules', () => {
     assert.deepEqual(excludedOf([], ['a', 'a/b', '.git']), []);
   });
 
-  test('a leading slash is stripped: /target is the context\'s top-level target', () => {
+  test("a leading slash is stripped: /target is the context's top-level target", () => {
     const rules = new IgnoreRules(['/target']);
     assert.equal(rules.excluded('target'), true);
     assert.equal(rules.excluded('target/debug/app'), true);
@@ -24,7 +24,11 @@ describe('IgnoreRules', () => {
   });
 
   test('trailing slashes and ./ are normalized away', () => {
-    assert.deepEqual(excludedOf(['build/', './out'], ['build', 'build/x', 'out/y', 'builder']), ['build', 'build/x', 'out/y']);
+    assert.deepEqual(excludedOf(['build/', './out'], ['build', 'build/x', 'out/y', 'builder']), [
+      'build',
+      'build/x',
+      'out/y',
+    ]);
   });
 
   test('* matches within one path element only', () => {

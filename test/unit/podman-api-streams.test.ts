@@ -57,7 +57,10 @@ describe('readJsonLines', () => {
   });
 
   test('a last line without a newline still counts; blank lines are skipped', async () => {
-    assert.deepEqual(await objects(body('\n{"stream":"a"}\n\n  \n{"stream":"b"}', [3])), [{ stream: 'a' }, { stream: 'b' }]);
+    assert.deepEqual(await objects(body('\n{"stream":"a"}\n\n  \n{"stream":"b"}', [3])), [
+      { stream: 'a' },
+      { stream: 'b' },
+    ]);
     assert.deepEqual(await objects(body('', [])), []);
   });
 

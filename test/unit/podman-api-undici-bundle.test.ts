@@ -26,18 +26,25 @@ client.request({ method: 'GET', path: '/v4.0.0/libpod/_ping' }).then(async (r) =
 });
 `;
 
-test('the undici bundle makes a request without loading node:http2 or node:assert', { skip: !fs.existsSync(BUNDLE) && 'no bundle (run npm run build)' }, async () => {
-  const fake = await fakeLibpod({});
-  try {
-    // Not spawnSync: the fake service answers from this process's event loop.
-    const r = await promisify(execFile)(process.execPath, ['-e', CHILD, BUNDLE, fake.socket], { encoding: 'utf8', timeout: 20_000 });
-    const out = JSON.parse(r.stdout) as { loaded: string[]; status: number; version: string; body: string };
-    assert.deepEqual([out.status, out.version, out.body], [200, '4.3.1', 'OK']);
-    assert.ok(out.loaded.includes('node:net'), `the bundle should load node:net, loaded: ${out.loaded.join(' ')}`);
-    for (const lazy of ['node:http2', 'http2', 'node:assert', 'assert', 'node:tls', 'node:crypto']) {
-      assert.ok(!out.loaded.includes(lazy), `${lazy} was loaded: ${out.loaded.join(' ')}`);
+test(
+  'the undici bundle makes a request without loading node:http2 or node:assert',
+  { skip: !fs.existsSync(BUNDLE) && 'no bundle (run npm run build)' },
+  async () => {
+    const fake = await fakeLibpod({});
+    try {
+      // Not spawnSync: the fake service answers from this process's event loop.
+      const r = await promisify(execFile)(process.execPath, ['-e', CHILD, BUNDLE, fake.socket], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      const out = JSON.parse(r.stdout) as { loaded: string[]; status: number; version: string; body: string };
+      assert.deepEqual([out.status, out.version, out.body], [200, '4.3.1', 'OK']);
+      assert.ok(out.loaded.includes('node:net'), `the bundle should load node:net, loaded: ${out.loaded.join(' ')}`);
+      for (const lazy of ['node:http2', 'http2', 'node:assert', 'assert', 'node:tls', 'node:crypto']) {
+        assert.ok(!out.loaded.includes(lazy), `${lazy} was loaded: ${out.loaded.join(' ')}`);
+      }
+    } finally {
+      await fake.close();
     }
-  } finally {
-    await fake.close();
-  }
-});
+  },
+);

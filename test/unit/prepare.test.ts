@@ -34,39 +34,79 @@ function fakeRuntime(images: Map<string, string>, calls: string[]): Runtime {
 
 function world(crossToml?: string, env: Record<string, string> = {}) {
   const crate = tempDir();
-  writeTree(crate, { 'Cargo.toml': '[package]\nname = "c"\nversion = "0.1.0"\n', 'src/main.rs': 'fn main() {}\n', ...(crossToml ? { 'Cross.toml': crossToml } : {}) });
+  writeTree(crate, {
+    'Cargo.toml': '[package]\nname = "c"\nversion = "0.1.0"\n',
+    'src/main.rs': 'fn main() {}\n',
+    ...(crossToml ? { 'Cross.toml': crossToml } : {}),
+  });
   const home = tempDir();
   const host: Host = {
-    cwd: crate, env: { PATH: '/nonexistent', ...env }, uid: 1000, gid: 1000, home, arch: 'x64',
-    stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, cacheDir: path.join(home, 'cache'),
+    cwd: crate,
+    env: { PATH: '/nonexistent', ...env },
+    uid: 1000,
+    gid: 1000,
+    home,
+    arch: 'x64',
+    stdinIsTTY: false,
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    cacheDir: path.join(home, 'cache'),
   };
   const log = recordingLogger();
   const settings = { ...readSettings(host, { verbose: 0, crate: 'required' }), log };
   const images = new Map<string, string>();
   const calls: string[] = [];
   const runtime = fakeRuntime(images, calls);
-  const made = (ref: string) => { images.set(ref, `sha256:${ref.length}`); };
+  const made = (ref: string) => {
+    images.set(ref, `sha256:${ref.length}`);
+  };
   const deps: PrepareDeps = {
     ...REAL_DEPS,
     selectToolchain: async () => ({ source: 'image', rustc: '1.96.0', why: '--toolchain-source image' }),
-    createRuntime: async (requested) => { calls.push(`engine ${requested ?? '(detect)'}`); return runtime; },
+    createRuntime: async (requested) => {
+      calls.push(`engine ${requested ?? '(detect)'}`);
+      return runtime;
+    },
     ensureTargetImage: async (o) => {
       calls.push(`ensure target ${o.target.triple}`);
       made(targetImageRef(o.registry.base, o.target));
       return targetImageRef(o.registry.base, o.target);
     },
-    ensureUserImage: async (_r, ref) => { calls.push(`ensure user ${ref}`); made(ref); },
-    ensureCustomImage: async (_o, plan) => { calls.push(`ensure custom ${plan.ref} (${plan.describe})`); made(plan.ref); },
-    planCustomImage: (i) => ({ ref: `localhost/xcross/custom-${i.target.triple}:${i.baseId.length}`, builds: [], tempDirs: [], describe: i.preBuild ? 'pre-build' : 'dockerfile', cacheLabels: {} }),
+    ensureUserImage: async (_r, ref) => {
+      calls.push(`ensure user ${ref}`);
+      made(ref);
+    },
+    ensureCustomImage: async (_o, plan) => {
+      calls.push(`ensure custom ${plan.ref} (${plan.describe})`);
+      made(plan.ref);
+    },
+    planCustomImage: (i) => ({
+      ref: `localhost/xcross/custom-${i.target.triple}:${i.baseId.length}`,
+      builds: [],
+      tempDirs: [],
+      describe: i.preBuild ? 'pre-build' : 'dockerfile',
+      cacheLabels: {},
+    }),
     isDir: () => false,
-    mkdir: (dir) => { calls.push(`mkdir ${dir.startsWith(crate) ? path.relative(crate, dir) : dir}`); },
+    mkdir: (dir) => {
+      calls.push(`mkdir ${dir.startsWith(crate) ? path.relative(crate, dir) : dir}`);
+    },
   };
   const run = async (argv: string[], requireRust = true) => {
     const inv = parseCargoInvocation(argv)!;
     const p = await prepare(inv, settings, requireRust, undefined, deps);
     const spec = planCargo({
-      cargoArgs: ['build'], target: p.target, image: p.image, workspace: p.workspace, targetDir: p.targetDir, cargoHome: p.cargoHome,
-      toolchain: p.toolchain, readOnlySource: false, interactive: false, name: 'xcross-test', host: p.host,
+      cargoArgs: ['build'],
+      target: p.target,
+      image: p.image,
+      workspace: p.workspace,
+      targetDir: p.targetDir,
+      cargoHome: p.cargoHome,
+      toolchain: p.toolchain,
+      readOnlySource: false,
+      interactive: false,
+      name: 'xcross-test',
+      host: p.host,
     });
     return { p, code: await runContainer(p, spec) };
   };
@@ -82,21 +122,32 @@ describe('prepare, with fakes for the engine and the image makers', () => {
     assert.equal(code, 0);
     assert.equal(p.target.triple, T);
     assert.match(p.image, /^localhost\/xcross\/aarch64-unknown-linux-gnu:[0-9a-f]{12}$/);
-    assert.deepEqual(w.calls, ['engine (detect)', 'mkdir target', `mkdir ${path.join(w.host.cacheDir, 'cargo-home')}`, `run ${p.image}`]);
+    assert.deepEqual(w.calls, [
+      'engine (detect)',
+      'mkdir target',
+      `mkdir ${path.join(w.host.cacheDir, 'cargo-home')}`,
+      `run ${p.image}`,
+    ]);
   });
 
   test('the image is missing: the run reports it, the target image is made once, the run is repeated', async () => {
     const w = world();
     const { p, code } = await w.run(['build', '--target', T]);
     assert.equal(code, 0);
-    assert.deepEqual(w.calls.filter((c) => !c.startsWith('mkdir')), ['engine (detect)', `run ${p.image}`, `ensure target ${T}`, `run ${p.image}`]);
+    assert.deepEqual(
+      w.calls.filter((c) => !c.startsWith('mkdir')),
+      ['engine (detect)', `run ${p.image}`, `ensure target ${T}`, `run ${p.image}`],
+    );
   });
 
   test('Cross.toml names an image: that one is run, and only ever pulled (ensureUserImage), never built as a target image', async () => {
     const w = world(`[target.${T}]\nimage = "ghcr.io/me/aarch64:1"\n`);
     const { p } = await w.run(['build', '--target', T]);
     assert.equal(p.image, 'ghcr.io/me/aarch64:1');
-    assert.deepEqual(w.calls.filter((c) => !c.startsWith('mkdir')), ['engine (detect)', 'run ghcr.io/me/aarch64:1', 'ensure user ghcr.io/me/aarch64:1', 'run ghcr.io/me/aarch64:1']);
+    assert.deepEqual(
+      w.calls.filter((c) => !c.startsWith('mkdir')),
+      ['engine (detect)', 'run ghcr.io/me/aarch64:1', 'ensure user ghcr.io/me/aarch64:1', 'run ghcr.io/me/aarch64:1'],
+    );
   });
 
   test('pre-build: the base image is made first (its ID goes into the custom tag), then the custom image, which is what runs', async () => {
@@ -105,10 +156,15 @@ describe('prepare, with fakes for the engine and the image makers', () => {
     assert.equal(code, 0);
     assert.match(p.image, /^localhost\/xcross\/custom-aarch64-unknown-linux-gnu:\d+$/);
     const calls = w.calls.filter((c) => !c.startsWith('mkdir'));
-    assert.deepEqual(calls, ['engine (detect)', `ensure target ${T}`, `ensure custom ${p.image} (pre-build)`, `run ${p.image}`]);
+    assert.deepEqual(calls, [
+      'engine (detect)',
+      `ensure target ${T}`,
+      `ensure custom ${p.image} (pre-build)`,
+      `run ${p.image}`,
+    ]);
   });
 
-  test('the engine: Cross.toml\'s [xcross] runtime, under XCROSS_RUNTIME, under --runtime', async () => {
+  test("the engine: Cross.toml's [xcross] runtime, under XCROSS_RUNTIME, under --runtime", async () => {
     const toml = '[xcross]\nruntime = "podman-api"\n';
     const engine = async (w: ReturnType<typeof world>, argv: string[]) => {
       await w.run(argv);
@@ -116,16 +172,28 @@ describe('prepare, with fakes for the engine and the image makers', () => {
     };
     assert.equal(await engine(world(toml), ['build', '--target', T]), 'engine podman-api');
     assert.equal(await engine(world(toml, { XCROSS_RUNTIME: 'docker' }), ['build', '--target', T]), 'engine docker');
-    assert.equal(await engine(world(toml, { XCROSS_RUNTIME: 'docker' }), ['build', '--target', T, '--runtime', 'nerdctl']), 'engine nerdctl');
+    assert.equal(
+      await engine(world(toml, { XCROSS_RUNTIME: 'docker' }), ['build', '--target', T, '--runtime', 'nerdctl']),
+      'engine nerdctl',
+    );
   });
 
-  test('no Rust toolchain for the target: a shell goes on with the image\'s tools, a build stops with the reason', async () => {
+  test("no Rust toolchain for the target: a shell goes on with the image's tools, a build stops with the reason", async () => {
     const w = world();
     const none = new XcrossError('no std for it');
-    const deps = { selectToolchain: async () => { throw none; } };
+    const deps = {
+      selectToolchain: async () => {
+        throw none;
+      },
+    };
     const inv = parseCargoInvocation(['build', '--target', T])!;
     const settings = { ...readSettings(w.host, { verbose: 0, crate: 'required' }), log: w.log };
-    const base: PrepareDeps = { ...REAL_DEPS, createRuntime: async () => fakeRuntime(w.images, w.calls), isDir: () => false, mkdir: () => {} };
+    const base: PrepareDeps = {
+      ...REAL_DEPS,
+      createRuntime: async () => fakeRuntime(w.images, w.calls),
+      isDir: () => false,
+      mkdir: () => {},
+    };
     const shell = await prepare(inv, settings, false, undefined, { ...base, ...deps });
     assert.deepEqual(shell.toolchain, { source: 'image', rustc: shell.target.pins.rustc, why: 'no std for it' });
     await assert.rejects(prepare(inv, settings, true, undefined, { ...base, ...deps }), (e) => e === none);
@@ -137,8 +205,13 @@ describe('prepare, with fakes for the engine and the image makers', () => {
     const settings = { ...readSettings(w.host, { verbose: 0, crate: 'required' }), log: w.log };
     const dirs: string[] = [];
     const p = await prepare(inv, settings, true, undefined, {
-      ...REAL_DEPS, selectToolchain: async () => ({ source: 'image', rustc: '1', why: 'x' }), createRuntime: async () => fakeRuntime(w.images, w.calls),
-      isDir: (d) => d === path.join(w.host.home, '.cargo'), mkdir: (d) => { dirs.push(d); },
+      ...REAL_DEPS,
+      selectToolchain: async () => ({ source: 'image', rustc: '1', why: 'x' }),
+      createRuntime: async () => fakeRuntime(w.images, w.calls),
+      isDir: (d) => d === path.join(w.host.home, '.cargo'),
+      mkdir: (d) => {
+        dirs.push(d);
+      },
     });
     assert.equal(p.targetDir, path.join(w.crate, 'out'));
     assert.equal(p.cargoHome, path.join(w.host.home, '.cargo'));

@@ -18,7 +18,8 @@ test('README targets table matches images/targets.toml (run `node scripts/update
 
 test("the README's first screen tells a Fedora user and a Debian user what to type", () => {
   const firstScreen = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n').slice(0, 50).join('\n');
-  const example = 'node dist/src/main.js run --target aarch64-unknown-linux-gnu --manifest-path test/fixtures/hello-xcross/Cargo.toml';
+  const example =
+    'node dist/src/main.js run --target aarch64-unknown-linux-gnu --manifest-path test/fixtures/hello-xcross/Cargo.toml';
   assert.match(firstScreen, /\*\*Fedora\*\*/);
   assert.ok(firstScreen.includes(`sudo dnf install podman nodejs npm\nnpm ci && ${example}`), 'the Fedora commands');
   assert.ok(firstScreen.includes(`scripts/setup-host.sh && npm ci && ${example}`), 'the Debian command');
@@ -27,7 +28,11 @@ test("the README's first screen tells a Fedora user and a Debian user what to ty
 
 test("the README's rust-analyzer setting is the command test/e2e/machine-output.test.ts runs", () => {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  assert.ok(readme.includes('"rust-analyzer.check.overrideCommand": ["xcross", "check", "--workspace", "--all-targets", "--message-format=json", "--target", "aarch64-unknown-linux-gnu"]'));
+  assert.ok(
+    readme.includes(
+      '"rust-analyzer.check.overrideCommand": ["xcross", "check", "--workspace", "--all-targets", "--message-format=json", "--target", "aarch64-unknown-linux-gnu"]',
+    ),
+  );
   const e2e = fs.readFileSync(path.join(ROOT, 'test/e2e/machine-output.test.ts'), 'utf8');
   assert.ok(e2e.includes("['check', '--workspace', '--all-targets', '--message-format=json', '--target', T]"));
 });

@@ -7,7 +7,9 @@ import { StopController } from '../../src/stop';
 test('first signal: the work is told (reason = the signal); the grace period ends in the hard stop', async () => {
   const s = new StopController(50, 1_000);
   let told: unknown;
-  s.signal.addEventListener('abort', () => { told = s.signal.reason; });
+  s.signal.addEventListener('abort', () => {
+    told = s.signal.reason;
+  });
   s.stop('SIGTERM');
   assert.equal(told, 'SIGTERM');
   assert.equal(s.hard.aborted, false);
@@ -35,7 +37,9 @@ test('a second signal ends the grace period at once; the codes are 130, 143 and 
 test('a signal while nothing can stop gracefully (no runtime listens): the app stops waiting at once', async () => {
   const s = new StopController(60_000, 60_000);
   let abandoned = false;
-  void s.abandoned.then(() => { abandoned = true; });
+  void s.abandoned.then(() => {
+    abandoned = true;
+  });
   s.stop('SIGINT');
   await new Promise((r) => setImmediate(r));
   assert.equal(abandoned, true);
@@ -47,9 +51,15 @@ test('cleanups run once each, the last registered first, even when one fails; li
   const s = new StopController().listen();
   assert.equal(process.listenerCount('SIGINT'), before + 1);
   const ran: string[] = [];
-  s.defer(() => { ran.push('service'); });
-  s.defer(() => { throw new Error('no'); });
-  s.defer(async () => { ran.push('container'); });
+  s.defer(() => {
+    ran.push('service');
+  });
+  s.defer(() => {
+    throw new Error('no');
+  });
+  s.defer(async () => {
+    ran.push('container');
+  });
   await s.finish();
   await s.finish();
   assert.deepEqual(ran, ['container', 'service']);

@@ -11,19 +11,38 @@ const registry = loadRegistry();
 const plan = (triple: string, host: string) => planTargetImage(findTarget(registry, triple), host);
 
 test('Debian architecture names of the hosts Node runs on', () => {
-  assert.deepEqual(['x64', 'arm64', 'ppc64', 's390x', 'riscv64'].map(debianArch), ['amd64', 'arm64', 'ppc64el', 's390x', 'riscv64']);
+  assert.deepEqual(['x64', 'arm64', 'ppc64', 's390x', 'riscv64'].map(debianArch), [
+    'amd64',
+    'arm64',
+    'ppc64el',
+    's390x',
+    'riscv64',
+  ]);
 });
 
 test('a multiarch target: the cross gcc and :arch libraries on another host, native packages on its own', () => {
   const foreign = plan('aarch64-unknown-linux-gnu', 'amd64');
   assert.deepEqual(foreign.addArchs, ['arm64']);
-  assert.deepEqual(foreign.aptPackages, ['gcc-aarch64-linux-gnu', 'g++-aarch64-linux-gnu', 'libc6-dev:arm64', 'libssl-dev:arm64', 'libstd-rust-web-dev:arm64']);
+  assert.deepEqual(foreign.aptPackages, [
+    'gcc-aarch64-linux-gnu',
+    'g++-aarch64-linux-gnu',
+    'libc6-dev:arm64',
+    'libssl-dev:arm64',
+    'libstd-rust-web-dev:arm64',
+  ]);
   assert.deepEqual(foreign.libcFrom, ['libc6:arm64', 'libc6-dev-arm64-cross']);
-  assert.deepEqual(foreign.excludePaths, ['/usr/lib/aarch64-linux-gnu/librustc_driver-*', '/usr/lib/aarch64-linux-gnu/libLLVM*']);
+  assert.deepEqual(foreign.excludePaths, [
+    '/usr/lib/aarch64-linux-gnu/librustc_driver-*',
+    '/usr/lib/aarch64-linux-gnu/libLLVM*',
+  ]);
   const own = plan('aarch64-unknown-linux-gnu', 'arm64');
   assert.equal(own.native, true);
   assert.deepEqual(own.addArchs, []);
-  assert.deepEqual(own.aptPackages, ['gcc', 'g++', 'libc6-dev', 'libssl-dev'], 'the host std comes with rustc-web itself');
+  assert.deepEqual(
+    own.aptPackages,
+    ['gcc', 'g++', 'libc6-dev', 'libssl-dev'],
+    'the host std comes with rustc-web itself',
+  );
   assert.deepEqual([own.libcFrom, own.opensslFrom, own.stdFrom], [['libc6'], ['libssl-dev'], []]);
 });
 
@@ -47,14 +66,26 @@ test('a sysroot target: the cross libc, OpenSSL unpacked into /usr/<gnu>, the st
   const s = plan('s390x-unknown-linux-gnu', 'amd64');
   assert.deepEqual(s.addArchs, [], 'no dpkg architecture: nothing Multi-Arch can conflict');
   assert.deepEqual(s.aptPackages, ['gcc-s390x-linux-gnu', 'g++-s390x-linux-gnu', 'libc6-dev-s390x-cross']);
-  assert.deepEqual(s.sysroot, { suite: 'base', arch: 's390x', packages: ['libssl-dev', 'libssl3'], dir: '/usr/s390x-linux-gnu' });
+  assert.deepEqual(s.sysroot, {
+    suite: 'base',
+    arch: 's390x',
+    packages: ['libssl-dev', 'libssl3'],
+    dir: '/usr/s390x-linux-gnu',
+  });
   assert.deepEqual(s.std, { suite: 'trixie', arch: 's390x', packages: ['libstd-rust-web-dev'] });
   assert.equal(s.pkgConfigDir, '/usr/s390x-linux-gnu/lib/pkgconfig');
-  assert.deepEqual([s.libcFrom, s.opensslFrom, s.stdFrom], [['libc6-dev-s390x-cross'], ['libssl-dev:s390x'], ['libstd-rust-web-dev:s390x']]);
+  assert.deepEqual(
+    [s.libcFrom, s.opensslFrom, s.stdFrom],
+    [['libc6-dev-s390x-cross'], ['libssl-dev:s390x'], ['libstd-rust-web-dev:s390x']],
+  );
   const rv = plan('riscv64gc-unknown-linux-gnu', 'arm64');
   assert.equal(rv.sysroot, undefined, 'openssl = "none": nothing to unpack');
   assert.deepEqual(rv.std, { suite: 'trixie', arch: 'riscv64', packages: ['libstd-rust-web-dev'] });
-  assert.deepEqual(plan('riscv64gc-unknown-linux-gnu', 'amd64'), { ...rv, buildArch: 'amd64' }, 'the same on either host');
+  assert.deepEqual(
+    plan('riscv64gc-unknown-linux-gnu', 'amd64'),
+    { ...rv, buildArch: 'amd64' },
+    'the same on either host',
+  );
   const armel = plan('armv5te-unknown-linux-gnueabi', 'arm64');
   assert.equal(armel.std, undefined, 'std = "host": nothing in the image');
   assert.deepEqual(armel.sysroot?.packages, ['libssl-dev', 'libssl3']);
@@ -62,18 +93,35 @@ test('a sysroot target: the cross libc, OpenSSL unpacked into /usr/<gnu>, the st
 
 test('musl: musl-dev for the target and the specs the gcc wrappers use', () => {
   const own = plan('x86_64-unknown-linux-musl', 'amd64');
-  assert.deepEqual([own.native, own.addArchs, own.aptPackages, own.muslSpecs, own.libDir], [true, [], ['gcc', 'musl-dev'], '/usr/lib/x86_64-linux-musl/musl-gcc.specs', '/usr/lib/x86_64-linux-musl']);
+  assert.deepEqual(
+    [own.native, own.addArchs, own.aptPackages, own.muslSpecs, own.libDir],
+    [true, [], ['gcc', 'musl-dev'], '/usr/lib/x86_64-linux-musl/musl-gcc.specs', '/usr/lib/x86_64-linux-musl'],
+  );
   const cross = plan('x86_64-unknown-linux-musl', 'arm64');
-  assert.deepEqual([cross.native, cross.addArchs, cross.aptPackages], [false, ['amd64'], ['gcc-x86-64-linux-gnu', 'musl-dev:amd64']]);
+  assert.deepEqual(
+    [cross.native, cross.addArchs, cross.aptPackages],
+    [false, ['amd64'], ['gcc-x86-64-linux-gnu', 'musl-dev:amd64']],
+  );
   const a = plan('aarch64-unknown-linux-musl', 'amd64');
-  assert.deepEqual([a.aptPackages, a.muslSpecs, a.libcFrom], [['gcc-aarch64-linux-gnu', 'musl-dev:arm64'], '/usr/lib/aarch64-linux-musl/musl-gcc.specs', ['musl-dev:arm64']]);
+  assert.deepEqual(
+    [a.aptPackages, a.muslSpecs, a.libcFrom],
+    [['gcc-aarch64-linux-gnu', 'musl-dev:arm64'], '/usr/lib/aarch64-linux-musl/musl-gcc.specs', ['musl-dev:arm64']],
+  );
 });
 
 test('Windows: mingw-w64 and its std everywhere; wine (and a prefix) only where an x86_64 CPU runs it', () => {
   const amd = plan('x86_64-pc-windows-gnu', 'amd64');
   assert.equal(amd.native, false, 'no Linux libc to install natively');
-  assert.deepEqual(amd.aptPackages, ['wine64', 'gcc-mingw-w64-x86-64-win32', 'g++-mingw-w64-x86-64-win32', 'libstd-rust-dev-windows']);
-  assert.deepEqual([amd.wine, amd.libcFrom, amd.stdFrom], [true, ['mingw-w64-x86-64-dev'], ['libstd-rust-dev-windows']]);
+  assert.deepEqual(amd.aptPackages, [
+    'wine64',
+    'gcc-mingw-w64-x86-64-win32',
+    'g++-mingw-w64-x86-64-win32',
+    'libstd-rust-dev-windows',
+  ]);
+  assert.deepEqual(
+    [amd.wine, amd.libcFrom, amd.stdFrom],
+    [true, ['mingw-w64-x86-64-dev'], ['libstd-rust-dev-windows']],
+  );
   const arm = plan('x86_64-pc-windows-gnu', 'arm64');
   assert.equal(arm.wine, false);
   assert.ok(!arm.aptPackages.includes('wine64'));
@@ -84,7 +132,24 @@ test('every target has a plan on both hosts, and build arguments with no hole', 
     for (const t of registry.targets) {
       const p = planTargetImage(t, host);
       const args = targetBuildArgs(t, p, 'localhost/xcross/rust-web:0');
-      for (const k of ['TRIPLE', 'GNU', 'CC_PREFIX', 'WINE', 'RUNNER', 'QEMU_LD_PREFIX', 'NATIVE_ON', 'LIB_DIR', 'PKG_CONFIG_DIR', 'LIBC_FROM', 'PIN_GCC', 'PIN_LIBC', 'PIN_OPENSSL', 'PIN_QEMU', 'PIN_RUSTC', 'PIN_WINE']) {
+      for (const k of [
+        'TRIPLE',
+        'GNU',
+        'CC_PREFIX',
+        'WINE',
+        'RUNNER',
+        'QEMU_LD_PREFIX',
+        'NATIVE_ON',
+        'LIB_DIR',
+        'PKG_CONFIG_DIR',
+        'LIBC_FROM',
+        'PIN_GCC',
+        'PIN_LIBC',
+        'PIN_OPENSSL',
+        'PIN_QEMU',
+        'PIN_RUSTC',
+        'PIN_WINE',
+      ]) {
         assert.ok(args[k], `${t.triple} on ${host}: ${k} is empty`);
       }
       // Nothing installs an amd64 package by name unless the target is amd64.

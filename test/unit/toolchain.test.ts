@@ -27,8 +27,16 @@ function fakeHost(): { host: Host; home: string; ws: string } {
   const ws = path.join(home, 'ws');
   fs.mkdirSync(ws);
   const host: Host = {
-    cwd: ws, env: { HOME: home, PATH: empty, CARGO_HOME: empty }, uid: 1000, gid: 1000, home, arch: 'x64',
-    stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, cacheDir: path.join(home, '.cache/xcross'),
+    cwd: ws,
+    env: { HOME: home, PATH: empty, CARGO_HOME: empty },
+    uid: 1000,
+    gid: 1000,
+    home,
+    arch: 'x64',
+    stdinIsTTY: false,
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    cacheDir: path.join(home, '.cache/xcross'),
   };
   return { host, home, ws };
 }
@@ -46,7 +54,10 @@ describe('the host toolchain', () => {
     assert.equal(name({ ...host, env: { ...host.env, RUSTUP_TOOLCHAIN: 'stable' } }), `stable-${H} (RUSTUP_TOOLCHAIN)`);
     assert.equal(name(host, 'stable'), `stable-${H} (+stable)`);
     assert.equal(name(host, 'beta'), `rustup toolchain 'beta' (from +beta) is not installed`);
-    assert.match(name({ ...host, env: { ...host.env, RUSTUP_HOME: '/nonexistent' } }), /^no rustup toolchains in \/nonexistent/);
+    assert.match(
+      name({ ...host, env: { ...host.env, RUSTUP_HOME: '/nonexistent' } }),
+      /^no rustup toolchains in \/nonexistent/,
+    );
   });
 
   test('which target stds a toolchain has', () => {
@@ -61,7 +72,15 @@ describe('the host toolchain', () => {
 describe('choosing', () => {
   const aarch64 = findTarget(registry, A);
   const req = (host: Host, ws: string, over: Partial<Parameters<typeof selectToolchain>[0]> = {}) =>
-    selectToolchain({ host, target: aarch64, source: 'auto', workspaceRoot: ws, hostTriple: H, log: recordingLogger(), ...over });
+    selectToolchain({
+      host,
+      target: aarch64,
+      source: 'auto',
+      workspaceRoot: ws,
+      hostTriple: H,
+      log: recordingLogger(),
+      ...over,
+    });
 
   test('host when it has the std', async () => {
     const { host, ws } = fakeHost();
@@ -72,26 +91,48 @@ describe('choosing', () => {
   test('image when the host has no std and no rustup to add it, with the reason', async () => {
     const { host, ws } = fakeHost();
     const t = await req(host, ws);
-    assert.deepEqual(t, { source: 'image', rustc: aarch64.pins.rustc, why: `host toolchain stable-${H} has no std for ${A} and rustup is not on PATH to add it` });
+    assert.deepEqual(t, {
+      source: 'image',
+      rustc: aarch64.pins.rustc,
+      why: `host toolchain stable-${H} has no std for ${A} and rustup is not on PATH to add it`,
+    });
   });
 
   test('forced host that cannot serve, or +toolchain with source image: errors', async () => {
     const { host, ws } = fakeHost();
-    await assert.rejects(req(host, ws, { source: 'host' }), (e: unknown) => e instanceof XcrossError && /cannot use the host toolchain for aarch64/.test(e.message));
-    await assert.rejects(req(host, ws, { source: 'image', explicit: 'nightly' }), /\+nightly names a host toolchain, but --toolchain-source is image/);
+    await assert.rejects(
+      req(host, ws, { source: 'host' }),
+      (e: unknown) => e instanceof XcrossError && /cannot use the host toolchain for aarch64/.test(e.message),
+    );
+    await assert.rejects(
+      req(host, ws, { source: 'image', explicit: 'nightly' }),
+      /\+nightly names a host toolchain, but --toolchain-source is image/,
+    );
     await assert.rejects(req(host, ws, { explicit: 'stable' }), /cannot use the host toolchain/);
   });
 
   test('a target whose image carries no Rust std says why it cannot build, and what gets one', async () => {
     const { host, ws } = fakeHost();
     const musl = findTarget(registry, 'x86_64-unknown-linux-musl');
-    await assert.rejects(req(host, ws, { target: musl }), (e: unknown) =>
-      e instanceof XcrossError && /^cannot build Rust for x86_64-unknown-linux-musl: Debian ships no Rust std for it, .* run `rustup target add x86_64-unknown-linux-musl` with network access, then build again$/.test(e.message)
-        && /xcross shell --target x86_64-unknown-linux-musl/.test(e.fix ?? ''));
+    await assert.rejects(
+      req(host, ws, { target: musl }),
+      (e: unknown) =>
+        e instanceof XcrossError &&
+        /^cannot build Rust for x86_64-unknown-linux-musl: Debian ships no Rust std for it, .* run `rustup target add x86_64-unknown-linux-musl` with network access, then build again$/.test(
+          e.message,
+        ) &&
+        /xcross shell --target x86_64-unknown-linux-musl/.test(e.fix ?? ''),
+    );
     // A tier 3 target has no rustup std either: only build-std can make one.
     const mips = findTarget(registry, 'mips-unknown-linux-gnu');
-    await assert.rejects(req(host, ws, { target: mips }), (e: unknown) =>
-      e instanceof XcrossError && /cannot build Rust for mips-unknown-linux-gnu: rustup has no std for it/.test(e.message) && /build-std = true/.test(e.fix ?? '') && !/rustup target add/.test(e.message));
+    await assert.rejects(
+      req(host, ws, { target: mips }),
+      (e: unknown) =>
+        e instanceof XcrossError &&
+        /cannot build Rust for mips-unknown-linux-gnu: rustup has no std for it/.test(e.message) &&
+        /build-std = true/.test(e.fix ?? '') &&
+        !/rustup target add/.test(e.message),
+    );
   });
 
   test('a failed rustup target add is remembered for an hour', async () => {
@@ -113,8 +154,12 @@ test('CROSS_CUSTOM_TOOLCHAIN: rustup is not asked to add the target', async () =
   writeTree(bin, { rustup: '#!/bin/sh\ntouch "$(dirname "$0")/was-called"\nexit 1\n' });
   fs.chmodSync(path.join(bin, 'rustup'), 0o755);
   const t = await selectToolchain({
-    host: { ...host, env: { ...host.env, PATH: bin, CROSS_CUSTOM_TOOLCHAIN: '1' } }, target: findTarget(registry, A), source: 'auto',
-    workspaceRoot: ws, hostTriple: H, log: recordingLogger(),
+    host: { ...host, env: { ...host.env, PATH: bin, CROSS_CUSTOM_TOOLCHAIN: '1' } },
+    target: findTarget(registry, A),
+    source: 'auto',
+    workspaceRoot: ws,
+    hostTriple: H,
+    log: recordingLogger(),
   });
   assert.equal(t.source, 'image');
   assert.match(t.why, /CROSS_CUSTOM_TOOLCHAIN says rustup must not change it/);

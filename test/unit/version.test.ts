@@ -12,18 +12,27 @@ const BIN = path.resolve(__dirname, '..', '..', 'src', 'main.js');
 const VERSION = require('../../../package.json').version as string;
 
 function xcross(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: tempDir(), env: { HOME: tempDir(), ...env } });
+  return spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    cwd: tempDir(),
+    env: { HOME: tempDir(), ...env },
+  });
 }
 
 test('which command lines ask for the version', () => {
-  for (const argv of [['--version'], ['-V'], ['--version', '-v'], ['-v', '-V'], ['-V', '--verbose']]) assert.ok(isVersionRequest(argv), argv.join(' '));
-  for (const argv of [['-v'], ['build', '--version'], ['--version', 'targets'], []]) assert.ok(!isVersionRequest(argv), argv.join(' '));
+  for (const argv of [['--version'], ['-V'], ['--version', '-v'], ['-v', '-V'], ['-V', '--verbose']])
+    assert.ok(isVersionRequest(argv), argv.join(' '));
+  for (const argv of [['-v'], ['build', '--version'], ['--version', 'targets'], []])
+    assert.ok(!isVersionRequest(argv), argv.join(' '));
 });
 
 test('the registry line: the digest of targets.toml, the target count, the base suite, the rustc versions', () => {
   const r = loadRegistry();
   const a = registryLine(r, 'one');
-  assert.match(a, /targets\.toml sha256:[0-9a-f]{12}, 12 targets, base Debian bookworm, rustc 1\.96\.0 \(web\), 1\.63\.0 \(bookworm\)$/);
+  assert.match(
+    a,
+    /targets\.toml sha256:[0-9a-f]{12}, 12 targets, base Debian bookworm, rustc 1\.96\.0 \(web\), 1\.63\.0 \(bookworm\)$/,
+  );
   assert.notEqual(registryLine(r, 'two'), a, 'another registry file, another digest');
 });
 
@@ -52,8 +61,16 @@ test('--version -v in a crate names the engine Cross.toml asks for, as a build t
   const bin = tempDir();
   writeTree(bin, { podman: '#!/bin/sh\n[ "$1" = version ] && echo \'{"Client":{"Version":"9.8.7"}}\'\n' }, 0o755);
   const crate = tempDir();
-  writeTree(crate, { 'Cargo.toml': '[package]\nname = "c"\nversion = "0.1.0"\n', 'Cross.toml': `[xcross]\nruntime = "${path.join(bin, 'podman')}"\n` });
-  const run = () => spawnSync(process.execPath, [BIN, '--version', '-v'], { encoding: 'utf8', cwd: crate, env: { HOME: tempDir(), PATH: '/nonexistent' } });
+  writeTree(crate, {
+    'Cargo.toml': '[package]\nname = "c"\nversion = "0.1.0"\n',
+    'Cross.toml': `[xcross]\nruntime = "${path.join(bin, 'podman')}"\n`,
+  });
+  const run = () =>
+    spawnSync(process.execPath, [BIN, '--version', '-v'], {
+      encoding: 'utf8',
+      cwd: crate,
+      env: { HOME: tempDir(), PATH: '/nonexistent' },
+    });
   assert.match(run().stdout, new RegExp(`^engine: podman \\(${path.join(bin, 'podman')}\\), version 9\\.8\\.7$`, 'm'));
   fs.writeFileSync(path.join(crate, 'Cross.toml'), '[xcross]\nruntime = 3\n');
   const broken = run();

@@ -8,10 +8,13 @@ import { tempDir, writeTree } from './helpers';
 
 const pkg = (name: string, extra = '') => `[package]\nname = "${name}"\nversion = "0.1.0"\n${extra}`;
 
-test('a single crate is its own root; a path dependency outside it, and that one\'s own, are found', () => {
+test("a single crate is its own root; a path dependency outside it, and that one's own, are found", () => {
   const d = tempDir();
   writeTree(d, {
-    'app/Cargo.toml': pkg('app', '[dependencies]\nlib = { path = "../libs/lib" }\n[dev-dependencies]\ninner = { path = "inner" }\n'),
+    'app/Cargo.toml': pkg(
+      'app',
+      '[dependencies]\nlib = { path = "../libs/lib" }\n[dev-dependencies]\ninner = { path = "inner" }\n',
+    ),
     'app/inner/Cargo.toml': pkg('inner'),
     'libs/lib/Cargo.toml': pkg('lib', '[dependencies]\ndeep = { path = "../../far/deep" }\n'),
     'far/deep/Cargo.toml': pkg('deep'),
@@ -54,7 +57,10 @@ test('locating Cargo.toml: upwards from a subdirectory, or --manifest-path; clea
   assert.equal(locateManifest(d, 'c/Cargo.toml'), path.join(d, 'c/Cargo.toml'));
   assert.throws(() => locateManifest(d, 'nope/Cargo.toml'), /manifest path `nope\/Cargo\.toml` does not exist/);
   assert.throws(() => locateManifest(d, 'c/src'), /must point to a Cargo\.toml/);
-  assert.throws(() => locateManifest(path.join(d, '..'), undefined), /could not find Cargo\.toml in .* or any parent directory/);
+  assert.throws(
+    () => locateManifest(path.join(d, '..'), undefined),
+    /could not find Cargo\.toml in .* or any parent directory/,
+  );
 });
 
 test('a path dependency in a directory named like `..vendor` inside the crate is inside it, not an extra mount', () => {

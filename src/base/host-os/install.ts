@@ -18,7 +18,9 @@ const FAMILIES: [PackageManager, string[]][] = [
 export function packageManager(os: OsRelease | null): PackageManager | undefined {
   if (!os) return undefined;
   for (const word of [os.id, ...os.idLike]) {
-    const family = FAMILIES.find(([, ids]) => ids.includes(word) || (word.startsWith('opensuse') && ids.includes('opensuse')));
+    const family = FAMILIES.find(
+      ([, ids]) => ids.includes(word) || (word.startsWith('opensuse') && ids.includes('opensuse')),
+    );
     if (family) return family[0];
   }
   return undefined;
