@@ -166,21 +166,7 @@ export class CliEngine implements Runtime {
     if (!this.flavor.pushesToOtherName && ref !== dest) await this.tag(ref, dest);
     try {
       const args = this.flavor.pushesToOtherName ? ['push', ref, dest] : ['push', dest];
-      this.o.log.command([this.o.binary, ...args]);
-      const lines: string[] = [];
-      const r = await runLines(
-        this.o.binary,
-        args,
-        (l) => {
-          lines.push(l);
-          onLine(l);
-        },
-        { env: this.o.env },
-      );
-      if (r.code !== 0)
-        throw new XcrossError(
-          `${this.name} could not push ${dest}: ${engineSays(lines.join('\n')) || `exit code ${r.code}`}`,
-        );
+      await this.streamed(args, onLine, `push ${dest}`);
     } finally {
       // The other name was only the push's: leave the image as it was.
       if (!this.flavor.pushesToOtherName && ref !== dest) await this.exec(['rmi', dest]);
@@ -210,22 +196,20 @@ export class CliEngine implements Runtime {
   }
 
   async load(file: string, onLine: (line: string) => void): Promise<void> {
-    const args = ['load', '-i', file];
+    await this.streamed(['load', '-i', file], onLine, `load ${file}`);
+  }
+
+  /** Runs an engine command whose output lines are shown as they come; its complaint, if it fails. */
+  private async streamed(args: string[], onLine: (line: string) => void, what: string): Promise<void> {
     this.o.log.command([this.o.binary, ...args]);
     const lines: string[] = [];
-    const r = await runLines(
-      this.o.binary,
-      args,
-      (l) => {
-        lines.push(l);
-        onLine(l);
-      },
-      { env: this.o.env },
-    );
+    const show = (l: string) => {
+      lines.push(l);
+      onLine(l);
+    };
+    const r = await runLines(this.o.binary, args, show, { env: this.o.env });
     if (r.code !== 0)
-      throw new XcrossError(
-        `${this.name} could not load ${file}: ${engineSays(lines.join('\n')) || `exit code ${r.code}`}`,
-      );
+      throw new XcrossError(`${this.name} could not ${what}: ${engineSays(lines.join('\n')) || `exit code ${r.code}`}`);
   }
 
   async build(req: BuildRequest, onLine: (line: string) => void): Promise<void> {

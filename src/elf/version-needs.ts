@@ -25,6 +25,10 @@ interface Section {
 }
 
 /** null when the file is not an ELF file (first four bytes are not \x7fELF). An ELF file without a .gnu.version_r section gives []. Throws an Error whose message starts with "malformed ELF: " when the ELF is truncated or its offsets/sizes point outside the file or are inconsistent (never an uncaught RangeError, never an infinite loop: bound every vn_next/vna_next walk by the section size and entry count). */
+/** Where a section header's fields sit (Elf64_Shdr, Elf32_Shdr); the wide ones are 8 bytes in ELF64. */
+const ELF64_SHDR = { offset: 24, size: 32, link: 40, info: 44, entsize: 56 };
+const ELF32_SHDR = { offset: 16, size: 20, link: 24, info: 28, entsize: 36 };
+
 export function readVersionNeeds(file: string): VersionNeed[] | null {
   const fd = fs.openSync(file, 'r');
   try {
@@ -81,25 +85,16 @@ function readFd(fd: number, fileSize: number, file: string): VersionNeed[] | nul
   const table = read(shoff, shnum * shentsize, 'section header table');
   const sections: Section[] = [];
   for (let i = 0, o = 0; i < shnum; i++, o += shentsize) {
-    sections.push(
-      is64
-        ? {
-            type: u32(table, o + 4),
-            offset: u64(table, o + 24),
-            size: u64(table, o + 32),
-            link: u32(table, o + 40),
-            info: u32(table, o + 44),
-            entsize: u64(table, o + 56),
-          }
-        : {
-            type: u32(table, o + 4),
-            offset: u32(table, o + 16),
-            size: u32(table, o + 20),
-            link: u32(table, o + 24),
-            info: u32(table, o + 28),
-            entsize: u32(table, o + 36),
-          },
-    );
+    const at = is64 ? ELF64_SHDR : ELF32_SHDR;
+    const wide = is64 ? u64 : u32;
+    sections.push({
+      type: u32(table, o + 4),
+      offset: wide(table, o + at.offset),
+      size: wide(table, o + at.size),
+      link: u32(table, o + at.link),
+      info: u32(table, o + at.info),
+      entsize: wide(table, o + at.entsize),
+    });
   }
   const find = (type: number) => sections.findIndex((s) => s.type === type);
   const vi = find(SHT_GNU_VERNEED);

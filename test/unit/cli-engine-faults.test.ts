@@ -8,10 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PodmanCli } from '../../runtimes/cli/podman';
 import { StopController } from '../../src/stop';
-import type { ContainerSpec } from '../../runtimes/spec';
 import { Interrupted } from '../../runtimes/stop';
 import { XcrossError } from '../../src/base/errors';
-import { recordingLogger, tempDir, writeTree } from './helpers';
+import { minimalSpec, recordingLogger, tempDir, writeTree } from './helpers';
 
 /** A podman that logs each call; its `run` of the program and its `build` wait, pid in $dir/pid. */
 function fakePodman(): { binary: string; dir: string; calls: () => string[] } {
@@ -41,18 +40,7 @@ exit 0
   };
 }
 
-const spec: ContainerSpec = {
-  name: 'xcross-unit-stop',
-  image: 'localhost/xcross/x:1',
-  command: ['sleep-forever'],
-  workdir: '/',
-  env: {},
-  mounts: [],
-  owner: { uid: 1000, gid: 1000 },
-  labels: {},
-  interactive: false,
-  tty: false,
-};
+const spec = minimalSpec('xcross-unit-stop', ['sleep-forever']);
 
 async function until<T>(what: string, f: () => T | undefined, ms = 5_000): Promise<T> {
   const deadline = Date.now() + ms;

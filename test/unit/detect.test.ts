@@ -8,7 +8,7 @@ import { fakeLibpod } from './fake-libpod';
 import { recordRefusal } from '../../runtimes/podman-api/refusal';
 import { dockerFlavor, nerdctlFlavor, podmanFlavor } from '../../runtimes/cli/flavor';
 import { XcrossError } from '../../src/base/errors';
-import { recordingLogger, tempDir, writeTree } from './helpers';
+import { minimalSpec, recordingLogger, tempDir, writeTree } from './helpers';
 
 function binDir(scripts: Record<string, string>): string {
   const d = tempDir();
@@ -118,18 +118,7 @@ describe('engine quirks', () => {
     });
     const c = ctx(podman, { CONTAINER_HOST: 'unix:///run/user/1000/podman/podman.sock' });
     const r = await createRuntime('podman', c);
-    const spec = {
-      image: 'localhost/x:1',
-      name: 'xcross-unit-remote',
-      command: ['true'],
-      workdir: '/',
-      env: {},
-      mounts: [],
-      owner: { uid: 1000, gid: 1000 },
-      labels: {},
-      interactive: false,
-      tty: false,
-    };
+    const spec = minimalSpec('xcross-unit-remote', ['true'], 'localhost/x:1');
     const e = await r.run(spec).then(
       () => undefined,
       (x: unknown) => x,

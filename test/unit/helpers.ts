@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import type { Logger } from '../../src/base/log';
+import type { ContainerSpec } from '../../runtimes/spec';
+import type { BuildRequest } from '../../runtimes/runtime';
 import { XcrossError } from '../../src/base/errors';
 
 const made: string[] = [];
@@ -49,4 +51,25 @@ export function throwsXcross(f: () => unknown, re: RegExp): XcrossError {
   assert.ok(caught instanceof XcrossError, `expected an XcrossError, got ${String(caught)}`);
   assert.match(caught.message, re);
   return caught;
+}
+
+/** The smallest container spec a runtime takes: no mounts, no environment, no terminal. */
+export function minimalSpec(name: string, command: string[] = ['true'], image = 'localhost/xcross/x:1'): ContainerSpec {
+  return {
+    image,
+    name,
+    command,
+    workdir: '/',
+    env: {},
+    mounts: [],
+    owner: { uid: 1000, gid: 1000 },
+    labels: {},
+    interactive: false,
+    tty: false,
+  };
+}
+
+/** A build of the Containerfile in `ctx`, tagged `tag`, with no arguments or labels. */
+export function buildIn(ctx: string, tag: string): BuildRequest {
+  return { containerfile: path.join(ctx, 'Containerfile'), context: ctx, tag, buildArgs: {}, labels: {} };
 }

@@ -14,20 +14,9 @@ import type { Runtime } from '../../runtimes/runtime';
 import type { ContainerSpec } from '../../runtimes/spec';
 import { XcrossError } from '../../src/base/errors';
 import { attachEnded, errorBody, fakeLibpod, json, type FakeLibpod } from './fake-libpod';
-import { recordingLogger, tempDir } from './helpers';
+import { minimalSpec, recordingLogger, tempDir } from './helpers';
 
-const spec: ContainerSpec = {
-  image: 'localhost/xcross/x:1',
-  name: 'xcross-unit-adapt',
-  command: ['true'],
-  workdir: '/',
-  env: {},
-  mounts: [],
-  owner: { uid: 1000, gid: 1000 },
-  labels: {},
-  interactive: false,
-  tty: false,
-};
+const spec = minimalSpec('xcross-unit-adapt', ['true']);
 
 interface Service extends FakeLibpod {
   /** The reason init refuses a container made from this create body, or undefined to accept it. */

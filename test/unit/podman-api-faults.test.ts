@@ -12,24 +12,12 @@ import { connect } from '../../runtimes/podman-api/connect';
 import { runContainer } from '../../runtimes/podman-api/run-session';
 import { buildImage } from '../../runtimes/podman-api/build';
 import { specGenerator } from '../../runtimes/podman-api/spec-json';
-import type { ContainerSpec } from '../../runtimes/spec';
 import { XcrossError } from '../../src/base/errors';
 import { errorBody, fakeLibpod, json } from './fake-libpod';
-import { recordingLogger, tempDir, writeTree } from './helpers';
+import { buildIn, minimalSpec, recordingLogger, tempDir, writeTree } from './helpers';
 
 const log = recordingLogger();
-const spec: ContainerSpec = {
-  image: 'localhost/xcross/x:1',
-  name: 'xcross-unit-c',
-  command: ['true'],
-  workdir: '/',
-  env: {},
-  mounts: [],
-  owner: { uid: 1000, gid: 1000 },
-  labels: {},
-  interactive: false,
-  tty: false,
-};
+const spec = minimalSpec('xcross-unit-c', ['true']);
 const body = specGenerator(spec, {
   rootless: true,
   selinux: false,
@@ -214,13 +202,7 @@ test('the service dies in the middle of a build: an error that says so, not a ha
     await rejectsWith(
       buildImage(
         { api, socket: f.socket, source: 'CONTAINER_HOST', version: '4.3.1', rootless: true },
-        {
-          containerfile: path.join(ctx, 'Containerfile'),
-          context: ctx,
-          tag: 'localhost/xcross/t:1',
-          buildArgs: {},
-          labels: {},
-        },
+        buildIn(ctx, 'localhost/xcross/t:1'),
         { global: [], run: [], notes: [] },
         (l) => lines.push(l),
       ),
@@ -252,13 +234,7 @@ test('a build the engine reports as failed: its error and the last lines', async
     await rejectsWith(
       buildImage(
         { api, socket: f.socket, source: 'CONTAINER_HOST', version: '4.3.1', rootless: true },
-        {
-          containerfile: path.join(ctx, 'Containerfile'),
-          context: ctx,
-          tag: 'localhost/xcross/t:2',
-          buildArgs: {},
-          labels: {},
-        },
+        buildIn(ctx, 'localhost/xcross/t:2'),
         { global: [], run: [], notes: [] },
         () => {},
       ),

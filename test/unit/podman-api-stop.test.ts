@@ -12,25 +12,13 @@ import { buildImage } from '../../runtimes/podman-api/build';
 import { specGenerator } from '../../runtimes/podman-api/spec-json';
 import { startWatchdog } from '../../runtimes/watchdog';
 import { Interrupted } from '../../runtimes/stop';
-import type { ContainerSpec } from '../../runtimes/spec';
 import { StopController } from '../../src/stop';
 import { XcrossError } from '../../src/base/errors';
 import { fakeLibpod, json, type FakeLibpod } from './fake-libpod';
-import { recordingLogger, tempDir, writeTree } from './helpers';
+import { buildIn, minimalSpec, recordingLogger, tempDir, writeTree } from './helpers';
 
 const log = recordingLogger();
-const spec: ContainerSpec = {
-  image: 'localhost/xcross/x:1',
-  name: 'xcross-unit-gone',
-  command: ['sleep'],
-  workdir: '/',
-  env: {},
-  mounts: [],
-  owner: { uid: 1000, gid: 1000 },
-  labels: {},
-  interactive: false,
-  tty: false,
-};
+const spec = minimalSpec('xcross-unit-gone', ['sleep']);
 const body = specGenerator(spec, {
   rootless: true,
   selinux: false,
@@ -164,13 +152,7 @@ test("the app's stop during an API build: Interrupted, thrown (no process.exit),
     const lines: string[] = [];
     const build = buildImage(
       connection(f.socket, api),
-      {
-        containerfile: path.join(ctx, 'Containerfile'),
-        context: ctx,
-        tag: 'localhost/xcross/t:1',
-        buildArgs: {},
-        labels: {},
-      },
+      buildIn(ctx, 'localhost/xcross/t:1'),
       { global: [], run: [], notes: [] },
       (l) => lines.push(l),
       { stop },
@@ -201,13 +183,7 @@ test('the service dies mid-build: the error says so and that the build container
     const started = Date.now();
     const e = await buildImage(
       connection(f.socket, api),
-      {
-        containerfile: path.join(ctx, 'Containerfile'),
-        context: ctx,
-        tag: 'localhost/xcross/t:1',
-        buildArgs: {},
-        labels: {},
-      },
+      buildIn(ctx, 'localhost/xcross/t:1'),
       { global: [], run: [], notes: [] },
       () => {},
       {

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { parseCargoInvocation } from '../../src/cli/cargo-args';
-import { prepare, REAL_DEPS, type PrepareDeps } from '../../src/commands/prepare';
+import { planBase, prepare, REAL_DEPS, type PrepareDeps } from '../../src/commands/prepare';
 import { runContainer } from '../../src/commands/run-container';
 import { XcrossError } from '../../src/base/errors';
 import type { Host } from '../../src/host';
@@ -95,19 +95,7 @@ function world(crossToml?: string, env: Record<string, string> = {}) {
   const run = async (argv: string[], requireRust = true) => {
     const inv = parseCargoInvocation(argv)!;
     const p = await prepare(inv, settings, requireRust, undefined, deps);
-    const spec = planCargo({
-      cargoArgs: ['build'],
-      target: p.target,
-      image: p.image,
-      workspace: p.workspace,
-      targetDir: p.targetDir,
-      cargoHome: p.cargoHome,
-      toolchain: p.toolchain,
-      readOnlySource: false,
-      interactive: false,
-      name: 'xcross-test',
-      host: p.host,
-    });
+    const spec = planCargo({ ...planBase(p, 'test', {}), cargoArgs: ['build'], interactive: false });
     return { p, code: await runContainer(p, spec) };
   };
   return { crate, host, log, images, calls, run, made };
