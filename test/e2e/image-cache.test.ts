@@ -124,6 +124,9 @@ describe('image cache: a real registry between two rootless users', { timeout: H
     await reg.stop();
     // The peer's store is only the tests': give its space back.
     asPeer(['podman', 'system', 'reset', '--force']);
+    // The custom images the test user built for this crate (the tampered one's rebuild, ...).
+    const mine = sh('podman', ['images', '-q', '--filter', `label=io.xcross.workspace=${crate}`]).stdout.split('\n');
+    for (const id of new Set(mine.filter(Boolean))) sh('podman', ['rmi', '--force', id]);
     asPeer(['rm', '-rf', peerCrate ? path.dirname(peerCrate) : '/nonexistent']);
     fs.rmSync(shared, { recursive: true, force: true });
     fs.rmSync(reg.dir, { recursive: true, force: true });
