@@ -22,6 +22,8 @@ import { buildImage } from './build';
 import type { Stopping } from '../stop';
 import { BUILD_SWEEP, bootTicks, startWatchdog } from '../watchdog';
 import { socketOwner } from '../podman-service';
+import { firstFrom } from '../build-from';
+import { removeBuildLeftovers } from './build-leftovers';
 import { readJsonLines } from './streams';
 import { storageUsageOf, type StorageUsage } from '../storage-usage';
 
@@ -310,8 +312,17 @@ export class PodmanApi implements Runtime {
           this.cliEnv(),
         )
       : undefined;
+    const since = Date.now() / 1000;
+    const sweep =
+      watchdog &&
+      (async () => {
+        await watchdog.now();
+        // The steps before the one that ran left working containers the service can no longer remove.
+        const leftovers = { podman: this.o.podman!, env: this.cliEnv(), since, inputs: req.labels['io.xcross.inputs'] };
+        await removeBuildLeftovers({ ...leftovers, from: firstFrom(req) });
+      });
     try {
-      await buildImage(c, req, adapt, onLine, { stop: this.o.stop, sweep: watchdog && (() => watchdog.now()) });
+      await buildImage(c, req, adapt, onLine, { stop: this.o.stop, sweep });
     } finally {
       watchdog?.done();
     }

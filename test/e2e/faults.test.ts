@@ -33,6 +33,20 @@ function engineChild(xcrossPid: number, verb: string): number | undefined {
   return Number(r.stdout.trim().split('\n')[0]) || undefined;
 }
 
+/** buildah containers made since `since` (s) from an image of the build's inputs, or by its FROM step. */
+function buildLeftovers(inputs: string, since: number): string[] {
+  const ps = spawnSync('podman', ['ps', '-a', '--external', '--format', 'json'], { encoding: 'utf8' }).stdout;
+  const entries = JSON.parse(ps || '[]') as { Names: string[]; ImageID: string; Created: number }[];
+  const labelOf = (id: string) =>
+    spawnSync('podman', ['image', 'inspect', '--format', '{{index .Labels "io.xcross.inputs"}}', id], {
+      encoding: 'utf8',
+    }).stdout.trim();
+  return entries
+    .filter((e) => e.Created >= since)
+    .filter((e) => e.Names[0].startsWith(`${T}-working-container`) || labelOf(e.ImageID) === inputs)
+    .map((e) => e.Names[0]);
+}
+
 /** buildah's working containers of this xcross's builds (their image is its base alias, see build-from.ts). */
 function workingContainers(xcrossPid: number): string[] {
   const r = spawnSync('podman', ['ps', '-a', '--external', '--format', '{{.Image}} {{.Names}}'], { encoding: 'utf8' });
@@ -331,6 +345,7 @@ describe("faults: the podman service killed (podman-api, a service of this test'
     { timeout: 600_000 },
     async (t) => {
       const marker = `xcross-faults-${process.pid}-s${Date.now().toString(36)}`;
+      const since = Math.floor(Date.now() / 1000);
       slowPreBuild(crate, marker);
       let step: string | undefined;
       let killedAt = 0;
@@ -360,6 +375,8 @@ describe("faults: the podman service killed (podman-api, a service of this test'
           10_000,
         );
         assert.equal(imageExists(tag!), false, `${tag} was tagged`);
+        // The steps before the RUN step left working containers too (no process, status Storage).
+        assert.deepEqual(buildLeftovers(tag!.split(':').pop()!, since), []);
         row(
           t,
           'podman service SIGKILLed mid-build (podman-api)',
