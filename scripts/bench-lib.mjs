@@ -1,6 +1,8 @@
 // What the benchmark scripts share: their command line, timed child processes, medians, image sizes.
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -46,3 +48,15 @@ export const imageSize = (ref) => {
   return r.code === 0 ? Number(r.stdout.trim()) : NaN;
 };
 export const mb = (bytes) => `${Math.round(bytes / 1e6)} MB`;
+
+/** A private copy of the example crate (and the path dependency beside it): its folder and the crate. */
+export function exampleCopy(prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const n of ['hello-xcross', 'xcross-util']) {
+    fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(dir, n), {
+      recursive: true,
+      filter: (s) => !s.includes('/target'),
+    });
+  }
+  return { dir, crate: path.join(dir, 'hello-xcross') };
+}

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { exampleCopy } from './bench-lib.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const args = process.argv.slice(2);
@@ -57,14 +58,7 @@ function pair(label, a, b) {
 }
 
 // A private copy of the example crate, built once so that every measured build is a no-op.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-bench-'));
-for (const n of ['hello-xcross', 'xcross-util']) {
-  fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(dir, n), {
-    recursive: true,
-    filter: (s) => !s.includes('/target'),
-  });
-}
-const crate = path.join(dir, 'hello-xcross');
+const { dir, crate } = exampleCopy('xcross-bench-');
 console.log(`bench: ${os.cpus().length} cpus, node ${process.version}, uid ${process.getuid()}, target ${TARGET}`);
 const first = run(process.execPath, [XCROSS, 'build', '--target', TARGET, '-v'], {
   cwd: crate,

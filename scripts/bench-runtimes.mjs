@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { exampleCopy } from './bench-lib.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const require = createRequire(import.meta.url);
@@ -102,14 +103,7 @@ console.log(`  ratio api/cli ${(rtApi / rtCli).toFixed(2)}x`);
 await closeRuntimes();
 
 // 2. No-op builds of a private copy of the example crate.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-bench-'));
-for (const name of ['hello-xcross', 'xcross-util']) {
-  fs.cpSync(path.join(root, 'test', 'fixtures', name), path.join(dir, name), {
-    recursive: true,
-    filter: (s) => !s.includes('/target'),
-  });
-}
-const crate = path.join(dir, 'hello-xcross');
+const { dir, crate } = exampleCopy('xcross-bench-');
 const clientStarts = [];
 const stamp = (text, re) => Number(re.exec(text)?.[1]);
 const xbuild = (extra) => async () => {

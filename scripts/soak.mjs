@@ -9,21 +9,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { XCROSS, median, must, opt, root, run } from './bench-lib.mjs';
+import { XCROSS, exampleCopy, median, must, opt, run } from './bench-lib.mjs';
 
 const N = Number(opt('--iterations', '100'));
 const TARGET = opt('--target', 'x86_64-unknown-linux-gnu');
 const RUNTIME = opt('--runtime', undefined);
 const env = { ...process.env, ...(RUNTIME ? { XCROSS_RUNTIME: RUNTIME } : {}) };
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-soak-'));
-for (const n of ['hello-xcross', 'xcross-util']) {
-  fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(dir, n), {
-    recursive: true,
-    filter: (s) => !s.includes('/target'),
-  });
-}
-const crate = path.join(dir, 'hello-xcross');
+const { dir, crate } = exampleCopy('xcross-soak-');
 const xc = (...a) => run(process.execPath, [XCROSS, ...a, '--target', TARGET], { cwd: crate, env });
 
 const lines = (r) => r.stdout.split('\n').filter(Boolean);
