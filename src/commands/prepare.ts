@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XcrossError, isXcrossError } from '../base/errors';
+import { quoted } from '../ui/quote';
 import type { Host } from '../host';
 import type { CargoInvocation } from '../cli/cargo-args';
 import { optionsFor } from '../config/cross-config';
@@ -144,8 +145,12 @@ export async function prepare(
   }
   const targetDir = resolveTargetDir(inv, host, workspace);
   const home = persistentCargoHome(host, deps.isDir);
-  deps.mkdir(targetDir);
-  deps.mkdir(home);
+  makeDir(
+    deps,
+    targetDir,
+    'set CARGO_TARGET_DIR (or --target-dir) to a folder you can write, or run from a writable copy',
+  );
+  makeDir(deps, home, 'set CARGO_HOME (or XDG_CACHE_HOME) to a folder you can write');
   return {
     host,
     log,
@@ -251,4 +256,17 @@ function uniqueSuffix(): string {
   return `${Date.now().toString(36)}${Math.floor(Math.random() * 0xffffff)
     .toString(16)
     .padStart(6, '0')}`;
+}
+
+/** A folder xcross must make (the target dir, its cargo home): a read-only place is one sentence. */
+function makeDir(deps: PrepareDeps, dir: string, fix: string): void {
+  try {
+    deps.mkdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM' || code === 'ENOTDIR' || code === 'EEXIST') {
+      throw new XcrossError(`cannot make ${quoted(dir)} (${code})`, { fix });
+    }
+    throw e;
+  }
 }

@@ -92,9 +92,9 @@ function world(crossToml?: string, env: Record<string, string> = {}) {
       calls.push(`mkdir ${dir.startsWith(crate) ? path.relative(crate, dir) : dir}`);
     },
   };
-  const run = async (argv: string[], requireRust = true) => {
+  const run = async (argv: string[], requireRust = true, more: Partial<PrepareDeps> = {}) => {
     const inv = parseCargoInvocation(argv)!;
-    const p = await prepare(inv, settings, requireRust, undefined, deps);
+    const p = await prepare(inv, settings, requireRust, undefined, { ...deps, ...more });
     const spec = planCargo({ ...planBase(p, 'test', {}), cargoArgs: ['build'], interactive: false });
     return { p, code: await runContainer(p, spec) };
   };
@@ -205,4 +205,22 @@ describe('prepare, with fakes for the engine and the image makers', () => {
     assert.equal(p.cargoHome, path.join(w.host.home, '.cargo'));
     assert.deepEqual(dirs, [path.join(w.crate, 'out'), path.join(w.host.home, '.cargo')]);
   });
+});
+
+test('a target dir xcross cannot make (a read-only workspace) is one sentence with a fix', async () => {
+  const w = world();
+  const registry = loadRegistry();
+  w.made(targetImageRef(registry.base, findTarget(registry, T)));
+  const readOnly = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+  await assert.rejects(
+    w.run(['build', '--target', T], true, {
+      mkdir: () => {
+        throw readOnly;
+      },
+    }),
+    (e: unknown) =>
+      e instanceof XcrossError &&
+      /^cannot make '.*target' \(EACCES\)$/.test(e.message) &&
+      /CARGO_TARGET_DIR/.test(e.fix ?? ''),
+  );
 });
