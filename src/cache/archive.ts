@@ -178,7 +178,7 @@ async function drainLayer(entry: AsyncIterable<Buffer>): Promise<void> {
 function parseArchive(file: string, files: Map<string, Buffer>, present: Set<string>): ArchivedImage[] {
   const bad = (why: string) =>
     new XcrossError(`${file} is not an image archive xcross can read: ${why}`, {
-      fix: 'make one with `xcross image save -o FILE` (or `podman save -m`)',
+      fix: "make one with `xcross image save -o FILE` (or the engine's own `save` of several images)",
     });
   const manifest = files.get('manifest.json');
   if (!manifest) throw bad('it has no manifest.json');

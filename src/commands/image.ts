@@ -81,7 +81,7 @@ export async function imageCommand(a: ImageArgs, s: Settings, stop?: Stopping): 
   const settings = imageSettings(s, { runtime: a.runtime, push: a.push });
   if (a.action === 'push' && !settings.cache.location) {
     throw new XcrossError('xcross image push needs an image cache to push to', {
-      fix: `${SET_CACHE}, and log in with \`podman login <registry>\``,
+      fix: `${SET_CACHE}, and log in with \`${loginEngine(settings.runtime)} login <registry>\``,
     });
   }
   const runtime = await createRuntime(settings.runtime, {
@@ -142,4 +142,9 @@ export async function imageCommand(a: ImageArgs, s: Settings, stop?: Stopping): 
       return 0;
     }
   }
+}
+
+/** The CLI that logs in for the engine asked for (no engine is found yet): podman's unless docker or nerdctl. */
+function loginEngine(runtime: string | undefined): string {
+  return runtime === 'docker' || runtime === 'nerdctl' ? runtime : 'podman';
 }

@@ -180,6 +180,10 @@ test('xcross image: push without a cache, save without -o, a bad cache location:
   let r = xcross(['image', 'push', '--target', 'aarch64-unknown-linux-gnu'], d, noEngine);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /xcross image push needs an image cache to push to/);
+  assert.match(r.stderr, /log in with `podman login <registry>`/);
+  // The engine asked for names its own login, though none is found yet.
+  r = xcross(['image', 'push', '--target', 'aarch64-unknown-linux-gnu'], d, { ...noEngine, XCROSS_RUNTIME: 'docker' });
+  assert.match(r.stderr, /log in with `docker login <registry>`/);
   r = xcross(['image', 'save', '--target', 'aarch64-unknown-linux-gnu'], d, noEngine);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /xcross image save needs -o FILE/);
