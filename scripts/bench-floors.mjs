@@ -10,9 +10,7 @@
 //   node scripts/bench-floors.mjs [--runs N] [--floor 2.31] [--target T]... [--no-build]
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { XCROSS, all, dist, flag, imageSize, mb, median, must, opt, root, run } from './bench-lib.mjs';
+import { XCROSS, all, dist, exampleCopy, flag, imageSize, mb, median, must, opt, run } from './bench-lib.mjs';
 
 const { loadRegistry, findTarget } = dist('src/targets/registry.js');
 const { targetForFloor } = dist('src/targets/floor-select.js');
@@ -25,10 +23,7 @@ const triples = wanted.length ? wanted : ['x86_64-unknown-linux-gnu', 'aarch64-u
 const say = (m) => process.stderr.write(`bench-floors: ${m}\n`);
 const xcross = (argv, opts) => run(process.execPath, [XCROSS, ...argv], opts);
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-bench-floors-'));
-for (const n of ['hello-xcross', 'xcross-util'])
-  fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(work, n), { recursive: true });
-const crate = path.join(work, 'hello-xcross');
+const { dir: work, crate } = exampleCopy('xcross-bench-floors-');
 const rows = [];
 for (const triple of triples) {
   const plain = findTarget(registry, triple);

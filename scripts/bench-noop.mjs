@@ -6,34 +6,14 @@
 // Each pair is run interleaved, RUNS times, after a warm-up; medians and ratios are printed.
 //
 //   node scripts/bench-noop.mjs [--runs N] [--target T]
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { exampleCopy } from './bench-lib.mjs';
+import { XCROSS, exampleCopy, median, must, opt, run as runOnce } from './bench-lib.mjs';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const RUNS = Number(opt('--runs', '15'));
 const TARGET = opt('--target', 'aarch64-unknown-linux-gnu');
-const XCROSS = path.join(root, 'dist', 'src', 'main.js');
-
-function run(cmd, argv, opts = {}) {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', ...opts });
-  const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return { ms, stdout: r.stdout, stderr: r.stderr };
-}
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+/** Every timed command here must succeed: a failure ends the benchmark. */
+const run = (cmd, argv, opts) => must(runOnce(cmd, argv, opts), `${cmd} ${argv.join(' ')}`);
 
 function pair(label, a, b) {
   a.fn();

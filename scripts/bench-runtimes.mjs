@@ -10,28 +10,14 @@
 //
 //   node scripts/bench-runtimes.mjs [--runs N] [--target T]      (as the user whose podman to measure)
 import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exampleCopy } from './bench-lib.mjs';
+import { XCROSS, dist, exampleCopy, median, opt } from './bench-lib.mjs';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const require = createRequire(import.meta.url);
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const RUNS = Number(opt('--runs', '15'));
 const TARGET = opt('--target', 'x86_64-unknown-linux-gnu');
-const XCROSS = path.join(root, 'dist', 'src', 'main.js');
 const BASE = 'localhost/xcross/debian-base:bookworm';
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS; // adds ~50 ms to every node start in some shells
 delete env.CONTAINER_HOST;
@@ -65,8 +51,8 @@ console.log(
 );
 
 // 1. Round trip in one process, through the Runtime interface itself.
-const { createRuntime, closeRuntimes } = require(path.join(root, 'dist', 'runtimes', 'detect.js'));
-const { createLogger } = require(path.join(root, 'dist', 'src', 'ui', 'log.js'));
+const { createRuntime, closeRuntimes } = dist('runtimes/detect.js');
+const { createLogger } = dist('src/ui/log.js');
 const ctx = (extra) => ({
   env: { ...env, ...extra },
   uid: process.getuid(),

@@ -11,8 +11,7 @@
 //   node scripts/bench-targets.mjs [--runs N] [--target T]... [--from-scratch] [--no-build]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { XCROSS, all, dist, flag, imageSize, mb, median, must, opt, root, run } from './bench-lib.mjs';
+import { XCROSS, all, dist, exampleCopy, flag, imageSize, mb, median, must, opt, run } from './bench-lib.mjs';
 
 const { loadRegistry } = dist('src/targets/registry.js');
 const { baseImageRef, targetImageRef, toolchainImageRef } = dist('src/images/tag.js');
@@ -46,10 +45,7 @@ for (const t of targets) {
 }
 
 // 2 and 3. Sizes, and `xcross test` of a copy of the example crate.
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-bench-targets-'));
-for (const n of ['hello-xcross', 'xcross-util'])
-  fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(work, n), { recursive: true });
-const crate = path.join(work, 'hello-xcross');
+const { dir: work, crate } = exampleCopy('xcross-bench-targets-');
 const rows = [];
 for (const t of targets) {
   const ref = targetImageRef(registry.base, t);
