@@ -4,7 +4,7 @@
 // that run left (its containers are found by this test's own workspace label, its build by the
 // build's own base alias and a marker in its pre-build step), within 10 s; service deaths end in an
 // error within 5 s. Each case prints a "recovery" line with the time it took (README: Faults).
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -91,11 +91,13 @@ function row(t: { diagnostic(s: string): void }, kase: string, happened: string,
 }
 
 /** Starts xcross and calls `when` with it once `ready` says so. */
+type Out = { stdout: string; stderr: string };
+
 function startXcross(
   args: string[],
   cwd: string,
   env: Record<string, string>,
-  ready: (out: { stdout: string; stderr: string }) => boolean,
+  ready: (out: Out) => boolean,
   when: (child: ChildProcess) => void,
   timeoutMs = 300_000,
 ): Promise<Result> {
@@ -146,40 +148,28 @@ describe('faults: xcross killed with SIGKILL (podman CLI)', () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('xcross run: no container of it 10 s later', { timeout: 400_000 }, async (t) => {
+  /** Starts xcross, SIGKILLs it once `ready` (its container up), and waits for the container to go. */
+  async function killWhenReady(t: TestContext, args: string[], ready: (o: Out) => boolean, what: string) {
     let killedAt = 0;
-    const r = await startXcross(
-      ['run', '--target', T, '--', '--sleep', '300'],
-      crate,
-      CLI,
-      (o) => o.stdout.includes('sleeping'),
-      (c) => {
-        assert.equal(containersWithLabel(label).length, 1);
-        killedAt = Date.now();
-        c.kill('SIGKILL');
-      },
-    );
+    const r = await startXcross(args, crate, CLI, ready, (c) => {
+      assert.equal(containersWithLabel(label).length, 1);
+      killedAt = Date.now();
+      c.kill('SIGKILL');
+    });
     assert.equal(r.signal, 'SIGKILL', tail(r.stderr));
     await until('the container is gone', () => containersWithLabel(label).length === 0, 10_000);
-    row(t, 'SIGKILL of xcross during `run`', 'watchdog removed the container', Date.now() - killedAt, 'nothing');
+    row(t, what, 'watchdog removed the container', Date.now() - killedAt, 'nothing');
+  }
+
+  test('xcross run: no container of it 10 s later', { timeout: 400_000 }, async (t) => {
+    const sleeping = (o: Out) => o.stdout.includes('sleeping');
+    await killWhenReady(t, ['run', '--target', T, '--', '--sleep', '300'], sleeping, 'SIGKILL of xcross during `run`');
   });
 
   test('xcross test: no container of it 10 s later', { timeout: 400_000 }, async (t) => {
     fs.rmSync(path.join(crate, 'target'), { recursive: true, force: true });
-    let killedAt = 0;
-    const r = await startXcross(
-      ['test', '--target', T],
-      crate,
-      CLI,
-      () => containersWithLabel(label).length === 1,
-      (c) => {
-        killedAt = Date.now();
-        c.kill('SIGKILL');
-      },
-    );
-    assert.equal(r.signal, 'SIGKILL', tail(r.stderr));
-    await until('the container is gone', () => containersWithLabel(label).length === 0, 10_000);
-    row(t, 'SIGKILL of xcross during `test`', 'watchdog removed the container', Date.now() - killedAt, 'nothing');
+    const running = () => containersWithLabel(label).length === 1;
+    await killWhenReady(t, ['test', '--target', T], running, 'SIGKILL of xcross during `test`');
   });
 
   test('xcross shell in a terminal: no container of it 10 s later', { timeout: 400_000 }, async (t) => {

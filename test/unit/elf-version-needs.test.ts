@@ -348,54 +348,33 @@ test('vn_next and vna_next walks that would revisit entries end as "malformed EL
     const { w16, w32 } = writers(shape.le, shape.is64);
     const shInfo = shoff + 5 * (shape.is64 ? 64 : 40) + (shape.is64 ? 44 : 28);
     const second = verneedAt + 48; // after libc.so.6's entry and its two versions
-    const patched = (patch: (b: Buffer) => void) => {
+    // Each patch makes a walk that, done naively, would loop or revisit an entry.
+    const patches: Record<string, (b: Buffer) => void> = {
+      // vn_next 0 is the entry itself; with sh_info claiming more entries a naive walk repeats it.
+      'vn_next 0': (b) => {
+        w32(b, verneedAt + 12, 0);
+        w32(b, shInfo, 0xffffffff);
+      },
+      // A vn_next that wraps around to the first entry in 32-bit arithmetic.
+      'vn_next wrapping around': (b) => {
+        w32(b, second + 12, 2 ** 32 - 48);
+        w32(b, shInfo, 0xffffffff);
+      },
+      // vna_next 0 with vn_cnt claiming more versions.
+      'vna_next 0': (b) => {
+        w16(b, verneedAt + 2, 0xffff);
+        w32(b, verneedAt + 16 + 12, 0);
+      },
+      // Entries one byte apart: each walk step moves, but the entry budget runs out.
+      'entries one byte apart': (b) => {
+        w32(b, verneedAt + 12, 1);
+        w32(b, shInfo, 0xffffffff);
+      },
+    };
+    for (const [name, patch] of Object.entries(patches)) {
       const copy = Buffer.from(bytes);
       patch(copy);
-      return write('cycle', copy);
-    };
-    // vn_next 0 is the entry itself; with sh_info claiming more entries a naive walk repeats it.
-    assert.throws(
-      () =>
-        readVersionNeeds(
-          patched((b) => {
-            w32(b, verneedAt + 12, 0);
-            w32(b, shInfo, 0xffffffff);
-          }),
-        ),
-      MALFORMED,
-    );
-    // A vn_next that wraps around to the first entry in 32-bit arithmetic.
-    assert.throws(
-      () =>
-        readVersionNeeds(
-          patched((b) => {
-            w32(b, second + 12, 2 ** 32 - 48);
-            w32(b, shInfo, 0xffffffff);
-          }),
-        ),
-      MALFORMED,
-    );
-    // vna_next 0 with vn_cnt claiming more versions.
-    assert.throws(
-      () =>
-        readVersionNeeds(
-          patched((b) => {
-            w16(b, verneedAt + 2, 0xffff);
-            w32(b, verneedAt + 16 + 12, 0);
-          }),
-        ),
-      MALFORMED,
-    );
-    // Entries one byte apart: each walk step moves, but the entry budget runs out.
-    assert.throws(
-      () =>
-        readVersionNeeds(
-          patched((b) => {
-            w32(b, verneedAt + 12, 1);
-            w32(b, shInfo, 0xffffffff);
-          }),
-        ),
-      MALFORMED,
-    );
+      assert.throws(() => readVersionNeeds(write('cycle', copy)), MALFORMED, name);
+    }
   }
 });

@@ -7,6 +7,7 @@ import type { Logger } from '../../src/base/log';
 import type { ContainerSpec } from '../../runtimes/spec';
 import type { BuildRequest } from '../../runtimes/runtime';
 import { XcrossError } from '../../src/base/errors';
+import type { Host } from '../../src/host';
 
 const made: string[] = [];
 // Each test file is its own process: what it made goes when it ends, so runs do not fill /tmp.
@@ -18,6 +19,27 @@ export function tempDir(prefix = 'xcross-unit-'): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   made.push(d);
   return d;
+}
+
+/** A Linux x86_64 host with no terminal, uid 1000, in `cwd` with `home`; the cache under home. */
+export function fakeHost(
+  cwd: string,
+  home: string,
+  env: Record<string, string>,
+  cacheDir = path.join(home, 'cache'),
+): Host {
+  return {
+    cwd,
+    env,
+    uid: 1000,
+    gid: 1000,
+    home,
+    arch: 'x64',
+    stdinIsTTY: false,
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    cacheDir,
+  };
 }
 
 /** Writes files (path → content) under dir, creating folders; `mode` 0o755 makes them programs. */

@@ -7,14 +7,13 @@ import { parseCargoInvocation } from '../../src/cli/cargo-args';
 import { planBase, prepare, REAL_DEPS, type PrepareDeps } from '../../src/commands/prepare';
 import { runContainer } from '../../src/commands/run-container';
 import { XcrossError } from '../../src/base/errors';
-import type { Host } from '../../src/host';
 import { planCargo } from '../../src/plan/cargo-spec';
 import { readSettings } from '../../src/settings';
 import { targetImageRef } from '../../src/images/tag';
 import { findTarget, loadRegistry } from '../../src/targets/registry';
 import type { Runtime, RunResult } from '../../runtimes/runtime';
 import type { ContainerSpec } from '../../runtimes/spec';
-import { recordingLogger, tempDir, writeTree } from './helpers';
+import { fakeHost, recordingLogger, tempDir, writeTree } from './helpers';
 
 const T = 'aarch64-unknown-linux-gnu';
 
@@ -40,18 +39,7 @@ function world(crossToml?: string, env: Record<string, string> = {}) {
     ...(crossToml ? { 'Cross.toml': crossToml } : {}),
   });
   const home = tempDir();
-  const host: Host = {
-    cwd: crate,
-    env: { PATH: '/nonexistent', ...env },
-    uid: 1000,
-    gid: 1000,
-    home,
-    arch: 'x64',
-    stdinIsTTY: false,
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    cacheDir: path.join(home, 'cache'),
-  };
+  const host = fakeHost(crate, home, { PATH: '/nonexistent', ...env });
   const log = recordingLogger();
   const settings = { ...readSettings(host, { verbose: 0, crate: 'required' }), log };
   const images = new Map<string, string>();

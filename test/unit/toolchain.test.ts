@@ -8,7 +8,7 @@ import { selectToolchain } from '../../src/toolchain/select';
 import { findTarget, loadRegistry } from '../../src/targets/registry';
 import type { Host } from '../../src/host';
 import { XcrossError } from '../../src/base/errors';
-import { recordingLogger, tempDir, writeTree } from './helpers';
+import { fakeHost as hostIn, recordingLogger, tempDir, writeTree } from './helpers';
 
 const H = 'x86_64-unknown-linux-gnu';
 const A = 'aarch64-unknown-linux-gnu';
@@ -26,18 +26,7 @@ function fakeHost(): { host: Host; home: string; ws: string } {
   });
   const ws = path.join(home, 'ws');
   fs.mkdirSync(ws);
-  const host: Host = {
-    cwd: ws,
-    env: { HOME: home, PATH: empty, CARGO_HOME: empty },
-    uid: 1000,
-    gid: 1000,
-    home,
-    arch: 'x64',
-    stdinIsTTY: false,
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    cacheDir: path.join(home, '.cache/xcross'),
-  };
+  const host = hostIn(ws, home, { HOME: home, PATH: empty, CARGO_HOME: empty }, path.join(home, '.cache/xcross'));
   return { host, home, ws };
 }
 
