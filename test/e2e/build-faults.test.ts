@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { copyFixtures, tail, xcross, type Result } from './harness';
+import { copyFixtures, ensureTargetImages, tail, xcross, type Result } from './harness';
 import { findTarget, loadRegistry } from '../../src/targets/registry';
 import { targetImageRef } from '../../src/images/tag';
 
@@ -111,12 +111,9 @@ async function stopService(child: ChildProcess): Promise<void> {
 }
 
 describe('image build faults', { timeout: 30 * 60_000 }, () => {
-  before(() => {
-    assert.equal(
-      podman(['image', 'exists', BASE]).code,
-      0,
-      `the fault tests build custom images on ${BASE}, which is not here: \`xcross image build --target ${T}\``,
-    );
+  before(async () => {
+    await ensureTargetImages([T]);
+    assert.equal(podman(['image', 'exists', BASE]).code, 0, `${BASE} is not here after xcross image build`);
     assert.equal(
       podman(['unshare', 'mountpoint', '-q', SMALL]).code,
       0,

@@ -53,6 +53,17 @@ export function xcross(args: string[], o: RunOptions): Promise<Result> {
   });
 }
 
+/**
+ * Makes the target images a test file builds its custom images on. On a fresh machine no earlier test
+ * has made them yet; where they are here, `xcross image build` only looks them up.
+ */
+export async function ensureTargetImages(triples: string[]): Promise<void> {
+  for (const t of triples) {
+    const r = await xcross(['image', 'build', '--target', t], { cwd: os.tmpdir(), timeoutMs: 40 * 60_000, tee: true });
+    if (r.code !== 0) throw new Error(`xcross image build --target ${t} failed (${r.code}):\n${tail(r.stderr)}`);
+  }
+}
+
 /** An onStart hook that sends SIGINT to xcross once its stdout shows `text` (the program is running). */
 export function interruptWhen(text: string): NonNullable<RunOptions['onStart']> {
   return (child, out) => {

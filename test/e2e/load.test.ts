@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { copyFixtures, tail, xcross, type Result } from './harness';
+import { copyFixtures, ensureTargetImages, tail, xcross, type Result } from './harness';
 import { findTarget, loadRegistry } from '../../src/targets/registry';
 import { planCustomImage } from '../../src/images/custom';
 import { targetImageRef } from '../../src/images/tag';
@@ -157,13 +157,10 @@ function lockFilesOf(ref: string): string[] {
 }
 
 describe('load: xcross processes at once', { timeout: 60 * 60_000 }, () => {
-  before(() => {
+  before(async () => {
+    await ensureTargetImages(TARGETS);
     const missing = TARGETS.map(baseRef).filter((ref) => podman(['image', 'exists', ref]).code !== 0);
-    assert.deepEqual(
-      missing,
-      [],
-      `the load tests build custom images on these target images, which are not here: build them with \`xcross image build --target <triple>\``,
-    );
+    assert.deepEqual(missing, [], 'these target images are not here after xcross image build');
   });
 
   after(() => {
