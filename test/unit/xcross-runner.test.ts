@@ -20,6 +20,9 @@ function host(cpu: string): { bin: string; prog: string } {
       'qemu-i386-static': '#!/bin/sh\necho "qemu-i386 $*"\n',
       'qemu-aarch64-static': '#!/bin/sh\necho "qemu-aarch64 $*"\n',
       prog: '#!/bin/sh\necho "native $*"\n',
+      // The image's native-probe on a kernel that runs the target's programs, and on one that does not.
+      'probe-runs': '#!/bin/sh\nexit 0\n',
+      'probe-refused': '#!/bin/sh\nexit 126\n',
     },
     0o755,
   );
@@ -33,7 +36,11 @@ function runner(bin: string, env: Record<string, string>, args: string[]) {
 
 test('a target the host runs itself runs natively: its own CPU, or one named in XCROSS_NATIVE_ON', () => {
   const x86 = host('x86_64');
-  const i686 = { XCROSS_QEMU: 'qemu-i386-static', XCROSS_NATIVE_ON: 'i386 x86_64 i686' };
+  const i686 = {
+    XCROSS_QEMU: 'qemu-i386-static',
+    XCROSS_NATIVE_ON: 'i386 x86_64 i686',
+    XCROSS_NATIVE_PROBE: path.join(x86.bin, 'probe-runs'),
+  };
   assert.deepEqual(runner(x86.bin, i686, [x86.prog, 'a b']), { code: 0, out: 'native a b', err: '' });
   const arm = host('aarch64');
   assert.equal(runner(arm.bin, i686, [arm.prog, 'x']).out, `qemu-i386 ${arm.prog} x`);
@@ -46,6 +53,27 @@ test('a target the host runs itself runs natively: its own CPU, or one named in 
     `qemu-aarch64 ${x86.prog}`,
   );
   assert.equal(runner(x86.bin, { XCROSS_QEMU: '' }, [x86.prog]).out, 'native', 'runner = "native": no emulator');
+});
+
+test("another CPU's programs (i386 on x86_64) run natively only where the image's probe runs: else under qemu", () => {
+  const x86 = host('x86_64');
+  const i686 = { XCROSS_QEMU: 'qemu-i386-static', XCROSS_NATIVE_ON: 'i386 x86_64 i686' };
+  const probe = (name: string) => ({ ...i686, XCROSS_NATIVE_PROBE: path.join(x86.bin, name) });
+  assert.equal(runner(x86.bin, probe('probe-runs'), [x86.prog, 'a']).out, 'native a');
+  // A kernel with ia32_emulation=off: execve of an i386 program fails with ENOEXEC.
+  assert.deepEqual(runner(x86.bin, probe('probe-refused'), [x86.prog, 'a']), {
+    code: 0,
+    out: `qemu-i386 ${x86.prog} a`,
+    err: '',
+  });
+  // An image without a probe: qemu, which runs them everywhere.
+  assert.equal(runner(x86.bin, probe('no-such-probe'), [x86.prog]).out, `qemu-i386 ${x86.prog}`);
+  // The target's own CPU needs no probe: x86_64 programs on x86_64 run natively even when it refuses.
+  const x64 = { XCROSS_QEMU: 'qemu-x86_64-static', XCROSS_NATIVE_ON: 'x86_64' };
+  assert.equal(
+    runner(x86.bin, { ...x64, XCROSS_NATIVE_PROBE: path.join(x86.bin, 'probe-refused') }, [x86.prog]).out,
+    'native',
+  );
 });
 
 test('a trace goes through qemu even for a native target (QEMU_STRACE from --strace, or XCROSS_STRACE=1)', () => {
