@@ -21,6 +21,11 @@ function table(pid: number, procs: Map<number, string>, boot = 'boot-1'): Proces
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+async function until(ok: () => boolean, ms: number): Promise<void> {
+  for (const end = Date.now() + ms; !ok(); await sleep(20))
+    if (Date.now() > end) throw new Error(`not so after ${ms} ms`);
+}
+
 /** Resolves with the lock, or 'waiting' if it is still waiting after ms. */
 async function within<T>(p: Promise<T>, ms: number): Promise<T | 'waiting'> {
   return Promise.race([p, sleep(ms).then(() => 'waiting' as const)]);
@@ -108,7 +113,9 @@ const [dir, ref, log, hold] = process.argv.slice(1);
   fs.appendFileSync(log, 'enter ' + process.pid + ' ' + Date.now() + '\\n');
   process.stdout.write('held\\n');
   if (hold === 'forever') return setInterval(() => {}, 1000);
-  await new Promise((r) => setTimeout(r, Number(hold)));
+  // A path: hold until the test makes that file (it does once the waiters said they wait).
+  if (hold.startsWith('/')) while (!fs.existsSync(hold)) await new Promise((r) => setTimeout(r, 10));
+  else await new Promise((r) => setTimeout(r, Number(hold)));
   fs.appendFileSync(log, 'leave ' + process.pid + ' ' + Date.now() + '\\n');
   l.release();
 })();
@@ -157,9 +164,13 @@ function intervals(log: string): { pid: number; from: number; to: number }[] {
 test("processes: two waiters on a holder each wait, say the holder's pid, and hold one at a time", async () => {
   const dir = tempDir();
   const log = path.join(tempDir(), 'log');
-  const holder = child(dir, log, '800');
+  const release = path.join(tempDir(), 'release');
+  const holder = child(dir, log, release);
   await holder.held;
   const waiters = [child(dir, log, '200'), child(dir, log, '200')];
+  // However slowly the waiters start (a busy machine), the holder holds until both wait.
+  for (const w of waiters) await until(() => w.stderr.includes('waiting for xcross'), 60_000);
+  fs.writeFileSync(release, '');
   assert.deepEqual(await Promise.all([holder, ...waiters].map((c) => c.exited)), [0, 0, 0]);
   assert.equal(intervals(log).length, 3);
   for (const w of waiters)
