@@ -63,10 +63,13 @@ for (const t of targets) {
       times.push(must(run(process.execPath, [XCROSS, 'test', '--target', t.triple], { cwd: crate }), 'xcross test').ms);
     test = median(times);
   }
+  // Another CPU's programs (i386) run natively only where this kernel runs them: the image's probe tells.
+  const kernelRuns = () =>
+    t.arch === 'x86_64' || run('podman', ['run', '--rm', ref, '/usr/local/lib/xcross/native-probe']).code === 0;
   const runner =
     t.runner === 'wine'
       ? `wine ${t.pins.wine}`
-      : t.nativeOn.includes('x86_64')
+      : t.nativeOn.includes('x86_64') && kernelRuns()
         ? 'native'
         : t.qemuBinary.replace(/-static$/, '');
   rows.push({ t, runner, build: builds.get(t.triple), total, own, test });
