@@ -227,6 +227,7 @@ export class CliEngine implements Runtime {
     ];
     for (const [k, v] of Object.entries(req.buildArgs)) args.push('--build-arg', `${k}=${v}`);
     for (const [k, v] of Object.entries(req.labels)) args.push('--label', `${k}=${v}`);
+    if (req.layers === false && this.flavor.noLayersFlag) args.push(this.flavor.noLayersFlag);
     let context = req.context;
     let ignoreFile: string | undefined;
     if (req.excludes?.length && this.flavor.ignoreFileFlag) {

@@ -27,6 +27,8 @@ export interface CliFlavor {
   pushesToOtherName: boolean;
   /** The flag that names an ignore file for a build context, when the engine has one. */
   ignoreFileFlag?: string;
+  /** The build flag for BuildRequest.layers false, when the engine has one (BuildKit has no such cache). */
+  noLayersFlag?: string;
   /** Its complaint when a run names an image it does not have (with --pull=never). */
   imageUnknown: RegExp;
   /** Its (or its init's) complaint when the command is not in the image. */
@@ -59,6 +61,7 @@ export const podmanFlavor: CliFlavor = {
   pushesToOtherName: true,
   removeContainerArgs: (name) => ['rm', '--force', '--time', '0', '--ignore', name],
   ignoreFileFlag: '--ignorefile',
+  noLayersFlag: '--layers=false',
   imageUnknown: /^Error: .*image not known\s*$/m,
   commandNotFound: new RegExp(`^Error: .*${RUNC_NOT_FOUND.source}|${INIT_NOT_FOUND.source}`),
   // A getter: /etc/os-release is read only when a fix needs it.

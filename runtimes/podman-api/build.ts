@@ -34,10 +34,11 @@ export async function buildImage(
     buildargs: JSON.stringify(req.buildArgs),
     labels: JSON.stringify(req.labels),
     // As the CLI runtime builds: RUN steps on the host network (apt reaches the mirror, rootless
-    // too), layers cached, intermediate containers removed even when a step fails.
+    // too), layers cached unless the request says not, intermediate containers removed even when a
+    // step fails.
     nsoptions: JSON.stringify([{ Name: 'network', Host: true }]),
     ulimits: ulimits.length ? JSON.stringify(ulimits) : undefined,
-    layers: true,
+    layers: req.layers !== false,
     rm: true,
     forcerm: true,
   };

@@ -76,7 +76,9 @@ export function planCustomImage(i: CustomImageInput): CustomImagePlan {
     tempDirs.push(dir);
     if (script) fs.writeFileSync(path.join(dir, script.name), script.content, { mode: 0o755 });
     fs.writeFileSync(path.join(dir, 'Containerfile'), preBuildContainerfile(from, i.preBuild, script?.name));
-    builds.push({ containerfile: path.join(dir, 'Containerfile'), context: dir, tag: ref, buildArgs: { ...crossArgs, BASE_IMAGE: from }, labels: inputsLabel });
+    // No step cache: the image is built once per digest, and a killed build then leaves only what the
+    // sweep finds (runtime.ts, BuildRequest.layers).
+    builds.push({ containerfile: path.join(dir, 'Containerfile'), context: dir, tag: ref, buildArgs: { ...crossArgs, BASE_IMAGE: from }, labels: inputsLabel, layers: false });
   }
   const { 'io.xcross.workspace': _workspace, ...cacheLabels } = inputsLabel;
   return { ref, builds, tempDirs, describe: what.join(' + '), cacheLabels };

@@ -47,6 +47,13 @@ function buildLeftovers(inputs: string, since: number): string[] {
     .map((e) => e.Names[0]);
 }
 
+/** Every container (podman's and buildah's) made since `since` (s): the tests run one at a time. */
+function containersSince(since: number): string[] {
+  const ps = spawnSync('podman', ['ps', '-a', '--external', '--format', 'json'], { encoding: 'utf8' }).stdout;
+  const entries = JSON.parse(ps || '[]') as { Names: string[]; Created: number }[];
+  return entries.filter((e) => e.Created >= since).map((e) => e.Names[0]);
+}
+
 /** buildah's working containers of this xcross's builds (their image is its base alias, see build-from.ts). */
 function workingContainers(xcrossPid: number): string[] {
   const r = spawnSync('podman', ['ps', '-a', '--external', '--format', '{{.Image}} {{.Names}}'], { encoding: 'utf8' });
@@ -225,6 +232,7 @@ describe('faults: xcross killed with SIGKILL (podman CLI)', () => {
       async (t) => {
         const marker = `xcross-faults-${process.pid}-${who === 'xcross' ? 'x' : 'b'}${Date.now().toString(36)}`;
         slowPreBuild(crate, marker);
+        const since = Math.floor(Date.now() / 1000);
         let pid = 0;
         let killedAt = 0;
         try {
@@ -258,6 +266,8 @@ describe('faults: xcross killed with SIGKILL (podman CLI)', () => {
           );
           const total = Date.now() - killedAt;
           assert.equal(imageExists(tag!), false, `${tag} was tagged`);
+          // Whatever buildah made for the build, named after the alias or not (a cached step's).
+          assert.deepEqual(containersSince(since), []);
           row(
             t,
             `SIGKILL of ${who === 'xcross' ? 'xcross' : '`podman build`'} during an image build`,
@@ -367,6 +377,7 @@ describe("faults: the podman service killed (podman-api, a service of this test'
         assert.equal(imageExists(tag!), false, `${tag} was tagged`);
         // The steps before the RUN step left working containers too (no process, status Storage).
         assert.deepEqual(buildLeftovers(tag!.split(':').pop()!, since), []);
+        assert.deepEqual(containersSince(since), []);
         row(
           t,
           'podman service SIGKILLed mid-build (podman-api)',
@@ -377,6 +388,34 @@ describe("faults: the podman service killed (podman-api, a service of this test'
       } finally {
         fs.rmSync(path.join(crate, 'Cross.toml'), { force: true });
       }
+    },
+  );
+
+  test(
+    'xcross killed with SIGKILL mid-run (podman-api): no container of it 10 s later',
+    { timeout: 400_000 },
+    async (t) => {
+      let killedAt = 0;
+      const r = await startXcross(
+        ['run', '--target', T, '--', '--sleep', '300'],
+        crate,
+        api(),
+        (o) => o.stdout.includes('sleeping'),
+        (c) => {
+          assert.equal(containersWithLabel(label).length, 1);
+          killedAt = Date.now();
+          c.kill('SIGKILL');
+        },
+      );
+      assert.equal(r.signal, 'SIGKILL', tail(r.stderr));
+      await until('the container is gone', () => containersWithLabel(label).length === 0, 10_000);
+      row(
+        t,
+        'SIGKILL of xcross during `run` (podman-api)',
+        'watchdog removed the container',
+        Date.now() - killedAt,
+        'nothing',
+      );
     },
   );
 });

@@ -153,6 +153,30 @@ describe('the CLI engine builds', () => {
     );
   });
 
+  test('a build without a step cache: --layers=false for podman; docker and nerdctl have no such flag', async () => {
+    const p = fake(podmanFlavor, '');
+    await p.engine.build({ ...req(), layers: false }, () => {});
+    assert.match(
+      p.called().find((c) => c.startsWith('build '))!,
+      / --layers=false /,
+    );
+    const cached = fake(podmanFlavor, '');
+    await cached.engine.build(req(), () => {});
+    assert.doesNotMatch(
+      cached.called().find((c) => c.startsWith('build '))!,
+      /--layers/,
+    );
+    for (const flavor of [dockerFlavor, nerdctlFlavor]) {
+      const f = fake(flavor, '');
+      await f.engine.build({ ...req(), layers: false }, () => {});
+      assert.doesNotMatch(
+        f.called().find((c) => c.startsWith('build '))!,
+        /--layers/,
+        flavor.name,
+      );
+    }
+  });
+
   test('nerdctl without BuildKit: the failure carries the hint to start it', async () => {
     const { engine } = fake(nerdctlFlavor, `[ "$1" = build ] && { echo "ERROR: buildctl: not found"; exit 1; }`);
     const e = await rejectsWith(

@@ -245,3 +245,37 @@ test('a build the engine reports as failed: its error and the last lines', async
     await f.close();
   }
 });
+
+test('the build query caches steps unless the request says not (a pre-build is built without)', async () => {
+  const ctx = tempDir();
+  writeTree(ctx, { Containerfile: 'FROM scratch\n' });
+  const f = await fakeLibpod({
+    'POST /build': (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(`${JSON.stringify({ stream: 'Successfully tagged localhost/xcross/t:3\n' })}\n`);
+      });
+    },
+  });
+  const api = new ApiClient(f.socket, log);
+  const conn = { api, socket: f.socket, source: 'CONTAINER_HOST' as const, version: '4.3.1', rootless: true };
+  try {
+    for (const layers of [undefined, false]) {
+      await buildImage(
+        conn,
+        { ...buildIn(ctx, 'localhost/xcross/t:3'), layers },
+        { global: [], run: [], notes: [] },
+        () => {},
+      );
+    }
+    const builds = f.seen.filter((s) => s.method === 'POST' && s.url.includes('/build'));
+    assert.deepEqual(
+      builds.map((b) => new URL(b.url, 'http://x').searchParams.get('layers')),
+      ['true', 'false'],
+    );
+  } finally {
+    await api.close();
+    await f.close();
+  }
+});
