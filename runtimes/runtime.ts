@@ -20,9 +20,10 @@ export interface BuildRequest {
   /** .dockerignore-style patterns left out of the context (target/, .git), on top of the context's own. */
   excludes?: string[];
   /**
-   * false: no step cache, one working container from the base, one commit at the end (podman). A
-   * cache hit makes a working container named after the cached step, which no sweep can tell from
-   * another build's, so a killed build would leave it behind. Default: steps cached.
+   * false: no step cache, one working container from the base, one commit at the end (the podman
+   * CLI; the REST runtime keeps its cache, see podman-api/build.ts). A cache hit makes a working
+   * container named after the cached step, which no sweep can tell from another build's, so a killed
+   * build would leave it behind. Default: steps cached.
    */
   layers?: boolean;
 }

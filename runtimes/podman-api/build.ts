@@ -34,11 +34,13 @@ export async function buildImage(
     buildargs: JSON.stringify(req.buildArgs),
     labels: JSON.stringify(req.labels),
     // As the CLI runtime builds: RUN steps on the host network (apt reaches the mirror, rootless
-    // too), layers cached unless the request says not, intermediate containers removed even when a
-    // step fails.
+    // too), layers cached, intermediate containers removed even when a step fails. The step cache
+    // stays on even when the request asks for none (BuildRequest.layers): without it, a build that
+    // filled the image storage left its working container behind in 1 of 4 runs (podman 4.3), and
+    // what a killed service leaves is found with it on (build-leftovers.ts).
     nsoptions: JSON.stringify([{ Name: 'network', Host: true }]),
     ulimits: ulimits.length ? JSON.stringify(ulimits) : undefined,
-    layers: req.layers !== false,
+    layers: true,
     rm: true,
     forcerm: true,
   };
