@@ -35,23 +35,25 @@ function engineChild(xcrossPid: number, verb: string): number | undefined {
 
 /** buildah containers made since `since` (s) from an image of the build's inputs, or by its FROM step. */
 function buildLeftovers(inputs: string, since: number): string[] {
-  const ps = spawnSync('podman', ['ps', '-a', '--external', '--format', 'json'], { encoding: 'utf8' }).stdout;
-  const entries = JSON.parse(ps || '[]') as { Names: string[]; ImageID: string; Created: number }[];
   const labelOf = (id: string) =>
     spawnSync('podman', ['image', 'inspect', '--format', '{{index .Labels "io.xcross.inputs"}}', id], {
       encoding: 'utf8',
     }).stdout.trim();
-  return entries
-    .filter((e) => e.Created >= since)
+  return madeSince(since)
     .filter((e) => e.Names[0].startsWith(`${T}-working-container`) || labelOf(e.ImageID) === inputs)
     .map((e) => e.Names[0]);
 }
 
 /** Every container (podman's and buildah's) made since `since` (s): the tests run one at a time. */
-function containersSince(since: number): string[] {
+function madeSince(since: number): { Names: string[]; ImageID: string; Created: number }[] {
   const ps = spawnSync('podman', ['ps', '-a', '--external', '--format', 'json'], { encoding: 'utf8' }).stdout;
-  const entries = JSON.parse(ps || '[]') as { Names: string[]; Created: number }[];
-  return entries.filter((e) => e.Created >= since).map((e) => e.Names[0]);
+  return (JSON.parse(ps || '[]') as { Names: string[]; ImageID: string; Created: number }[]).filter(
+    (e) => e.Created >= since,
+  );
+}
+
+function containersSince(since: number): string[] {
+  return madeSince(since).map((e) => e.Names[0]);
 }
 
 /** buildah's working containers of this xcross's builds (their image is its base alias, see build-from.ts). */
@@ -133,6 +135,35 @@ function startXcross(
   });
 }
 
+/** What a SIGKILL test starts: xcross in `crate` with `env`, its containers found by `label`. */
+interface KillSetup {
+  crate: string;
+  label: string;
+  env: Record<string, string>;
+}
+
+/** Starts xcross, SIGKILLs it once `ready` (its container up), and waits for the container to go. */
+async function killWhenReady(
+  t: TestContext,
+  k: KillSetup,
+  args: string[],
+  ready: (o: Out) => boolean,
+  what: string,
+): Promise<void> {
+  let killedAt = 0;
+  const r = await startXcross(args, k.crate, k.env, ready, (c) => {
+    assert.equal(containersWithLabel(k.label).length, 1);
+    killedAt = Date.now();
+    c.kill('SIGKILL');
+  });
+  assert.equal(r.signal, 'SIGKILL', tail(r.stderr));
+  await until('the container is gone', () => containersWithLabel(k.label).length === 0, 10_000);
+  row(t, what, 'watchdog removed the container', Date.now() - killedAt, 'nothing');
+}
+
+const sleeping = (o: Out) => o.stdout.includes('sleeping');
+const SLEEP_RUN = ['run', '--target', T, '--', '--sleep', '300'];
+
 /** A Cross.toml whose custom image sleeps in its pre-build step, under a marker of its own. */
 function slowPreBuild(crate: string, marker: string): void {
   fs.writeFileSync(
@@ -155,28 +186,20 @@ describe('faults: xcross killed with SIGKILL (podman CLI)', () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  /** Starts xcross, SIGKILLs it once `ready` (its container up), and waits for the container to go. */
-  async function killWhenReady(t: TestContext, args: string[], ready: (o: Out) => boolean, what: string) {
-    let killedAt = 0;
-    const r = await startXcross(args, crate, CLI, ready, (c) => {
-      assert.equal(containersWithLabel(label).length, 1);
-      killedAt = Date.now();
-      c.kill('SIGKILL');
-    });
-    assert.equal(r.signal, 'SIGKILL', tail(r.stderr));
-    await until('the container is gone', () => containersWithLabel(label).length === 0, 10_000);
-    row(t, what, 'watchdog removed the container', Date.now() - killedAt, 'nothing');
-  }
-
   test('xcross run: no container of it 10 s later', { timeout: 400_000 }, async (t) => {
-    const sleeping = (o: Out) => o.stdout.includes('sleeping');
-    await killWhenReady(t, ['run', '--target', T, '--', '--sleep', '300'], sleeping, 'SIGKILL of xcross during `run`');
+    await killWhenReady(t, { crate, label, env: CLI }, SLEEP_RUN, sleeping, 'SIGKILL of xcross during `run`');
   });
 
   test('xcross test: no container of it 10 s later', { timeout: 400_000 }, async (t) => {
     fs.rmSync(path.join(crate, 'target'), { recursive: true, force: true });
     const running = () => containersWithLabel(label).length === 1;
-    await killWhenReady(t, ['test', '--target', T], running, 'SIGKILL of xcross during `test`');
+    await killWhenReady(
+      t,
+      { crate, label, env: CLI },
+      ['test', '--target', T],
+      running,
+      'SIGKILL of xcross during `test`',
+    );
   });
 
   test('xcross shell in a terminal: no container of it 10 s later', { timeout: 400_000 }, async (t) => {
@@ -202,18 +225,12 @@ describe('faults: xcross killed with SIGKILL (podman CLI)', () => {
 
   test('podman run killed under xcross: an error saying so, and no container', { timeout: 400_000 }, async (t) => {
     let killedAt = 0;
-    const r = await startXcross(
-      ['run', '--target', T, '--', '--sleep', '300'],
-      crate,
-      CLI,
-      (o) => o.stdout.includes('sleeping'),
-      (c) => {
-        const engine = engineChild(c.pid!, 'run');
-        assert.ok(engine, 'no podman run child of xcross');
-        killedAt = Date.now();
-        process.kill(engine, 'SIGKILL');
-      },
-    );
+    const r = await startXcross(SLEEP_RUN, crate, CLI, sleeping, (c) => {
+      const engine = engineChild(c.pid!, 'run');
+      assert.ok(engine, 'no podman run child of xcross');
+      killedAt = Date.now();
+      process.kill(engine, 'SIGKILL');
+    });
     const ended = Date.now() - killedAt;
     assert.match(
       r.stderr,
@@ -310,16 +327,10 @@ describe("faults: the podman service killed (podman-api, a service of this test'
 
   test('killed mid-run: an error within 5 s naming it; no container left', { timeout: 400_000 }, async (t) => {
     let killedAt = 0;
-    const r = await startXcross(
-      ['run', '--target', T, '--', '--sleep', '300'],
-      crate,
-      api(),
-      (o) => o.stdout.includes('sleeping'),
-      () => {
-        killedAt = Date.now();
-        service!.kill('SIGKILL');
-      },
-    );
+    const r = await startXcross(SLEEP_RUN, crate, api(), sleeping, () => {
+      killedAt = Date.now();
+      service!.kill('SIGKILL');
+    });
     const ms = Date.now() - killedAt;
     assert.ok(ms < 5_000, `xcross took ${ms} ms to end`);
     assert.match(
@@ -391,31 +402,7 @@ describe("faults: the podman service killed (podman-api, a service of this test'
     },
   );
 
-  test(
-    'xcross killed with SIGKILL mid-run (podman-api): no container of it 10 s later',
-    { timeout: 400_000 },
-    async (t) => {
-      let killedAt = 0;
-      const r = await startXcross(
-        ['run', '--target', T, '--', '--sleep', '300'],
-        crate,
-        api(),
-        (o) => o.stdout.includes('sleeping'),
-        (c) => {
-          assert.equal(containersWithLabel(label).length, 1);
-          killedAt = Date.now();
-          c.kill('SIGKILL');
-        },
-      );
-      assert.equal(r.signal, 'SIGKILL', tail(r.stderr));
-      await until('the container is gone', () => containersWithLabel(label).length === 0, 10_000);
-      row(
-        t,
-        'SIGKILL of xcross during `run` (podman-api)',
-        'watchdog removed the container',
-        Date.now() - killedAt,
-        'nothing',
-      );
-    },
+  test('xcross killed with SIGKILL mid-run (podman-api): no container of it 10 s later', { timeout: 400_000 }, (t) =>
+    killWhenReady(t, { crate, label, env: api() }, SLEEP_RUN, sleeping, 'SIGKILL of xcross during `run` (podman-api)'),
   );
 });

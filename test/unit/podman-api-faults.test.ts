@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import type * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { ApiClient } from '../../runtimes/podman-api/client';
@@ -216,18 +217,26 @@ test('the service dies in the middle of a build: an error that says so, not a ha
   }
 });
 
+/** A libpod build that reads the whole context, then answers with these JSON lines, one write each. */
+function buildAnswering(...lines: object[]) {
+  return (req: http.IncomingMessage, res: http.ServerResponse) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      for (const l of lines) res.write(`${JSON.stringify(l)}\n`);
+      res.end();
+    });
+  };
+}
+
 test('a build the engine reports as failed: its error and the last lines', async () => {
   const ctx = tempDir();
   writeTree(ctx, { Containerfile: 'FROM scratch\n' });
   const f = await fakeLibpod({
-    'POST /build': (req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.write(`${JSON.stringify({ stream: 'STEP 1/1: RUN false\n' })}\n`);
-        res.end(`${JSON.stringify({ error: 'building at STEP "RUN false": exit status 1' })}\n`);
-      });
-    },
+    'POST /build': buildAnswering(
+      { stream: 'STEP 1/1: RUN false\n' },
+      { error: 'building at STEP "RUN false": exit status 1' },
+    ),
   });
   const api = new ApiClient(f.socket, log);
   try {
@@ -250,13 +259,7 @@ test('the build query keeps the step cache, also for a request without one (a pr
   const ctx = tempDir();
   writeTree(ctx, { Containerfile: 'FROM scratch\n' });
   const f = await fakeLibpod({
-    'POST /build': (req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(`${JSON.stringify({ stream: 'Successfully tagged localhost/xcross/t:3\n' })}\n`);
-      });
-    },
+    'POST /build': buildAnswering({ stream: 'Successfully tagged localhost/xcross/t:3\n' }),
   });
   const api = new ApiClient(f.socket, log);
   const conn = { api, socket: f.socket, source: 'CONTAINER_HOST' as const, version: '4.3.1', rootless: true };
