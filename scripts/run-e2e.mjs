@@ -4,6 +4,8 @@
 // made by `scripts/setup-host.sh --e2e-user xcross-e2e`), from a copy of the package that user can read.
 // XCROSS_E2E_RUSTUP_HOME names a rustup home for the host-toolchain tests (root's, hard-linked; else
 // your own ~/.rustup is used when it exists). They need podman: without it this fails and says so (XCROSS_SKIP_E2E=1 skips them, loudly).
+// Arguments name test files to run instead of all of them: `node scripts/run-e2e.mjs targets aarch64`
+// runs dist/test/e2e/targets.test.js and aarch64.test.js.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,11 +26,27 @@ if (!onPath('podman')) {
   process.exit(1);
 }
 
+const only = process.argv.slice(2).map((a) =>
+  path
+    .basename(a)
+    .replace(/\.test\.[jt]s$/, '')
+    .replace(/\.[jt]s$/, ''),
+);
+for (const name of only) {
+  if (!fs.existsSync(path.join(root, 'dist/test/e2e', `${name}.test.js`))) {
+    say(`no end-to-end test file dist/test/e2e/${name}.test.js (run npm run build first?)`);
+    process.exit(2);
+  }
+}
+/** What node --test runs: the whole folder, or the files named, under the package root `pkg`. */
+const testPaths = (pkg) =>
+  only.length ? only.map((n) => path.join(pkg, 'dist/test/e2e', `${n}.test.js`)) : [path.join(pkg, 'dist/test/e2e')];
+
 const peerExists = (name) => spawnSync('id', ['-u', name], { stdio: 'ignore' }).status === 0;
 const testArgs = ['--test', '--test-reporter=spec', '--test-concurrency=1'];
 let code;
 if (process.getuid() !== 0) {
-  code = spawnSync(process.execPath, [...testArgs, path.join(root, 'dist/test/e2e')], { stdio: 'inherit' }).status;
+  code = spawnSync(process.execPath, [...testArgs, ...testPaths(root)], { stdio: 'inherit' }).status;
 } else {
   const user = process.env.XCROSS_E2E_USER || 'xcross-e2e';
   let uid;
@@ -85,7 +103,7 @@ if (process.getuid() !== 0) {
       ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
       process.execPath,
       ...testArgs,
-      path.join(copy, 'dist/test/e2e'),
+      ...testPaths(copy),
     ],
     { stdio: 'inherit', cwd: copy },
   ).status;
