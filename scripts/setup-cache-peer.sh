@@ -15,8 +15,8 @@ user=${1:?usage: setup-cache-peer.sh NAME}
 [ "$(id -u)" = 0 ] || { echo "setup-cache-peer: run it as root" >&2; exit 1; }
 peer="$user-peer"
 "$here/setup-rootless-user.sh" "$peer" >/dev/null
-printf '%s ALL=(%s) NOPASSWD: ALL\n' "$user" "$peer" >"/etc/sudoers.d/xcross-e2e-peer"
-chmod 0440 /etc/sudoers.d/xcross-e2e-peer
+printf '%s ALL=(%s) NOPASSWD: ALL\n' "$user" "$peer" >"/etc/sudoers.d/xcross-peer-$user"
+chmod 0440 "/etc/sudoers.d/xcross-peer-$user"
 install -d -m 0755 /etc/docker /etc/docker/certs.d
 install -d -m 0755 -o "$user" "/etc/docker/certs.d/127.0.0.1:5443"
 small=/var/tmp/xcross-e2e-small
