@@ -10,9 +10,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { all, dist, flag, mb, median, opt, root, XCROSS } from './bench-lib.mjs';
+import { all, dist, flag, mb, median, opt, XCROSS } from './bench-lib.mjs';
 
 const { TestRegistry, asPeer, sh, HOSTPORT, USER, PASSWORD, PEER, missingParts } = dist('test/e2e/registry.js');
+const { copyFixturesCommand } = dist('test/e2e/harness.js');
 const timed = async (f) => {
   const t = Date.now();
   await f();
@@ -40,8 +41,10 @@ asPeer(['sh', '-c', TestRegistry.trustScript(ca)]);
 sh('podman', ['login', '--password-stdin', '-u', USER, HOSTPORT], { input: PASSWORD });
 const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-bench-cache-'));
 fs.chmodSync(shared, 0o777);
-const fixtures = path.join(root, 'test/fixtures');
-asPeer(['sh', '-c', `cp -r ${fixtures}/hello-xcross ${fixtures}/xcross-util ${shared}/ && rm -rf ${shared}/*/target`]);
+// The peer's own copy of the example, its target/ left out (whoever built it in the checkout may have
+// left files there that the peer cannot read).
+const copied = asPeer(copyFixturesCommand(shared));
+if (copied.code !== 0) throw new Error(`the peer could not copy the example crate:\n${copied.out}`);
 const crate = path.join(shared, 'hello-xcross');
 
 function resetPeer() {

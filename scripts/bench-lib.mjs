@@ -49,14 +49,8 @@ export const imageSize = (ref) => {
 };
 export const mb = (bytes) => `${Math.round(bytes / 1e6)} MB`;
 
-/** A private copy of the example crate (and the path dependency beside it): its folder and the crate. */
+/** A private copy of the example crate (and the path dependency beside it, target/ left out): its folder and the crate. */
 export function exampleCopy(prefix) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  for (const n of ['hello-xcross', 'xcross-util']) {
-    fs.cpSync(path.join(root, 'test', 'fixtures', n), path.join(dir, n), {
-      recursive: true,
-      filter: (s) => !s.includes('/target'),
-    });
-  }
-  return { dir, crate: path.join(dir, 'hello-xcross') };
+  return { dir, crate: dist('test/e2e/harness.js').copyFixturesInto(dir) };
 }

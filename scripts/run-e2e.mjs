@@ -8,6 +8,7 @@
 // runs dist/test/e2e/targets.test.js and aarch64.test.js.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -59,10 +60,17 @@ if (process.getuid() !== 0) {
     process.exit(1);
   }
   const home = execFileSync('getent', ['passwd', user]).toString().split(':')[5];
-  // The checkout may sit in root's home, which the user cannot read: copy what the tests use.
+  // The checkout may sit in root's home, which the user cannot read: copy what the tests use. Not the
+  // fixtures' target/: the README's first command builds the example in the checkout as root, and the
+  // tests' copies (and the peer user's) must start clean (see copyFixturesInto in test/e2e/harness.ts).
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-e2e-pkg-'));
+  const { isFixtureBuildOutput } = createRequire(import.meta.url)(path.join(root, 'dist/test/e2e/harness.js'));
   for (const entry of ['package.json', 'dist', 'node_modules', 'images', 'scripts', 'test']) {
-    fs.cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true, dereference: false });
+    fs.cpSync(path.join(root, entry), path.join(copy, entry), {
+      recursive: true,
+      dereference: false,
+      filter: (src) => !isFixtureBuildOutput(src),
+    });
   }
   execFileSync('chown', ['-R', `${user}:`, copy]);
   // Root's rustup toolchain, for the test of the host-toolchain source: hard links (instant, no

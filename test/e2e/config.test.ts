@@ -5,14 +5,18 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { copyFixtures, tail, xcross } from './harness';
+import { copyFixtures, ensureTargetImages, tail, xcross } from './harness';
 
 const T = 'aarch64-unknown-linux-gnu';
 
 describe('Cross.toml and the environment', () => {
   let dir: string;
   let crate: string;
-  before(() => ({ dir, crate } = copyFixtures()));
+  // Its images, made here when missing: no earlier test file is assumed to have made them.
+  before(async () => {
+    await ensureTargetImages([T]);
+    ({ dir, crate } = copyFixtures());
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('passthrough is exact and volumes are mounted and exported', async () => {
@@ -90,7 +94,10 @@ describe('Cross.toml and the environment', () => {
 describe('custom images from pre-build', () => {
   let dir: string;
   let crate: string;
-  before(() => ({ dir, crate } = copyFixtures()));
+  before(async () => {
+    await ensureTargetImages([T]);
+    ({ dir, crate } = copyFixtures());
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const marker = (ref: string) =>

@@ -1,12 +1,14 @@
 // xcross doctor on the real machine, as the user CI runs the tests as.
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { tail, xcross } from './harness';
+import { ensureTargetImages, tail, xcross } from './harness';
 
 describe('xcross doctor on this machine', () => {
+  // The aarch64 image whose check the first test reads: made here when missing.
+  before(() => ensureTargetImages(['aarch64-unknown-linux-gnu']));
   test('the engine works, containers start, the aarch64 image is here; exit code 0', async () => {
     const r = await xcross(['doctor', '--json'], { cwd: os.tmpdir() });
     assert.equal(r.code, 0, r.stdout + tail(r.stderr));

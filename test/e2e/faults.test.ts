@@ -10,7 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { containersWithLabel, copyFixtures, tail, xcross, type Result } from './harness';
+import { containersWithLabel, copyFixtures, ensureTargetImages, type Result, tail, xcross } from './harness';
 import { Terminal } from './pty-driver';
 
 const T = 'x86_64-unknown-linux-gnu';
@@ -180,7 +180,8 @@ describe('faults: xcross killed with SIGKILL (podman CLI)', () => {
   let dir: string;
   let crate: string;
   let label: string;
-  before(() => {
+  before(async () => {
+    await ensureTargetImages([T]);
     ({ dir, crate } = copyFixtures());
     label = `io.xcross.workspace=${crate}`;
   });
@@ -314,6 +315,7 @@ describe("faults: the podman service killed (podman-api, a service of this test'
   };
   const api = () => ({ XCROSS_RUNTIME: 'podman-api', CONTAINER_HOST: `unix://${socket}` });
   before(async () => {
+    await ensureTargetImages([T]);
     ({ dir, crate } = copyFixtures());
     label = `io.xcross.workspace=${crate}`;
     socket = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-faults-svc-')), 'podman.sock');

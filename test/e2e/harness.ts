@@ -82,16 +82,42 @@ export function tail(s: string, chars = 3000): string {
   return s.length > chars ? `...${s.slice(-chars)}` : s;
 }
 
+/** The example crate and its out-of-workspace path dependency, side by side under test/fixtures. */
+export const FIXTURE_CRATES = ['hello-xcross', 'xcross-util'];
+
+/**
+ * Whether `src` is build output under test/fixtures: a fixture crate's target/ directory. It is never
+ * copied: whoever built the example in the checkout (README's first command, as root) left files there
+ * that others may not read (cargo's incremental *.lock files are mode 0600), and a copy must start clean.
+ */
+export function isFixtureBuildOutput(src: string): boolean {
+  const rel = path.relative(FIXTURES, src).split(path.sep);
+  return rel.length >= 2 && rel[0] !== '..' && rel[1] === 'target';
+}
+
+/** Copies the fixture crates, without their target/, into `dir` (made when missing); returns the crate. */
+export function copyFixturesInto(dir: string): string {
+  for (const name of FIXTURE_CRATES) {
+    fs.cpSync(path.join(FIXTURES, name), path.join(dir, name), {
+      recursive: true,
+      filter: (src) => !isFixtureBuildOutput(src),
+    });
+  }
+  return path.join(dir, 'hello-xcross');
+}
+
+/**
+ * The command that makes another user's copy of the fixtures in `dir` (for `sudo -u PEER`): this very
+ * function in node, so that every copy leaves target/ out the same way.
+ */
+export function copyFixturesCommand(dir: string): string[] {
+  return [process.execPath, '-e', 'require(process.argv[1]).copyFixturesInto(process.argv[2])', __filename, dir];
+}
+
 /** Copies the example crate and its out-of-workspace path dependency into a fresh directory. */
 export function copyFixtures(): { dir: string; crate: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-e2e-'));
-  for (const name of ['hello-xcross', 'xcross-util']) {
-    fs.cpSync(path.join(FIXTURES, name), path.join(dir, name), {
-      recursive: true,
-      filter: (src) => !src.includes(`${path.sep}target`),
-    });
-  }
-  return { dir, crate: path.join(dir, 'hello-xcross') };
+  return { dir, crate: copyFixturesInto(dir) };
 }
 
 /** path → sha256 of every file under dir, except build output. */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { copyFixtures, FIXTURES, tail, XCROSS, xcross, type Result } from './harness';
+import { copyFixtures, copyFixturesCommand, tail, XCROSS, xcross, type Result } from './harness';
 import { asPeer, HOSTPORT, missingParts, PASSWORD, PEER, sh, TestRegistry, USER } from './registry';
 import { findTarget, loadRegistry } from '../../src/targets/registry';
 import { planCustomImage } from '../../src/images/custom';
@@ -107,14 +107,10 @@ describe('image cache: a real registry between two rootless users', { timeout: H
     resetPeer();
     ({ crate } = copyFixtures());
     const peerDir = path.join(shared, 'peer');
-    assert.equal(
-      asPeer([
-        'sh',
-        '-c',
-        `mkdir -p ${peerDir} && cp -r ${FIXTURES}/hello-xcross ${FIXTURES}/xcross-util ${peerDir}/ && rm -rf ${peerDir}/*/target`,
-      ]).code,
-      0,
-    );
+    // The peer's own copy, target/ left out: whoever built the example in the checkout left files the
+    // peer may not read there.
+    const copied = asPeer(copyFixturesCommand(peerDir));
+    assert.equal(copied.code, 0, copied.out);
     peerCrate = path.join(peerDir, 'hello-xcross');
   });
 

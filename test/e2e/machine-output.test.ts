@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { tail, xcross } from './harness';
+import { ensureTargetImages, tail, xcross } from './harness';
 import { Terminal } from './pty-driver';
 
 const T = 'x86_64-unknown-linux-gnu';
@@ -42,7 +42,8 @@ function messages(stdout: string): CargoMessage[] {
 
 describe('machine output: --message-format=json through xcross', () => {
   let crate: string;
-  before(() => {
+  before(async () => {
+    await ensureTargetImages([T]);
     crate = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-check-'));
     fs.writeFileSync(
       path.join(crate, 'Cargo.toml'),

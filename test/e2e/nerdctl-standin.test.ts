@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { copyFixtures, elfMachine, tail, xcross } from './harness';
+import { copyFixtures, elfMachine, ensureTargetImages, tail, xcross } from './harness';
 
 const T = 'aarch64-unknown-linux-gnu';
 
@@ -13,7 +13,9 @@ describe('the nerdctl runtime, through a stand-in that passes its arguments to p
   let dir: string;
   let crate: string;
   let nerdctl: string;
-  before(() => {
+  before(async () => {
+    // The stand-in's podman store is the user's: the image is made there when missing.
+    await ensureTargetImages([T]);
     ({ dir, crate } = copyFixtures());
     nerdctl = path.join(dir, 'bin', 'nerdctl');
     fs.mkdirSync(path.dirname(nerdctl));

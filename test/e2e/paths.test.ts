@@ -6,24 +6,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FIXTURES, tail, xcross, type Result } from './harness';
+import { copyFixturesInto, ensureTargetImages, type Result, tail, xcross } from './harness';
 
 const T = 'x86_64-unknown-linux-gnu';
 // The CLI runtime, whose `-v host:container:opts` is where odd paths bite (the REST runtime sends JSON);
 // also, a podman service another test on this machine stops must not decide these outcomes.
 const RUNTIME = { XCROSS_RUNTIME: 'podman' };
 const HOSTILE = `-dash $HOME 'q' "dq" ünï`;
-
-/** The example crate and its path dependency, side by side under dir. */
-function copyInto(dir: string): string {
-  for (const name of ['hello-xcross', 'xcross-util']) {
-    fs.cpSync(path.join(FIXTURES, name), path.join(dir, name), {
-      recursive: true,
-      filter: (src) => !src.includes(`${path.sep}target`),
-    });
-  }
-  return path.join(dir, 'hello-xcross');
-}
 
 function mk(p: string): string {
   fs.mkdirSync(p, { recursive: true });
@@ -49,13 +38,14 @@ async function buildAndTest(crate: string, env: Record<string, string> = {}, cwd
 
 describe('hostile paths', () => {
   let dir: string;
-  before(() => {
+  before(async () => {
+    await ensureTargetImages([T]);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-paths-'));
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test(`a workspace under ${HOSTILE} builds and tests`, async () => {
-    const crate = copyInto(mk(path.join(dir, HOSTILE, 'ws')));
+    const crate = copyFixturesInto(mk(path.join(dir, HOSTILE, 'ws')));
     const [build, t] = await buildAndTest(crate);
     assert.equal(build.code, 0, tail(build.stderr));
     assert.equal(t.code, 0, tail(t.stderr));
@@ -63,7 +53,7 @@ describe('hostile paths', () => {
   });
 
   test('a workspace under a:b mounts (cargo itself then refuses the colon); under a:b,c it is one sentence', async () => {
-    const colon = copyInto(mk(path.join(dir, 'a:b')));
+    const colon = copyFixturesInto(mk(path.join(dir, 'a:b')));
     const shell = await xcross(['shell', '--target', T, '--', 'ls', 'Cargo.toml'], {
       cwd: colon,
       env: RUNTIME,
@@ -72,7 +62,7 @@ describe('hostile paths', () => {
     assert.equal(shell.code, 0, tail(shell.stderr));
     const build = await xcross(['build', '--target', T], { cwd: colon, env: RUNTIME, timeoutMs: 900_000 });
     assert.match(build.stderr, /path segment contains separator `:`/, "cargo's own refusal, as on the host");
-    const both = copyInto(mk(path.join(dir, 'a:b,c')));
+    const both = copyFixturesInto(mk(path.join(dir, 'a:b,c')));
     const [b, t] = await buildAndTest(both);
     for (const r of [b, t])
       assert.match(
@@ -83,7 +73,7 @@ describe('hostile paths', () => {
 
   test('a workspace reached through a symlink builds and tests', async () => {
     const real = mk(path.join(dir, 'real'));
-    copyInto(real);
+    copyFixturesInto(real);
     fs.symlinkSync(real, path.join(dir, 'link'));
     const [build, t] = await buildAndTest(path.join(dir, 'link', 'hello-xcross'));
     assert.equal(build.code, 0, tail(build.stderr));
@@ -91,7 +81,7 @@ describe('hostile paths', () => {
   });
 
   test('CARGO_TARGET_DIR outside the workspace gets the build', async () => {
-    const crate = copyInto(mk(path.join(dir, 'outside')));
+    const crate = copyFixturesInto(mk(path.join(dir, 'outside')));
     const target = path.join(dir, 'elsewhere', 'target dir');
     const [build, t] = await buildAndTest(crate, { CARGO_TARGET_DIR: target });
     assert.equal(build.code, 0, tail(build.stderr));
@@ -112,7 +102,9 @@ describe('hostile paths', () => {
   ];
   for (const [name, where, want] of volumes) {
     test(`a Cross.toml volume at ${name} works or is one sentence`, async (t) => {
-      const crate = copyInto(fs.mkdirSync(path.join(dir, `vol-${name.replace(/\W+/g, '-')}`), { recursive: true })!);
+      const crate = copyFixturesInto(
+        fs.mkdirSync(path.join(dir, `vol-${name.replace(/\W+/g, '-')}`), { recursive: true })!,
+      );
       fs.writeFileSync(path.join(crate, 'Cross.toml'), `[build.env]\nvolumes = ["XC_VOL=${where()}"]\n`);
       const [build, test] = await buildAndTest(crate);
       const outcome = [worksOrOneSentence(build, 'build'), worksOrOneSentence(test, 'test')];

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { containersWithLabel, copyFixtures, tail, xcross } from './harness';
+import { containersWithLabel, copyFixtures, ensureTargetImages, tail, xcross } from './harness';
 import { Terminal } from './pty-driver';
 
 const T = 'x86_64-unknown-linux-gnu';
@@ -34,7 +34,10 @@ async function stopService(child: ChildProcess, socket: string): Promise<void> {
 describe('podman-api: terminal sessions through the REST attach', () => {
   let dir: string;
   let crate: string;
-  before(() => ({ dir, crate } = copyFixtures()));
+  before(async () => {
+    await ensureTargetImages([T]);
+    ({ dir, crate } = copyFixtures());
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test(
@@ -84,6 +87,8 @@ describe('podman-api on a socket that listens', () => {
   const socket = path.join(process.env.XDG_RUNTIME_DIR ?? os.tmpdir(), 'podman', 'podman.sock');
 
   before(async () => {
+    // Before the service starts: the image is made through the CLI, whatever this file then tries.
+    await ensureTargetImages([T]);
     ({ dir, crate } = copyFixtures());
     service = await startService(socket);
     // A `podman` first on PATH that writes down every call before passing it on.
@@ -144,6 +149,7 @@ describe('podman-api: a default socket whose service cannot start containers her
   const socket = path.join(process.env.XDG_RUNTIME_DIR ?? os.tmpdir(), 'podman', 'podman.sock');
 
   before(async () => {
+    await ensureTargetImages([T]);
     ({ dir, crate } = copyFixtures());
     cache = path.join(dir, 'cache');
     // The service runs an OCI runtime that refuses like crun on hybrid cgroups (as podman.socket's

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { copyFixtures, tail, xcross, type Result } from './harness';
+import { copyFixtures, ensureTargetImages, type Result, tail, xcross } from './harness';
 
 const T = 'x86_64-unknown-linux-gnu';
 const NAMES = [
@@ -88,7 +88,8 @@ describe('secrets in the host environment', () => {
   const logRun = (what: string, r: Result) =>
     log(`${what} (exit ${r.code})`, `-- stdout\n${r.stdout}\n-- stderr\n${r.stderr}`);
 
-  before(() => {
+  before(async () => {
+    await ensureTargetImages([T]);
     ({ dir, crate } = copyFixtures());
     // A custom image (pre-build) unique to this run, so that its build happens here, with the secrets set.
     fs.writeFileSync(

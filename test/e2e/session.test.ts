@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { containersWithLabel, copyFixtures, tail, xcross } from './harness';
+import { containersWithLabel, copyFixtures, ensureTargetImages, tail, xcross } from './harness';
 import { Terminal } from './pty-driver';
 
 const T = 'aarch64-unknown-linux-gnu';
@@ -12,7 +12,11 @@ const PROMPT = /\[xcross aarch64-unknown-linux-gnu\] \/\S+[#$] $/m;
 describe('terminal sessions', () => {
   let dir: string;
   let crate: string;
-  before(() => ({ dir, crate } = copyFixtures()));
+  before(async () => {
+    // Its images, made here when missing (the mips shell test uses mips's).
+    await ensureTargetImages([T, 'mips-unknown-linux-gnu']);
+    ({ dir, crate } = copyFixtures());
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test(

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { copyFixtures, elfMachine, tail, xcross } from './harness';
+import { copyFixtures, elfMachine, ensureTargetImages, tail, xcross } from './harness';
 
 const X86_64 = 62;
 const rustupHome = process.env.XCROSS_E2E_RUSTUP_HOME ?? path.join(os.homedir(), '.rustup');
@@ -24,7 +24,10 @@ describe('toolchain sources', { skip }, () => {
     PATH: '/usr/bin:/bin',
   };
 
-  before(() => ({ dir, crate } = copyFixtures()));
+  before(async () => {
+    await ensureTargetImages(['x86_64-unknown-linux-gnu', 'aarch64-unknown-linux-gnu']);
+    ({ dir, crate } = copyFixtures());
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test(
