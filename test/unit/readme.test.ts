@@ -36,3 +36,17 @@ test("the README's rust-analyzer setting is the command test/e2e/machine-output.
   const e2e = fs.readFileSync(path.join(ROOT, 'test/e2e/machine-output.test.ts'), 'utf8');
   assert.ok(e2e.includes("['check', '--workspace', '--all-targets', '--message-format=json', '--target', T]"));
 });
+
+test("CI runs the README's two Debian commands as the README writes them, in the README's order", () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1].trim());
+  const first = blocks.find((b) => b.startsWith('scripts/setup-host.sh && '));
+  const second = blocks.find((b) => b.startsWith('scripts/setup-host.sh --e2e-user '));
+  assert.ok(first && second, "the README's Debian command and test command");
+  assert.ok(readme.indexOf(first) < readme.indexOf(second), 'the README shows the example before the tests');
+  const ci = fs.readFileSync(path.join(ROOT, '.ci/run'), 'utf8');
+  const at = (command: string) => ci.indexOf(`{ ${command}`);
+  assert.ok(at(first) > 0, `.ci/run does not run: ${first}`);
+  assert.ok(at(second) > 0, `.ci/run does not run: ${second}`);
+  assert.ok(at(first) < at(second), '.ci/run runs the tests before the example');
+});
