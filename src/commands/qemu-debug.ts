@@ -4,16 +4,28 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { XcrossError } from '../base/errors';
 import type { CargoInvocation } from '../cli/cargo-args';
-import type { Prepared } from './prepare';
+import { planBase, type Prepared } from './prepare';
 import { runsNatively } from '../targets/registry';
 import { hostCpu } from '../targets/host-arch';
+import { planShell } from '../plan/shell-spec';
+import { runContainer } from './run-container';
 
 export interface QemuDebug {
   env: Record<string, string>;
   ports: number[];
 }
 
-export async function qemuDebugOptions(inv: CargoInvocation, p: Prepared): Promise<QemuDebug> {
+/** The image's static "return 0" for a target that another CPU's kernel may run (Containerfile.target). */
+export const NATIVE_PROBE = '/usr/local/lib/xcross/native-probe';
+
+/** Whether this kernel runs the target's programs: asked of the image, as xcross-runner asks it. */
+export type NativeProbe = (p: Prepared) => Promise<boolean>;
+
+export async function qemuDebugOptions(
+  inv: CargoInvocation,
+  p: Prepared,
+  probe: NativeProbe = probeInImage,
+): Promise<QemuDebug> {
   const out: QemuDebug = { env: {}, ports: [] };
   const port = inv.xcross.gdb;
   if (p.target.runner === 'wine' && (inv.xcross.strace || port !== undefined)) {
@@ -23,9 +35,10 @@ export async function qemuDebugOptions(inv: CargoInvocation, p: Prepared): Promi
   }
   if (inv.xcross.strace) out.env.QEMU_STRACE = '1';
   if (port !== undefined) {
-    if (runsNatively(p.target, hostCpu(p.host.arch))) {
+    const native = await withoutQemu(p, probe);
+    if (native) {
       throw new XcrossError(
-        `--gdb works through qemu's gdb stub, and ${p.target.triple} runs natively here without qemu`,
+        `--gdb works through qemu's gdb stub, and ${p.target.triple} runs natively here ${native}`,
         {
           fix: 'run the program under gdb in `xcross shell` instead',
         },
@@ -39,6 +52,31 @@ export async function qemuDebugOptions(inv: CargoInvocation, p: Prepared): Promi
     p.log.info(`  gdb-multiarch -ex 'set sysroot /nonexistent' -ex 'target remote localhost:${port}' ${bin}`);
   }
   return out;
+}
+
+/**
+ * Why xcross-runner will start the program without qemu (so with no gdb stub), or undefined when it
+ * uses qemu. The runner's own rule: the target's own CPU runs its programs; a CPU the target also
+ * lists (i386 programs on x86_64) runs them only where its kernel does, which the image's native-probe
+ * tells (IA-32 emulation may be off: then the runner falls back to qemu, and --gdb works).
+ */
+async function withoutQemu(p: Prepared, probe: NativeProbe): Promise<string | undefined> {
+  if (p.applied.env.XCROSS_QEMU === '') return 'without qemu (Cross.toml says runner = "native")';
+  const cpu = hostCpu(p.host.arch);
+  if (!runsNatively(p.target, cpu)) return undefined;
+  if (p.target.arch === cpu || !p.target.qemuBinary) return 'without qemu';
+  const yes = await probe(p);
+  p.log.debug(
+    `native-probe in ${p.image}: this ${cpu} kernel ${yes ? 'runs' : 'does not run'} ${p.target.arch} programs`,
+  );
+  return yes ? `without qemu (this ${cpu} kernel runs ${p.target.arch} programs itself)` : undefined;
+}
+
+/** Runs the image's native-probe as xcross-runner does (a missing or refused probe means qemu). */
+async function probeInImage(p: Prepared): Promise<boolean> {
+  const check = `probe=\${XCROSS_NATIVE_PROBE:-${NATIVE_PROBE}}; [ -x "$probe" ] && "$probe" >/dev/null 2>&1`;
+  const spec = planShell(planBase(p, 'probe', {}), ['sh', '-c', check]);
+  return (await runContainer(p, { ...spec, interactive: false, tty: false })) === 0;
 }
 
 function assertPortFree(port: number): Promise<void> {

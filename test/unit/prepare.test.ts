@@ -1,11 +1,14 @@
-// The build flow (commands/prepare.ts, then run-container.ts) without an engine: a fake runtime and
-// fake image makers record what xcross asks for, in a real crate with a real Cross.toml.
+// The build flow (commands/prepare.ts, then run-container.ts, and --gdb's look at the image) without an
+// engine: a fake runtime and fake image makers record what xcross asks for, in a real crate with a real
+// Cross.toml.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { parseCargoInvocation } from '../../src/cli/cargo-args';
 import { planBase, prepare, REAL_DEPS, type PrepareDeps } from '../../src/commands/prepare';
 import { runContainer } from '../../src/commands/run-container';
+import { NATIVE_PROBE, qemuDebugOptions } from '../../src/commands/qemu-debug';
 import { XcrossError } from '../../src/base/errors';
 import { planCargo } from '../../src/plan/cargo-spec';
 import { readSettings } from '../../src/settings';
@@ -17,8 +20,15 @@ import { fakeHost, recordingLogger, tempDir, writeTree } from './helpers';
 
 const T = 'aarch64-unknown-linux-gnu';
 
-/** An engine that has the images in `images` (ref → ID) and runs a container only when its image is there. */
-function fakeRuntime(images: Map<string, string>, calls: string[]): Runtime {
+/**
+ * An engine that has the images in `images` (ref → ID) and runs a container only when its image is
+ * there; the container's exit code is `codeOf`'s (0 by default).
+ */
+function fakeRuntime(
+  images: Map<string, string>,
+  calls: string[],
+  codeOf: (spec: ContainerSpec) => number = () => 0,
+): Runtime {
   return {
     name: 'fake',
     describe: () => 'fake engine',
@@ -26,12 +36,16 @@ function fakeRuntime(images: Map<string, string>, calls: string[]): Runtime {
     imageId: async (ref) => images.get(ref),
     run: async (spec: ContainerSpec): Promise<RunResult> => {
       calls.push(`run ${spec.image}`);
-      return images.has(spec.image) ? { code: 0 } : { code: 125, imageMissing: true };
+      return images.has(spec.image) ? { code: codeOf(spec) } : { code: 125, imageMissing: true };
     },
   } as Partial<Runtime> as Runtime;
 }
 
-function world(crossToml?: string, env: Record<string, string> = {}) {
+function world(
+  crossToml?: string,
+  env: Record<string, string> = {},
+  codeOf: (spec: ContainerSpec) => number = () => 0,
+) {
   const crate = tempDir();
   writeTree(crate, {
     'Cargo.toml': '[package]\nname = "c"\nversion = "0.1.0"\n',
@@ -44,7 +58,7 @@ function world(crossToml?: string, env: Record<string, string> = {}) {
   const settings = { ...readSettings(host, { verbose: 0, crate: 'required' }), log };
   const images = new Map<string, string>();
   const calls: string[] = [];
-  const runtime = fakeRuntime(images, calls);
+  const runtime = fakeRuntime(images, calls, codeOf);
   const made = (ref: string) => {
     images.set(ref, `sha256:${ref.length}`);
   };
@@ -86,7 +100,12 @@ function world(crossToml?: string, env: Record<string, string> = {}) {
     const spec = planCargo({ ...planBase(p, 'test', {}), cargoArgs: ['build'], interactive: false });
     return { p, code: await runContainer(p, spec) };
   };
-  return { crate, host, log, images, calls, run, made };
+  /** prepare, then qemuDebugOptions, as `xcross run` does. */
+  const debug = async (argv: string[]) => {
+    const inv = parseCargoInvocation(argv)!;
+    return qemuDebugOptions(inv, await prepare(inv, settings, true, undefined, deps));
+  };
+  return { crate, host, log, images, calls, run, made, debug };
 }
 
 describe('prepare, with fakes for the engine and the image makers', () => {
@@ -211,4 +230,64 @@ test('a target dir xcross cannot make (a read-only workspace) is one sentence wi
       /^cannot make '.*target' \(EACCES\)$/.test(e.message) &&
       /CARGO_TARGET_DIR/.test(e.fix ?? ''),
   );
+});
+
+describe('--gdb PORT: refused only where xcross-runner starts the program without qemu (the fake host is x86_64)', () => {
+  const freePort = async () => {
+    const server = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise((r) => server.close(r));
+    return String(port);
+  };
+  /** What the container ran, when it ran the native-probe. */
+  const probed = (spec: ContainerSpec) => spec.command.join(' ').includes(NATIVE_PROBE);
+  const I686 = 'i686-unknown-linux-gnu';
+
+  test("i686 where this kernel cannot run i386 programs (the image's native-probe fails): qemu-i386's gdb stub, so --gdb works", async () => {
+    const seen: ContainerSpec[] = [];
+    const w = world(undefined, {}, (spec) => {
+      seen.push(spec);
+      return probed(spec) ? 126 : 0;
+    });
+    const port = await freePort();
+    const d = await w.debug(['run', '--target', I686, '--gdb', port]);
+    assert.deepEqual(d, { env: { QEMU_GDB: port }, ports: [Number(port)] });
+    // The probe ran in the target's image (made first, since it was missing), with no terminal.
+    assert.equal(seen.length, 1);
+    assert.match(seen[0].image, /^localhost\/xcross\/i686-unknown-linux-gnu:/);
+    assert.ok(probed(seen[0]), seen[0].command.join(' '));
+    assert.equal(seen[0].tty, false);
+    assert.ok(w.calls.includes(`ensure target ${I686}`), w.calls.join('\n'));
+  });
+
+  test('i686 where this kernel runs i386 programs (the probe exits 0): refused, and why', async () => {
+    const w = world(undefined, {}, (spec) => (probed(spec) ? 0 : 1));
+    await assert.rejects(
+      w.debug(['run', '--target', I686, '--gdb', await freePort()]),
+      (e: unknown) =>
+        e instanceof XcrossError &&
+        e.message ===
+          "--gdb works through qemu's gdb stub, and i686-unknown-linux-gnu runs natively here without qemu (this x86_64 kernel runs i386 programs itself)",
+    );
+  });
+
+  test('the host\'s own CPU is never probed: x86_64 refused; aarch64 goes through qemu; runner = "native" refused', async () => {
+    const w = world(undefined, {}, () => {
+      throw new Error('no container may run');
+    });
+    await assert.rejects(
+      w.debug(['run', '--target', 'x86_64-unknown-linux-gnu', '--gdb', await freePort()]),
+      /^XcrossError: --gdb works through qemu's gdb stub, and x86_64-unknown-linux-gnu runs natively here without qemu$/,
+    );
+    const port = await freePort();
+    assert.deepEqual((await w.debug(['run', '--target', T, '--gdb', port])).env, { QEMU_GDB: port });
+    const native = world(`[target.${T}]\nrunner = "native"\n`, {}, () => {
+      throw new Error('no container may run');
+    });
+    await assert.rejects(
+      native.debug(['run', '--target', T, '--gdb', await freePort()]),
+      /runs natively here without qemu \(Cross\.toml says runner = "native"\)$/,
+    );
+  });
 });
