@@ -63,8 +63,9 @@ export interface Runtime {
   save(refs: string[], sink: (tar: NodeJS.ReadableStream) => Promise<void>): Promise<void>;
   /** Loads a docker-archive file (its layers may be gzip-compressed); throws on failure. */
   load(file: string, onLine: (line: string) => void): Promise<void>;
-  /** Builds an image; streams the engine's output lines; throws XcrossError on failure. */
-  build(req: BuildRequest, onLine: (line: string) => void): Promise<void>;
+  /** Builds an image; streams the engine's output lines; throws XcrossError on failure. `onProcess`
+   * learns the pid of the engine process that builds, where there is one of ours (the CLI engines). */
+  build(req: BuildRequest, onLine: (line: string) => void, onProcess?: (pid: number) => void): Promise<void>;
   /** Where the engine stores images and how full that disk is (for a full-disk error), when it can say. */
   storageUsage?(): Promise<StorageUsage | undefined>;
   /** Runs a container to completion with our stdio; removes it afterwards, also on SIGINT/SIGTERM.

@@ -212,7 +212,7 @@ export class CliEngine implements Runtime {
       throw new XcrossError(`${this.name} could not ${what}: ${engineSays(lines.join('\n')) || `exit code ${r.code}`}`);
   }
 
-  async build(req: BuildRequest, onLine: (line: string) => void): Promise<void> {
+  async build(req: BuildRequest, onLine: (line: string) => void, onProcess?: (pid: number) => void): Promise<void> {
     // The build's RUN steps start containers too, so they need the same adaptation as a run.
     const adapt = await this.adapt(buildProbeImage(req));
     const args = [
@@ -251,6 +251,7 @@ export class CliEngine implements Runtime {
     // A terminal's Ctrl-C no longer reaches it directly: the stop below passes it on.
     const since = bootTicks();
     const { child, done } = startLines(this.o.binary, args, (line) => output.line(line), this.o.env, true);
+    if (child.pid !== undefined) onProcess?.(child.pid);
     const watchdog = startWatchdog(
       [
         'sh',

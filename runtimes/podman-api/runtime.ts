@@ -286,14 +286,15 @@ export class PodmanApi implements Runtime {
   /** The global flags a service of ours runs with. */
   private serviceFlags: string[] = [];
 
-  async build(req: BuildRequest, onLine: (line: string) => void): Promise<void> {
-    if (this.instead) return this.instead.build(req, onLine);
+  async build(req: BuildRequest, onLine: (line: string) => void, onProcess?: (pid: number) => void): Promise<void> {
+    // The service builds: no process of ours to name, except the CLI's when it builds instead.
+    if (this.instead) return this.instead.build(req, onLine, onProcess);
     try {
       const adapt = await this.adapt(buildProbeImage(req));
       const c = await this.connection();
       await this.buildNamed(c, req, adapt, onLine);
     } catch (e) {
-      await this.insteadAfter(e).build(req, onLine);
+      await this.insteadAfter(e).build(req, onLine, onProcess);
     }
   }
 

@@ -18,6 +18,8 @@ export interface CacheContext {
   settings: CacheSettings;
   /** The local name prefix of xcross's images (localhost/xcross): the cache's names drop it. */
   localPrefix: string;
+  /** Told of each line of a pull or push (progress, for the processes that wait for a build lock). */
+  progress?: () => void;
 }
 
 /** An image xcross would build: its local name and the labels it must carry (io.xcross.inputs among them). */
@@ -40,6 +42,7 @@ export async function pullFromCache(c: CacheContext, img: CacheableImage): Promi
   const ok = await c.runtime.pull(remote, (l) => {
     lines.push(l);
     p.line(l);
+    c.progress?.();
   });
   if (!ok) {
     p.fail();
@@ -82,7 +85,10 @@ export async function pushToCache(c: CacheContext, ref: string): Promise<string>
   const remote = cacheRef(loc, c.localPrefix, ref);
   const p = startProgress(`pushing ${ref} to the image cache as ${remote}`, { tty: c.tty, verbose: c.log.verbose > 0 });
   try {
-    await c.runtime.push(ref, remote, (l) => p.line(l));
+    await c.runtime.push(ref, remote, (l) => {
+      p.line(l);
+      c.progress?.();
+    });
   } catch (e) {
     p.fail();
     throw e;

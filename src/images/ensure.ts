@@ -19,6 +19,7 @@ import { withInputs } from '../cache/verify';
 import { engineSentence } from '../../runtimes/engine-sentence';
 import { recordOrigin } from '../cache/origins';
 import { lockDir, lockImage } from './build-lock';
+import { BuildActivity } from './build-activity';
 import { StorageFullError } from '../../runtimes/build-faults';
 import { storageFullError } from './storage-full';
 
@@ -33,15 +34,25 @@ export interface EnsureOptions {
   /** For the image cache and the origin records ($XDG_CACHE_HOME/xcross). */
   cacheDir: string;
   cache: CacheSettings;
+  /** What this xcross does while it holds build locks, for the processes that wait for them: one for
+   * an image and the layers under it (made here when not given). */
+  activity?: BuildActivity;
 }
 
-function cacheContext(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty' | 'cacheDir' | 'cache'>, localPrefix: string): CacheContext {
-  return { runtime: o.runtime, log: o.log, tty: o.tty, cacheDir: o.cacheDir, settings: o.cache, localPrefix };
+/** The options with one BuildActivity for everything this call makes. */
+function active<T extends { activity?: BuildActivity }>(o: T): T & { activity: BuildActivity } {
+  return o.activity ? (o as T & { activity: BuildActivity }) : { ...o, activity: new BuildActivity() };
+}
+
+function cacheContext(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty' | 'cacheDir' | 'cache' | 'activity'>, localPrefix: string): CacheContext {
+  const activity = o.activity;
+  return { runtime: o.runtime, log: o.log, tty: o.tty, cacheDir: o.cacheDir, settings: o.cache, localPrefix, progress: activity && (() => activity.progress()) };
 }
 
 
 /** The image reference to run, after making sure it exists. */
-export async function ensureTargetImage(o: EnsureOptions): Promise<string> {
+export async function ensureTargetImage(given: EnsureOptions): Promise<string> {
+  const o = active(given);
   const ref = targetImageRef(o.registry.base, o.target);
   if (!o.force && (await o.runtime.imageExists(ref))) return ref;
   await onceMissing(o, ref, async () => {
@@ -70,8 +81,8 @@ export async function ensureTargetImage(o: EnsureOptions): Promise<string> {
  * made (or make it themselves when the first one failed). Nested locks are always taken in the
  * same order (target, toolchain, base), so they cannot deadlock.
  */
-async function onceMissing(o: Pick<EnsureOptions, 'runtime' | 'log' | 'cacheDir' | 'force'>, ref: string, make: () => Promise<void>): Promise<void> {
-  const lock = await lockImage({ dir: lockDir(o.cacheDir), ref, say: (m) => o.log.info(m) });
+async function onceMissing(o: Pick<EnsureOptions, 'runtime' | 'log' | 'cacheDir' | 'force' | 'activity'>, ref: string, make: () => Promise<void>): Promise<void> {
+  const lock = await lockImage({ dir: lockDir(o.cacheDir), ref, say: (m) => o.log.info(m), activity: o.activity });
   try {
     if (!o.force && (await o.runtime.imageExists(ref))) {
       if (lock.waitedFor !== undefined) o.log.info(`xcross (pid ${lock.waitedFor}) made ${ref}: using it`);
@@ -92,7 +103,8 @@ function ensureToolchain(o: EnsureOptions): Promise<string> {
 }
 
 /** A custom image (pre-build, dockerfile): built only when no image with its input digest exists. */
-export async function ensureCustomImage(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty' | 'cacheDir' | 'cache'>, plan: CustomImagePlan, localPrefix: string): Promise<void> {
+export async function ensureCustomImage(given: Pick<EnsureOptions, 'runtime' | 'log' | 'tty' | 'cacheDir' | 'cache' | 'activity'>, plan: CustomImagePlan, localPrefix: string): Promise<void> {
+  const o = active(given);
   try {
     if (await o.runtime.imageExists(plan.ref)) {
       o.log.debug(`custom image ${plan.ref} is up to date (${plan.describe})`);
@@ -167,10 +179,10 @@ async function baseSource(o: EnsureOptions): Promise<string> {
   });
 }
 
-async function pullWithProgress(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty'>, ref: string): Promise<boolean> {
+async function pullWithProgress(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty' | 'activity'>, ref: string): Promise<boolean> {
   const p = startProgress(`pulling ${ref}`, { tty: o.tty, verbose: o.log.verbose > 0 });
   const lines: string[] = [];
-  const ok = await o.runtime.pull(ref, (l) => { lines.push(l); p.line(l); });
+  const ok = await o.runtime.pull(ref, (l) => { lines.push(l); p.line(l); o.activity?.progress(); });
   if (ok) p.done(`pulled ${ref}`);
   else {
     p.fail();
@@ -179,13 +191,20 @@ async function pullWithProgress(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty'
   return ok;
 }
 
-async function buildWithProgress(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty'>, req: Parameters<Runtime['build']>[0]): Promise<void> {
+async function buildWithProgress(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty' | 'activity'>, req: Parameters<Runtime['build']>[0]): Promise<void> {
   const p = startProgress(`building ${req.tag}`, { tty: o.tty, verbose: o.log.verbose > 0 });
+  // Its lines are progress, and its engine process is the one that builds, for those who wait (build-lock.ts).
+  const line = (l: string) => {
+    p.line(l);
+    o.activity?.progress();
+  };
   try {
-    await o.runtime.build(req, (l) => p.line(l));
+    await o.runtime.build(req, line, (pid) => o.activity?.building(pid));
   } catch (e) {
     p.fail();
     throw e instanceof StorageFullError ? await storageFullError(o.runtime, e) : e;
+  } finally {
+    o.activity?.building(undefined);
   }
   p.done(`built ${req.tag}`);
 }

@@ -15,7 +15,7 @@ import { copyFixtures, ensureTargetImages, tail, xcross, type Result } from './h
 import { findTarget, loadRegistry } from '../../src/targets/registry';
 import { planCustomImage } from '../../src/images/custom';
 import { targetImageRef } from '../../src/images/tag';
-import { lockDir } from '../../src/images/build-lock';
+import { BUILDER_GONE_GRACE_MS, lockDir } from '../../src/images/build-lock';
 
 const TARGETS = [
   'x86_64-unknown-linux-gnu',
@@ -297,6 +297,61 @@ describe('load: xcross processes at once', { timeout: 60 * 60_000 }, () => {
         await new Promise((r) => setTimeout(r, 100));
     });
   }
+
+  test('podman: a builder stopped (SIGSTOP, as Ctrl-Z) whose podman build then died keeps its lock: the next xcross takes it over after the grace and builds', async () => {
+    const t = TARGETS[0];
+    const lines = [`sleep 30 && touch /xcross-stopped-${RUN}`];
+    const crate = workspace({ [t]: lines });
+    const ref = customRef(t, lines, crate);
+    let holder: ChildProcess | undefined;
+    let builder = 0;
+    const holding = timed(['build', '--target', t], crate, { XCROSS_RUNTIME: 'podman' }, (child) => {
+      holder = child;
+      let err = '';
+      child.stderr?.on('data', (d: Buffer) => {
+        err += d;
+      });
+      const poll = setInterval(() => {
+        if (!err.includes(building(ref))) return;
+        const pid = spawnSync('pgrep', ['-P', String(child.pid), '-f', ' build '], { encoding: 'utf8' }).stdout.trim();
+        if (!pid) return;
+        clearInterval(poll);
+        // xcross stops; its podman build (a process group of its own) is then killed: the lock's holder
+        // lives, and nothing builds.
+        child.kill('SIGSTOP');
+        builder = Number(pid.split('\n')[0]);
+        process.kill(builder, 'SIGKILL');
+      }, 200);
+      child.once('close', () => clearInterval(poll));
+    });
+    try {
+      let ended = false;
+      void holding.then(() => (ended = true));
+      while (builder === 0) {
+        assert.ok(!ended, `the first xcross ended before its podman build ran:\n${tail((await holding).stderr)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.notDeepEqual(lockFilesOf(ref), [], 'the stopped builder holds no lock: this test proves nothing');
+      const next = await timed(['build', '--target', t], crate, { XCROSS_RUNTIME: 'podman' });
+      for (const r of next.stderr.match(/localhost\/xcross\/custom-[\w.-]+:[0-9a-f]{16}/g) ?? []) made.add(r);
+      assert.equal(next.code, 0, tail(next.stderr));
+      const waited = next.at(`waiting for xcross (pid ${holder!.pid}) to build ${ref}`);
+      const took = next.at(
+        `xcross (pid ${holder!.pid}) still holds the lock for ${ref}, but its build process (pid ${builder}) ended`,
+      );
+      assert.ok(waited !== undefined && took !== undefined, `no wait and takeover said:\n${tail(next.stderr)}`);
+      assert.ok(took - waited >= BUILDER_GONE_GRACE_MS, `taken over after ${took - waited} ms`);
+      assert.ok(next.stderr.includes(building(ref)), `the next xcross did not build ${ref}:\n${tail(next.stderr)}`);
+      assert.equal(podman(['image', 'exists', ref]).code, 0);
+      figures.push(
+        `podman: a stopped builder whose podman build died: taken over ${seconds(took - waited)} after the next xcross began to wait; it built and compiled in ${seconds(next.ms)}`,
+      );
+    } finally {
+      holder?.kill('SIGKILL');
+      await holding;
+    }
+    assert.deepEqual(lockFilesOf(ref), []);
+  });
 
   test("4 builds in one workspace and target at once: cargo's lock decides, xcross adds no failure", async () => {
     const t = TARGETS[0];

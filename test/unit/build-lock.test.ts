@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isLive, lockImage, systemProcesses, type ProcessTable } from '../../src/images/build-lock';
+import { isLive, lockImage } from '../../src/images/build-lock';
+import { systemProcesses, type ProcessTable } from '../../src/images/process-table';
 import { ensureCustomImage } from '../../src/images/ensure';
 import type { CustomImagePlan } from '../../src/images/custom';
 import type { Runtime } from '../../runtimes/runtime';
@@ -103,39 +104,68 @@ test('a lock directory that cannot be made never fails a build: it goes on witho
   assert.notEqual(l, 'waiting');
 });
 
-// Real processes: the lock as xcross processes meet it.
+// Real processes: the lock as xcross processes meet it. `extra` (JSON) tunes the bounds and makes the
+// holder act: progress every N ms while it holds, a real build process that ends while the holder
+// keeps the lock (a hung xcross), an inner lock taken under the outer one (a toolchain under a target).
+const ACTIVITY = path.join(__dirname, '..', '..', 'src', 'images', 'build-activity.js');
 const CHILD = `
 const { lockImage } = require(${JSON.stringify(MODULE)});
+const { BuildActivity } = require(${JSON.stringify(ACTIVITY)});
+const { spawn } = require('child_process');
 const fs = require('fs');
-const [dir, ref, log, hold] = process.argv.slice(1);
+const [dir, ref, log, hold, extra] = process.argv.slice(1);
+const x = JSON.parse(extra || '{}');
 (async () => {
-  const l = await lockImage({ dir, ref, say: (m) => process.stderr.write(m + '\\n'), pollMs: 20 });
+  const activity = new BuildActivity(undefined, 20);
+  const opts = { dir, say: (m) => process.stderr.write(m + '\\n'), pollMs: 20, activity, silenceMs: x.silenceMs, graceMs: x.graceMs };
+  let l;
+  try {
+    l = await lockImage({ ...opts, ref });
+  } catch (e) {
+    process.stderr.write('error: ' + e.message + '\\nfix: ' + e.fix + '\\n');
+    process.exit(3);
+  }
   fs.appendFileSync(log, 'enter ' + process.pid + ' ' + Date.now() + '\\n');
   process.stdout.write('held\\n');
+  if (x.progressEveryMs) setInterval(() => activity.progress(), x.progressEveryMs);
+  if (x.builder) {
+    // A real build process, named as the builder, that ends while this one keeps the lock.
+    const b = spawn('sleep', [String(x.builder)]);
+    activity.building(b.pid);
+    process.stdout.write('builder ' + b.pid + '\\n');
+    return setInterval(() => {}, 1000);
+  }
+  const inner = x.inner ? await lockImage({ ...opts, ref: x.inner }) : undefined;
   if (hold === 'forever') return setInterval(() => {}, 1000);
   // A path: hold until the test makes that file (it does once the waiters said they wait).
   if (hold.startsWith('/')) while (!fs.existsSync(hold)) await new Promise((r) => setTimeout(r, 10));
   else await new Promise((r) => setTimeout(r, Number(hold)));
   fs.appendFileSync(log, 'leave ' + process.pid + ' ' + Date.now() + '\\n');
+  inner?.release();
   l.release();
+  process.exit(0);
 })();
 `;
 
 interface Child {
   proc: ChildProcess;
   stderr: string;
+  stdout: () => string;
   held: Promise<void>;
   exited: Promise<number | null>;
 }
 
-function child(dir: string, log: string, hold: string): Child {
-  const proc = spawn(process.execPath, ['-e', CHILD, dir, REF, log, hold]);
+function child(dir: string, log: string, hold: string, extra: object = {}, ref = REF): Child {
+  const proc = spawn(process.execPath, ['-e', CHILD, dir, ref, log, hold, JSON.stringify(extra)]);
+  let stdout = '';
   const c: Child = {
     proc,
     stderr: '',
+    stdout: () => stdout,
     held: new Promise((r) =>
       proc.stdout!.on('data', (d: Buffer) => {
-        if (d.toString().includes('held')) r();
+        stdout += d;
+        if (stdout.includes('held')) r();
       }),
     ),
     exited: new Promise((r) => proc.on('exit', (code) => r(code))),
@@ -194,6 +224,94 @@ test('processes: a SIGKILLed holder does not block: four waiters take over its l
     true,
   );
   assert.deepEqual(fs.readdirSync(dir), []);
+});
+
+test('processes: a live holder whose build process ended is taken over after the grace, named with both pids', async () => {
+  const dir = tempDir();
+  const log = path.join(tempDir(), 'log');
+  // The holder's `sleep 0.3` is its build; it ends, and the holder (alive) never lets go.
+  const holder = child(dir, log, 'forever', { builder: 0.3 });
+  await holder.held;
+  await until(() => /builder \d+/.test(holder.stdout()), 10_000);
+  const builder = Number(/builder (\d+)/.exec(holder.stdout())![1]);
+  const started = Date.now();
+  const waiter = child(dir, log, '50', { graceMs: 800 });
+  assert.equal(await waiter.exited, 0, waiter.stderr);
+  const took = Date.now() - started;
+  assert.match(waiter.stderr, new RegExp(`^waiting for xcross \\(pid ${holder.proc.pid}\\) to build `, 'm'));
+  assert.match(
+    waiter.stderr,
+    new RegExp(
+      `^xcross \\(pid ${holder.proc.pid}\\) still holds the lock for ${REF.replace(/[.]/g, '\\.')}, but its build process \\(pid ${builder}\\) ended \\d+ s ago: taking over its lock$`,
+      'm',
+    ),
+  );
+  // Not before the builder ended and the grace passed; not long after.
+  assert.ok(took >= 800 && took < 20_000, `took ${took} ms`);
+  assert.equal(holder.proc.exitCode, null, 'the holder still lives');
+  holder.proc.kill('SIGKILL');
+  await holder.exited;
+  assert.deepEqual(fs.readdirSync(dir), [], 'the taken-over lock and its work file are gone');
+});
+
+test('processes: a live holder that shows no progress is waited for up to the bound, then one sentence with its pid, age and a fix', async () => {
+  const dir = tempDir();
+  const log = path.join(tempDir(), 'log');
+  const holder = child(dir, log, 'forever');
+  await holder.held;
+  const started = Date.now();
+  const waiter = child(dir, log, '50', { silenceMs: 1500 });
+  assert.equal(await waiter.exited, 3, waiter.stderr);
+  const waited = Date.now() - started;
+  assert.ok(waited >= 1000 && waited < 20_000, `waited ${waited} ms`);
+  const pid = holder.proc.pid!;
+  assert.match(
+    waiter.stderr,
+    new RegExp(
+      `^error: xcross \\(pid ${pid}\\) has been building ${REF.replace(/[.]/g, '\\.')} for \\d+ s and has shown no progress for \\d+ s: it may be stuck$`,
+      'm',
+    ),
+  );
+  assert.match(
+    waiter.stderr,
+    new RegExp(
+      `^fix: if it is \\(\`ps -fp ${pid}\`\\), end it with \`kill ${pid}\` and run again: its lock is then taken over at once; if it is only slow, run again to go on waiting for it$`,
+      'm',
+    ),
+  );
+  // It gave up; the holder is untouched and still holds.
+  assert.equal(holder.proc.exitCode, null);
+  holder.proc.kill('SIGKILL');
+  await holder.exited;
+});
+
+test('processes: the bound is on silence, not on time: a holder that shows progress is waited for past it', async () => {
+  const dir = tempDir();
+  const log = path.join(tempDir(), 'log');
+  const holder = child(dir, log, '3000', { progressEveryMs: 100 });
+  await holder.held;
+  const waiter = child(dir, log, '50', { silenceMs: 1000 });
+  assert.deepEqual(await Promise.all([holder.exited, waiter.exited]), [0, 0], waiter.stderr);
+  assert.equal(intervals(log).length, 2);
+});
+
+test("processes: a holder that waits for its inner layer's lock passes that build's progress on to its own waiters", async () => {
+  const dir = tempDir();
+  const log = path.join(tempDir(), 'log');
+  const INNER = 'localhost/xcross/base:0123456789ab';
+  // B builds the inner layer for 3 s with progress; A holds the outer lock and waits for B's inner one;
+  // C waits for A's outer lock, with a bound shorter than B's build: A's own silence is B's progress.
+  const release = path.join(tempDir(), 'release');
+  const b = child(dir, log, '3000', { progressEveryMs: 100 }, INNER);
+  await b.held;
+  const a = child(dir, log, release, { inner: INNER, silenceMs: 60_000 });
+  await a.held;
+  const c = child(dir, log, '50', { silenceMs: 1000 });
+  await until(() => c.stderr.includes('waiting for xcross'), 10_000);
+  assert.equal(await b.exited, 0);
+  // A now holds both; C still waits (A shows no progress of its own from here on: release it).
+  fs.writeFileSync(release, '');
+  assert.deepEqual(await Promise.all([a.exited, c.exited]), [0, 0], c.stderr);
 });
 
 test('two xcross runs that miss one custom image: one builds it, the other waits and uses it', async () => {
