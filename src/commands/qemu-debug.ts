@@ -76,7 +76,8 @@ async function withoutQemu(p: Prepared, probe: NativeProbe): Promise<string | un
 async function probeInImage(p: Prepared): Promise<boolean> {
   const check = `probe=\${XCROSS_NATIVE_PROBE:-${NATIVE_PROBE}}; [ -x "$probe" ] && "$probe" >/dev/null 2>&1`;
   const spec = planShell(planBase(p, 'probe', {}), ['sh', '-c', check]);
-  return (await runContainer(p, { ...spec, interactive: false, tty: false })) === 0;
+  const labels = { ...spec.labels, 'io.xcross.session': 'native-probe' };
+  return (await runContainer(p, { ...spec, labels, interactive: false, tty: false })) === 0;
 }
 
 function assertPortFree(port: number): Promise<void> {
