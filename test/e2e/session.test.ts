@@ -3,18 +3,20 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { containersWithLabel, copyFixtures, ensureTargetImages, tail, xcross } from './harness';
+import * as os from 'node:os';
+import { containersWithLabel, copyFixtures, ensureTargetImages, tail, xcross, type Result } from './harness';
 import { Terminal } from './pty-driver';
 
 const T = 'aarch64-unknown-linux-gnu';
+const I686 = 'i686-unknown-linux-gnu';
 const PROMPT = /\[xcross aarch64-unknown-linux-gnu\] \/\S+[#$] $/m;
 
 describe('terminal sessions', () => {
   let dir: string;
   let crate: string;
   before(async () => {
-    // Its images, made here when missing (the mips shell test uses mips's).
-    await ensureTargetImages([T, 'mips-unknown-linux-gnu']);
+    // Its images, made here when missing (the mips shell test uses mips's, the i686 --gdb test i686's).
+    await ensureTargetImages([T, 'mips-unknown-linux-gnu', ...(os.arch() === 'x64' ? [I686] : [])]);
     ({ dir, crate } = copyFixtures());
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -128,36 +130,75 @@ describe('terminal sessions', () => {
     assert.match(r.stdout, /^hello from aarch64$/m);
   });
 
-  test("--gdb PORT: the program waits at qemu's gdb stub, listening on the port", { timeout: 120_000 }, async () => {
+  /** `xcross run --target t --gdb PORT`, interrupted once the port answers: whether it did, and whether the program ran first. */
+  async function runUnderGdb(t: string): Promise<{ r: Result; port: number; listening: boolean; early: boolean }> {
     const probe = net.createServer().listen(0, '127.0.0.1');
     await new Promise((r) => probe.once('listening', r));
     const port = (probe.address() as net.AddressInfo).port;
     await new Promise((r) => probe.close(r));
     let listening = false;
-    let printedBeforeAttach = true;
-    const r = await xcross(['run', '--target', T, '--gdb', String(port)], {
+    let early = true;
+    const r = await xcross(['run', '--target', t, '--gdb', String(port)], {
       cwd: crate,
-      timeoutMs: 90_000,
+      timeoutMs: 240_000,
       onStart: (child, out) => {
         const poll = setInterval(() => {
           const s = net.connect(port, '127.0.0.1');
           s.once('connect', () => {
             clearInterval(poll);
             listening = true;
-            printedBeforeAttach = out.stdout().includes('hello from');
+            early = out.stdout().includes('hello from');
             s.destroy();
             child.kill('SIGINT');
           });
           s.once('error', () => s.destroy());
         }, 200);
+        child.once('close', () => clearInterval(poll));
       },
     });
+    return { r, port, listening, early };
+  }
+
+  test("--gdb PORT: the program waits at qemu's gdb stub, listening on the port", { timeout: 300_000 }, async () => {
+    const { r, port, listening, early } = await runUnderGdb(T);
     assert.equal(listening, true, tail(r.stderr));
-    assert.equal(printedBeforeAttach, false, 'the program ran before a debugger attached');
+    assert.equal(early, false, 'the program ran before a debugger attached');
     assert.match(r.stderr, new RegExp(`gdb-multiarch .*target remote localhost:${port}`));
     assert.equal(r.code, 130);
     assert.deepEqual(containersWithLabel('io.xcross.managed'), []);
   });
+
+  test(
+    "--gdb PORT for i686 on an x86_64 host: as the image's native-probe says, qemu-i386's stub (a kernel without IA-32 emulation) or refused (one that runs i386 programs)",
+    { skip: os.arch() !== 'x64', timeout: 300_000 },
+    async () => {
+      // The kernel's own answer, from the probe of the image, run as xcross-runner runs it.
+      const native = await xcross(['shell', '--target', I686, '--', '/usr/local/lib/xcross/native-probe'], {
+        cwd: crate,
+      });
+      const { r, port, listening, early } = await runUnderGdb(I686);
+      if (native.code === 0) {
+        assert.equal(r.code, 1, tail(r.stderr));
+        assert.match(
+          r.stderr,
+          /^xcross: error: --gdb works through qemu's gdb stub, and i686-unknown-linux-gnu runs natively here without qemu \(this x86_64 kernel runs i386 programs itself\)$/m,
+        );
+      } else {
+        assert.equal(
+          listening,
+          true,
+          `the native-probe failed here (${native.code}), and no gdb stub listened:\n${tail(r.stderr)}`,
+        );
+        assert.equal(early, false, 'the program ran before a debugger attached');
+        assert.match(r.stderr, new RegExp(`gdb-multiarch .*target remote localhost:${port}`));
+        assert.equal(r.code, 130);
+      }
+      process.stderr.write(
+        `# i686 --gdb: native-probe exit ${native.code}, ${listening ? 'qemu-i386 stub listened' : 'refused'}\n`,
+      );
+      assert.deepEqual(containersWithLabel('io.xcross.managed'), []);
+    },
+  );
 
   test('bad input: a command not in the image, a gdb port in use, an interactive shell without a terminal', async () => {
     const missing = await xcross(['shell', '--target', T, '--', 'no-such-program'], { cwd: crate });
