@@ -300,7 +300,8 @@ describe('load: xcross processes at once', { timeout: 60 * 60_000 }, () => {
 
   test('podman: a builder stopped (SIGSTOP, as Ctrl-Z) whose podman build then died keeps its lock: the next xcross takes it over after the grace and builds', async () => {
     const t = TARGETS[0];
-    const lines = [`sleep 30 && touch /xcross-stopped-${RUN}`];
+    // The first build is killed as its podman build starts; the sleep only keeps it from ending first.
+    const lines = [`sleep 2 && touch /xcross-stopped-${RUN}`];
     const crate = workspace({ [t]: lines });
     const ref = customRef(t, lines, crate);
     let holder: ChildProcess | undefined;
@@ -328,7 +329,7 @@ describe('load: xcross processes at once', { timeout: 60 * 60_000 }, () => {
       let ended = false;
       void holding.then(() => (ended = true));
       while (builder === 0) {
-        assert.ok(!ended, `the first xcross ended before its podman build ran:\n${tail((await holding).stderr)}`);
+        if (ended) assert.fail(`the first xcross ended before its podman build ran:\n${tail((await holding).stderr)}`);
         await new Promise((r) => setTimeout(r, 200));
       }
       assert.notDeepEqual(lockFilesOf(ref), [], 'the stopped builder holds no lock: this test proves nothing');
