@@ -1,6 +1,6 @@
 // What shell completion offers: xcross's commands, cargo's subcommands, and each one's flags with what
 // their values may be. The three shell scripts (bash.ts, zsh.ts, fish.ts) are rendered from this.
-import { CARGO_SUBCOMMANDS, TOOLCHAIN_SOURCES } from '../cli/cargo-args';
+import { CARGO_SUBCOMMANDS, COPY_BACK, TOOLCHAIN_SOURCES } from '../cli/cargo-args';
 import type { Registry } from '../targets/registry';
 
 /** What a flag's value completes to; a flag without `value` takes none. */
@@ -75,6 +75,7 @@ export function completionWords(registry: Registry): Words {
     ...session,
     { long: 'toolchain-source', describe: 'which rustc builds', value: { choices: [...TOOLCHAIN_SOURCES] } },
     { long: 'read-only-source', describe: 'mount the workspace read-only' },
+    { long: 'copy-back', describe: 'what a remote build brings back', value: { choices: [...COPY_BACK] } },
     { long: 'release', short: 'r', describe: 'build with the release profile' },
     { long: 'profile', describe: 'build with this profile', value: 'any' },
     { long: 'target-dir', describe: 'directory for all build output', value: 'dir' },
