@@ -154,11 +154,15 @@ function closer(child: ChildProcess, watchdog: Watchdog | undefined, local: stri
     closed = true;
     watchdog?.done();
     if (child.exitCode === null && child.signalCode === null) {
+      // Held while it stops: an event loop with nothing else left would end xcross before its exit code is set.
+      child.ref();
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       try {
         child.kill('SIGTERM');
       } catch {}
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 2_000).unref())]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([gone, new Promise((r) => (timer = setTimeout(r, 2_000)))]);
+      clearTimeout(timer);
     }
     try {
       fs.rmSync(local, { force: true });
