@@ -134,7 +134,12 @@ export async function createRuntime(requested: string | undefined, ctx: DetectCo
   const remote = await openRemote(requested, ctx);
   if (!remote) return opening(await choose(requested, ctx));
   // Every runtime then sees a local socket: the CLI as CONTAINER_HOST's client, the API directly.
-  const env = { ...ctx.env, CONTAINER_HOST: `unix://${remote.socket}`, CONTAINER_CONNECTION: undefined, [ENGINE_URI]: remote.uri };
+  const env = {
+    ...ctx.env,
+    CONTAINER_HOST: `unix://${remote.socket}`,
+    CONTAINER_CONNECTION: undefined,
+    [ENGINE_URI]: remote.uri,
+  };
   let runtime: Runtime;
   try {
     runtime = await choose(requested ?? 'podman-api', { ...ctx, env }, requested ? undefined : 'podman-api');

@@ -76,7 +76,8 @@ export function specGenerator(spec: ContainerSpec, ctx: SpecContext): SpecGenera
     stdin: spec.interactive,
   };
   const volumes = spec.mounts.filter((m) => m.volume);
-  if (volumes.length) g.volumes = volumes.map((m) => ({ Name: m.source, Dest: m.target, Options: [m.readOnly ? 'ro' : 'rw'] }));
+  if (volumes.length)
+    g.volumes = volumes.map((m) => ({ Name: m.source, Dest: m.target, Options: [m.readOnly ? 'ro' : 'rw'] }));
   applyRunFlags(g, ctx.adaptation.run);
   // Rootless podman maps container root onto the caller already; rootful needs the user's ids.
   if (!ctx.rootless && spec.owner.uid !== 0) g.user = `${spec.owner.uid}:${spec.owner.gid}`;

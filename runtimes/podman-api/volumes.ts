@@ -40,7 +40,8 @@ export async function createVolume(api: ApiClient, name: string, labels: Record<
 export async function removeVolume(api: ApiClient, name: string): Promise<boolean> {
   const r = await api.text('DELETE', `/volumes/${encodeURIComponent(name)}`);
   if (r.status === 409) return false;
-  if (r.status >= 400 && r.status !== 404) throw new ApiError(r.status, errorMessage(r.body), `removing the volume ${name}`);
+  if (r.status >= 400 && r.status !== 404)
+    throw new ApiError(r.status, errorMessage(r.body), `removing the volume ${name}`);
   return true;
 }
 
@@ -68,7 +69,9 @@ export async function createCarrier(
 }
 
 export async function removeContainer(api: ApiClient, id: string): Promise<void> {
-  await api.text('DELETE', `/containers/${encodeURIComponent(id)}`, { query: { force: true, v: false } }).catch(() => {});
+  await api
+    .text('DELETE', `/containers/${encodeURIComponent(id)}`, { query: { force: true, v: false } })
+    .catch(() => {});
 }
 
 /** Unpacks `tar` at `dir` in the container (into the volume mounted there). */

@@ -27,7 +27,9 @@ export function parseSshUri(uri: string, from: string, identity?: string): SshEn
   try {
     u = new URL(uri);
   } catch {
-    throw new XcrossError(`${from} is not a URL: ${uri}`, { fix: 'write it as ssh://user@host/run/user/UID/podman/podman.sock' });
+    throw new XcrossError(`${from} is not a URL: ${uri}`, {
+      fix: 'write it as ssh://user@host/run/user/UID/podman/podman.sock',
+    });
   }
   if (u.protocol !== 'ssh:') throw new XcrossError(`${from} is not an ssh:// URL: ${uri}`);
   if (u.password) {
@@ -71,7 +73,10 @@ function parseConnections(text: string): ConnectionRow[] {
   if (!Array.isArray(v)) return [];
   return v.filter(
     (r): r is ConnectionRow =>
-      typeof r === 'object' && r !== null && typeof (r as ConnectionRow).Name === 'string' && typeof (r as ConnectionRow).URI === 'string',
+      typeof r === 'object' &&
+      r !== null &&
+      typeof (r as ConnectionRow).Name === 'string' &&
+      typeof (r as ConnectionRow).URI === 'string',
   );
 }
 
@@ -88,9 +93,12 @@ export async function sshEngineFromEnv(env: Env, podman: string | undefined): Pr
   const remoteOnly = podman !== undefined && /podman-remote[^/]*$/.test(podman);
   if (!named && !remoteOnly) return undefined;
   if (!podman) {
-    throw new XcrossError(`CONTAINER_CONNECTION=${named} names a podman system connection, and podman is not installed to read it`, {
-      fix: 'set CONTAINER_HOST=ssh://user@host/path/to/podman.sock instead',
-    });
+    throw new XcrossError(
+      `CONTAINER_CONNECTION=${named} names a podman system connection, and podman is not installed to read it`,
+      {
+        fix: 'set CONTAINER_HOST=ssh://user@host/path/to/podman.sock instead',
+      },
+    );
   }
   const r = await runCaptured(podman, ['system', 'connection', 'list', '--format', 'json'], { env, timeoutMs: 10_000 });
   if (r.code !== 0) {
@@ -100,9 +108,12 @@ export async function sshEngineFromEnv(env: Env, podman: string | undefined): Pr
   const row = named ? rows.find((c) => c.Name === named) : rows.find((c) => c.Default);
   if (!row) {
     if (!named) return undefined;
-    throw new XcrossError(`CONTAINER_CONNECTION=${named} is not one of podman's system connections (${rows.map((c) => c.Name).join(', ') || 'none'})`, {
-      fix: `add it: podman system connection add ${named} ssh://user@host/run/user/UID/podman/podman.sock`,
-    });
+    throw new XcrossError(
+      `CONTAINER_CONNECTION=${named} is not one of podman's system connections (${rows.map((c) => c.Name).join(', ') || 'none'})`,
+      {
+        fix: `add it: podman system connection add ${named} ssh://user@host/run/user/UID/podman/podman.sock`,
+      },
+    );
   }
   if (!row.URI.startsWith('ssh://')) return undefined;
   const from = named ? `CONTAINER_CONNECTION=${named}` : `podman's default connection ${row.Name}`;

@@ -81,14 +81,18 @@ export async function openTunnel(e: SshEngine, o: TunnelOptions): Promise<Remote
   const ssh = findOnPath('ssh', o.env.PATH);
   if (!ssh) {
     throw new XcrossError(`${e.from} names an engine over ssh (${e.uri}), and ssh is not installed`, {
-      fix: 'install OpenSSH\'s client (apt-get install openssh-client, dnf install openssh-clients)',
+      fix: "install OpenSSH's client (apt-get install openssh-client, dnf install openssh-clients)",
     });
   }
   const local = localSocketPath(o.env);
   const args = tunnelArgs(e, local);
   o.log.command([ssh, ...args]);
   const started = performance.now();
-  const child = spawn(ssh, args, { env: o.env as NodeJS.ProcessEnv, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn(ssh, args, {
+    env: o.env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);

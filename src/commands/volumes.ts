@@ -50,7 +50,16 @@ export function renderVolumes(rows: Listed[], json: boolean, where: string): str
   const head = ['NAME', 'ROLE', 'SOURCE', 'CLIENT', 'CREATED'];
   const cells = rows.map((r) => [r.name, r.role, r.source, r.client, r.created]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  return [head, ...cells].map((c) => c.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    [head, ...cells]
+      .map((c) =>
+        c
+          .map((x, i) => x.padEnd(widths[i]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export async function volumesCommand(a: VolumesArgs, s: Settings, stop?: Stopping): Promise<number> {
@@ -83,7 +92,9 @@ export async function volumesCommand(a: VolumesArgs, s: Settings, stop?: Stoppin
   const uri = serviceName(host.env) ?? 'local';
   const client = clientName(host.uid);
   try {
-    const rows = (await listVolumes(api, SYNC_LABEL)).map((v) => listed(v, client)).sort((x, y) => x.name.localeCompare(y.name));
+    const rows = (await listVolumes(api, SYNC_LABEL))
+      .map((v) => listed(v, client))
+      .sort((x, y) => x.name.localeCompare(y.name));
     if (a.action === 'list') {
       process.stdout.write(renderVolumes(rows, a.json, where));
       return 0;
@@ -94,7 +105,10 @@ export async function volumesCommand(a: VolumesArgs, s: Settings, stop?: Stoppin
           ? rows.filter((r) => r.mine)
           : a.names.map((n) => {
               const r = rows.find((x) => x.name === n);
-              if (!r) throw new XcrossError(`${n} is not a volume xcross made on ${where}`, { fix: '`xcross volumes list` names them' });
+              if (!r)
+                throw new XcrossError(`${n} is not a volume xcross made on ${where}`, {
+                  fix: '`xcross volumes list` names them',
+                });
               return r;
             })
         : // prune: this machine's volumes whose folder is gone here; --all: every xcross volume.
@@ -110,7 +124,11 @@ export async function volumesCommand(a: VolumesArgs, s: Settings, stop?: Stoppin
       }
     }
     if (chosen.length === 0)
-      log.info(a.action === 'prune' ? `nothing to prune on ${where}: every volume's folder is still here (--all removes them all)` : 'nothing to remove');
+      log.info(
+        a.action === 'prune'
+          ? `nothing to prune on ${where}: every volume's folder is still here (--all removes them all)`
+          : 'nothing to remove',
+      );
     return failed ? 1 : 0;
   } finally {
     await api.close();

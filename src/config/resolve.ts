@@ -2,7 +2,13 @@
 // CROSS_*, then the files (Cross.toml over Cargo.toml metadata), then defaults.
 import { XcrossError } from '../base/errors';
 import type { Env } from '../host';
-import { COPY_BACK, TOOLCHAIN_SOURCES, type CargoInvocation, type CopyBack, type ToolchainSource } from '../cli/cargo-args';
+import {
+  COPY_BACK,
+  TOOLCHAIN_SOURCES,
+  type CargoInvocation,
+  type CopyBack,
+  type ToolchainSource,
+} from '../cli/cargo-args';
 import type { XcrossOptions } from './cross-options';
 import { glibcVersion, splitTargetFloor } from '../targets/glibc-floor';
 import { quoted } from '../ui/quote';

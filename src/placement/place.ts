@@ -42,7 +42,8 @@ export async function placeMounts(p: Prepared, spec: ContainerSpec): Promise<Pla
     if ('imageMissing' in seen) {
       await p.ensureBase();
       seen = await probeVisibility(api, spec.image, root);
-      if ('imageMissing' in seen) throw new XcrossError(`${spec.image} was made but the engine on ${remote.destination} cannot find it`);
+      if ('imageMissing' in seen)
+        throw new XcrossError(`${spec.image} was made but the engine on ${remote.destination} cannot find it`);
     }
     if (seen.sees) {
       p.log.debug(`mounts: direct, because the engine on ${remote.destination} sees the workspace (${seen.why})`);

@@ -19,7 +19,9 @@ const AFTER: Record<string, string[]> = { run: ['build'], test: ['test', '--no-r
 
 function ownFormat(args: string[]): boolean {
   const end = args.indexOf('--');
-  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--message-format' || a.startsWith('--message-format='));
+  return (end < 0 ? args : args.slice(0, end)).some(
+    (a) => a === '--message-format' || a.startsWith('--message-format='),
+  );
 }
 
 /** `sh -c 'exec "$@" >"$0"' FILE cargo ...`: cargo's stdout into FILE, its exit code kept. */

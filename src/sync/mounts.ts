@@ -109,7 +109,13 @@ export function volumeName(role: Role, client: string, hostPath: string): string
 }
 
 export function volumeLabels(m: SyncedMount, client: string, id: string): Record<string, string> {
-  return { [MANAGED_LABEL]: 'true', [SYNC_LABEL]: m.role, [SOURCE_LABEL]: m.hostPath, [CLIENT_LABEL]: client, [ID_LABEL]: id };
+  return {
+    [MANAGED_LABEL]: 'true',
+    [SYNC_LABEL]: m.role,
+    [SOURCE_LABEL]: m.hostPath,
+    [CLIENT_LABEL]: client,
+    [ID_LABEL]: id,
+  };
 }
 
 export interface SyncContext {

@@ -72,10 +72,16 @@ export async function startSync(spec: ContainerSpec, o: SyncOptions): Promise<Sy
   if (carrier === undefined) {
     await o.ensureImage();
     carrier = await createCarrier(o.api, { name: carrierName, image: spec.image, volumes, labels });
-    if (carrier === undefined) throw new XcrossError(`${spec.image} was made but the engine on ${o.remote.destination} cannot find it`);
+    if (carrier === undefined)
+      throw new XcrossError(`${spec.image} was made but the engine on ${o.remote.destination} cannot find it`);
   }
   const id = carrier;
-  const volumeMounts: Mount[] = mounts.map((m) => ({ source: m.volume, target: m.target, readOnly: m.readOnly, volume: true }));
+  const volumeMounts: Mount[] = mounts.map((m) => ({
+    source: m.volume,
+    target: m.target,
+    readOnly: m.readOnly,
+    volume: true,
+  }));
   try {
     await sendAll(o, spec, mounts, ids, volumeMounts, id);
   } catch (e) {
@@ -183,13 +189,22 @@ async function removeFiles(o: SyncOptions, spec: ContainerSpec, mounts: Mount[],
       tty: false,
       ports: undefined,
     });
-    if (r.code !== 0) throw new XcrossError(`removing ${chunk.length} deleted file(s) from the engine's volumes failed (exit ${r.code})`);
+    if (r.code !== 0)
+      throw new XcrossError(
+        `removing ${chunk.length} deleted file(s) from the engine's volumes failed (exit ${r.code})`,
+      );
     o.log.debug(`sync: removed ${chunk.join(', ')}`);
   }
 }
 
 /** Cargo.lock as cargo left it there, when it differs from ours (cargo made or updated it). */
-async function lockBack(o: SyncOptions, carrier: string, ws: SyncedMount, volumeId: string, lockPath: string): Promise<void> {
+async function lockBack(
+  o: SyncOptions,
+  carrier: string,
+  ws: SyncedMount,
+  volumeId: string,
+  lockPath: string,
+): Promise<void> {
   const inVolume = path.posix.join(ws.target, 'Cargo.lock');
   const there = await statPath(o.api, carrier, inVolume);
   if (!there) return;
@@ -203,7 +218,12 @@ async function lockBack(o: SyncOptions, carrier: string, ws: SyncedMount, volume
   if (!tar) return;
   await unpackInto(tar, ws.hostPath, 0);
   const st = fs.statSync(lockPath);
-  sent.files['Cargo.lock'] = { size: st.size, mtimeMs: Math.floor(st.mtimeMs), mode: st.mode & 0o7777, hash: hashFile(lockPath) };
+  sent.files['Cargo.lock'] = {
+    size: st.size,
+    mtimeMs: Math.floor(st.mtimeMs),
+    mode: st.mode & 0o7777,
+    hash: hashFile(lockPath),
+  };
   saveManifest(file, sent);
   o.log.debug(`sync: brought back Cargo.lock (cargo wrote it on ${o.remote.destination})`);
 }
@@ -218,13 +238,28 @@ async function targetDirBack(o: SyncOptions, carrier: string): Promise<void> {
   );
 }
 
-async function artifactsBack(o: SyncOptions, carrier: string, spec: ContainerSpec, planned: string[], messages: string): Promise<void> {
+async function artifactsBack(
+  o: SyncOptions,
+  carrier: string,
+  spec: ContainerSpec,
+  planned: string[],
+  messages: string,
+): Promise<void> {
   const started = performance.now();
   const after = messagesAfter(planned, messages);
   if (after) {
-    const r = await o.runtime.run({ ...spec, name: `${spec.name}-artifacts`, command: after, interactive: false, tty: false, ports: undefined });
+    const r = await o.runtime.run({
+      ...spec,
+      name: `${spec.name}-artifacts`,
+      command: after,
+      interactive: false,
+      tty: false,
+      ports: undefined,
+    });
     if (r.code !== 0) {
-      o.log.warn(`could not ask cargo which artifacts it made (exit ${r.code}): nothing was brought back; --copy-back target-dir brings the whole target directory`);
+      o.log.warn(
+        `could not ask cargo which artifacts it made (exit ${r.code}): nothing was brought back; --copy-back target-dir brings the whole target directory`,
+      );
       return;
     }
   } else if (spec.command[0] !== 'sh') {

@@ -32,7 +32,10 @@ export function packFiles(root: string, tree: Tree, send: string[]): { tar: Read
         else {
           // Read whole: a file that changes while it is sent must not break the tar's sizes.
           const body = fs.readFileSync(abs);
-          await add({ name: rel, type: 'file', size: body.length, mode: e.mode, mtime: new Date(e.mtimeMs), ...owner }, body);
+          await add(
+            { name: rel, type: 'file', size: body.length, mode: e.mode, mtime: new Date(e.mtimeMs), ...owner },
+            body,
+          );
         }
       }
       pack.finalize();

@@ -15,16 +15,21 @@ export async function probeVisibility(api: ApiClient, image: string, root: strin
   const name = `xcross-probe-sees-${process.pid}-${Date.now().toString(36)}`;
   let id: string;
   try {
-    const r = await api.json<{ Id?: string }>('POST', '/containers/create', 'checking whether the engine sees the workspace', {
-      json: {
-        name,
-        image,
-        command: ['true'],
-        labels: { [MANAGED_LABEL]: 'true' },
-        netns: { nsmode: 'none' },
-        mounts: [{ destination: root, source: root, type: 'bind', options: ['rbind', 'ro'] }],
+    const r = await api.json<{ Id?: string }>(
+      'POST',
+      '/containers/create',
+      'checking whether the engine sees the workspace',
+      {
+        json: {
+          name,
+          image,
+          command: ['true'],
+          labels: { [MANAGED_LABEL]: 'true' },
+          netns: { nsmode: 'none' },
+          mounts: [{ destination: root, source: root, type: 'bind', options: ['rbind', 'ro'] }],
+        },
       },
-    });
+    );
     id = r?.Id ?? name;
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;

@@ -34,7 +34,8 @@ export function sshRemoteMissing(): string | undefined {
   if (spawnSync('id', ['-u', user]).status !== 0)
     return `no user ${user}: run scripts/setup-host.sh --e2e-user ${os.userInfo().username}`;
   if (!fs.existsSync('/usr/sbin/sshd')) return 'no /usr/sbin/sshd: apt-get install openssh-server';
-  if (spawnSync('sudo', ['-n', '-u', user, 'true']).status !== 0) return `sudo -u ${user} is not allowed without a password`;
+  if (spawnSync('sudo', ['-n', '-u', user, 'true']).status !== 0)
+    return `sudo -u ${user} is not allowed without a password`;
   return undefined;
 }
 
@@ -62,11 +63,15 @@ export async function startSshRemote(): Promise<SshRemote> {
   const uid = Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim());
   const runtimeDir = `/run/user/${uid}`;
   const as = (args: string[], input?: string) => {
-    const r = spawnSync('sudo', ['-n', '-u', user, '--', 'env', `XDG_RUNTIME_DIR=${runtimeDir}`, `HOME=${home}`, ...args], {
-      encoding: 'utf8',
-      input,
-      cwd: '/',
-    });
+    const r = spawnSync(
+      'sudo',
+      ['-n', '-u', user, '--', 'env', `XDG_RUNTIME_DIR=${runtimeDir}`, `HOME=${home}`, ...args],
+      {
+        encoding: 'utf8',
+        input,
+        cwd: '/',
+      },
+    );
     return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
   };
   const home = spawnSync('getent', ['passwd', user], { encoding: 'utf8' }).stdout.split(':')[5];
@@ -78,7 +83,10 @@ export async function startSshRemote(): Promise<SshRemote> {
   const port = await freePort();
   const dir = as(['mktemp', '-d', `${home}/sshd-XXXXXX`]).stdout.trim();
   as(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', `${dir}/host_key`]);
-  as(['sh', '-c', 'cat > "$1" && chmod 600 "$1"', 'sh', `${dir}/authorized_keys`], fs.readFileSync(`${key}.pub`, 'utf8'));
+  as(
+    ['sh', '-c', 'cat > "$1" && chmod 600 "$1"', 'sh', `${dir}/authorized_keys`],
+    fs.readFileSync(`${key}.pub`, 'utf8'),
+  );
   const config = [
     `ListenAddress 127.0.0.1`,
     `Port ${port}`,
@@ -120,7 +128,11 @@ export async function startSshRemote(): Promise<SshRemote> {
     { stdio: 'ignore' },
   );
   // known_hosts: the host key, once, as a user accepts it.
-  const hostKey = as(['cat', `${dir}/host_key.pub`]).stdout.trim().split(' ').slice(0, 2).join(' ');
+  const hostKey = as(['cat', `${dir}/host_key.pub`])
+    .stdout.trim()
+    .split(' ')
+    .slice(0, 2)
+    .join(' ');
   const sshDir = path.join(os.homedir(), '.ssh');
   fs.mkdirSync(sshDir, { recursive: true, mode: 0o700 });
   const knownHosts = path.join(sshDir, 'known_hosts');
@@ -128,14 +140,21 @@ export async function startSshRemote(): Promise<SshRemote> {
   fs.appendFileSync(knownHosts, `${line}\n`, { mode: 0o600 });
   const stop = async () => {
     try {
-      const kept = fs.readFileSync(knownHosts, 'utf8').split('\n').filter((l) => l && l !== line);
+      const kept = fs
+        .readFileSync(knownHosts, 'utf8')
+        .split('\n')
+        .filter((l) => l && l !== line);
       fs.writeFileSync(knownHosts, kept.length ? kept.join('\n') + '\n' : '');
     } catch {}
     const pid = as(['cat', `${dir}/sshd.pid`]).stdout.trim();
     if (pid) as(['kill', pid]);
     const servicePid = as(['cat', `${dir}/service.pid`]).stdout.trim();
     if (servicePid) as(['kill', servicePid]);
-    await waitFor('the remote service to stop', () => service.exitCode !== null || service.signalCode !== null, 10_000).catch(() => {});
+    await waitFor(
+      'the remote service to stop',
+      () => service.exitCode !== null || service.signalCode !== null,
+      10_000,
+    ).catch(() => {});
     as(['rm', '-rf', dir]);
     fs.rmSync(local, { recursive: true, force: true });
   };
