@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { XcrossError } from '../../src/base/errors';
+import { installCommand } from '../../src/base/host-os/install';
 import type { Logger } from '../../src/base/log';
 import { ApiClient } from '../podman-api/client';
 import { checkApiVersion } from '../podman-api/socket';
@@ -81,7 +82,7 @@ export async function openTunnel(e: SshEngine, o: TunnelOptions): Promise<Remote
   const ssh = findOnPath('ssh', o.env.PATH);
   if (!ssh) {
     throw new XcrossError(`${e.from} names an engine over ssh (${e.uri}), and ssh is not installed`, {
-      fix: "install OpenSSH's client (apt-get install openssh-client, dnf install openssh-clients)",
+      fix: `install OpenSSH's client: ${installCommand('ssh')}`,
     });
   }
   const local = localSocketPath(o.env);

@@ -46,9 +46,15 @@ export function messagesAfter(command: string[], file: string): string[] | undef
   return toFile(file, [cargo, ...as, '--quiet', JSON_FLAG, ...args]);
 }
 
+export interface Artifact {
+  file: string;
+  /** Cargo did not rebuild it in this run. */
+  fresh: boolean;
+}
+
 /** The workspace's own artifacts (not registry dependencies', not build scripts') under the target dir. */
-export function artifactsIn(messages: string, targetDir: string): string[] {
-  const out = new Set<string>();
+export function artifactsIn(messages: string, targetDir: string): Artifact[] {
+  const out = new Map<string, boolean>();
   for (const line of messages.split('\n')) {
     if (!line.startsWith('{')) continue;
     let m: unknown;
@@ -64,6 +70,7 @@ export function artifactsIn(messages: string, targetDir: string): string[] {
       target?: { kind?: unknown };
       filenames?: unknown;
       executable?: unknown;
+      fresh?: unknown;
     };
     if (msg.reason !== 'compiler-artifact') continue;
     // Local packages: "path+file:///..." (cargo 1.77+) or "name 0.1.0 (path+file:///...)".
@@ -75,8 +82,8 @@ export function artifactsIn(messages: string, targetDir: string): string[] {
     for (const f of files) {
       const n = path.normalize(f);
       if (!isInside(n, targetDir) || n === targetDir) continue;
-      out.add(n);
+      out.set(n, (out.get(n) ?? true) && msg.fresh === true);
     }
   }
-  return [...out];
+  return [...out].map(([file, fresh]) => ({ file, fresh }));
 }

@@ -277,11 +277,16 @@ async function artifactsBack(
   const files = artifactsIn(Buffer.concat(chunks).toString(), o.targetDir);
   let fetched = 0;
   let bytes = 0;
-  for (const file of files) {
-    const there = await statPath(o.api, carrier, file);
-    if (!there) continue;
+  for (const { file, fresh } of files) {
     const here = fs.statSync(file, { throwIfNoEntry: false });
-    if (here && here.size === there.size && Math.abs(here.mtimeMs - there.mtimeMs) < 1000) continue;
+    // The build's own messages say what it rebuilt; after run/test (a no-op build) every artifact is
+    // "fresh", so there the file's size and mtime on the far side tell (one HEAD each).
+    if (!after && fresh && here) continue;
+    if (after) {
+      const there = await statPath(o.api, carrier, file);
+      if (!there) continue;
+      if (here && here.size === there.size && Math.abs(here.mtimeMs - there.mtimeMs) < 1000) continue;
+    }
     const body = await getArchive(o.api, carrier, file);
     if (!body) continue;
     const r = await unpackInto(body, path.dirname(file), 0);

@@ -256,8 +256,8 @@ describe("cargo's artifacts", () => {
       { reason: 'build-finished', success: true },
     ];
     assert.deepEqual(artifactsIn(lines.map((l) => JSON.stringify(l)).join('\n') + '\nnot json\n', '/w/target'), [
-      '/w/target/debug/app',
-      '/w/target/debug/deps/libutil.rlib',
+      { file: '/w/target/debug/app', fresh: false },
+      { file: '/w/target/debug/deps/libutil.rlib', fresh: false },
     ]);
   });
 });
