@@ -158,7 +158,8 @@ export async function createRuntime(requested: string | undefined, ctx: DetectCo
 
 /** The ssh tunnel to the engine CONTAINER_HOST or a podman connection names, when it is over ssh. */
 async function openRemote(requested: string | undefined, ctx: DetectContext): Promise<RemoteEngine | undefined> {
-  const podman = findOnPath('podman-remote', ctx.env.PATH) ?? findOnPath('podman', ctx.env.PATH);
+  // podman-remote only where there is no podman: its default connection is where podman itself goes.
+  const podman = findOnPath('podman', ctx.env.PATH) ?? findOnPath('podman-remote', ctx.env.PATH);
   const engine = await sshEngineFromEnv(ctx.env, podman);
   if (!engine) return undefined;
   if (requested !== undefined && !['podman', 'podman-api'].includes(path.basename(requested))) {

@@ -82,8 +82,9 @@ export async function startSync(spec: ContainerSpec, o: SyncOptions): Promise<Sy
     readOnly: m.readOnly,
     volume: true,
   }));
+  let manifestsSent = false;
   try {
-    await sendAll(o, spec, mounts, ids, volumeMounts, id);
+    manifestsSent = await sendAll(o, spec, mounts, ids, volumeMounts, id);
   } catch (e) {
     await removeContainer(o.api, id);
     throw e;
@@ -97,7 +98,9 @@ export async function startSync(spec: ContainerSpec, o: SyncOptions): Promise<Sy
     finish: async (code, interrupted) => {
       try {
         if (interrupted) return;
-        if (workspace) await lockBack(o, id, workspace, ids.get(workspace.volume)!, lockPath);
+        // Cargo writes Cargo.lock when there is none or a manifest changed its dependencies.
+        if (workspace && (manifestsSent || lockfile === undefined))
+          await lockBack(o, id, workspace, ids.get(workspace.volume)!, lockPath);
         if (code !== 0) return;
         if (o.copyBack === 'target-dir') await targetDirBack(o, id);
         else if (o.copyBack === 'artifacts') await artifactsBack(o, id, synced, spec.command, messages);
@@ -139,8 +142,9 @@ async function sendAll(
   ids: Map<string, string>,
   volumeMounts: Mount[],
   carrier: string,
-): Promise<void> {
+): Promise<boolean> {
   const started = performance.now();
+  let manifests = false;
   const work: { m: SyncedMount; tree: Tree; delta: Delta; file: string }[] = [];
   for (const m of mounts) {
     if (!m.filter) continue;
@@ -164,6 +168,8 @@ async function sendAll(
       await Promise.all([putArchive(o.api, carrier, m.target, tar), done]);
     }
     saveManifest(w.file, delta.next);
+    if (m.role === 'workspace' || m.role === 'source')
+      manifests ||= sentFiles.some((r) => /(^|\/)Cargo\.toml$/.test(r));
     files += sentFiles.length;
     bytes += delta.bytes;
     const shown = sentFiles.slice(0, 5).join(', ') + (sentFiles.length > 5 ? `, and ${sentFiles.length - 5} more` : '');
@@ -172,6 +178,7 @@ async function sendAll(
     );
   }
   o.log.debug(`sync: sent ${files} file(s), ${bytes} bytes, in ${Math.round(performance.now() - started)} ms`);
+  return manifests;
 }
 
 /** Files gone here are removed there, by a short container with the volumes (a tar cannot say "gone"). */

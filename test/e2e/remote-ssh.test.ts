@@ -121,6 +121,25 @@ describe(
       assert.deepEqual(remoteContainers(), []);
     });
 
+    test('a workspace the engine does see (a shared folder) is mounted directly, and -v says why', async () => {
+      const shared = copyFixtures();
+      try {
+        spawnSync('chmod', ['-R', 'a+rwX', shared.dir]);
+        const r = await xcross(['build', '--target', T, '-v'], { cwd: shared.crate, env: env(), timeoutMs: 600_000 });
+        assert.equal(r.code, 0, tail(r.stderr));
+        assert.match(
+          r.stderr,
+          /mounts: direct, because the engine on \S+@127\.0\.0\.1 sees the workspace \(its \S+Cargo\.toml is ours\)/,
+        );
+        assert.doesNotMatch(r.stderr, /sync: /);
+        assert.equal(elfMachine(path.join(shared.crate, 'target', T, 'debug', 'hello-xcross')), 62);
+      } finally {
+        // target/ belongs to the remote user, as on a shared folder: it removes its files.
+        remote.as(['rm', '-rf', path.join(shared.crate, 'target')]);
+        fs.rmSync(shared.dir, { recursive: true, force: true });
+      }
+    });
+
     test('xcross volumes lists what was left there, and removes it', async () => {
       const l = await run(['volumes', 'list', '--json']);
       assert.equal(l.code, 0, tail(l.stderr));

@@ -12,7 +12,7 @@ import { walk, type Tree } from '../../src/sync/tree';
 import { cargoHomeFilter, parseLockfile, sourceFilter, syncedMounts, volumeName } from '../../src/sync/mounts';
 import { artifactsIn, messagesAfter, withMessages } from '../../src/sync/cargo-messages';
 import { safeRelative, unpackInto } from '../../src/sync/tar-io';
-import { parseSshUri, sshDestination } from '../../runtimes/ssh/engine-uri';
+import { parseSshUri, sshDestination, sshEngineFromEnv } from '../../runtimes/ssh/engine-uri';
 import { tunnelArgs } from '../../runtimes/ssh/tunnel';
 import { cliRunArgs } from '../../runtimes/cli/run-args';
 import { specGenerator } from '../../runtimes/podman-api/spec-json';
@@ -307,5 +307,35 @@ describe('an engine over ssh', () => {
     assert.deepEqual(a.slice(a.indexOf('-L'), a.indexOf('-L') + 2), ['-L', '/l.sock:/r.sock']);
     assert.deepEqual(a.slice(-2), ['--', 'u@h']);
     assert.ok(a.join(' ').includes('-i /k -o IdentitiesOnly=yes'));
+  });
+
+  test('a podman system connection: CONTAINER_CONNECTION by name, the default one only for podman-remote', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-conn-'));
+    const rows = [
+      {
+        Name: 'box',
+        URI: 'ssh://core@box:22/run/user/1000/podman/podman.sock',
+        Identity: '/home/u/.ssh/box',
+        Default: false,
+      },
+      { Name: 'machine', URI: 'ssh://core@127.0.0.1:40000/run/user/501/podman/podman.sock', Default: true },
+    ];
+    for (const name of ['podman', 'podman-remote']) {
+      fs.writeFileSync(path.join(dir, name), `#!/bin/sh\necho '${JSON.stringify(rows)}'\n`, { mode: 0o755 });
+    }
+    const named = await sshEngineFromEnv({ CONTAINER_CONNECTION: 'box' }, path.join(dir, 'podman'));
+    assert.deepEqual(
+      [named?.host, named?.identity, named?.from],
+      ['box', '/home/u/.ssh/box', 'CONTAINER_CONNECTION=box'],
+    );
+    assert.equal(await sshEngineFromEnv({}, path.join(dir, 'podman')), undefined, 'podman itself stays local');
+    const dflt = await sshEngineFromEnv({}, path.join(dir, 'podman-remote'));
+    assert.equal(dflt?.port, 40000);
+    await assert.rejects(
+      sshEngineFromEnv({ CONTAINER_CONNECTION: 'nope' }, path.join(dir, 'podman')),
+      /not one of podman's system connections \(box, machine\)/,
+    );
+    assert.equal(await sshEngineFromEnv({ CONTAINER_HOST: 'unix:///run/podman.sock' }, undefined), undefined);
+    fs.rmSync(dir, { recursive: true });
   });
 });
