@@ -124,6 +124,9 @@ describe(
     test('a workspace the engine does see (a shared folder) is mounted directly, and -v says why', async () => {
       const shared = copyFixtures();
       try {
+        // Readable and writable by the remote user, as a shared folder is: target/ made beforehand, since
+        // xcross makes it with the usual mode otherwise.
+        fs.mkdirSync(path.join(shared.crate, 'target'));
         spawnSync('chmod', ['-R', 'a+rwX', shared.dir]);
         const r = await xcross(['build', '--target', T, '-v'], { cwd: shared.crate, env: env(), timeoutMs: 600_000 });
         assert.equal(r.code, 0, tail(r.stderr));
