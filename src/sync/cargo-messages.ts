@@ -1,10 +1,11 @@
 // Which files a synced build brings back: the artifacts cargo names in its JSON messages. Cargo
-// writes them to its stdout, so for `build` and `rustc` (whose stdout holds nothing else) the
-// container's cargo writes them to a file in the target volume, with the diagnostics rendered on
-// stderr as usual (`--message-format=json-render-diagnostics`). `run`, `test` and `bench` print the
-// program's output on stdout, so after them a quiet `cargo build` (or `test --no-run`) with the same
-// arguments, a no-op then, names the same artifacts. A user's own --message-format is left alone,
-// and then nothing is brought back but what --copy-back target-dir asks for.
+// writes them to its stdout, so in the container cargo's stdout goes to a file in the target volume,
+// the diagnostics still rendered on stderr (`--message-format=json-render-diagnostics`): for `build`
+// and `rustc`, whose stdout holds nothing else, the command itself; `run`, `test` and `bench` print
+// the program's output on stdout, so there the same `cargo build` (or `test --no-run`) runs first in the
+// same container and writes the messages, then the command as asked (its build is then a no-op). Only
+// artifacts cargo did not find fresh come back. A user's own --message-format is left alone, and then
+// nothing is brought back but what --copy-back target-dir asks for.
 import * as path from 'node:path';
 import { isInside } from '../base/paths';
 
@@ -15,7 +16,7 @@ export function messagesFile(targetDir: string): string {
 
 const JSON_FLAG = '--message-format=json-render-diagnostics';
 const DIRECT = new Set(['build', 'rustc']);
-const AFTER: Record<string, string[]> = { run: ['build'], test: ['test', '--no-run'], bench: ['bench', '--no-run'] };
+const BEFORE: Record<string, string[]> = { run: ['build'], test: ['test', '--no-run'], bench: ['bench', '--no-run'] };
 
 function ownFormat(args: string[]): boolean {
   const end = args.indexOf('--');
@@ -24,26 +25,25 @@ function ownFormat(args: string[]): boolean {
   );
 }
 
-/** `sh -c 'exec "$@" >"$0"' FILE cargo ...`: cargo's stdout into FILE, its exit code kept. */
-function toFile(file: string, cargo: string[]): string[] {
-  return ['sh', '-c', 'exec "$@" >"$0"', file, ...cargo];
+/** One word for sh, quoted so that nothing in it is special. */
+function shq(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command for the run itself: `build`/`rustc` write their messages to `file`; others run as planned. */
+/**
+ * The command with cargo's messages written to `file` (unchanged when cargo names no artifacts here
+ * or the user chose a format). The exit code is cargo's (the build's when it fails, else the program's).
+ */
 export function withMessages(command: string[], file: string): string[] {
   const [cargo, sub, ...rest] = command;
-  if (cargo !== 'cargo' || !DIRECT.has(sub) || ownFormat(rest)) return command;
-  return toFile(file, [cargo, sub, JSON_FLAG, ...rest]);
-}
-
-/** The quiet no-op cargo that names the artifacts after `run`/`test`/`bench`; undefined when none is needed. */
-export function messagesAfter(command: string[], file: string): string[] | undefined {
-  const [cargo, sub, ...rest] = command;
-  const as = AFTER[sub];
-  if (cargo !== 'cargo' || !as || ownFormat(rest)) return undefined;
+  if (cargo !== 'cargo' || ownFormat(rest)) return command;
+  if (DIRECT.has(sub)) return ['sh', '-c', 'exec "$@" >"$0"', file, cargo, sub, JSON_FLAG, ...rest];
+  const before = BEFORE[sub];
+  if (!before) return command;
   const end = rest.indexOf('--');
   const args = (end < 0 ? rest : rest.slice(0, end)).filter((a) => a !== '--no-run');
-  return toFile(file, [cargo, ...as, '--quiet', JSON_FLAG, ...args]);
+  const build = [cargo, ...before, JSON_FLAG, ...args].map(shq).join(' ');
+  return ['sh', '-c', `${build} >${shq(file)} && exec ${command.map(shq).join(' ')}`];
 }
 
 export interface Artifact {

@@ -23,7 +23,7 @@ import { XcrossError } from '../base/errors';
 import { fnv1a } from '../base/hash';
 import type { Logger } from '../base/log';
 import type { CopyBack } from '../cli/cargo-args';
-import { artifactsIn, messagesAfter, messagesFile, withMessages } from './cargo-messages';
+import { artifactsIn, messagesFile, withMessages } from './cargo-messages';
 import { diffTree, loadManifest, saveManifest, type Delta } from './manifest';
 import { ID_LABEL, SYNC_LABEL, syncedMounts, volumeLabels, type SyncedMount } from './mounts';
 import { packFiles, unpackInto } from './tar-io';
@@ -253,23 +253,8 @@ async function artifactsBack(
   messages: string,
 ): Promise<void> {
   const started = performance.now();
-  const after = messagesAfter(planned, messages);
-  if (after) {
-    const r = await o.runtime.run({
-      ...spec,
-      name: `${spec.name}-artifacts`,
-      command: after,
-      interactive: false,
-      tty: false,
-      ports: undefined,
-    });
-    if (r.code !== 0) {
-      o.log.warn(
-        `could not ask cargo which artifacts it made (exit ${r.code}): nothing was brought back; --copy-back target-dir brings the whole target directory`,
-      );
-      return;
-    }
-  } else if (spec.command[0] !== 'sh') {
+  if (planned[0] !== 'cargo') return;
+  if (spec.command === planned) {
     o.log.debug(
       `sync: nothing to bring back from cargo ${planned[1] ?? ''} (it links nothing, or your --message-format is kept and cargo named no artifacts to xcross; --copy-back target-dir brings everything)`,
     );
@@ -285,15 +270,8 @@ async function artifactsBack(
   let fetched = 0;
   let bytes = 0;
   for (const { file, fresh } of files) {
-    const here = fs.statSync(file, { throwIfNoEntry: false });
-    // The build's own messages say what it rebuilt; after run/test (a no-op build) every artifact is
-    // "fresh", so there the file's size and mtime on the far side tell (one HEAD each).
-    if (!after && fresh && here) continue;
-    if (after) {
-      const there = await statPath(o.api, carrier, file);
-      if (!there) continue;
-      if (here && here.size === there.size && Math.abs(here.mtimeMs - there.mtimeMs) < 1000) continue;
-    }
+    // Cargo's messages say what it rebuilt: a fresh one that is here already stays as it is.
+    if (fresh && fs.existsSync(file)) continue;
     const body = await getArchive(o.api, carrier, file);
     if (!body) continue;
     const r = await unpackInto(body, path.dirname(file), 0);

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { diffTree, emptyManifest } from '../../src/sync/manifest';
 import { walk, type Tree } from '../../src/sync/tree';
 import { cargoHomeFilter, parseLockfile, sourceFilter, syncedMounts, volumeName } from '../../src/sync/mounts';
-import { artifactsIn, messagesAfter, withMessages } from '../../src/sync/cargo-messages';
+import { artifactsIn, withMessages } from '../../src/sync/cargo-messages';
 import { safeRelative, unpackInto } from '../../src/sync/tar-io';
 import { parseSshUri, sshDestination, sshEngineFromEnv } from '../../runtimes/ssh/engine-uri';
 import { tunnelArgs } from '../../runtimes/ssh/tunnel';
@@ -176,7 +176,7 @@ describe('volumes for a spec', () => {
       env: {},
       adaptation: { global: [], run: [], notes: [] },
     });
-    assert.ok(argv.join(' ').includes('--mount type=volume,source=xcross-workspace-0123,destination=/home/u/ws'));
+    assert.ok(argv.join(' ').includes('-v xcross-workspace-0123:/home/u/ws:rw'));
     const g = specGenerator(v, {
       rootless: true,
       selinux: false,
@@ -206,24 +206,20 @@ describe("cargo's artifacts", () => {
       '--message-format',
       'short',
     ]);
-    assert.deepEqual(withMessages(['cargo', 'test'], 'f'), ['cargo', 'test']);
   });
 
-  test('after run and test, a quiet no-op build names them, without the program arguments', () => {
-    assert.deepEqual(messagesAfter(['cargo', 'run', '--bin', 'x', '--', '--flag'], 'f')!.slice(4), [
-      'cargo',
-      'build',
-      '--quiet',
-      '--message-format=json-render-diagnostics',
-      '--bin',
-      'x',
-    ]);
-    assert.deepEqual(messagesAfter(['cargo', 'test', '--', '--nocapture'], 'f')!.slice(4, 7), [
-      'cargo',
-      'test',
-      '--no-run',
-    ]);
-    assert.equal(messagesAfter(['cargo', 'check'], 'f'), undefined);
+  test('run and test: the same build writes the messages first, then the command runs as asked', () => {
+    const [sh, c, script] = withMessages(['cargo', 'run', '-v', '--bin', "it's", '--', '--flag'], '/t/m.json');
+    assert.deepEqual([sh, c], ['sh', '-c']);
+    assert.equal(
+      script,
+      `cargo build --message-format=json-render-diagnostics -v --bin 'it'\\''s' >/t/m.json && exec cargo run -v --bin 'it'\\''s' -- --flag`,
+    );
+    assert.match(
+      withMessages(['cargo', 'test', '--', '--nocapture'], 'f')[2],
+      /^cargo test --no-run --message-format=json-render-diagnostics >f && exec cargo test -- --nocapture$/,
+    );
+    assert.deepEqual(withMessages(['cargo', 'check'], 'f'), ['cargo', 'check']);
   });
 
   test("the workspace's own artifacts under the target dir, not dependencies' or build scripts'", () => {
