@@ -5,7 +5,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { ApiClient } from '../../runtimes/podman-api/client';
 import {
   createCarrier,
@@ -126,7 +125,8 @@ async function ensureVolumes(o: SyncOptions, mounts: SyncedMount[], client: stri
   for (const m of mounts) {
     let id = existing.get(m.volume);
     if (id === undefined) {
-      id = randomBytes(8).toString('hex');
+      // node:crypto loaded here, not at the top: a local build's warm path never pays for it.
+      id = (require('node:crypto') as typeof import('node:crypto')).randomBytes(8).toString('hex');
       await createVolume(o.api, m.volume, volumeLabels(m, client, id));
       o.log.debug(`sync: made the volume ${m.volume} for ${m.hostPath} (${m.role})`);
     }
