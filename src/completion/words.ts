@@ -138,6 +138,25 @@ export function completionWords(registry: Registry): Words {
       ],
     },
     {
+      name: 'volumes',
+      describe: 'list and remove what a build over ssh left on the engine',
+      positional: {
+        name: 'action',
+        choices: [
+          ['list', 'list the volumes xcross made on the engine'],
+          ['rm', 'remove volumes'],
+          ['prune', "remove this machine's volumes whose folder is gone"],
+        ],
+      },
+      flags: [
+        runtime,
+        { long: 'all', describe: "rm: this machine's volumes; prune: every xcross volume" },
+        json,
+        verbose,
+        HELP,
+      ],
+    },
+    {
       name: 'completion',
       describe: 'print a shell completion script',
       positional: {
