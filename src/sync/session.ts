@@ -223,7 +223,7 @@ async function lockBack(
   if (here && was && was.size === there.size && Math.abs(was.mtimeMs - there.mtimeMs) < 1000) return;
   const tar = await getArchive(o.api, carrier, inVolume);
   if (!tar) return;
-  await unpackInto(tar, ws.hostPath, 0);
+  await unpackInto(tar, ws.hostPath);
   const st = fs.statSync(lockPath);
   sent.files['Cargo.lock'] = {
     size: st.size,
@@ -239,9 +239,9 @@ async function targetDirBack(o: SyncOptions, carrier: string): Promise<void> {
   const started = performance.now();
   const tar = await getArchive(o.api, carrier, o.targetDir);
   if (!tar) return;
-  const r = await unpackInto(tar, o.targetDir, 1);
+  const r = await unpackInto(tar, o.targetDir, path.basename(o.targetDir));
   o.log.debug(
-    `sync: brought back the target directory: ${r.files} file(s), ${r.bytes} bytes in ${Math.round(performance.now() - started)} ms${r.skipped.length ? `; skipped ${r.skipped.length} link(s) or special file(s)` : ''}`,
+    `sync: brought back the target directory: ${r.files} file(s), ${r.bytes} bytes in ${Math.round(performance.now() - started)} ms${r.skipped.length ? `; skipped ${r.skipped.length} link(s) or special file(s) (${r.skipped.slice(0, 3).join(', ')})` : ''}`,
   );
 }
 
@@ -274,7 +274,7 @@ async function artifactsBack(
     if (fresh && fs.existsSync(file)) continue;
     const body = await getArchive(o.api, carrier, file);
     if (!body) continue;
-    const r = await unpackInto(body, path.dirname(file), 0);
+    const r = await unpackInto(body, path.dirname(file));
     fetched += r.files;
     bytes += r.bytes;
   }

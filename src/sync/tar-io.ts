@@ -63,23 +63,53 @@ export interface Unpacked {
 }
 
 /**
- * Unpacks a tar from the engine into `dest`. `strip` leading components are dropped from each name
- * (1 for a folder's tar, whose names start with the folder's own name). Files are written under a
- * temporary name and renamed, with the mode and mtime the tar gives.
+ * Where an entry of a tar from the engine lands, relative to the destination, or undefined. A folder's
+ * tar names its files either under the folder's own name (`top`/...) or from its root (`/...`, podman
+ * 4.3 for a volume's mount point); both land inside the destination, never above it.
  */
-export async function unpackInto(tar: NodeJS.ReadableStream, dest: string, strip: number): Promise<Unpacked> {
+export function landing(name: string, top: string | undefined): string | undefined {
+  let n = name.replace(/^\/+/, '');
+  const rooted = n !== name;
+  if (!rooted && top !== undefined) {
+    if (n === top || n === `${top}/`) return undefined;
+    if (!n.startsWith(`${top}/`)) return undefined;
+    n = n.slice(top.length + 1);
+  }
+  return safeRelative(n);
+}
+
+/**
+ * Unpacks a tar from the engine into `dest`; `top` is the folder's own name when the tar is of a
+ * folder (see landing). Files are written under a temporary name and renamed, with the mode and mtime
+ * the tar gives.
+ */
+export async function unpackInto(tar: NodeJS.ReadableStream, dest: string, top?: string): Promise<Unpacked> {
   const extract = tarStream().extract();
   const reading = pipeline(tar as Readable, extract);
   reading.catch(() => {});
   const out: Unpacked = { files: 0, bytes: 0, skipped: [] };
   for await (const entry of extract) {
     const h = entry.header;
-    const parts = (safeRelative(h.name) ?? '').split('/').slice(strip);
-    const rel = parts.length && parts[0] ? safeRelative(parts.join('/')) : undefined;
+    const rel = landing(h.name, top);
     if (h.type === 'directory') {
       if (rel) fs.mkdirSync(path.join(dest, rel), { recursive: true });
       entry.resume();
       continue;
+    }
+    if (h.type === 'link' && rel && h.linkname) {
+      // A hard link (cargo links each artifact into deps/ and its profile folder): to a file that
+      // already landed here, never to anything outside.
+      const from = landing(h.linkname, top);
+      const src = from && path.join(dest, from);
+      if (src && fs.existsSync(src) && fs.lstatSync(src).isFile()) {
+        const file = path.join(dest, rel);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.rmSync(file, { force: true });
+        fs.linkSync(src, file);
+        out.files++;
+        entry.resume();
+        continue;
+      }
     }
     if (h.type !== 'file' || !rel) {
       if (h.name) out.skipped.push(h.name);

@@ -110,6 +110,22 @@ describe(
       assert.match(out.stdout, /^edited: hello from x86_64$/m, 'the rebuilt binary came back');
     });
 
+    test('a deleted file is removed there; --copy-back target-dir brings the whole target directory', async () => {
+      const extra = path.join(crate, 'notes.txt');
+      fs.writeFileSync(extra, 'scratch');
+      assert.equal((await run(['build', '--target', T])).code, 0);
+      fs.rmSync(extra);
+      const r = await run(['build', '--target', T, '--copy-back', 'target-dir', '-v']);
+      assert.equal(r.code, 0, tail(r.stderr));
+      assert.match(r.stderr, /sync: removed \S+\/notes\.txt/);
+      assert.match(r.stderr, /sync: brought back the target directory: \d+ file\(s\)/);
+      const deps = fs.readdirSync(path.join(crate, 'target', T, 'debug', 'deps'));
+      assert.ok(
+        deps.some((f) => f.startsWith('libxcross_util-')),
+        deps.join(' '),
+      );
+    });
+
     test('run and test of the example there', async () => {
       const r = await run(['run', '--target', T, '--', '--exit', '3']);
       assert.equal(r.code, 3, tail(r.stderr));

@@ -11,7 +11,7 @@ import { diffTree, emptyManifest } from '../../src/sync/manifest';
 import { walk, type Tree } from '../../src/sync/tree';
 import { cargoHomeFilter, parseLockfile, sourceFilter, syncedMounts, volumeName } from '../../src/sync/mounts';
 import { artifactsIn, withMessages } from '../../src/sync/cargo-messages';
-import { safeRelative, unpackInto } from '../../src/sync/tar-io';
+import { landing, safeRelative, unpackInto } from '../../src/sync/tar-io';
 import { parseSshUri, sshDestination, sshEngineFromEnv } from '../../runtimes/ssh/engine-uri';
 import { tunnelArgs } from '../../runtimes/ssh/tunnel';
 import { cliRunArgs } from '../../runtimes/cli/run-args';
@@ -265,6 +265,14 @@ describe('what comes back from the engine', () => {
     for (const bad of ['../x', '/etc/passwd', 'a/../../x', '..', '.']) assert.equal(safeRelative(bad), undefined, bad);
   });
 
+  test("a folder's tar lands inside it, whether named under the folder or from its root", () => {
+    assert.equal(landing('target/debug/app', 'target'), 'debug/app');
+    assert.equal(landing('/debug/app', 'target'), 'debug/app');
+    assert.equal(landing('/../../etc/passwd', 'target'), undefined);
+    assert.equal(landing('other/x', 'target'), undefined);
+    assert.equal(landing('app', undefined), 'app');
+  });
+
   test('only files and folders land, inside the destination, with their mode and mtime', async () => {
     const pack = (require('tar-stream') as typeof import('tar-stream')).pack();
     const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-unpack-'));
@@ -272,9 +280,13 @@ describe('what comes back from the engine', () => {
     pack.entry({ name: 'target/debug/app', mode: 0o755, mtime: new Date(1_000_000_000_000) }, 'ELF');
     pack.entry({ name: 'target/../../escape', mode: 0o644 }, 'no');
     pack.entry({ name: 'target/link', type: 'symlink', linkname: '/etc/passwd' });
+    pack.entry({ name: 'target/deps/app-1', type: 'link', linkname: 'target/debug/app' });
+    pack.entry({ name: 'target/evil', type: 'link', linkname: '../../etc/passwd' });
     pack.finalize();
-    const r = await unpackInto(pack as unknown as Readable, dest, 1);
-    assert.equal(r.files, 1);
+    const r = await unpackInto(pack as unknown as Readable, dest, 'target');
+    assert.equal(r.files, 2);
+    assert.equal(fs.readFileSync(path.join(dest, 'deps/app-1'), 'utf8'), 'ELF');
+    assert.ok(!fs.existsSync(path.join(dest, 'evil')));
     assert.equal(fs.readFileSync(path.join(dest, 'debug/app'), 'utf8'), 'ELF');
     assert.equal(fs.statSync(path.join(dest, 'debug/app')).mode & 0o777, 0o755);
     assert.equal(fs.statSync(path.join(dest, 'debug/app')).mtimeMs, 1_000_000_000_000);
