@@ -6,15 +6,13 @@
 // - 'mapped': xcross runs in a container and the engine outside it: each path becomes the engine
 //   host's path for it (issue 25, part 1);
 // - 'synced': the engine is on another machine that cannot see the workspace: named volumes on its
-//   side, the changed files sent before the run and cargo's artifacts brought back after (src/sync/).
+//   side, the changed files sent before the run and cargo's artifacts brought back after (remote.ts,
+//   src/sync/).
 // `-v` says which, and why.
-import { ApiClient } from '../../runtimes/podman-api/client';
 import type { RunResult } from '../../runtimes/runtime';
 import type { ContainerSpec } from '../../runtimes/spec';
 import type { Prepared } from '../commands/prepare';
-import { XcrossError } from '../base/errors';
-import { startSync } from '../sync/session';
-import { probeVisibility } from '../sync/visibility';
+import { placeRemote } from './remote';
 
 export type Placement = 'direct' | 'mapped' | 'synced';
 
@@ -27,57 +25,8 @@ export interface Placed {
   finish(result: RunResult | undefined): Promise<void>;
 }
 
-const nothing = async () => {};
-
 export async function placeMounts(p: Prepared, spec: ContainerSpec): Promise<Placed> {
-  const remote = p.runtime.remote;
-  if (!remote) {
-    p.log.debug('mounts: direct (the engine runs on this machine)');
-    return { how: 'direct', spec, finish: nothing };
-  }
-  const api = new ApiClient(remote.socket, p.log);
-  try {
-    const root = p.workspace.root;
-    let seen = await probeVisibility(api, spec.image, root);
-    if ('imageMissing' in seen) {
-      await p.ensureBase();
-      seen = await probeVisibility(api, spec.image, root);
-      if ('imageMissing' in seen)
-        throw new XcrossError(`${spec.image} was made but the engine on ${remote.destination} cannot find it`);
-    }
-    if (seen.sees) {
-      p.log.debug(`mounts: direct, because the engine on ${remote.destination} sees the workspace (${seen.why})`);
-      await api.close();
-      return { how: 'direct', spec, finish: nothing };
-    }
-    p.log.debug(
-      `mounts: synced to volumes on ${remote.destination}, because the engine there does not see the workspace: ${seen.why}`,
-    );
-    const synced = await startSync(spec, {
-      api,
-      remote,
-      runtime: p.runtime,
-      log: p.log,
-      cacheDir: p.host.cacheDir,
-      uid: p.host.uid,
-      workspaceRoot: root,
-      targetDir: p.targetDir,
-      copyBack: p.config.copyBack,
-      ensureImage: p.ensureBase,
-    });
-    return {
-      how: 'synced',
-      spec: synced.spec,
-      finish: async (r) => {
-        try {
-          await synced.finish(r?.code ?? 1, !r || r.interrupted !== undefined || r.imageMissing === true);
-        } finally {
-          await api.close();
-        }
-      },
-    };
-  } catch (e) {
-    await api.close();
-    throw e;
-  }
+  if (p.runtime.remote) return placeRemote(p, spec, p.runtime.remote);
+  p.log.debug('mounts: direct (the engine runs on this machine)');
+  return { how: 'direct', spec, finish: async () => {} };
 }
