@@ -19,6 +19,9 @@ import { tryConnect, type Connection } from './podman-api/connect';
 import { socketCandidates } from './podman-api/socket';
 import { knownRefusal } from './podman-api/refusal';
 import { API_FASTER, API_VERDICT } from './podman-api/preference';
+import { sshEngineFromEnv } from './ssh/engine-uri';
+import { openTunnel, type RemoteEngine } from './ssh/tunnel';
+import { ENGINE_URI } from './podman-service';
 
 export const RUNTIMES = ['podman', 'podman-api', 'nerdctl', 'docker'] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
@@ -128,12 +131,52 @@ function apiRuntime(
 }
 
 export async function createRuntime(requested: string | undefined, ctx: DetectContext): Promise<Runtime> {
-  return opening(await choose(requested, ctx));
+  const remote = await openRemote(requested, ctx);
+  if (!remote) return opening(await choose(requested, ctx));
+  // Every runtime then sees a local socket: the CLI as CONTAINER_HOST's client, the API directly.
+  const env = {
+    ...ctx.env,
+    CONTAINER_HOST: `unix://${remote.socket}`,
+    CONTAINER_CONNECTION: undefined,
+    [ENGINE_URI]: remote.uri,
+  };
+  let runtime: Runtime;
+  try {
+    runtime = await choose(requested ?? 'podman-api', { ...ctx, env }, requested ? undefined : 'podman-api');
+  } catch (e) {
+    await remote.close();
+    throw e;
+  }
+  runtime.remote = remote;
+  const close = runtime.close?.bind(runtime);
+  runtime.close = async () => {
+    await close?.();
+    await remote.close();
+  };
+  return opening(runtime);
 }
 
-async function choose(requested: string | undefined, ctx: DetectContext): Promise<Runtime> {
+/** The ssh tunnel to the engine CONTAINER_HOST or a podman connection names, when it is over ssh. */
+async function openRemote(requested: string | undefined, ctx: DetectContext): Promise<RemoteEngine | undefined> {
+  // podman-remote only where there is no podman: its default connection is where podman itself goes.
+  const podman = findOnPath('podman', ctx.env.PATH) ?? findOnPath('podman-remote', ctx.env.PATH);
+  const engine = await sshEngineFromEnv(ctx.env, podman);
+  if (!engine) return undefined;
+  if (requested !== undefined && !['podman', 'podman-api'].includes(path.basename(requested))) {
+    throw new XcrossError(`${engine.from} names a podman service over ssh, which ${requested} cannot drive`, {
+      fix: 'use --runtime podman-api (the default for ssh://) or --runtime podman, or unset it',
+    });
+  }
+  return openTunnel(engine, { env: ctx.env, log: ctx.log });
+}
+
+async function choose(requested: string | undefined, ctx: DetectContext, implied?: string): Promise<Runtime> {
   if (requested === 'podman-api') {
-    ctx.log.debug(`runtime: podman-api (asked for)`);
+    ctx.log.debug(
+      implied
+        ? `runtime: podman-api, because the engine is over ssh (its API through one ssh connection; --runtime podman makes the podman CLI its client instead)`
+        : `runtime: podman-api (asked for)`,
+    );
     return apiRuntime(ctx);
   }
   if (requested !== undefined) {

@@ -8,6 +8,15 @@ export function containerHost(env: Readonly<Record<string, string | undefined>>)
   return env.CONTAINER_HOST?.trim() || undefined;
 }
 
+/** Set by detection when CONTAINER_HOST was rewritten to the local end of an ssh tunnel: the engine's
+ * own address, which names the service in caches (the tunnel's socket is new every run). */
+export const ENGINE_URI = 'XCROSS_ENGINE_URI';
+
+/** The service's lasting name: the ssh URI behind a tunnel, else CONTAINER_HOST. */
+export function serviceName(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  return env[ENGINE_URI] || containerHost(env);
+}
+
 /** The uid that owns a socket file (undefined when there is none): 0 is a rootful service. */
 export function socketOwner(file: string): number | undefined {
   try {

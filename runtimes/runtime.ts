@@ -1,6 +1,7 @@
 // The engine interface: what the rest of xcross may ask of podman, docker or nerdctl.
 import type { ContainerSpec } from './spec';
 import type { StorageUsage } from './storage-usage';
+import type { RemoteEngine } from './ssh/tunnel';
 
 export interface RunResult {
   /** The container's exit code (the engine's own when it failed before the container ran). */
@@ -40,6 +41,8 @@ export interface ImageInfo {
 
 export interface Runtime {
   readonly name: string;
+  /** Set when the engine is on another machine, reached over ssh (detect.ts opens the tunnel). */
+  remote?: RemoteEngine;
   /** One line for -v: the binary, its mode (rootless or not) and what was adapted. */
   describe(): string;
   imageExists(ref: string): Promise<boolean>;

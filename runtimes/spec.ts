@@ -2,11 +2,13 @@
 // calls; nothing here knows of Cargo, and nothing in a runtime knows of Cargo either.
 
 export interface Mount {
-  /** Absolute host path. */
+  /** Absolute host path; with `volume`, the name of an engine volume instead. */
   source: string;
   /** Absolute path inside the container. */
   target: string;
   readOnly: boolean;
+  /** `source` names an engine volume (the engine's side of a synced mount, see src/sync/). */
+  volume?: boolean;
 }
 
 /** Whose files the container writes: the runtime maps this onto the engine (userns, --user). */

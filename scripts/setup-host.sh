@@ -10,7 +10,8 @@
 # For the image cache's tests (--e2e-user): Debian's docker-registry and htpasswd (the tests start
 # their own registry), a second rootless user NAME-peer that NAME may act as through sudo (an empty
 # image store on the same machine), docker's certs.d folder for the tests' registry port, and a
-# small filesystem (16 MB) for the "disk full" cases.
+# small filesystem (16 MB) for the "disk full" cases. For the ssh tests: NAME-remote, a rootless user
+# with a 0700 home that plays the engine on another machine (scripts/setup-ssh-remote.sh).
 #
 #   scripts/setup-host.sh [--e2e-user NAME] [--docker]
 set -euo pipefail
@@ -36,7 +37,7 @@ while [ $# -gt 0 ]; do
 done
 
 packages=(podman runc catatonit uidmap slirp4netns qemu-user-static debootstrap)
-[ -n "$e2e_user" ] && packages+=(docker-registry apache2-utils sudo openssl)
+[ -n "$e2e_user" ] && packages+=(docker-registry apache2-utils sudo openssl openssh-server openssh-client)
 $docker && packages+=(docker.io)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
@@ -70,4 +71,5 @@ if [ -n "$e2e_user" ]; then
   "$here/make-offline-base.sh" --suite bullseye --user "$e2e_user"
   if $docker; then "$here/start-private-dockerd.sh" "$e2e_user" >/dev/null; fi
   "$here/setup-cache-peer.sh" "$e2e_user"
+  "$here/setup-ssh-remote.sh" "$e2e_user"
 fi

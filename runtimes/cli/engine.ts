@@ -23,7 +23,7 @@ import { BuildOutput } from '../build-output';
 import { storageUsageOf, type StorageUsage } from '../storage-usage';
 import { engineSentence } from '../engine-sentence';
 import { loadNodePty, spawnInPty } from './pty-session';
-import { containerHost, restartServiceWith } from '../podman-service';
+import { ENGINE_URI, containerHost, restartServiceWith } from '../podman-service';
 
 /** podman's, docker's and nerdctl's words for an image they do not have (from inspect or exists). */
 const IMAGE_ABSENT = /image not known|no such (image|object)|image not found/i;
@@ -406,7 +406,8 @@ export class CliEngine implements Runtime {
 
   /** A client of some service (CONTAINER_HOST) learns that service's needs, apart from the local engine's. */
   private cacheKey(limits: Limits): string {
-    const remote = this.flavor.remote?.(this.o.env);
+    // Behind an ssh tunnel, the engine's own address: the tunnel's socket is new every run.
+    const remote = this.o.env[ENGINE_URI] || this.flavor.remote?.(this.o.env);
     return `${cacheKey(this.o.binary, this.o.uid, limits)}${remote ? `|${remote}` : ''}`;
   }
 

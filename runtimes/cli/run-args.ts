@@ -38,6 +38,8 @@ export function cliRunArgs(spec: ContainerSpec, ctx: RunContext): string[] {
  * which splits on ','; a path with both cannot be said to the CLI at all.
  */
 function mountArgs(m: Mount, selinux: boolean): string[] {
+  // A named volume: podman 4.3 refuses `readonly=true` in --mount type=volume, and takes -v's `ro`.
+  if (m.volume) return ['-v', `${m.source}:${m.target}:${m.readOnly ? 'ro' : 'rw'}`];
   const paths = [m.source, m.target];
   if (!paths.some((p) => p.includes(':')))
     return ['-v', `${m.source}:${m.target}:${[m.readOnly ? 'ro' : 'rw', ...(selinux ? ['z'] : [])].join(',')}`];

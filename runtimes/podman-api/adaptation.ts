@@ -11,7 +11,7 @@ import type { Captured } from '../process';
 import type { ContainerSpec } from '../spec';
 import { ApiError } from './client';
 import type { Connection } from './connect';
-import { containerHost, restartServiceWith } from '../podman-service';
+import { restartServiceWith, serviceName } from '../podman-service';
 import { runContainer } from './run-session';
 import { specGenerator } from './spec-json';
 
@@ -111,7 +111,7 @@ export class ServiceAdaptation {
    * flags), or a service of ours (also when not connected yet: the flags to start ours with).
    */
   private where(current: Connection | undefined): string {
-    const named = containerHost(this.o.env);
+    const named = serviceName(this.o.env);
     if (named) return named;
     return current && !current.own ? current.socket : 'own';
   }

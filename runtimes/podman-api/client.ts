@@ -117,7 +117,7 @@ export class ApiClient {
     method: string,
     path: string,
     opts: { query?: Query; json?: unknown; timeoutMs?: number } = {},
-  ): Promise<{ status: number; body: string }> {
+  ): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
     const url = `${API}${path}${queryString(opts.query)}`;
     this.log.debug(`api: ${method} ${url}`);
     try {
@@ -129,7 +129,7 @@ export class ApiClient {
         headersTimeout: opts.timeoutMs,
         bodyTimeout: opts.timeoutMs,
       });
-      return { status: r.statusCode, body: await r.body.text() };
+      return { status: r.statusCode, body: await r.body.text(), headers: r.headers };
     } catch (e) {
       throw this.transportError(e, `${method} ${path}`);
     }

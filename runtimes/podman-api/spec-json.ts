@@ -25,6 +25,12 @@ interface SpecMount {
   type: 'bind';
   options: string[];
 }
+/** A named volume (libpod's NamedVolume). */
+interface SpecVolume {
+  Name: string;
+  Dest: string;
+  Options: string[];
+}
 interface PortMapping {
   host_ip: string;
   host_port: number;
@@ -40,6 +46,7 @@ export interface SpecGenerator {
   env: Record<string, string>;
   labels: Record<string, string>;
   mounts: SpecMount[];
+  volumes?: SpecVolume[];
   terminal: boolean;
   stdin: boolean;
   init?: boolean;
@@ -62,10 +69,15 @@ export function specGenerator(spec: ContainerSpec, ctx: SpecContext): SpecGenera
     work_dir: spec.workdir,
     env: { ...spec.env },
     labels: { ...spec.labels },
-    mounts: spec.mounts.map((m) => bind(m.source, m.target, [m.readOnly ? 'ro' : 'rw', ...(ctx.selinux ? ['z'] : [])])),
+    mounts: spec.mounts
+      .filter((m) => !m.volume)
+      .map((m) => bind(m.source, m.target, [m.readOnly ? 'ro' : 'rw', ...(ctx.selinux ? ['z'] : [])])),
     terminal: spec.tty,
     stdin: spec.interactive,
   };
+  const volumes = spec.mounts.filter((m) => m.volume);
+  if (volumes.length)
+    g.volumes = volumes.map((m) => ({ Name: m.source, Dest: m.target, Options: [m.readOnly ? 'ro' : 'rw'] }));
   applyRunFlags(g, ctx.adaptation.run);
   // Rootless podman maps container root onto the caller already; rootful needs the user's ids.
   if (!ctx.rootless && spec.owner.uid !== 0) g.user = `${spec.owner.uid}:${spec.owner.gid}`;

@@ -45,8 +45,15 @@ export interface CargoInvocation {
     glibc?: string;
     /** --push: push the images this run builds to the image cache. */
     push: boolean;
+    /** --copy-back: what comes back from an engine that could not see the workspace. */
+    copyBack?: CopyBack;
   };
 }
+
+/** What a synced run (an engine that cannot see the workspace) brings back: the artifacts named in
+ * cargo's JSON messages, the whole target directory, or nothing (they stay in the engine's volume). */
+export const COPY_BACK = ['artifacts', 'target-dir', 'none'] as const;
+export type CopyBack = (typeof COPY_BACK)[number];
 
 /** xcross's own commands that take the same options as cargo's (target, manifest, runtime, ...). */
 export const SESSION_COMMANDS = ['shell'] as const;
@@ -114,6 +121,13 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
       case '--push':
         inv.xcross.push = true;
         continue;
+      case '--copy-back': {
+        const v = value();
+        if (!(COPY_BACK as readonly string[]).includes(v))
+          throw new XcrossError(`--copy-back must be one of ${COPY_BACK.join(', ')}, not ${quoted(v)}`);
+        inv.xcross.copyBack = v as CopyBack;
+        continue;
+      }
       case '--glibc': {
         inv.xcross.glibc = sameFloor(inv.xcross.glibc, glibcVersion(value(), '--glibc'), '--glibc');
         continue;

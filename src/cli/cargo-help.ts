@@ -24,6 +24,9 @@ XCROSS OPTIONS
   --glibc X.Y                 link for systems whose glibc is X.Y or newer: a floor (2.31; 2.36 is the default;
                               \`xcross targets\` lists each target's) [env: XCROSS_GLIBC; also --target TRIPLE.X.Y]
                               after linking, xcross fails when a file needs a newer glibc, libstdc++ or libgcc
+  --copy-back WHAT            with an engine that cannot see the workspace (over ssh), what comes back:
+                              artifacts (cargo's, from its JSON messages; the default) | target-dir | none
+                              [env: XCROSS_COPY_BACK]
   --push                      push the images this run builds to the image cache [env: XCROSS_IMAGE_CACHE_PUSH=1]
   --strace                    qemu prints every system call of the foreign program (QEMU_STRACE=1)
   --gdb PORT                  the foreign program waits for gdb-multiarch on PORT (qemu's gdb stub)

@@ -33,7 +33,7 @@ export async function run(argv: string[], host: Host, stop?: Stopping): Promise<
   return runOwnCommand(argv, host, stop);
 }
 
-const OWN_COMMANDS = ['targets', 'image', 'shell', 'doctor', 'completion'];
+const OWN_COMMANDS = ['targets', 'image', 'volumes', 'shell', 'doctor', 'completion'];
 
 async function runOwnCommand(argv: string[], host: Host, stop?: Stopping): Promise<number> {
   // `--version -v` also asks the engine and the registry (yargs' --version knows only the number).
@@ -167,6 +167,44 @@ Examples:
             json: a.json,
             runtime: a.runtime,
           },
+          readSettings(host, { verbose: a.verbose, crate: 'optional' }),
+          stop,
+        );
+      },
+    )
+    .command(
+      'volumes <action> [names..]',
+      'Manage the volumes a build left on an engine over ssh that cannot see the workspace: list, rm, prune',
+      (y) =>
+        y
+          .positional('action', {
+            choices: ['list', 'rm', 'prune'] as const,
+            describe:
+              'list: the volumes xcross made on the engine (workspace, path dependencies, target dir, cargo home); rm: remove some; ' +
+              "prune: remove this machine's volumes whose folder is gone here",
+          })
+          .positional('names', { type: 'string', array: true, describe: 'for rm: volume names' })
+          .option('all', {
+            type: 'boolean',
+            default: false,
+            describe: "for rm: every volume of this machine's; for prune: every volume xcross made, whoever made it",
+          })
+          .option('json', { type: 'boolean', default: false, describe: 'for list: print JSON' })
+          .option('runtime', { type: 'string', describe: 'podman or podman-api (detected when unset)' })
+          .option('verbose', { alias: 'v', type: 'count', describe: 'show the engine calls' })
+          .epilog(`The engine is the one CONTAINER_HOST (ssh://user@host/path/to/podman.sock) or a podman system
+connection (CONTAINER_CONNECTION) names, reached through one ssh connection. Each volume holds one
+folder of one machine: the next build sends what changed since, so removing one costs a full copy.
+
+Examples:
+  xcross volumes list
+  xcross volumes rm xcross-target-0123456789ab
+  xcross volumes prune`),
+      async (a) => {
+        const { volumesCommand } = await import('../commands/volumes');
+        const { readSettings } = await import('../settings');
+        code = await volumesCommand(
+          { action: a.action!, names: (a.names ?? []).map(String), all: a.all, json: a.json, runtime: a.runtime },
           readSettings(host, { verbose: a.verbose, crate: 'optional' }),
           stop,
         );

@@ -1,6 +1,6 @@
 // What shell completion offers: xcross's commands, cargo's subcommands, and each one's flags with what
 // their values may be. The three shell scripts (bash.ts, zsh.ts, fish.ts) are rendered from this.
-import { CARGO_SUBCOMMANDS, TOOLCHAIN_SOURCES } from '../cli/cargo-args';
+import { CARGO_SUBCOMMANDS, COPY_BACK, TOOLCHAIN_SOURCES } from '../cli/cargo-args';
 import type { Registry } from '../targets/registry';
 
 /** What a flag's value completes to; a flag without `value` takes none. */
@@ -75,6 +75,7 @@ export function completionWords(registry: Registry): Words {
     ...session,
     { long: 'toolchain-source', describe: 'which rustc builds', value: { choices: [...TOOLCHAIN_SOURCES] } },
     { long: 'read-only-source', describe: 'mount the workspace read-only' },
+    { long: 'copy-back', describe: 'what a remote build brings back', value: { choices: [...COPY_BACK] } },
     { long: 'release', short: 'r', describe: 'build with the release profile' },
     { long: 'profile', describe: 'build with this profile', value: 'any' },
     { long: 'target-dir', describe: 'directory for all build output', value: 'dir' },
@@ -131,6 +132,25 @@ export function completionWords(registry: Registry): Words {
         { long: 'push', describe: 'push what was built to the image cache' },
         { long: 'all', describe: 'prune every image xcross built, or push every current one' },
         { long: 'output', short: 'o', describe: 'the archive file to write', value: 'file' },
+        json,
+        verbose,
+        HELP,
+      ],
+    },
+    {
+      name: 'volumes',
+      describe: 'list and remove what a build over ssh left on the engine',
+      positional: {
+        name: 'action',
+        choices: [
+          ['list', 'list the volumes xcross made on the engine'],
+          ['rm', 'remove volumes'],
+          ['prune', "remove this machine's volumes whose folder is gone"],
+        ],
+      },
+      flags: [
+        runtime,
+        { long: 'all', describe: "rm: this machine's volumes; prune: every xcross volume" },
         json,
         verbose,
         HELP,

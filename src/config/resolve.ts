@@ -2,7 +2,13 @@
 // CROSS_*, then the files (Cross.toml over Cargo.toml metadata), then defaults.
 import { XcrossError } from '../base/errors';
 import type { Env } from '../host';
-import { TOOLCHAIN_SOURCES, type CargoInvocation, type ToolchainSource } from '../cli/cargo-args';
+import {
+  COPY_BACK,
+  TOOLCHAIN_SOURCES,
+  type CargoInvocation,
+  type CopyBack,
+  type ToolchainSource,
+} from '../cli/cargo-args';
 import type { XcrossOptions } from './cross-options';
 import { glibcVersion, splitTargetFloor } from '../targets/glibc-floor';
 import { quoted } from '../ui/quote';
@@ -29,6 +35,8 @@ export interface ResolvedConfig {
   glibc?: { version: string; from: string; explicit: boolean };
   /** XCROSS_GLIBC_CHECK=0 turns the check after each link off (a file only ever dlopen'ed on newer systems). */
   glibcCheck: boolean;
+  /** What a synced run brings back (--copy-back, XCROSS_COPY_BACK; artifacts by default). */
+  copyBack: CopyBack;
   /** The team's image cache (XCROSS_IMAGE_CACHE, [xcross] image-cache) and whether to push to it. */
   cache: CacheSettings;
 }
@@ -66,7 +74,15 @@ export function resolveConfig(
     glibc: resolveGlibc(inv, cross, env, target, suffix, targetFrom),
     glibcCheck: envSwitch(env, 'XCROSS_GLIBC_CHECK') ?? true,
     cache: cacheSettings(env, cross, inv.xcross.push),
+    copyBack: copyBackSetting(inv, env),
   };
+}
+
+function copyBackSetting(inv: CargoInvocation, env: Env): CopyBack {
+  const v = inv.xcross.copyBack ?? (env.XCROSS_COPY_BACK || 'artifacts');
+  if (!(COPY_BACK as readonly string[]).includes(v))
+    throw new XcrossError(`XCROSS_COPY_BACK must be one of ${COPY_BACK.join(', ')}, not ${quoted(v)}`);
+  return v as CopyBack;
 }
 
 /** Flags, then XCROSS_GLIBC, then the configuration ([xcross.target.<triple>] over [xcross]). */

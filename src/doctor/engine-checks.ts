@@ -39,14 +39,18 @@ export async function engineChecks(
       ),
     ];
   }
+  const remote = engine.remote;
   if (engine instanceof PodmanApi) {
     const facts = await apiFacts(() => engine.info());
     if (typeof facts === 'string')
       return [
         fail('engine', `the podman API does not answer: ${facts}`, 'check `podman info`, or use XCROSS_RUNTIME=podman'),
       ];
+    const where = remote
+      ? ` on ${remote.destination} over ssh (${remote.from}; one ssh connection forwards its socket ${remote.remoteSocket})`
+      : '';
     return [
-      ok('engine', `podman ${facts.version} through its REST API: ${engine.describe()}`),
+      ok('engine', `podman ${facts.version} through its REST API${where}: ${engine.describe()}`),
       ...(await factChecks(engine, 'podman', facts, host, registry)),
     ];
   }

@@ -131,6 +131,12 @@ export function userName(host: Pick<Host, 'env' | 'uid'>): string {
 }
 
 export function apiSocketCheck(host: Host): CheckResult {
+  const named = host.env.CONTAINER_HOST?.trim();
+  if (named?.startsWith('ssh://'))
+    return ok(
+      'api-socket',
+      `CONTAINER_HOST names a podman service over ssh (${named}): xcross reaches it through one ssh connection`,
+    );
   // The same places, in the same order, as the podman-api runtime looks.
   let candidates: string[];
   try {

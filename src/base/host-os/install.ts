@@ -4,7 +4,7 @@ import { hostOsRelease, type OsRelease } from './os-release';
 export type PackageManager = 'apt' | 'dnf' | 'pacman' | 'zypper' | 'apk';
 
 /** What a fix may ask the user to install. */
-export type Need = 'podman' | 'uidmap' | 'binfmt' | 'docker';
+export type Need = 'podman' | 'uidmap' | 'binfmt' | 'docker' | 'ssh';
 
 // ID and ID_LIKE words of each family (RHEL's clones say "rhel" or "fedora" in ID_LIKE).
 const FAMILIES: [PackageManager, string[]][] = [
@@ -40,6 +40,13 @@ const PACKAGES: Record<Need, Record<PackageManager, string[]>> = {
     apk: ['qemu-openrc'],
   },
   docker: { apt: ['docker.io'], dnf: ['moby-engine'], pacman: ['docker'], zypper: ['docker'], apk: ['docker'] },
+  ssh: {
+    apt: ['openssh-client'],
+    dnf: ['openssh-clients'],
+    pacman: ['openssh'],
+    zypper: ['openssh-clients'],
+    apk: ['openssh-client'],
+  },
 };
 
 const COMMANDS: Record<PackageManager, string> = {
