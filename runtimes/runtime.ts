@@ -1,6 +1,7 @@
 // The engine interface: what the rest of xcross may ask of podman, docker or nerdctl.
 import type { ContainerSpec } from './spec';
 import type { StorageUsage } from './storage-usage';
+import type { KnownContainer } from './container-inspect';
 
 export interface RunResult {
   /** The container's exit code (the engine's own when it failed before the container ran). */
@@ -65,6 +66,9 @@ export interface Runtime {
   load(file: string, onLine: (line: string) => void): Promise<void>;
   /** Builds an image; streams the engine's output lines; throws XcrossError on failure. */
   build(req: BuildRequest, onLine: (line: string) => void): Promise<void>;
+  /** A container this engine knows by that ID (or prefix) or name, with its mounts; undefined when it
+   * knows none (xcross looks itself up this way when it runs in a container: src/placement/). */
+  inspectContainer?(ref: string): Promise<KnownContainer | undefined>;
   /** Where the engine stores images and how full that disk is (for a full-disk error), when it can say. */
   storageUsage?(): Promise<StorageUsage | undefined>;
   /** Runs a container to completion with our stdio; removes it afterwards, also on SIGINT/SIGTERM.

@@ -24,6 +24,7 @@ import { storageUsageOf, type StorageUsage } from '../storage-usage';
 import { engineSentence } from '../engine-sentence';
 import { loadNodePty, spawnInPty } from './pty-session';
 import { containerHost, restartServiceWith } from '../podman-service';
+import { NO_SUCH_CONTAINER, parseContainerInspect, type KnownContainer } from '../container-inspect';
 
 /** podman's, docker's and nerdctl's words for an image they do not have (from inspect or exists). */
 const IMAGE_ABSENT = /image not known|no such (image|object)|image not found/i;
@@ -119,6 +120,15 @@ export class CliEngine implements Runtime {
     if (r.code === 0) return r.stdout.trim();
     if (IMAGE_ABSENT.test(r.stderr)) return undefined;
     throw new XcrossError(`${this.name} could not inspect image ${ref}: ${r.stderr.trim() || `exit code ${r.code}`}`);
+  }
+
+  async inspectContainer(ref: string): Promise<KnownContainer | undefined> {
+    const r = await this.exec(['container', 'inspect', ref], 30_000);
+    if (r.code === 0) return parseContainerInspect(r.stdout, this.name);
+    if (NO_SUCH_CONTAINER.test(r.stderr)) return undefined;
+    throw new XcrossError(
+      `${this.name} could not inspect container ${ref}: ${engineSays(r.stderr) || `exit code ${r.code}`}`,
+    );
   }
 
   async listImages(label: string): Promise<ImageInfo[]> {

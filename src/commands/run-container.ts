@@ -4,8 +4,12 @@ import { XcrossError } from '../base/errors';
 import type { ContainerSpec } from '../../runtimes/spec';
 import { engineCommand } from '../../runtimes/runtime';
 import type { Prepared } from './prepare';
+import { placeMounts } from '../placement/placement';
+import { mountRoles } from '../placement/roles';
 
-export async function runContainer(p: Prepared, spec: ContainerSpec): Promise<number> {
+export async function runContainer(p: Prepared, planned: ContainerSpec): Promise<number> {
+  // The one hook: mounts placed for the engine at hand (src/placement/placement.ts chooses how).
+  const spec = await placeMounts({ runtime: p.runtime, env: p.host.env, log: p.log, role: mountRoles(p) }, planned);
   let result = await p.runtime.run(spec);
   if (result.imageMissing) {
     await p.ensureBase();
