@@ -69,6 +69,9 @@ export interface Runtime {
   /** A container this engine knows by that ID (or prefix) or name, with its mounts; undefined when it
    * knows none (xcross looks itself up this way when it runs in a container: src/placement/). */
   inspectContainer?(ref: string): Promise<KnownContainer | undefined>;
+  /** Whether the engine starts its containers from this very machine (or container): podman without
+   * a service, or a service xcross started. Its containers then see xcross's paths as they are. */
+  runsHere?(): Promise<boolean>;
   /** Where the engine stores images and how full that disk is (for a full-disk error), when it can say. */
   storageUsage?(): Promise<StorageUsage | undefined>;
   /** Runs a container to completion with our stdio; removes it afterwards, also on SIGINT/SIGTERM.

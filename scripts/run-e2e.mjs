@@ -87,10 +87,13 @@ if (process.getuid() !== 0) {
     ...(hostRustup ? { XCROSS_E2E_RUSTUP_HOME: hostRustup } : {}),
     // The second rootless user of scripts/setup-cache-peer.sh: the image cache's tests pull into its store.
     ...(peerExists(`${user}-peer`) ? { XCROSS_E2E_PEER: `${user}-peer` } : {}),
-    // The private dockerd of scripts/start-private-dockerd.sh, when it runs: the docker runtime's tests.
-    ...(fs.existsSync('/run/xcross-docker/docker.sock')
-      ? { XCROSS_E2E_DOCKER_HOST: 'unix:///run/xcross-docker/docker.sock' }
-      : {}),
+    // The private dockerd of scripts/start-private-dockerd.sh, when it runs: the docker runtime's tests
+    // (XCROSS_E2E_DOCKER_HOST names another user's, started with a DIR of its own).
+    ...(process.env.XCROSS_E2E_DOCKER_HOST
+      ? { XCROSS_E2E_DOCKER_HOST: process.env.XCROSS_E2E_DOCKER_HOST }
+      : fs.existsSync('/run/xcross-docker/docker.sock')
+        ? { XCROSS_E2E_DOCKER_HOST: 'unix:///run/xcross-docker/docker.sock' }
+        : {}),
   };
   code = spawnSync(
     'runuser',

@@ -24,6 +24,7 @@ import { storageUsageOf, type StorageUsage } from '../storage-usage';
 import { engineSentence } from '../engine-sentence';
 import { loadNodePty, spawnInPty } from './pty-session';
 import { containerHost, restartServiceWith } from '../podman-service';
+import { refusalError } from '../adaptation/refusals';
 import { NO_SUCH_CONTAINER, parseContainerInspect, type KnownContainer } from '../container-inspect';
 
 /** podman's, docker's and nerdctl's words for an image they do not have (from inspect or exists). */
@@ -81,7 +82,12 @@ export class CliEngine implements Runtime {
 
   private async exec(args: string[], timeoutMs = 60_000) {
     this.o.log.command([this.o.binary, ...args]);
-    return runCaptured(this.o.binary, args, { env: this.o.env, timeoutMs });
+    const r = await runCaptured(this.o.binary, args, { env: this.o.env, timeoutMs });
+    // In a container that withholds what podman needs (a device, an id map, a namespace), every
+    // command fails alike: say what is missing once, with the flag that gives it.
+    const refused = r.code !== 0 ? refusalError(r.stderr, this.name) : undefined;
+    if (refused) throw refused;
+    return r;
   }
 
   async imageExists(ref: string): Promise<boolean> {
@@ -120,6 +126,11 @@ export class CliEngine implements Runtime {
     if (r.code === 0) return r.stdout.trim();
     if (IMAGE_ABSENT.test(r.stderr)) return undefined;
     throw new XcrossError(`${this.name} could not inspect image ${ref}: ${r.stderr.trim() || `exit code ${r.code}`}`);
+  }
+
+  async runsHere(): Promise<boolean> {
+    // podman has no daemon: without CONTAINER_HOST its containers start from this process's namespaces.
+    return this.flavor.name === 'podman' && !this.flavor.remote?.(this.o.env);
   }
 
   async inspectContainer(ref: string): Promise<KnownContainer | undefined> {
@@ -219,7 +230,10 @@ export class CliEngine implements Runtime {
     };
     const r = await runLines(this.o.binary, args, show, { env: this.o.env });
     if (r.code !== 0)
-      throw new XcrossError(`${this.name} could not ${what}: ${engineSays(lines.join('\n')) || `exit code ${r.code}`}`);
+      throw (
+        refusalError(lines.join('\n'), this.name) ??
+        new XcrossError(`${this.name} could not ${what}: ${engineSays(lines.join('\n')) || `exit code ${r.code}`}`)
+      );
   }
 
   async build(req: BuildRequest, onLine: (line: string) => void): Promise<void> {

@@ -146,6 +146,11 @@ export class PodmanApi implements Runtime {
     return parseImageInspect(`[${r.body}]`)[0];
   }
 
+  async runsHere(): Promise<boolean> {
+    if (this.instead) return (await this.instead.runsHere?.()) ?? false;
+    return (await this.connection()).own !== undefined;
+  }
+
   async inspectContainer(ref: string): Promise<KnownContainer | undefined> {
     const r = await (await this.api()).text('GET', `/containers/${encodeURIComponent(ref)}/json`);
     if (r.status === 404 || (r.status >= 400 && NO_SUCH_CONTAINER.test(r.body))) return undefined;

@@ -29,7 +29,7 @@ export interface Placement {
 }
 
 export interface PlacementInput {
-  runtime: Pick<Runtime, 'name' | 'inspectContainer'>;
+  runtime: Pick<Runtime, 'name' | 'inspectContainer' | 'runsHere'>;
   env: Env;
   log: Logger;
   /** What a mounted source is for the user ("the workspace"), for messages. */
@@ -50,6 +50,8 @@ export async function choosePlacement(i: PlacementInput): Promise<Placement> {
   const engine = engineCommand(i.runtime);
   if (!clues.signs.length && !forced) return direct('xcross does not run in a container');
   const where = clues.signs.length ? `xcross runs in a container (${clues.signs.join(', ')})` : `${IN_CONTAINER_VAR}=1`;
+  if (!forced && (await i.runtime.runsHere?.()))
+    return direct(`${where}, and ${engine} runs in it too (no service elsewhere)`);
   const { found, tried } = await findSelf(i.runtime, clues.refs);
   if (found) {
     const short = found.id.slice(0, 12);
@@ -122,7 +124,8 @@ function isSelf(c: KnownContainer, ref: string): boolean {
   return c.id === ref || c.id.startsWith(ref) || c.name === ref || c.hostname === ref;
 }
 
-function readClues(env: Env): ContainerClues {
+/** The clues of this machine's own files. */
+export function readClues(env: Env): ContainerClues {
   return containerClues({
     read: (file) => {
       try {
