@@ -97,7 +97,9 @@ function firstLines(s: string): string {
       .filter((l) => !/level=warning/.test(l))
       .slice(0, 2)
       .join(' ')
-      .replace(/^Error: /, '') || 'no message'
+      .replace(/^Error: /, '')
+      // podman's storage errors carry the whole mount line: its options say nothing to the user.
+      .replace(/mount_data="[^"]*"/g, 'mount_data=...') || 'no message'
   );
 }
 

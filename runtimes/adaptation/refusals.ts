@@ -26,6 +26,13 @@ const KNOWN: { test: RegExp; refusal: (m: RegExpExecArray, text: string) => Refu
     },
   },
   {
+    test: /creating overlay mount to (\/\S+?)\/overlay\/[0-9a-f]{64}\/merged, mount_data="[^"]*": invalid argument/,
+    refusal: (m) => ({
+      message: `the kernel will not mount podman's overlay storage ${m[1]} (invalid argument): its folder is on overlayfs, or storage.conf's mountopt has an option only fuse-overlayfs knows`,
+      fix: `keep ${m[1]} on a volume, and mountopt = "nodev" in storage.conf (fsync=0 is fuse-overlayfs's option)`,
+    }),
+  },
+  {
     test: /new([ug])idmap: write to [ug]id_map failed: ([^\n"\\]+)/,
     refusal: (m) => ({
       message: `new${m[1]}idmap cannot write a new user namespace's id map in this container (${m[2].trim()}): a setuid-root new${m[1]}idmap needs CAP_SYS_ADMIN there`,

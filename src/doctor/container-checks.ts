@@ -49,16 +49,18 @@ export async function containerChecks(
   // A podman of its own in this container: where it keeps images decides whether it needs /dev/fuse.
   const facts = await podmanFacts(findOnPath('podman', host.env.PATH) ?? 'podman', host.env);
   out.push(fuseCheck(probe, typeof facts === 'string' ? undefined : facts));
-  const tun = probe.openDevice('/dev/net/tun');
-  out.push(
-    tun === undefined
-      ? ok('tun', '/dev/net/tun opens: rootless podman can give containers a network of their own')
-      : warn(
-          'tun',
-          `${tun}, so rootless podman cannot give containers a network of their own: xcross runs them on this container's network`,
-          'start the job container with --device /dev/net/tun for networks of their own (xcross does not need them)',
-        ),
-  );
+  // Root's podman needs no /dev/net/tun: its networks are bridges.
+  const tun = host.uid === 0 ? undefined : probe.openDevice('/dev/net/tun');
+  if (host.uid !== 0)
+    out.push(
+      tun === undefined
+        ? ok('tun', '/dev/net/tun opens: rootless podman can give containers a network of their own')
+        : warn(
+            'tun',
+            `${tun}, so rootless podman cannot give containers a network of their own: xcross runs them on this container's network`,
+            'start the job container with --device /dev/net/tun for networks of their own (xcross does not need them)',
+          ),
+    );
   out.push(...namespaceChecks(probe, host.uid));
   return out;
 }
