@@ -1,7 +1,6 @@
 // The engine interface: what the rest of xcross may ask of podman, docker or nerdctl.
 import type { ContainerSpec } from './spec';
 import type { StorageUsage } from './storage-usage';
-import type { KnownContainer } from './container-inspect';
 
 export interface RunResult {
   /** The container's exit code (the engine's own when it failed before the container ran). */
@@ -68,7 +67,7 @@ export interface Runtime {
   build(req: BuildRequest, onLine: (line: string) => void): Promise<void>;
   /** A container this engine knows by that ID (or prefix) or name, with its mounts; undefined when it
    * knows none (xcross looks itself up this way when it runs in a container: src/placement/). */
-  inspectContainer?(ref: string): Promise<KnownContainer | undefined>;
+  inspectContainer?(ref: string): Promise<import('./container-inspect').KnownContainer | undefined>;
   /** Whether the engine starts its containers from this very machine (or container): podman without
    * a service, or a service xcross started. Its containers then see xcross's paths as they are. */
   runsHere?(): Promise<boolean>;

@@ -11,6 +11,8 @@ import type { ContainerSpec } from '../spec';
 import { runCaptured, runLines, startLines, startProcess, signalNumber, type ProcEnv } from '../process';
 import { buildAdaptation, cliRunArgs } from './run-args';
 import { splitUserArgs } from '../user-args';
+import { refusalError } from '../adaptation/refusals';
+import { NO_SUCH_CONTAINER, parseContainerInspect, type KnownContainer } from '../container-inspect';
 import { buildProbeImage, probeAdaptation, readHardLimits, type Adaptation, type Limits } from '../adaptation/probe';
 import { cacheKey, loadCached, saveCached } from '../adaptation/cache';
 import { runAdapted } from '../adaptation/again';
@@ -24,8 +26,6 @@ import { storageUsageOf, type StorageUsage } from '../storage-usage';
 import { engineSentence } from '../engine-sentence';
 import { loadNodePty, spawnInPty } from './pty-session';
 import { containerHost, restartServiceWith } from '../podman-service';
-import { refusalError } from '../adaptation/refusals';
-import { NO_SUCH_CONTAINER, parseContainerInspect, type KnownContainer } from '../container-inspect';
 
 /** podman's, docker's and nerdctl's words for an image they do not have (from inspect or exists). */
 const IMAGE_ABSENT = /image not known|no such (image|object)|image not found/i;

@@ -8,7 +8,7 @@ import type { Settings } from '../settings';
 import { createRuntime } from '../../runtimes/detect';
 import { findOnPath } from '../../runtimes/which';
 import type { Env } from '../host';
-import { choosePlacement, readClues } from '../placement/placement';
+import { choosePlacement, readClues } from '../placement/here';
 import type { ContainerClues } from '../placement/in-container';
 import { podmanFacts, type EngineFacts } from './podman-info';
 import { holdingMount } from '../placement/mapped';
@@ -37,7 +37,7 @@ export async function containerChecks(
   const runtime = await createRuntime(s.runtime?.name, { env: host.env, uid: host.uid, cacheDir: host.cacheDir, log });
   const placement = await choosePlacement({ runtime, env: host.env, log, clues });
   const out: CheckResult[] = [];
-  if (placement.kind === 'mapped') {
+  if (placement.how === 'mapped') {
     const shown = placement
       .container!.mounts.filter((m) => m.source && !/^\/(etc|run|proc|sys|dev)\//.test(m.destination))
       .map((m) => `${m.destination} is ${m.source}`);

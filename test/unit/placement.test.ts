@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cgroupClues, containerClues, mountinfoIds } from '../../src/placement/in-container';
 import { mapMounts, type MappedContext } from '../../src/placement/mapped';
-import { choosePlacement, placeMounts, type PlacementInput } from '../../src/placement/placement';
+import { choosePlacement, type PlacementInput } from '../../src/placement/here';
 import { parseContainerInspect, type KnownContainer, type KnownMount } from '../../runtimes/container-inspect';
 import { XcrossError } from '../../src/base/errors';
 import { minimalSpec, recordingLogger, throwsXcross } from './helpers';
@@ -229,35 +229,33 @@ describe('choosing the placement', () => {
   test('not in a container: direct, and the engine is asked nothing', async () => {
     const runtime = fakeRuntime({ [ID]: SELF });
     const p = await choosePlacement({ runtime, env: {}, log: recordingLogger(), clues: { signs: [], refs: [] } });
-    assert.equal(p.kind, 'direct');
+    assert.equal(p.how, 'direct');
     assert.equal(p.why, 'xcross does not run in a container');
     assert.deepEqual(runtime.asked, []);
   });
 
   test('in a container the engine knows: mapped; a ref that fails is passed over', async () => {
     const runtime = fakeRuntime({ [ID]: SELF });
-    const log = recordingLogger(1);
     const spec = {
       ...minimalSpec('x'),
       mounts: [{ source: '/builds/group/app', target: '/builds/group/app', readOnly: false }],
     };
-    const placed = await placeMounts({ runtime, env: {}, log, clues: IN_PODMAN, real: (p) => p }, spec);
-    assert.deepEqual(placed.mounts, [
+    const p = await choosePlacement({ runtime, env: {}, log: recordingLogger(), clues: IN_PODMAN, real: (x) => x });
+    assert.equal(p.how, 'mapped');
+    assert.equal(
+      p.why,
+      "xcross runs in a container (/run/.containerenv (podman)) that podman knows as job, 394222d5dfac: the engine runs outside it, so mount sources are its host's paths",
+    );
+    assert.deepEqual(p.place(spec).mounts, [
       { source: '/srv/runner/builds/group/app', target: '/builds/group/app', readOnly: false },
     ]);
     assert.deepEqual(runtime.asked, ['boom', ID]);
-    assert.ok(
-      log.lines.includes(
-        "debug: placement: mapped, because xcross runs in a container (/run/.containerenv (podman)) that podman knows as job, 394222d5dfac: the engine runs outside it, so mount sources are its host's paths",
-      ),
-      log.lines.join('\n'),
-    );
   });
 
   test('an engine that runs in the container too (podman without a service): direct without a lookup', async () => {
     const runtime = fakeRuntime({ [ID]: SELF }, true);
     const p = await choosePlacement({ runtime, env: {}, log: recordingLogger(), clues: IN_PODMAN });
-    assert.equal(p.kind, 'direct');
+    assert.equal(p.how, 'direct');
     assert.match(p.why, /and podman runs in it too/);
     assert.deepEqual(runtime.asked, []);
   });
@@ -265,7 +263,7 @@ describe('choosing the placement', () => {
   test('an engine that knows none of the refs runs inside: direct, saying what was looked up', async () => {
     const runtime = fakeRuntime({});
     const p = await choosePlacement({ runtime, env: {}, log: recordingLogger(), clues: IN_PODMAN });
-    assert.equal(p.kind, 'direct');
+    assert.equal(p.how, 'direct');
     assert.match(
       p.why,
       /does not know it \(boom: the service hung up; no container 394222d5dfac\S+; no container vm\)/,
@@ -281,7 +279,7 @@ describe('choosing the placement', () => {
       log: recordingLogger(),
       clues: { signs: ['x'], refs: [ID, 'vm'] },
     });
-    assert.equal(p.kind, 'direct');
+    assert.equal(p.how, 'direct');
     assert.match(
       p.why,
       /394222d5dfac\S+ is a container that is not running; vm names another container \(ffffffffffff\)/,
@@ -292,7 +290,7 @@ describe('choosing the placement', () => {
       log: recordingLogger(),
       clues: { signs: ['x'], refs: ['vm'] },
     });
-    assert.equal(byHostname.kind, 'mapped');
+    assert.equal(byHostname.how, 'mapped');
   });
 
   test("CROSS_CONTAINER_IN_CONTAINER, cross's switch: 0 turns mapping off; 1 insists, and says so when nothing is found", async () => {
@@ -303,7 +301,7 @@ describe('choosing the placement', () => {
       log: recordingLogger(),
       clues: IN_PODMAN,
     });
-    assert.equal(off.kind, 'direct');
+    assert.equal(off.how, 'direct');
     assert.deepEqual(runtime.asked, []);
     await assert.rejects(
       choosePlacement({

@@ -1,10 +1,7 @@
-// Where the engine finds what a container mounts. The plan makes a ContainerSpec whose mounts are
-// this machine's own paths; just before a runtime runs it, placeMounts places them for the engine at
-// hand, chosen here and only here:
-// - 'direct': the engine sees xcross's files at their own paths (the usual case, and an engine that
-//   runs inside the same container);
-// - 'mapped': xcross runs in a container and the engine outside it (its socket mounted in): each
-//   source becomes the engine host's path behind the container's mount (mapped.ts).
+// Mounts for an engine that runs on this machine: 'direct', the engine sees xcross's files at their
+// own paths (the usual case, and an engine that runs inside the same container), or 'mapped', xcross
+// runs in a container and the engine outside it (its socket mounted in), so each source becomes the
+// engine host's path behind the container's mount (mapped.ts). place.ts calls placeHere.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { XcrossError } from '../base/errors';
@@ -16,11 +13,12 @@ import { engineCommand, type Runtime } from '../../runtimes/runtime';
 import type { KnownContainer } from '../../runtimes/container-inspect';
 import { containerClues, type ContainerClues } from './in-container';
 import { mapMounts } from './mapped';
+import { mountRoles } from './roles';
+import type { Placed } from './place';
+import type { Prepared } from '../commands/prepare';
 
-export type PlacementKind = 'direct' | 'mapped';
-
-export interface Placement {
-  kind: PlacementKind;
+export interface LocalPlacement {
+  how: 'direct' | 'mapped';
   /** Why this one, for -v and doctor. */
   why: string;
   /** The container xcross runs in, as the engine knows it ('mapped'). */
@@ -43,7 +41,7 @@ export interface PlacementInput {
 /** The switch cross users already set: 1 insists on mapping, 0 turns it off. */
 export const IN_CONTAINER_VAR = 'CROSS_CONTAINER_IN_CONTAINER';
 
-export async function choosePlacement(i: PlacementInput): Promise<Placement> {
+export async function choosePlacement(i: PlacementInput): Promise<LocalPlacement> {
   const forced = envSwitch(i.env, IN_CONTAINER_VAR);
   if (forced === false) return direct(`${IN_CONTAINER_VAR}=0`);
   const clues = i.clues ?? readClues(i.env);
@@ -58,7 +56,7 @@ export async function choosePlacement(i: PlacementInput): Promise<Placement> {
     const label = found.name ? `${found.name}, ${short}` : short;
     const real = i.real ?? realPath;
     return {
-      kind: 'mapped',
+      how: 'mapped',
       why: `${where} that ${engine} knows as ${label}: the engine runs outside it, so mount sources are its host's paths`,
       container: found,
       place: (spec) => ({
@@ -82,18 +80,19 @@ export async function choosePlacement(i: PlacementInput): Promise<Placement> {
   return direct(`${where}, but ${engine} does not know it (${looked}): the engine runs inside it`);
 }
 
-/** The placement for this run, logged with -v: the hook every container run goes through. */
-export async function placeMounts(i: PlacementInput, spec: ContainerSpec): Promise<ContainerSpec> {
-  const p = await choosePlacement(i);
-  i.log.debug(`placement: ${p.kind}, because ${p.why}`);
-  const placed = p.place(spec);
-  if (p.kind !== 'direct')
-    for (const m of placed.mounts) i.log.debug(`placement: ${m.target} from ${m.source} on the engine's host`);
-  return placed;
+/** The mounts placed for an engine on this machine, and why, with -v. */
+export async function placeHere(p: Prepared, spec: ContainerSpec): Promise<Placed> {
+  const i: PlacementInput = { runtime: p.runtime, env: p.host.env, log: p.log, role: mountRoles(p) };
+  const placement = await choosePlacement(i);
+  i.log.debug(`mounts: ${placement.how}, because ${placement.why}`);
+  const placed = placement.place(spec);
+  if (placement.how === 'mapped')
+    for (const m of placed.mounts) i.log.debug(`mounts: ${m.target} from ${m.source} on the engine's host`);
+  return { how: placement.how, spec: placed, finish: async () => {} };
 }
 
-function direct(why: string): Placement {
-  return { kind: 'direct', why, place: (spec) => spec };
+function direct(why: string): LocalPlacement {
+  return { how: 'direct', why, place: (spec) => spec };
 }
 
 /** The first of the refs the engine knows as a running container that is this one. */
