@@ -21,7 +21,7 @@ const KNOWN: { test: RegExp; refusal: (m: RegExpExecArray, text: string) => Refu
       const store = /(\/\S+)\/overlay\/[0-9a-f]{64}\/merged/.exec(text)?.[1];
       return {
         message: `podman mounts image layers with fuse-overlayfs here, which cannot open /dev/fuse (${(m[1] ?? m[2]).trim()})`,
-        fix: `start the job container with --device /dev/fuse (one this user may open: a host's mode-600 /dev/fuse reaches a rootless container unusable), or keep podman's storage${store ? ` (${store})` : ''} on a volume, where the kernel's own overlay needs no /dev/fuse`,
+        fix: `give podman a /dev/fuse this user may open (a job container: --device /dev/fuse; a host's mode-600 /dev/fuse reaches a rootless container unusable), or keep podman's storage${store ? ` (${store})` : ''} off overlayfs (in a container: on a volume), where the kernel's own overlay needs no /dev/fuse`,
       };
     },
   },
@@ -35,15 +35,15 @@ const KNOWN: { test: RegExp; refusal: (m: RegExpExecArray, text: string) => Refu
   {
     test: /new([ug])idmap: write to [ug]id_map failed: ([^\n"\\]+)/,
     refusal: (m) => ({
-      message: `new${m[1]}idmap cannot write a new user namespace's id map in this container (${m[2].trim()}): a setuid-root new${m[1]}idmap needs CAP_SYS_ADMIN there`,
-      fix: 'give newuidmap and newgidmap file capabilities instead of setuid in the job image (chmod u-s /usr/bin/newuidmap /usr/bin/newgidmap && setcap cap_setuid=ep /usr/bin/newuidmap && setcap cap_setgid=ep /usr/bin/newgidmap, as images/job does), or start the job container with --cap-add SYS_ADMIN',
+      message: `new${m[1]}idmap cannot write a new user namespace's id map (${m[2].trim()})`,
+      fix: 'newuidmap and newgidmap must be setuid root or have file capabilities; in a job container without CAP_SYS_ADMIN a setuid-root one cannot write the map: give them file capabilities instead (chmod u-s /usr/bin/newuidmap /usr/bin/newgidmap && setcap cap_setuid=ep /usr/bin/newuidmap && setcap cap_setgid=ep /usr/bin/newgidmap, as images/job does), or start the container with --cap-add SYS_ADMIN',
     }),
   },
   {
     test: /(there might not be enough IDs available in the namespace|insufficient UIDs or GIDs available in user namespace|no subuid ranges found for user[^\n]*|cannot find mappings for user[^\n]*|new[ug]idmap: [ug]id range [^\n]* not allowed)/,
     refusal: (m) => ({
-      message: `podman has too few subordinate ids in this container to map an image's users (${m[1].trim()})`,
-      fix: 'give the user ranges in /etc/subuid and /etc/subgid within the ids the container has (see /proc/self/uid_map; for uid 1000 in 65536 ids: USER:1:999 and USER:1001:64535), then run podman system migrate',
+      message: `podman has too few subordinate ids to map an image's users (${m[1].trim()})`,
+      fix: 'give the user ranges in /etc/subuid and /etc/subgid (sudo usermod --add-subuids 200000-265535 --add-subgids 200000-265535 USER; in a container, within the ids it has in /proc/self/uid_map: for uid 1000 in 65536 ids, USER:1:999 and USER:1001:64535), then run podman system migrate',
     }),
   },
   {
@@ -61,16 +61,16 @@ const KNOWN: { test: RegExp; refusal: (m: RegExpExecArray, text: string) => Refu
     }),
   },
   {
-    test: /(cannot clone: Operation not permitted|unshare[^\n]*(?:operation not permitted|permission denied)|cannot re-exec process|user namespaces are not enabled)/i,
+    test: /(cannot clone: Operation not permitted|unshare[^\n]*(?:operation not permitted|permission denied)|user namespaces are not enabled)/i,
     refusal: (m) => ({
-      message: `this container may not make the user namespace rootless podman needs (${m[1].trim()}): a seccomp or AppArmor profile refuses unshare`,
-      fix: `start the job container with ${SECURITY_FLAGS}, or with --privileged`,
+      message: `the user namespace rootless podman needs is refused here (${m[1].trim()}): a seccomp or AppArmor profile, or the kernel's settings, refuse unshare`,
+      fix: `in a job container: ${SECURITY_FLAGS}, or --privileged; on a host: sysctl user.max_user_namespaces above 0, and where kernel.apparmor_restrict_unprivileged_userns=1 (Ubuntu 24.04) an AppArmor profile that lets podman unshare`,
     }),
   },
   {
-    test: /(mount[^\n]*(?:overlay|tmpfs|bind)[^\n]*: permission denied)/i,
+    test: /(mount[^\n]*(?:overlay|tmpfs)[^\n]*: permission denied)/i,
     refusal: (m) => ({
-      message: `a security profile of this container refuses mount (${m[1].trim().slice(0, 120)})`,
+      message: `a security profile refuses mount here (${m[1].trim().slice(0, 120)})`,
       fix: `start the job container with ${SECURITY_FLAGS}, or with --privileged`,
     }),
   },

@@ -100,7 +100,7 @@ describe('podman 5.4 (Debian trixie), rootless inside an unprivileged job contai
     assert.equal(marks(r.stdout).DOCTOR, '1', tail(r.out));
     assert.match(
       r.stdout,
-      /^FAIL +containers +.*containers do not start: podman cannot start containers here: podman mounts image layers with fuse-overlayfs here, which cannot open \/dev\/fuse \(.*\)\n +fix: start the job container with --device \/dev\/fuse/m,
+      /^FAIL +containers +.*containers do not start: podman cannot start containers here: podman mounts image layers with fuse-overlayfs here, which cannot open \/dev\/fuse \(.*\)\n +fix: give podman a \/dev\/fuse this user may open \(a job container: --device \/dev\/fuse/m,
     );
     assert.doesNotMatch(r.stdout, /mount_data|lowerdir/);
   });

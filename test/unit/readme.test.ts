@@ -36,3 +36,23 @@ test("the README's rust-analyzer setting is the command test/e2e/machine-output.
   const e2e = fs.readFileSync(path.join(ROOT, 'test/e2e/machine-output.test.ts'), 'utf8');
   assert.ok(e2e.includes("['check', '--workspace', '--all-targets', '--message-format=json', '--target', T]"));
 });
+
+test("the README's CI in containers section names the job image, the tests and the switch that exist", () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = /^## CI in containers\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
+  assert.ok(section, 'README.md has no "CI in containers" section');
+  for (const f of ['images/job/Containerfile', 'test/e2e/job-containers.test.ts', 'test/podman5/podman5.test.ts'])
+    assert.ok(fs.existsSync(path.join(ROOT, f)), f);
+  assert.match(section, /test\/e2e\/job-containers\.test\.ts/);
+  assert.match(section, /npm run test:podman5/);
+  assert.match(section, /CROSS_CONTAINER_IN_CONTAINER/);
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  assert.match(pkg.scripts['test:podman5'], /run-e2e\.mjs --dir podman5/);
+  // What the section says the job image does, it does.
+  const containerfile = fs.readFileSync(path.join(ROOT, 'images/job/Containerfile'), 'utf8');
+  assert.match(containerfile, /setcap cap_setuid=ep \/usr\/bin\/newuidmap/);
+  assert.match(containerfile, /^VOLUME \/var\/lib\/containers$/m);
+  assert.match(containerfile, /^USER 1000$/m);
+});
