@@ -69,6 +69,12 @@ export interface Runtime {
   /** Builds an image; streams the engine's output lines; throws XcrossError on failure. `onProcess`
    * learns the pid of the engine process that builds, where there is one of ours (the CLI engines). */
   build(req: BuildRequest, onLine: (line: string) => void, onProcess?: (pid: number) => void): Promise<void>;
+  /** A container this engine knows by that ID (or prefix) or name, with its mounts; undefined when it
+   * knows none (xcross looks itself up this way when it runs in a container: src/placement/). */
+  inspectContainer?(ref: string): Promise<import('./container-inspect').KnownContainer | undefined>;
+  /** Whether the engine starts its containers from this very machine (or container): podman without
+   * a service, or a service xcross started. Its containers then see xcross's paths as they are. */
+  runsHere?(): Promise<boolean>;
   /** Where the engine stores images and how full that disk is (for a full-disk error), when it can say. */
   storageUsage?(): Promise<StorageUsage | undefined>;
   /** Runs a container to completion with our stdio; removes it afterwards, also on SIGINT/SIGTERM.

@@ -5,7 +5,8 @@
 // XCROSS_E2E_RUSTUP_HOME names a rustup home for the host-toolchain tests (root's, hard-linked; else
 // your own ~/.rustup is used when it exists). They need podman: without it this fails and says so (XCROSS_SKIP_E2E=1 skips them, loudly).
 // Arguments name test files to run instead of all of them: `node scripts/run-e2e.mjs targets aarch64`
-// runs dist/test/e2e/targets.test.js and aarch64.test.js.
+// runs dist/test/e2e/targets.test.js and aarch64.test.js. `--dir NAME` runs dist/test/NAME instead of
+// dist/test/e2e (`npm run test:podman5`: dist/test/podman5).
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,21 +28,30 @@ if (!onPath('podman')) {
   process.exit(1);
 }
 
-const only = process.argv.slice(2).map((a) =>
+const argv = process.argv.slice(2);
+const dirAt = argv.indexOf('--dir');
+const testDir = dirAt >= 0 ? argv.splice(dirAt, 2)[1] : 'e2e';
+if (!/^[a-z0-9-]+$/.test(testDir ?? '')) {
+  say(`--dir takes a folder name under dist/test (got '${testDir}')`);
+  process.exit(2);
+}
+const only = argv.map((a) =>
   path
     .basename(a)
     .replace(/\.test\.[jt]s$/, '')
     .replace(/\.[jt]s$/, ''),
 );
 for (const name of only) {
-  if (!fs.existsSync(path.join(root, 'dist/test/e2e', `${name}.test.js`))) {
-    say(`no end-to-end test file dist/test/e2e/${name}.test.js (run npm run build first?)`);
+  if (!fs.existsSync(path.join(root, 'dist/test', testDir, `${name}.test.js`))) {
+    say(`no end-to-end test file dist/test/${testDir}/${name}.test.js (run npm run build first?)`);
     process.exit(2);
   }
 }
 /** What node --test runs: the whole folder, or the files named, under the package root `pkg`. */
 const testPaths = (pkg) =>
-  only.length ? only.map((n) => path.join(pkg, 'dist/test/e2e', `${n}.test.js`)) : [path.join(pkg, 'dist/test/e2e')];
+  only.length
+    ? only.map((n) => path.join(pkg, 'dist/test', testDir, `${n}.test.js`))
+    : [path.join(pkg, 'dist/test', testDir)];
 
 const peerExists = (name) => spawnSync('id', ['-u', name], { stdio: 'ignore' }).status === 0;
 const testArgs = ['--test', '--test-reporter=spec', '--test-concurrency=1'];
@@ -95,10 +105,13 @@ if (process.getuid() !== 0) {
     ...(hostRustup ? { XCROSS_E2E_RUSTUP_HOME: hostRustup } : {}),
     // The second rootless user of scripts/setup-cache-peer.sh: the image cache's tests pull into its store.
     ...(peerExists(`${user}-peer`) ? { XCROSS_E2E_PEER: `${user}-peer` } : {}),
-    // The private dockerd of scripts/start-private-dockerd.sh, when it runs: the docker runtime's tests.
-    ...(fs.existsSync('/run/xcross-docker/docker.sock')
-      ? { XCROSS_E2E_DOCKER_HOST: 'unix:///run/xcross-docker/docker.sock' }
-      : {}),
+    // The private dockerd of scripts/start-private-dockerd.sh, when it runs: the docker runtime's tests
+    // (XCROSS_E2E_DOCKER_HOST names another user's, started with a DIR of its own).
+    ...(process.env.XCROSS_E2E_DOCKER_HOST
+      ? { XCROSS_E2E_DOCKER_HOST: process.env.XCROSS_E2E_DOCKER_HOST }
+      : fs.existsSync('/run/xcross-docker/docker.sock')
+        ? { XCROSS_E2E_DOCKER_HOST: 'unix:///run/xcross-docker/docker.sock' }
+        : {}),
   };
   code = spawnSync(
     'runuser',

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { XcrossError } from '../../src/base/errors';
 import type { Captured } from '../process';
 import type { BuildRequest } from '../runtime';
+import { refusalError } from './refusals';
 
 export interface Adaptation {
   /** Global engine flags (before the subcommand). */
@@ -60,10 +61,20 @@ export async function probeAdaptation(probe: Probe, limits: Limits, engine = 'po
     } else if (/\/dev\/net\/tun|slirp4netns failed|pasta failed/.test(err) && !a.run.includes('--network=host')) {
       a.run.push('--network=host');
       a.notes.push('rootless networking cannot open /dev/net/tun here: using the host network');
+    } else if (/mount(?:ing)? "?sysfs"?[^\n]*operation not permitted/i.test(err) && !a.run.includes('--network=host')) {
+      // In a container: a network namespace of the container's own cannot mount the /sys it needs.
+      a.run.push('--network=host');
+      a.notes.push("a new network namespace cannot mount /sys in this container: using the container's network");
+    } else if (/not compatible with NoCgroups/.test(err) && !a.run.includes('--cgroups=enabled')) {
+      // podman in a container: containers.conf says cgroups = "disabled", which only crun runs.
+      a.run.push('--cgroups=enabled');
+      a.notes.push(`${engine}'s containers.conf turns cgroups off, which runc cannot run: asking for them`);
     } else if (/catatonit|init binary/.test(err) && a.run.includes('--init')) {
       a.run.splice(a.run.indexOf('--init'), 1);
       a.notes.push(`${engine} has no init binary${engine === 'podman' ? ' (catatonit)' : ''}: running without --init`);
     } else {
+      const refused = refusalError(err, engine);
+      if (refused) throw refused;
       throw new XcrossError(`${engine} cannot start a container on this host: ${firstLines(err)}`, {
         fix: `run \`xcross -v\` with the same command to see the engine calls, and check \`${engine} run --rm <image> true\` by hand`,
       });
@@ -86,7 +97,9 @@ function firstLines(s: string): string {
       .filter((l) => !/level=warning/.test(l))
       .slice(0, 2)
       .join(' ')
-      .replace(/^Error: /, '') || 'no message'
+      .replace(/^Error: /, '')
+      // podman's storage errors carry the whole mount line: its options say nothing to the user.
+      .replace(/mount_data="[^"]*"/g, 'mount_data=...') || 'no message'
   );
 }
 

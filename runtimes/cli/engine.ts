@@ -11,6 +11,8 @@ import type { ContainerSpec } from '../spec';
 import { runCaptured, runLines, startLines, startProcess, signalNumber, type ProcEnv } from '../process';
 import { buildAdaptation, cliRunArgs } from './run-args';
 import { splitUserArgs } from '../user-args';
+import { refusalError } from '../adaptation/refusals';
+import { NO_SUCH_CONTAINER, parseContainerInspect, type KnownContainer } from '../container-inspect';
 import { buildProbeImage, probeAdaptation, readHardLimits, type Adaptation, type Limits } from '../adaptation/probe';
 import { cacheKey, loadCached, saveCached } from '../adaptation/cache';
 import { runAdapted } from '../adaptation/again';
@@ -80,7 +82,12 @@ export class CliEngine implements Runtime {
 
   private async exec(args: string[], timeoutMs = 60_000) {
     this.o.log.command([this.o.binary, ...args]);
-    return runCaptured(this.o.binary, args, { env: this.o.env, timeoutMs });
+    const r = await runCaptured(this.o.binary, args, { env: this.o.env, timeoutMs });
+    // In a container that withholds what podman needs (a device, an id map, a namespace), every
+    // command fails alike: say what is missing once, with the flag that gives it.
+    const refused = r.code !== 0 ? refusalError(r.stderr, this.name) : undefined;
+    if (refused) throw refused;
+    return r;
   }
 
   async imageExists(ref: string): Promise<boolean> {
@@ -119,6 +126,20 @@ export class CliEngine implements Runtime {
     if (r.code === 0) return r.stdout.trim();
     if (IMAGE_ABSENT.test(r.stderr)) return undefined;
     throw new XcrossError(`${this.name} could not inspect image ${ref}: ${r.stderr.trim() || `exit code ${r.code}`}`);
+  }
+
+  async runsHere(): Promise<boolean> {
+    // podman has no daemon: without CONTAINER_HOST its containers start from this process's namespaces.
+    return this.flavor.name === 'podman' && !this.flavor.remote?.(this.o.env);
+  }
+
+  async inspectContainer(ref: string): Promise<KnownContainer | undefined> {
+    const r = await this.exec(['container', 'inspect', ref], 30_000);
+    if (r.code === 0) return parseContainerInspect(r.stdout, this.name);
+    if (NO_SUCH_CONTAINER.test(r.stderr)) return undefined;
+    throw new XcrossError(
+      `${this.name} could not inspect container ${ref}: ${engineSays(r.stderr) || `exit code ${r.code}`}`,
+    );
   }
 
   async listImages(label: string): Promise<ImageInfo[]> {
@@ -209,7 +230,10 @@ export class CliEngine implements Runtime {
     };
     const r = await runLines(this.o.binary, args, show, { env: this.o.env });
     if (r.code !== 0)
-      throw new XcrossError(`${this.name} could not ${what}: ${engineSays(lines.join('\n')) || `exit code ${r.code}`}`);
+      throw (
+        refusalError(lines.join('\n'), this.name) ??
+        new XcrossError(`${this.name} could not ${what}: ${engineSays(lines.join('\n')) || `exit code ${r.code}`}`)
+      );
   }
 
   async build(req: BuildRequest, onLine: (line: string) => void, onProcess?: (pid: number) => void): Promise<void> {

@@ -26,6 +26,7 @@ import { firstFrom } from '../build-from';
 import { removeBuildLeftovers } from './build-leftovers';
 import { readJsonLines } from './streams';
 import { storageUsageOf, type StorageUsage } from '../storage-usage';
+import { NO_SUCH_CONTAINER, parseContainerInspect, type KnownContainer } from '../container-inspect';
 
 export interface ApiOptions {
   uid: number;
@@ -143,6 +144,18 @@ export class PodmanApi implements Runtime {
     if (r.status === 404) return undefined;
     if (r.status >= 400) throw new XcrossError(`podman could not inspect image ${ref}: ${r.body.trim()}`);
     return parseImageInspect(`[${r.body}]`)[0];
+  }
+
+  async runsHere(): Promise<boolean> {
+    if (this.instead) return (await this.instead.runsHere?.()) ?? false;
+    return (await this.connection()).own !== undefined;
+  }
+
+  async inspectContainer(ref: string): Promise<KnownContainer | undefined> {
+    const r = await (await this.api()).text('GET', `/containers/${encodeURIComponent(ref)}/json`);
+    if (r.status === 404 || (r.status >= 400 && NO_SUCH_CONTAINER.test(r.body))) return undefined;
+    if (r.status >= 400) throw new XcrossError(`podman could not inspect container ${ref}: ${errorMessage(r.body)}`);
+    return parseContainerInspect(r.body, 'podman');
   }
 
   async imageLabels(ref: string): Promise<Record<string, string>> {

@@ -97,11 +97,12 @@ function bind(source: string, destination: string, options: string[]): SpecMount
   return { destination, source, type: 'bind', options: ['rbind', ...options] };
 }
 
-/** `--init`, `--ulimit=name=soft:hard`, `--network=host`: what probeAdaptation may add. */
+/** `--init`, `--ulimit=name=soft:hard`, `--network=host`, `--cgroups=enabled`: what probeAdaptation may add. */
 function applyRunFlags(g: SpecGenerator, flags: string[]): void {
   for (const f of flags) {
     if (f === '--init') g.init = true;
     else if (f === '--network=host') g.netns = { nsmode: 'host' };
+    else if (f === '--cgroups=enabled') g.cgroups_mode = 'enabled';
     else if (f.startsWith('--ulimit='))
       g.r_limits = [...(g.r_limits ?? []).filter((r) => r.type !== rlimit(f.slice(9)).type), rlimit(f.slice(9))];
     else throw new Error(`internal: adaptation flag ${f} has no libpod field`);

@@ -1,6 +1,7 @@
 // xcross doctor: what this machine has and lacks for xcross, each check ok, warn or fail with a fix.
 import { fail, type CheckResult } from '../doctor/check';
 import { engineChecks } from '../doctor/engine-checks';
+import { containerChecks } from '../doctor/container-checks';
 import { apiSocketCheck, binfmtCheck, rustupCheck, subidChecks, userName } from '../doctor/host-checks';
 import type { ReportedSettings } from '../settings';
 import { hostCpu, hostTriple } from '../targets/host-arch';
@@ -25,6 +26,7 @@ export async function doctor(a: { json: boolean }, s: ReportedSettings): Promise
       ),
     );
   await guard('engine', () => engineChecks(s));
+  await guard('container', () => containerChecks(s));
   await guard('subids', () => subidChecks(host, userName(host)));
   await guard('binfmt', () => [binfmtCheck(registry.targets, hostCpu(host.arch))]);
   await guard('api-socket', () => [apiSocketCheck(host)]);

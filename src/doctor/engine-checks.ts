@@ -15,6 +15,7 @@ import { PodmanApi } from '../../runtimes/podman-api/runtime';
 import { ServiceNeedsFlags } from '../../runtimes/podman-api/adaptation';
 import { installCommand } from '../base/host-os/install';
 import { hostOsRelease } from '../base/host-os/os-release';
+import { ContainerRefused, containerRefusal } from '../../runtimes/adaptation/refusals';
 
 /** The engine a build here would use (the settings' choice, else detection), and what it can do. */
 export async function engineChecks(
@@ -57,6 +58,8 @@ export async function engineChecks(
   const kind = engine.name as 'podman' | 'docker' | 'nerdctl';
   const binary = findOnPath(requested || kind, host.env.PATH) ?? kind;
   const facts = await podmanFacts(binary, host.env, kind);
+  const refused = typeof facts === 'string' ? containerRefusal(facts) : undefined;
+  if (refused) return [fail('engine', `${binary} is there but cannot work here: ${refused.message}`, refused.fix)];
   if (typeof facts === 'string')
     return [
       fail(
@@ -169,7 +172,10 @@ async function startCheck(
     return fail(
       'containers',
       `${setup}; containers do not start: ${e instanceof Error ? e.message : String(e)}`,
-      `run \`${engineCommand(engine)} run --rm ${image} true\` to see ${engineCommand(engine)}'s own words; on hybrid cgroups try --runtime runc --cgroup-manager cgroupfs`,
+      // What a container withholds from a podman inside it comes with its own fix (adaptation/refusals.ts).
+      e instanceof ContainerRefused && e.fix
+        ? e.fix
+        : `run \`${engineCommand(engine)} run --rm ${image} true\` to see ${engineCommand(engine)}'s own words; on hybrid cgroups try --runtime runc --cgroup-manager cgroupfs`,
     );
   }
 }

@@ -1,4 +1,5 @@
 // Checks of the host itself: subordinate ids for rootless podman, binfmt_misc, rustup.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Host } from '../host';
@@ -13,33 +14,52 @@ import { fail, ok, warn, type CheckResult } from './check';
 import { installCommand } from '../base/host-os/install';
 import { hostOsRelease } from '../base/host-os/os-release';
 
-/** /etc/subuid and /etc/subgid ranges of at least 65536 ids, and setuid newuidmap/newgidmap. */
+/**
+ * /etc/subuid and /etc/subgid ranges of at least 65536 ids (in a container: all the ids its user
+ * namespace has but root's and the user's own), and newuidmap/newgidmap that can map them.
+ */
 export function subidChecks(
   host: Host,
   user: string,
-  files = { subuid: '/etc/subuid', subgid: '/etc/subgid' },
+  files: { subuid: string; subgid: string; uidMap?: string } = {
+    subuid: '/etc/subuid',
+    subgid: '/etc/subgid',
+    uidMap: '/proc/self/uid_map',
+  },
   os = hostOsRelease(),
 ): CheckResult[] {
   if (host.uid === 0) return [ok('subids', 'running as root: rootful podman needs no subordinate ids')];
   const out: CheckResult[] = [];
-  for (const [kind, file] of Object.entries(files)) {
+  // A user namespace (a rootless container) has fewer ids than the 65536 a host user is given: there,
+  // ids up to 65534 (nobody) mapped is enough, and more than it has but root's and the user's own cannot be.
+  const inNamespace = idsInNamespace(files.uidMap ? readText(files.uidMap) : '');
+  const wanted = inNamespace !== undefined ? Math.min(65534, inNamespace - 2) : 65536;
+  const within = inNamespace !== undefined ? ` (this container's user namespace has ${inNamespace} ids)` : '';
+  for (const kind of ['subuid', 'subgid'] as const) {
+    const file = files[kind];
     const count = rangeFor(file, user, host.uid);
-    if (count >= 65536)
-      out.push(ok(kind, `${user} has ${count} subordinate ${kind === 'subuid' ? 'user' : 'group'} ids in ${file}`));
+    if (count >= wanted)
+      out.push(
+        ok(kind, `${user} has ${count} subordinate ${kind === 'subuid' ? 'user' : 'group'} ids in ${file}${within}`),
+      );
     else if (count > 0)
       out.push(
         warn(
           kind,
-          `${user} has only ${count} ids in ${file}; images with files owned by high ids may fail to unpack`,
-          `sudo usermod --add-${kind}s 200000-265535 ${user}`,
+          `${user} has only ${count} ids in ${file}${within}; images with files owned by high ids may fail to unpack`,
+          inNamespace !== undefined
+            ? `give ${user} every id of this container but 0 and its own in ${file} (for uid 1000 in 65536 ids: ${user}:1:999 and ${user}:1001:64535), then podman system migrate`
+            : `sudo usermod --add-${kind}s 200000-265535 ${user}`,
         ),
       );
     else
       out.push(
         fail(
           kind,
-          `${user} has no range in ${file}, so rootless podman cannot map container users`,
-          `sudo usermod --add-${kind}s 200000-265535 ${user} && podman system migrate`,
+          `${user} has no range in ${file}${within}, so rootless podman cannot map container users`,
+          inNamespace !== undefined
+            ? `give ${user} every id of this container but 0 and its own in ${file} (for uid 1000 in 65536 ids: ${user}:1:999 and ${user}:1001:64535), then podman system migrate`
+            : `sudo usermod --add-${kind}s 200000-265535 ${user} && podman system migrate`,
         ),
       );
   }
@@ -55,7 +75,7 @@ export function subidChecks(
           installCommand('uidmap', os),
         ),
       );
-    else if ((fs.statSync(bin).mode & 0o4000) === 0 && !hasFileCaps(bin))
+    else if ((fs.statSync(bin).mode & 0o4000) === 0 && !hasFileCaps(bin, tool, host.env.PATH))
       out.push(
         fail(tool, `${bin} is neither setuid nor given capabilities, so it cannot map ids`, `sudo chmod u+s ${bin}`),
       );
@@ -79,10 +99,34 @@ function rangeFor(file: string, user: string, uid: number): number {
   return total;
 }
 
-function hasFileCaps(bin: string): boolean {
-  // Fedora gives newuidmap file capabilities instead of setuid; they live in an xattr Node cannot read
-  // without a helper, so a non-setuid binary that exists is given the benefit of the doubt there.
+function hasFileCaps(bin: string, tool: string, PATH = '/usr/sbin:/usr/bin:/sbin:/bin'): boolean {
+  // Fedora (and images/job) give newuidmap file capabilities instead of setuid. They live in an xattr
+  // Node cannot read: getcap reads it where it is installed; without it, a non-setuid binary that
+  // exists is given the benefit of the doubt on Fedora.
+  const getcap = findOnPath('getcap', `${PATH}:/usr/sbin:/sbin`);
+  if (getcap) {
+    const r = spawnSync(getcap, [bin], { encoding: 'utf8', timeout: 5_000 });
+    return new RegExp(tool === 'newuidmap' ? 'cap_setuid' : 'cap_setgid').test(r.stdout ?? '');
+  }
   return fs.existsSync('/etc/fedora-release') && fs.existsSync(bin);
+}
+
+/** The ids a user namespace maps (the sum of /proc/self/uid_map's counts), or undefined outside one. */
+export function idsInNamespace(uidMap: string): number | undefined {
+  let total = 0;
+  for (const line of uidMap.split('\n')) {
+    const count = Number(line.trim().split(/\s+/)[2]);
+    if (Number.isFinite(count)) total += count;
+  }
+  return total > 0 && total < 4294967295 ? total : undefined;
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** binfmt_misc: not needed by xcross (its runner calls qemu), but by programs that exec foreign binaries. */

@@ -10,6 +10,9 @@ export interface EngineFacts {
   cgroupManager: string;
   cgroupVersion: string;
   storageDriver: string;
+  /** podman's: where its images are stored, and the program that mounts their layers (fuse-overlayfs). */
+  graphRoot?: string;
+  mountProgram?: string;
 }
 
 type EngineKind = 'podman' | 'docker' | 'nerdctl';
@@ -89,6 +92,10 @@ export function podmanInfoFacts(version: string, info: unknown): EngineFacts | u
     cgroupManager: str(['host', 'cgroupManager']),
     cgroupVersion: str(['host', 'cgroupVersion']),
     storageDriver: str(['store', 'graphDriverName']),
+    ...(str(['store', 'graphRoot']) ? { graphRoot: str(['store', 'graphRoot']) } : {}),
+    ...(str(['store', 'graphOptions', 'overlay.mount_program', 'Executable'])
+      ? { mountProgram: str(['store', 'graphOptions', 'overlay.mount_program', 'Executable']) }
+      : {}),
   };
 }
 

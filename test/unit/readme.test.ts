@@ -50,3 +50,23 @@ test("CI runs the README's two Debian commands as the README writes them, in the
   assert.ok(at(second) > 0, `.ci/run does not run: ${second}`);
   assert.ok(at(first) < at(second), '.ci/run runs the tests before the example');
 });
+
+test("the README's CI in containers section names the job image, the tests and the switch that exist", () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = /^## CI in containers\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
+  assert.ok(section, 'README.md has no "CI in containers" section');
+  for (const f of ['images/job/Containerfile', 'test/e2e/job-containers.test.ts', 'test/podman5/podman5.test.ts'])
+    assert.ok(fs.existsSync(path.join(ROOT, f)), f);
+  assert.match(section, /test\/e2e\/job-containers\.test\.ts/);
+  assert.match(section, /npm run test:podman5/);
+  assert.match(section, /CROSS_CONTAINER_IN_CONTAINER/);
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  assert.match(pkg.scripts['test:podman5'], /run-e2e\.mjs --dir podman5/);
+  // What the section says the job image does, it does.
+  const containerfile = fs.readFileSync(path.join(ROOT, 'images/job/Containerfile'), 'utf8');
+  assert.match(containerfile, /setcap cap_setuid=ep \/usr\/bin\/newuidmap/);
+  assert.match(containerfile, /^VOLUME \/var\/lib\/containers$/m);
+  assert.match(containerfile, /^USER 1000$/m);
+});
