@@ -45,6 +45,8 @@ export interface CargoInvocation {
     glibc?: string;
     /** --push: push the images this run builds to the image cache. */
     push: boolean;
+    /** --compile-cache off|local|redis://...|s3://...|gha */
+    compileCache?: string;
   };
 }
 
@@ -113,6 +115,9 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
         continue;
       case '--push':
         inv.xcross.push = true;
+        continue;
+      case '--compile-cache':
+        inv.xcross.compileCache = value();
         continue;
       case '--glibc': {
         inv.xcross.glibc = sameFloor(inv.xcross.glibc, glibcVersion(value(), '--glibc'), '--glibc');

@@ -25,6 +25,11 @@ XCROSS OPTIONS
                               \`xcross targets\` lists each target's) [env: XCROSS_GLIBC; also --target TRIPLE.X.Y]
                               after linking, xcross fails when a file needs a newer glibc, libstdc++ or libgcc
   --push                      push the images this run builds to the image cache [env: XCROSS_IMAGE_CACHE_PUSH=1]
+  --compile-cache CACHE       off | local | redis://[:password@]host:port[/db] | s3://bucket/prefix | gha
+                              sccache in the image wraps rustc; local (the default) keeps entries in
+                              ~/.cache/xcross/compile-cache for every target and workspace, redis shares
+                              them between users and machines [env: XCROSS_COMPILE_CACHE; also
+                              compile-cache in Cross.toml's [xcross]]; -v ends with its hits and misses
   --strace                    qemu prints every system call of the foreign program (QEMU_STRACE=1)
   --gdb PORT                  the foreign program waits for gdb-multiarch on PORT (qemu's gdb stub)
   -v, --verbose               also show the engine command lines and the choices made (passed to cargo too)
@@ -32,6 +37,8 @@ XCROSS OPTIONS
 ENVIRONMENT
   XCROSS_DEBUG=1              show stack traces of xcross's own errors
   XCROSS_GLIBC_CHECK=0        do not check the linked files against the glibc floor
+  XCROSS_COMPILE_CACHE_SIZE   the local compile cache's size limit, e.g. 5G [default 10G; also
+                              compile-cache-size in Cross.toml's [xcross]]; \`xcross cache stats|clear\`
   XCROSS_IMAGE_CACHE=REG/PFX  a missing image is pulled from REG/PFX/<name>:<tag> before it is built, and
                               used only if its labels match (also image-cache in Cross.toml's [xcross]);
                               credentials are the engine's own (podman login, docker login)

@@ -75,6 +75,11 @@ export function completionWords(registry: Registry): Words {
     ...session,
     { long: 'toolchain-source', describe: 'which rustc builds', value: { choices: [...TOOLCHAIN_SOURCES] } },
     { long: 'read-only-source', describe: 'mount the workspace read-only' },
+    {
+      long: 'compile-cache',
+      describe: 'the compile cache (sccache) for this build',
+      value: { choices: ['off', 'local', 'redis://', 's3://', 'gha'] },
+    },
     { long: 'release', short: 'r', describe: 'build with the release profile' },
     { long: 'profile', describe: 'build with this profile', value: 'any' },
     { long: 'target-dir', describe: 'directory for all build output', value: 'dir' },

@@ -1,0 +1,47 @@
+#!/bin/sh
+# xcross-compile-cache: sccache around cargo, in the images whose toolchain has a compile cache
+# (`sccache` in its [toolchain.<name>] of targets.toml). xcross runs it; nobody needs to call it.
+#
+#   xcross-compile-cache run STATS CMD ARGS...
+#       starts sccache's server (its settings come as SCCACHE_* variables), runs CMD (cargo) with
+#       RUSTC_WRAPPER pointing here, writes the server's statistics as JSON to STATS, stops the server
+#       (which finishes its cache writes first) and exits with CMD's exit code. Signals are passed on
+#       to CMD. A server that cannot start is one warning, and CMD runs without the cache.
+#   xcross-compile-cache RUSTC ARGS...  (as cargo's RUSTC_WRAPPER)
+#       sccache RUSTC ARGS..., without CARGO_TARGET_DIR and CARGO_TERM_COLOR: xcross sets them from
+#       the host (the target directory's path, the terminal), rustc reads neither, and sccache hashes
+#       every CARGO_* variable, so with them two users or machines would never share an entry.
+set -u
+
+if [ "${1:-}" != run ]; then
+  unset CARGO_TARGET_DIR CARGO_TERM_COLOR
+  exec sccache "$@"
+fi
+shift
+stats=$1
+shift
+
+if ! started=$(sccache --start-server 2>&1); then
+  echo "xcross: warning: the compile cache's sccache server did not start ($(echo "$started" | tail -n 1)): building without it" >&2
+  unset RUSTC_WRAPPER
+  exec "$@"
+fi
+
+# In the background so that the signals xcross sends reach CMD (this shell is what --init starts);
+# stdin is named, since a background command would otherwise read /dev/null.
+"$@" <&0 &
+pid=$!
+for sig in INT TERM HUP QUIT; do
+  trap "kill -s $sig $pid 2>/dev/null" "$sig"
+done
+while :; do
+  wait "$pid"
+  rc=$?
+  # A trap ends `wait` early; the command has ended only when it can no longer be signalled.
+  kill -0 "$pid" 2>/dev/null || break
+done
+
+mkdir -p "$(dirname "$stats")" 2>/dev/null
+sccache --show-stats --stats-format json >"$stats.part" 2>/dev/null && mv "$stats.part" "$stats"
+sccache --stop-server >/dev/null 2>&1
+exit "$rc"
