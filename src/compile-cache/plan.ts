@@ -11,7 +11,14 @@ import { describeSetting, type CompileCacheChoice } from './setting';
  * What Debian's sccache 0.4.0-pre.6 (bookworm, the images' pin) was built with, as its `sccache
  * --help` lists it: the local disk cache only. redis:// works all the same, carried by xcross.
  */
-export const IMAGE_SCCACHE_FEATURES = { S3: false, Redis: false, Memcached: false, GCS: false, GHA: false, Azure: false };
+export const IMAGE_SCCACHE_FEATURES = {
+  S3: false,
+  Redis: false,
+  Memcached: false,
+  GCS: false,
+  GHA: false,
+  Azure: false,
+};
 
 /** The subcommands that compile (metadata does not). */
 const COMPILING = new Set(['build', 'check', 'test', 'run', 'bench', 'doc', 'rustc', 'clippy']);
@@ -44,7 +51,8 @@ export function planCompileCache(f: CompileCacheFacts): CompileCachePlan {
   if (setting.kind === 'off') return { on: false, why: `off (${from})`, warn: false };
   if (!COMPILING.has(f.subcommand))
     return { on: false, why: `not used: cargo ${f.subcommand} compiles nothing`, warn: false };
-  if (setting.kind === 's3' || setting.kind === 'gha') throw missingFeature(setting.kind, describeSetting(setting), from, f.imageSccache);
+  if (setting.kind === 's3' || setting.kind === 'gha')
+    throw missingFeature(setting.kind, describeSetting(setting), from, f.imageSccache);
 
   const own = WRAPPERS.find((k) => f.userEnv[k]) ?? WRAPPERS.find((k) => f.hostEnv[k]);
   if (own) {

@@ -63,7 +63,9 @@ export function parseReply(buf: Buffer, at = 0): { value: Reply; next: number } 
       return { value: items, next: pos };
     }
     default:
-      throw new RespConnectionError(`the server does not speak redis (it answered ${JSON.stringify(line.slice(0, 40))})`);
+      throw new RespConnectionError(
+        `the server does not speak redis (it answered ${JSON.stringify(line.slice(0, 40))})`,
+      );
   }
 }
 
@@ -115,9 +117,7 @@ export class RespClient {
   /** Sends every command at once and resolves with their replies in order. */
   pipeline(commands: Arg[][]): Promise<Reply[]> {
     if (this.failure) return Promise.reject(this.failure);
-    const replies = commands.map(
-      () => new Promise<Reply>((resolve, reject) => this.waiting.push({ resolve, reject })),
-    );
+    const replies = commands.map(() => new Promise<Reply>((resolve, reject) => this.waiting.push({ resolve, reject })));
     this.socket.write(Buffer.concat(commands.map(encode)));
     return Promise.all(replies);
   }

@@ -123,7 +123,10 @@ async function imageSccache(i: CompileCacheRunInput): Promise<{ version?: string
   // An image of the user's (image, pre-build, dockerfile): built on xcross's image, it has its label.
   const labels = await i.runtime.imageLabels(i.image).catch(() => ({}) as Record<string, string>);
   const v = labels[SCCACHE_LABEL];
-  return { version: v, why: `${i.image} has no ${SCCACHE_LABEL} label (it is not built on an xcross image with sccache)` };
+  return {
+    version: v,
+    why: `${i.image} has no ${SCCACHE_LABEL} label (it is not built on an xcross image with sccache)`,
+  };
 }
 
 /** A port free on this host now (with the host's network, the container's server binds it there). */

@@ -66,9 +66,12 @@ export function parseCompileCache(value: string, where: string): CompileCacheSet
   const v = value.trim();
   if (v === 'off' || v === 'local' || v === 'gha') return { kind: v };
   if (/^rediss:\/\//i.test(v)) {
-    throw new XcrossError(`${where}: ${redactUrl(v)} asks for redis over TLS, which xcross's redis client does not speak`, {
-      fix: 'use redis:// (over a private network or a tunnel), or local',
-    });
+    throw new XcrossError(
+      `${where}: ${redactUrl(v)} asks for redis over TLS, which xcross's redis client does not speak`,
+      {
+        fix: 'use redis:// (over a private network or a tunnel), or local',
+      },
+    );
   }
   if (/^redis:\/\//i.test(v)) return { kind: 'redis', redis: parseRedisUrl(v, where) };
   const s3 = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(v);

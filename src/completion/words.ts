@@ -142,6 +142,18 @@ export function completionWords(registry: Registry): Words {
       ],
     },
     {
+      name: 'cache',
+      describe: 'the local compile cache',
+      positional: {
+        name: 'action',
+        choices: [
+          ['stats', 'its size, limit, hits and misses'],
+          ['clear', 'empty it'],
+        ],
+      },
+      flags: [verbose, HELP],
+    },
+    {
       name: 'completion',
       describe: 'print a shell completion script',
       positional: {
