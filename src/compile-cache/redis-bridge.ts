@@ -61,47 +61,66 @@ function check(r: Reply): Reply {
   return r;
 }
 
+/** A connection, authenticated, on the database: redis may close idle ones, so one per use. */
+async function connect(target: RedisTarget, timeoutMs: number): Promise<RespClient> {
+  const client = await RespClient.connect(target.host, target.port, timeoutMs);
+  try {
+    const hello: Arg[][] = [];
+    if (target.password !== undefined)
+      hello.push(target.username ? ['AUTH', target.username, target.password] : ['AUTH', target.password]);
+    if (target.db !== 0) hello.push(['SELECT', String(target.db)]);
+    hello.push(['PING']);
+    for (const r of await client.pipeline(hello)) check(r);
+    return client;
+  } catch (e) {
+    client.close();
+    throw e;
+  }
+}
+
 export class RedisBridge {
   private warned = false;
 
   private constructor(
-    private readonly client: RespClient,
-    private readonly name: string,
+    private client: RespClient | undefined,
+    private readonly target: RedisTarget,
     private readonly log: Logger,
+    private readonly timeoutMs: number,
   ) {}
+
+  private get name(): string {
+    return redisName(this.target);
+  }
 
   /** Connects, authenticates and selects the database; undefined (after one warning) when redis cannot be used. */
   static async open(target: RedisTarget, log: Logger, timeoutMs = 3000): Promise<RedisBridge | undefined> {
-    const name = redisName(target);
-    let client: RespClient | undefined;
     try {
-      client = await RespClient.connect(target.host, target.port, timeoutMs);
-      const hello: Arg[][] = [];
-      if (target.password !== undefined)
-        hello.push(target.username ? ['AUTH', target.username, target.password] : ['AUTH', target.password]);
-      if (target.db !== 0) hello.push(['SELECT', String(target.db)]);
-      hello.push(['PING']);
-      for (const r of await client.pipeline(hello)) check(r);
-      return new RedisBridge(client, name, log);
+      return new RedisBridge(await connect(target, timeoutMs), target, log, timeoutMs);
     } catch (e) {
-      client?.close();
-      log.warn(`${failure(name, e)}: building without the compile cache`);
+      log.warn(`${failure(redisName(target), e)}: building without the compile cache`);
       return undefined;
     }
+  }
+
+  /** The connection of `open` while it lasts (prefetch right after it), else a new one (store, after the build). */
+  private async conn(): Promise<RespClient> {
+    if (!this.client) this.client = await connect(this.target, this.timeoutMs);
+    return this.client;
   }
 
   /** Fetches the manifest's entries that `dir` lacks, dated before `before` (so they count as used only when sccache uses them). */
   async prefetch(key: string, dir: string, before: Date): Promise<Prefetched> {
     const out: Prefetched = { listed: 0, fetched: 0, bytes: 0 };
     try {
-      const names = (check(await this.client.call('SMEMBERS', key)) as Buffer[])
+      const client = await this.conn();
+      const names = (check(await client.call('SMEMBERS', key)) as Buffer[])
         .map((b) => b.toString())
         .filter(isEntryName);
       out.listed = names.length;
       const missing = names.filter((n) => !fs.existsSync(entryFile(dir, n)));
       for (let i = 0; i < missing.length; i += BATCH) {
         const batch = missing.slice(i, i + BATCH);
-        const replies = await this.client.pipeline(batch.map((n) => ['GET', entryKey(n)]));
+        const replies = await client.pipeline(batch.map((n) => ['GET', entryKey(n)]));
         replies.forEach((r, j) => {
           const data = check(r);
           if (!Buffer.isBuffer(data)) return; // evicted from redis since: a miss, nothing worse
@@ -113,6 +132,7 @@ export class RedisBridge {
     } catch (e) {
       this.warnOnce(e, 'fetching');
     }
+    this.close();
     return out;
   }
 
@@ -125,13 +145,14 @@ export class RedisBridge {
     const out: Stored = { stored: 0, bytes: 0, used: used.length };
     if (this.warned || used.length === 0) return out;
     try {
+      const client = await this.conn();
       const fresh = used.filter((e) => !existedBefore.has(e.name));
       for (let i = 0; i < fresh.length; i += BATCH) {
         const batch = fresh.slice(i, i + BATCH);
-        const exists = await this.client.pipeline(batch.map((e) => ['EXISTS', entryKey(e.name)]));
+        const exists = await client.pipeline(batch.map((e) => ['EXISTS', entryKey(e.name)]));
         const absent = batch.filter((_, j) => check(exists[j]) === 0);
         const data = absent.map((e) => fs.readFileSync(e.file));
-        const replies = await this.client.pipeline(absent.map((e, j) => ['SET', entryKey(e.name), data[j], 'NX']));
+        const replies = await client.pipeline(absent.map((e, j) => ['SET', entryKey(e.name), data[j], 'NX']));
         replies.forEach((r, j) => {
           check(r);
           out.stored++;
@@ -139,7 +160,7 @@ export class RedisBridge {
         });
       }
       const names = used.map((e) => e.name);
-      const tx = await this.client.pipeline([['MULTI'], ['DEL', key], ['SADD', key, ...names], ['EXEC']]);
+      const tx = await client.pipeline([['MULTI'], ['DEL', key], ['SADD', key, ...names], ['EXEC']]);
       for (const r of tx) check(r);
       const exec = tx[3];
       if (Array.isArray(exec)) for (const r of exec) check(r);
@@ -150,7 +171,8 @@ export class RedisBridge {
   }
 
   close(): void {
-    this.client.close();
+    this.client?.close();
+    this.client = undefined;
   }
 
   private warnOnce(e: unknown, doing: string): void {

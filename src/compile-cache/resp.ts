@@ -86,7 +86,10 @@ export class RespClient {
     socket.on('data', (d) => this.onData(d));
     socket.on('error', (e) => this.fail(new RespConnectionError(phrase(e))));
     socket.on('close', () => this.fail(new RespConnectionError('the server closed the connection')));
-    socket.on('timeout', () => this.fail(new RespConnectionError('the server stopped answering')));
+    // Idle between commands is fine (a build runs between two of them); silence while one waits is not.
+    socket.on('timeout', () => {
+      if (this.waiting.length > 0) this.fail(new RespConnectionError('the server stopped answering'));
+    });
   }
 
   static connect(host: string, port: number, timeoutMs = 3000): Promise<RespClient> {

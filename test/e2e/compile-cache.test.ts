@@ -308,8 +308,8 @@ describe(
     test('redis full (maxmemory reached): one warning, the build succeeds', async () => {
       assert.equal(await redisCall('CONFIG', 'SET', 'maxmemory', '1'), 'OK');
       try {
-        // The dev profile: entries redis does not have yet, so the build stores some.
-        const r = await build({ XCROSS_COMPILE_CACHE: url }, ['--profile', 'dev']);
+        // Other RUSTFLAGS: entries redis does not have yet, so the build stores some.
+        const r = await build({ XCROSS_COMPILE_CACHE: url, RUSTFLAGS: '--cfg xcross_cc_full' });
         assert.equal(r.code, 0, tail(r.stderr));
         const warnings = r.stderr.split('\n').filter((l) => /warning/.test(l));
         assert.equal(warnings.length, 1, r.stderr);
