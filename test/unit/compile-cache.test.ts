@@ -292,9 +292,13 @@ function fakeRedis(
           out = opts.full
             ? "-OOM command not allowed when used memory > 'maxmemory'.\r\n"
             : (data.set(args[0], raw[1]), '+OK\r\n');
-        else if (cmd === 'DEL') out = reply((data.delete(args[0]), ':1\r\n'));
-        else if (cmd === 'SADD') out = reply((data.set(args[0], new Set(args.slice(1))), `:${args.length - 1}\r\n`));
-        else out = `-ERR unknown command '${cmd}'\r\n`;
+        else if (cmd === 'DEL') {
+          data.delete(args[0]);
+          out = ':1\r\n';
+        } else if (cmd === 'SADD') {
+          data.set(args[0], new Set(args.slice(1)));
+          out = `:${args.length - 1}\r\n`;
+        } else out = `-ERR unknown command '${cmd}'\r\n`;
         if (queued && cmd !== 'MULTI') out = reply(out);
         sock.write(out);
       }
