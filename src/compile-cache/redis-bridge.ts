@@ -19,7 +19,7 @@ export interface ManifestInputs {
   image: string;
   toolchain: string;
   triple: string;
-  /** The workspace's directory name: the same crate checked out elsewhere shares its manifest. */
+  /** The root package's name (else the workspace directory's): the same crate checked out elsewhere shares its manifest. */
   workspace: string;
   cargoArgs: string[];
 }

@@ -9,6 +9,7 @@ import type { Runtime } from '../../runtimes/runtime';
 import type { TargetSpec } from '../targets/registry';
 import type { Toolchain } from '../toolchain/select';
 import { SCCACHE_LABEL } from '../images/build-args';
+import { isTable, parseTomlText } from '../config/toml';
 import { listEntries, localCacheDir } from './local-dir';
 import { planCompileCache, type CompileCachePlan } from './plan';
 import { manifestKey, RedisBridge } from './redis-bridge';
@@ -75,7 +76,7 @@ export async function startCompileCache(i: CompileCacheRunInput): Promise<Compil
       image: i.image,
       toolchain: i.toolchain.source === 'host' ? i.toolchain.toolchain.name : `image rustc ${i.toolchain.rustc}`,
       triple: i.target.triple,
-      workspace: path.basename(i.workspaceRoot),
+      workspace: workspaceName(i.workspaceRoot),
       cargoArgs: i.cargoArgs,
     });
     const t0 = performance.now();
@@ -127,6 +128,18 @@ async function imageSccache(i: CompileCacheRunInput): Promise<{ version?: string
     version: v,
     why: `${i.image} has no ${SCCACHE_LABEL} label (it is not built on an xcross image with sccache)`,
   };
+}
+
+/** The root package's name (the same crate checked out anywhere), else the workspace directory's. */
+function workspaceName(root: string): string {
+  try {
+    const toml = parseTomlText(fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8'), 'Cargo.toml');
+    const pkg = isTable(toml.package) ? toml.package : undefined;
+    if (pkg && typeof pkg.name === 'string') return pkg.name;
+  } catch {
+    // the manifest was read before this; a name is only a hint for what to fetch
+  }
+  return path.basename(root);
 }
 
 /** A port free on this host now (with the host's network, the container's server binds it there). */
