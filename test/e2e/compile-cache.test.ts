@@ -141,6 +141,24 @@ describe(
       assert.deepEqual(await memchr(['--release', '--target', X64]), { hits: 0, misses: 1 });
     });
 
+    test(
+      "docker (a real, rootful daemon): the same cache, the second build hits, the files are the user's",
+      {
+        timeout: HOUR,
+        skip: process.env.XCROSS_E2E_DOCKER_HOST ? false : 'no private dockerd (XCROSS_E2E_DOCKER_HOST; CI starts one)',
+      },
+      async () => {
+        // aarch64: the image docker.test.ts builds in the daemon too (one build for both files).
+        const env = { XCROSS_RUNTIME: 'docker', DOCKER_HOST: process.env.XCROSS_E2E_DOCKER_HOST! };
+        const cacheDir = path.join(cacheHome, 'xcross', 'compile-cache');
+        fs.rmSync(cacheDir, { recursive: true, force: true });
+        assert.deepEqual(await memchr(['--release', '--target', A64], env), { hits: 0, misses: 1 });
+        assert.deepEqual(await memchr(['--release', '--target', A64], env), { hits: 1, misses: 0 });
+        const foreign = sh('find', [cacheDir, path.join(crate, 'target'), '!', '-user', String(process.getuid!())]);
+        assert.equal(foreign.stdout.trim(), '', 'files not owned by the user');
+      },
+    );
+
     test('a RUSTC_WRAPPER of the user keeps precedence, and -v says so', async () => {
       fs.rmSync(path.join(crate, 'target'), { recursive: true, force: true });
       const r = await xcross(['build', '-p', 'memchr', '--target', X64, '-v'], {
