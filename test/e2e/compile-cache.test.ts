@@ -105,10 +105,7 @@ describe(
         for (const [what, args, env] of variants) {
           assert.deepEqual(await memchr(args, env), { hits: 0, misses: 1 }, `${what} was given another build's entry`);
         }
-        // And each of them, again, gets its own entry: they were stored, just never shared.
-        for (const [what, args, env] of variants) {
-          assert.deepEqual(await memchr(args, env), { hits: 1, misses: 0 }, `${what} did not get its own entry back`);
-        }
+        // The first build's entry is still there: the misses above were not an empty cache.
         assert.deepEqual(await memchr(['--release', '--target', X64]), { hits: 1, misses: 0 });
       },
     );
@@ -249,7 +246,8 @@ describe(
 
     after(() => {
       redis?.kill('SIGKILL');
-      asPeer(['rm', '-rf', peerCrate]);
+      // The peer's files (its crate, its cache home) in the shared folder, which itself is ours.
+      asPeer(['sh', '-c', 'rm -rf "$1"/*', 'sh', path.dirname(peerCrate)]);
       asPeer(['podman', 'rmi', X64_REF]);
       fs.rmSync(dir, { recursive: true, force: true });
     });
@@ -327,7 +325,7 @@ describe(
       assert.equal(await redisCall('CONFIG', 'SET', 'maxmemory', '1'), 'OK');
       try {
         // Other RUSTFLAGS: entries redis does not have yet, so the build stores some.
-        const r = await build({ XCROSS_COMPILE_CACHE: url, RUSTFLAGS: '--cfg xcross_cc_full' });
+        const r = await build({ XCROSS_COMPILE_CACHE: url, RUSTFLAGS: '--cfg xcross_cc_full' }, ['-p', 'memchr']);
         assert.equal(r.code, 0, tail(r.stderr));
         const warnings = r.stderr.split('\n').filter((l) => /warning/.test(l));
         assert.equal(warnings.length, 1, r.stderr);
