@@ -27,12 +27,18 @@ if ! started=$(sccache --start-server 2>&1); then
   exec "$@"
 fi
 
-# In the background so that the signals xcross sends reach CMD (this shell is what --init starts);
-# stdin is named, since a background command would otherwise read /dev/null.
-"$@" <&0 &
+# In the background so that the signals xcross sends reach CMD (this shell is what --init starts).
+# A background command starts with SIGINT and SIGQUIT ignored, which no trap in this shell can undo:
+# env --default-signal gives CMD (and the programs cargo runs) their default again. Its stdin goes
+# through fd 3, since dash gives a background command /dev/null even for an explicit <&0. On a
+# terminal, Ctrl-C reaches CMD from the terminal itself (the whole process group): passing it on
+# would send it twice.
+exec 3<&0
+env --default-signal=INT,QUIT "$@" <&3 3<&- &
 pid=$!
+exec 3<&-
 for sig in INT TERM HUP QUIT; do
-  trap "kill -s $sig $pid 2>/dev/null" "$sig"
+  if [ -t 0 ] && [ "$sig" != TERM ]; then trap : "$sig"; else trap "kill -s $sig $pid 2>/dev/null" "$sig"; fi
 done
 while :; do
   wait "$pid"
