@@ -37,7 +37,10 @@ while [ $# -gt 0 ]; do
 done
 
 packages=(podman runc catatonit uidmap slirp4netns qemu-user-static debootstrap)
-[ -n "$e2e_user" ] && packages+=(docker-registry apache2-utils sudo openssl openssh-server openssh-client)
+# The ssh tests: sshd and a second rootless user. The compile cache's tests: Debian's redis-server
+# (started by the tests themselves) and regex's sources (librust-regex-dev: test/fixtures/regex-tree
+# builds from /usr/share/cargo/registry).
+[ -n "$e2e_user" ] && packages+=(docker-registry apache2-utils sudo openssl openssh-server openssh-client redis-server librust-regex-dev)
 $docker && packages+=(docker.io)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done

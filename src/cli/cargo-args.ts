@@ -47,6 +47,8 @@ export interface CargoInvocation {
     push: boolean;
     /** --copy-back: what comes back from an engine that could not see the workspace. */
     copyBack?: CopyBack;
+    /** --compile-cache off|local|redis://...|s3://...|gha */
+    compileCache?: string;
   };
 }
 
@@ -128,6 +130,9 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
         inv.xcross.copyBack = v as CopyBack;
         continue;
       }
+      case '--compile-cache':
+        inv.xcross.compileCache = value();
+        continue;
       case '--glibc': {
         inv.xcross.glibc = sameFloor(inv.xcross.glibc, glibcVersion(value(), '--glibc'), '--glibc');
         continue;

@@ -28,6 +28,11 @@ XCROSS OPTIONS
                               artifacts (cargo's, from its JSON messages; the default) | target-dir | none
                               [env: XCROSS_COPY_BACK]
   --push                      push the images this run builds to the image cache [env: XCROSS_IMAGE_CACHE_PUSH=1]
+  --compile-cache CACHE       off | local | redis://[:password@]host:port[/db] | s3://bucket/prefix | gha
+                              sccache in the image wraps rustc; local (the default) keeps entries in
+                              ~/.cache/xcross/compile-cache for every target and workspace, redis shares
+                              them between users and machines [env: XCROSS_COMPILE_CACHE; also
+                              compile-cache in Cross.toml's [xcross]]; -v ends with its hits and misses
   --strace                    qemu prints every system call of the foreign program (QEMU_STRACE=1)
   --gdb PORT                  the foreign program waits for gdb-multiarch on PORT (qemu's gdb stub)
   -v, --verbose               also show the engine command lines and the choices made (passed to cargo too)
@@ -35,6 +40,8 @@ XCROSS OPTIONS
 ENVIRONMENT
   XCROSS_DEBUG=1              show stack traces of xcross's own errors
   XCROSS_GLIBC_CHECK=0        do not check the linked files against the glibc floor
+  XCROSS_COMPILE_CACHE_SIZE   the local compile cache's size limit, e.g. 5G [default 10G; also
+                              compile-cache-size in Cross.toml's [xcross]]; \`xcross cache stats|clear\`
   XCROSS_IMAGE_CACHE=REG/PFX  a missing image is pulled from REG/PFX/<name>:<tag> before it is built, and
                               used only if its labels match (also image-cache in Cross.toml's [xcross]);
                               credentials are the engine's own (podman login, docker login)

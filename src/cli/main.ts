@@ -33,7 +33,7 @@ export async function run(argv: string[], host: Host, stop?: Stopping): Promise<
   return runOwnCommand(argv, host, stop);
 }
 
-const OWN_COMMANDS = ['targets', 'image', 'volumes', 'shell', 'doctor', 'completion'];
+const OWN_COMMANDS = ['targets', 'image', 'volumes', 'cache', 'shell', 'doctor', 'completion'];
 
 async function runOwnCommand(argv: string[], host: Host, stop?: Stopping): Promise<number> {
   // `--version -v` also asks the engine and the registry (yargs' --version knows only the number).
@@ -208,6 +208,29 @@ Examples:
           readSettings(host, { verbose: a.verbose, crate: 'optional' }),
           stop,
         );
+      },
+    )
+    .command(
+      'cache <action>',
+      'The local compile cache (sccache entries of every target and workspace): stats, clear',
+      (y) =>
+        y
+          .positional('action', {
+            choices: ['stats', 'clear'] as const,
+            describe:
+              'stats: where it is, its size and limit, the hits and misses of the builds since the last clear; clear: empty it',
+          })
+          .option('verbose', { alias: 'v', type: 'count', describe: 'say more' })
+          .epilog(`The compile cache: --compile-cache, XCROSS_COMPILE_CACHE or compile-cache in Cross.toml's [xcross]
+table: off, local (the default), redis://[:password@]host:port[/db] (shared between users and
+machines; xcross carries entries between redis and the local cache), s3://bucket/prefix or gha (both
+need an sccache built with them: Debian's, in the images, has neither). Its size limit:
+XCROSS_COMPILE_CACHE_SIZE or compile-cache-size (default 10G). \`xcross build -v\` ends with the
+build's hits and misses.`),
+      async (a) => {
+        const { cacheCommand } = await import('../commands/cache');
+        const { readSettings } = await import('../settings');
+        code = cacheCommand(a.action!, readSettings(host, { verbose: a.verbose, crate: 'optional' }));
       },
     )
     .command(

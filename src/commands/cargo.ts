@@ -9,6 +9,8 @@ import { XcrossError } from '../base/errors';
 import { freshLinkedFiles } from '../elf/fresh-files';
 import { checkFloor, describeAbove, describeNewest, floorLimits } from '../elf/floor-check';
 import { runContainer } from './run-container';
+import { startCompileCache } from '../compile-cache/run';
+import { passthroughEnv } from '../plan/cargo-env';
 
 export async function runCargoCommand(
   inv: CargoInvocation,
@@ -17,15 +19,38 @@ export async function runCargoCommand(
 ): Promise<number> {
   const p = await prepare(inv, settings, true, stop);
   const session = await qemuDebugOptions(inv, p);
+  const base = planBase(p, inv.subcommand, session.env);
+  const cargoArgs = withFlags(absolutizePathFlags(cargoArgv(inv, p.target.triple), p.host.cwd), p.applied.cargoFlags);
+  const cache = await startCompileCache({
+    choice: p.config.compileCache,
+    subcommand: inv.subcommand,
+    cargoArgs: inv.cargoArgs,
+    host: p.host,
+    log: p.log,
+    runtime: p.runtime,
+    target: p.target,
+    image: p.image,
+    toolchain: p.toolchain,
+    workspaceRoot: p.workspace.root,
+    targetDir: p.targetDir,
+    containerName: base.name,
+    userEnv: { ...passthroughEnv(p.host.env, p.target.triple), ...base.extra?.env },
+  });
   const spec = planCargo({
-    ...planBase(p, inv.subcommand, session.env),
-    cargoArgs: withFlags(absolutizePathFlags(cargoArgv(inv, p.target.triple), p.host.cwd), p.applied.cargoFlags),
+    ...base,
+    cargoArgs,
+    compileCache: cache.plan.on ? cache.plan : undefined,
     interactive: inv.subcommand === 'run',
   });
   const started = Date.now();
-  const code = await runContainer(p, { ...spec, ports: session.ports });
-  if (LINKING.has(inv.subcommand)) checkGlibcFloor(p, started, code);
-  return code;
+  try {
+    const code = await runContainer(p, { ...spec, ports: session.ports });
+    if (LINKING.has(inv.subcommand)) checkGlibcFloor(p, started, code);
+    return code;
+  } finally {
+    // Also after a failed build: what it compiled is worth keeping; -v ends with the hits and misses.
+    await cache.finish();
+  }
 }
 
 /** The subcommands that link programs for the target (check, doc and clippy do not). */

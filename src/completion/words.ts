@@ -76,6 +76,11 @@ export function completionWords(registry: Registry): Words {
     { long: 'toolchain-source', describe: 'which rustc builds', value: { choices: [...TOOLCHAIN_SOURCES] } },
     { long: 'read-only-source', describe: 'mount the workspace read-only' },
     { long: 'copy-back', describe: 'what a remote build brings back', value: { choices: [...COPY_BACK] } },
+    {
+      long: 'compile-cache',
+      describe: 'the compile cache (sccache) for this build',
+      value: { choices: ['off', 'local', 'redis://', 's3://', 'gha'] },
+    },
     { long: 'release', short: 'r', describe: 'build with the release profile' },
     { long: 'profile', describe: 'build with this profile', value: 'any' },
     { long: 'target-dir', describe: 'directory for all build output', value: 'dir' },
@@ -155,6 +160,18 @@ export function completionWords(registry: Registry): Words {
         verbose,
         HELP,
       ],
+    },
+    {
+      name: 'cache',
+      describe: 'the local compile cache',
+      positional: {
+        name: 'action',
+        choices: [
+          ['stats', 'its size, limit, hits and misses'],
+          ['clear', 'empty it'],
+        ],
+      },
+      flags: [verbose, HELP],
     },
     {
       name: 'completion',

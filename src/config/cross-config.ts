@@ -68,6 +68,8 @@ export function loadCrossConfig(input: CrossConfigInput): CrossConfig {
       readOnlySource: pick((l) => l.xcross.readOnlySource),
       glibc: pick((l) => l.xcross.glibc),
       imageCache: pick((l) => l.xcross.imageCache),
+      compileCache: pick((l) => l.xcross.compileCache),
+      compileCacheSize: pick((l) => l.xcross.compileCacheSize),
       targetGlibc: Object.assign({}, ...layers.map((l) => l.xcross.targetGlibc ?? {})),
     },
     layers,

@@ -38,6 +38,9 @@ export interface XcrossOptions {
   targetGlibc?: Record<string, string>;
   /** [xcross] image-cache: `<registry>/<prefix>` of a team's image cache. */
   imageCache?: string;
+  /** [xcross] compile-cache (off, local, redis://..., s3://..., gha) and compile-cache-size (10G). */
+  compileCache?: string;
+  compileCacheSize?: string;
 }
 
 /** One source's view (a file, Cargo metadata, the environment), before merging. */

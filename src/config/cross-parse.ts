@@ -23,7 +23,16 @@ const KEYS: Record<string, string[]> = {
   dockerfile: ['file', 'context', 'build-args'],
   image: ['name', 'toolchain'],
   zig: ['enable', 'version', 'image'],
-  xcross: ['runtime', 'toolchain-source', 'read-only-source', 'glibc', 'image-cache', 'target'],
+  xcross: [
+    'runtime',
+    'toolchain-source',
+    'read-only-source',
+    'glibc',
+    'image-cache',
+    'compile-cache',
+    'compile-cache-size',
+    'target',
+  ],
   'xcross-target': ['glibc'],
 };
 
@@ -72,6 +81,8 @@ export function parseCrossTable(table: TomlTable, src: ParseSource): CrossLayer 
       readOnlySource: x.optBool('read-only-source'),
       glibc: optVersion(x, 'glibc'),
       imageCache: x.optString('image-cache'),
+      compileCache: x.optString('compile-cache'),
+      compileCacheSize: x.optString('compile-cache-size'),
       targetGlibc: {},
     };
     // [xcross.target.<triple>]: xcross's own per-target keys, in the table cross never reads.

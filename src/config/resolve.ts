@@ -15,6 +15,7 @@ import { quoted } from '../ui/quote';
 import { envSwitch } from './env-switch';
 import { resolveCache, type CacheSettings } from '../cache/settings';
 import { runtimeChoice } from './runtime-choice';
+import { resolveCompileCache, type CompileCacheChoice } from '../compile-cache/setting';
 
 /** What resolution needs from the cross configuration. */
 export interface CrossDefaults {
@@ -39,6 +40,8 @@ export interface ResolvedConfig {
   copyBack: CopyBack;
   /** The team's image cache (XCROSS_IMAGE_CACHE, [xcross] image-cache) and whether to push to it. */
   cache: CacheSettings;
+  /** The compile cache (--compile-cache, XCROSS_COMPILE_CACHE, [xcross] compile-cache) and its local size limit. */
+  compileCache: CompileCacheChoice;
 }
 
 export function resolveConfig(
@@ -75,6 +78,7 @@ export function resolveConfig(
     glibcCheck: envSwitch(env, 'XCROSS_GLIBC_CHECK') ?? true,
     cache: cacheSettings(env, cross, inv.xcross.push),
     copyBack: copyBackSetting(inv, env),
+    compileCache: compileCacheSettings(env, cross, inv.xcross.compileCache),
   };
 }
 
@@ -113,6 +117,18 @@ export function cacheSettings(env: Env, cross: CrossDefaults, pushFlag = false):
     env,
     pushFlag,
     configured: value === undefined ? undefined : { value, file: cross.file ?? 'the cross configuration' },
+  });
+}
+
+/** The compile cache any command takes from the flag, the environment and the cross configuration. */
+export function compileCacheSettings(env: Env, cross: CrossDefaults, flag?: string): CompileCacheChoice {
+  const file = cross.file ?? 'the cross configuration';
+  const x = cross.xcross;
+  return resolveCompileCache({
+    flag,
+    env,
+    configured: x?.compileCache === undefined ? undefined : { value: x.compileCache, file },
+    configuredSize: x?.compileCacheSize === undefined ? undefined : { value: x.compileCacheSize, file },
   });
 }
 

@@ -3,12 +3,20 @@ import type { TargetSpec, ToolchainSpec } from '../targets/registry';
 import { MANAGED_LABEL } from '../../runtimes/spec';
 import { multiarchTriplet, type TargetImagePlan } from './target-plan';
 
+/** The label of an image that carries the compile cache's sccache (and xcross-compile-cache), with its version. */
+export const SCCACHE_LABEL = 'io.xcross.toolchain-sccache';
+
 export function toolchainBuildArgs(tc: ToolchainSpec, baseImage: string): Record<string, string> {
-  return { BASE_IMAGE: baseImage, RUST_PACKAGES: tc.packages.join(' '), PIN_RUSTC: tc.rustc };
+  return { BASE_IMAGE: baseImage, RUST_PACKAGES: tc.packages.join(' '), PIN_RUSTC: tc.rustc, PIN_SCCACHE: tc.sccache ?? '' };
 }
 
 export function toolchainLabels(tc: ToolchainSpec): Record<string, string> {
-  return { [MANAGED_LABEL]: 'true', 'io.xcross.toolchain': tc.name, 'io.xcross.toolchain-rustc': tc.rustc };
+  return {
+    [MANAGED_LABEL]: 'true',
+    'io.xcross.toolchain': tc.name,
+    'io.xcross.toolchain-rustc': tc.rustc,
+    ...(tc.sccache ? { [SCCACHE_LABEL]: tc.sccache } : {}),
+  };
 }
 
 export function targetBuildArgs(t: TargetSpec, plan: TargetImagePlan, toolchainImage: string): Record<string, string> {

@@ -12,7 +12,7 @@ import { debianArch } from '../targets/host-arch';
 import type { BaseSpec, TargetSpec, ToolchainSpec } from '../targets/registry';
 
 export const BASE_FILES = ['Containerfile.base', 'xcross-runner', 'apt-install.sh', 'deb-unpack.sh'];
-export const TOOLCHAIN_FILES = ['Containerfile.toolchain'];
+export const TOOLCHAIN_FILES = ['Containerfile.toolchain', 'compile-cache.sh'];
 export const TARGET_FILES = ['Containerfile.target', 'verify-pins.sh', 'smoke-test.sh', 'wine-prefix.sh'];
 const ALL_FILES = [...BASE_FILES, ...TOOLCHAIN_FILES, ...TARGET_FILES, 'targets.toml'];
 

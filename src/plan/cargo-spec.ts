@@ -29,6 +29,8 @@ export interface CargoPlanInput {
   readOnlySource: boolean;
   /** From Cross.toml's options: passthrough variables and volumes (see target-options.ts). */
   extra?: { env: Record<string, string>; mounts: Mount[] };
+  /** The compile cache, when this run goes through it (see src/compile-cache/plan.ts). */
+  compileCache?: { env: Record<string, string>; mounts: Mount[]; prefix: string[] };
   /** Forward stdin (cargo run). */
   interactive: boolean;
   name: string;
@@ -52,6 +54,7 @@ export function planCargo(p: CargoPlanInput): ContainerSpec {
     mounts.push({ source: p.targetDir, target: p.targetDir, readOnly: false });
   mounts.push({ source: p.cargoHome, target: CONTAINER_CARGO_HOME, readOnly: false });
   mounts.push(...(p.extra?.mounts ?? []));
+  mounts.push(...(p.compileCache?.mounts ?? []));
 
   // What the user passes through comes on top of the defaults; what xcross sets below wins over both.
   const env: Record<string, string> = { ...passthroughEnv(host.env, p.target.triple), ...p.extra?.env };
@@ -62,6 +65,9 @@ export function planCargo(p: CargoPlanInput): ContainerSpec {
   // The container's stderr is no terminal, so cargo would not colour by itself: it does when xcross
   // would colour its own lines there (the NO_COLOR that reaches the container counts).
   if (env.CARGO_TERM_COLOR === undefined && colourOn(host.stderrIsTTY, env)) env.CARGO_TERM_COLOR = 'always';
+  // The compile cache's wrapper and server settings win over what the user passed (which the plan
+  // checked first: a RUSTC_WRAPPER of the user's turns the cache off).
+  Object.assign(env, p.compileCache?.env);
   if (p.toolchain.source === 'host') {
     mounts.push({ source: p.toolchain.toolchain.dir, target: CONTAINER_TOOLCHAIN, readOnly: true });
     env.PATH = `${CONTAINER_TOOLCHAIN}/bin:${IMAGE_PATH}`;
@@ -75,7 +81,7 @@ export function planCargo(p: CargoPlanInput): ContainerSpec {
   return {
     image: p.image,
     name: p.name,
-    command: ['cargo', ...p.cargoArgs],
+    command: [...(p.compileCache?.prefix ?? []), 'cargo', ...p.cargoArgs],
     workdir,
     env,
     mounts,

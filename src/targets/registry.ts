@@ -35,6 +35,8 @@ export interface ToolchainSpec {
   /** Debian's package of this compiler's std for another architecture (`<stdPackage>:<deb-arch>`). */
   stdPackage: string;
   rustc: string;
+  /** Debian's sccache for the compile cache, its pinned version; none: this toolchain has no compile cache. */
+  sccache?: string;
 }
 
 /** How the target's C library (and OpenSSL) get into the image: see images/targets.toml. */
@@ -141,6 +143,7 @@ export function parseRegistry(table: TomlTable, file: string): Registry {
       packages: t.optStringArray('packages') ?? [],
       stdPackage: t.string('std-package'),
       rustc: t.string('rustc'),
+      sccache: t.optString('sccache'),
     };
   });
   const floors = parseFloors(root.optTable('glibc'), base.suite, file);

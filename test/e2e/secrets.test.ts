@@ -10,7 +10,10 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import * as net from 'node:net';
 import { copyFixtures, ensureTargetImages, type Result, tail, xcross } from './harness';
+import { RespClient } from '../../src/compile-cache/resp';
 
 const T = 'x86_64-unknown-linux-gnu';
 const NAMES = [
@@ -107,7 +110,7 @@ describe('secrets in the host environment', () => {
     fs.rmSync(dir, { recursive: true, force: true });
     // Only the image this test made (its tag holds this run's inputs).
     if (image) spawnSync('podman', ['rmi', image], { stdio: 'ignore' });
-    if (passedTests === 3 && process.env.XCROSS_E2E_KEEP_LOGS !== '1') fs.rmSync(logFile, { force: true });
+    if (passedTests === 4 && process.env.XCROSS_E2E_KEEP_LOGS !== '1') fs.rmSync(logFile, { force: true });
   });
 
   test(`${NAMES.length} secrets set on the host`, () => {
@@ -198,4 +201,60 @@ describe('secrets in the host environment', () => {
     );
     passedTests++;
   });
+
+  test(
+    "the compile cache's redis password: not in -v or -vv, the container's command line, labels or environment",
+    {
+      skip:
+        spawnSync('sh', ['-c', 'command -v redis-server']).status === 0
+          ? false
+          : 'no redis-server (scripts/setup-host.sh --e2e-user installs it)',
+    },
+    async () => {
+      const password = `redis-${randomBytes(12).toString('hex')}`;
+      const port = await new Promise<number>((resolve) => {
+        const s = net.createServer().listen(0, '127.0.0.1', () => {
+          const p = (s.address() as net.AddressInfo).port;
+          s.close(() => resolve(p));
+        });
+      });
+      const conf = path.join(dir, 'redis.conf');
+      fs.writeFileSync(
+        conf,
+        `port ${port}\nbind 127.0.0.1\nrequirepass ${password}\nsave ""\nappendonly no\ndir ${dir}\n`,
+      );
+      const redis = spawn('redis-server', [conf], { stdio: 'ignore' });
+      try {
+        for (let i = 0; i < 100; i++) {
+          const up = await RespClient.connect('127.0.0.1', port, 300).then(
+            (c) => (c.close(), true),
+            () => false,
+          );
+          if (up) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const cache = { XCROSS_COMPILE_CACHE: `redis://:${password}@127.0.0.1:${port}/1` };
+        const runs: [string, string[]][] = [
+          ['podman', ['run', '-v', '--target', T, '--', '--print-env']],
+          ['podman-api', ['run', '-vv', '--runtime', 'podman-api', '--target', T, '--', '--print-env']],
+        ];
+        for (const [what, args] of runs) {
+          const r = await xcross(args, { cwd: crate, env: { ...env, ...cache }, timeoutMs: 900_000 });
+          logRun(`compile cache in redis, ${what}: xcross ${args.join(' ')}`, r);
+          assert.equal(r.code, 0, tail(r.stderr));
+          // It went through the cache (the container's command line and environment were the cache's)...
+          assert.match(r.stderr, /compile cache: redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/1 \(XCROSS_COMPILE_CACHE\)/);
+          assert.match(r.stdout, /^env RUSTC_WRAPPER=\/usr\/local\/bin\/xcross-compile-cache$/m);
+          // ... and the password is nowhere: not in -v (command lines, labels, requests), not in the program's environment.
+          assert.ok(
+            !r.stdout.includes(password) && !r.stderr.includes(password),
+            `the redis password shows in ${what}`,
+          );
+        }
+        passedTests++;
+      } finally {
+        redis.kill('SIGKILL');
+      }
+    },
+  );
 });

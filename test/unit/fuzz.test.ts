@@ -272,6 +272,16 @@ const XCROSS_KEYS: Record<string, Pools> = {
     bad: notStr,
     late: fc.constantFrom('nohost', 'ghcr.io', 'https://ghcr.io/a', 'ghcr.io/UPPER', 'ghcr.io/a:tag', '', 'a\nb'),
   },
+  'compile-cache': {
+    good: fc.constantFrom('off', 'local'),
+    bad: notStr,
+    late: fc.constantFrom('on', 'redis://', 'redis://h:1/x', 'rediss://h', 's4://b', '', 'a\nb'),
+  },
+  'compile-cache-size': {
+    good: fc.constantFrom('500M', '10G', '2T'),
+    bad: notStr,
+    late: fc.constantFrom('0', '10', 'big', '5X', '', '-1G'),
+  },
 };
 const KNOWN = new Set([...Object.keys(BUILD_KEYS), ...Object.keys(XCROSS_KEYS), 'target', 'build', 'xcross', 'env']);
 const unknownKey = fc
@@ -458,6 +468,12 @@ const ENV: EnvPool[] = [
     bad: fc.constantFrom('nohost', 'ghcr.io', 'http://ghcr.io/a', 'ghcr.io/A', 'ghcr.io/a b', 'ghcr.io/a\nb'),
   },
   {
+    name: 'XCROSS_COMPILE_CACHE',
+    good: fc.constantFrom('off', 'local', '', ' local '),
+    bad: fc.constantFrom('on', 'redis://h:1/db', 'rediss://h:1', 'memcached://h', 'x'.repeat(5000)),
+  },
+  { name: 'XCROSS_COMPILE_CACHE_SIZE', good: fc.constantFrom('1G', '', '750M'), bad: fc.constantFrom('1', 'G', '1Q') },
+  {
     name: 'CROSS_BUILD_ENV_PASSTHROUGH',
     good: list(envName),
     bad: list(notName.filter((s) => s.trim() !== '' && !/\s/.test(s))),
@@ -555,6 +571,7 @@ const VALUE_FLAGS = [
   '--glibc',
   '--gdb',
   '--toolchain-source',
+  '--compile-cache',
 ];
 const tok: fc.Arbitrary<Tok> = fc.oneof(
   fc
