@@ -10,7 +10,8 @@
 # For the image cache's tests (--e2e-user): Debian's docker-registry and htpasswd (the tests start
 # their own registry), a second rootless user NAME-peer that NAME may act as through sudo (an empty
 # image store on the same machine), docker's certs.d folder for the tests' registry port, and a
-# small filesystem (16 MB) for the "disk full" cases.
+# small filesystem (16 MB) for the "disk full" cases; Debian's Rust crates of openssl-sys in
+# /var/cache/xcross/debian-crates (scripts/debian-crates.sh).
 #
 #   scripts/setup-host.sh [--e2e-user NAME] [--docker]
 set -euo pipefail
@@ -70,4 +71,6 @@ if [ -n "$e2e_user" ]; then
   "$here/make-offline-base.sh" --suite bullseye --user "$e2e_user"
   if $docker; then "$here/start-private-dockerd.sh" "$e2e_user" >/dev/null; fi
   "$here/setup-cache-peer.sh" "$e2e_user"
+  # openssl-sys and its build dependencies for the OpenSSL tests (test/fixtures/ssl-sys): no crates.io here.
+  "$here/debian-crates.sh" /var/cache/xcross/debian-crates openssl-sys cc libc pkg-config vcpkg autocfg
 fi

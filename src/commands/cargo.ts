@@ -9,6 +9,7 @@ import { XcrossError } from '../base/errors';
 import { freshLinkedFiles } from '../elf/fresh-files';
 import { checkFloor, describeAbove, describeNewest, floorLimits } from '../elf/floor-check';
 import { runContainer } from './run-container';
+import { customStdMount, hostBuildStdFlags } from './custom-std';
 
 export async function runCargoCommand(
   inv: CargoInvocation,
@@ -17,9 +18,12 @@ export async function runCargoCommand(
 ): Promise<number> {
   const p = await prepare(inv, settings, true, stop);
   const session = await qemuDebugOptions(inv, p);
+  const std = await customStdMount(p);
+  const base = planBase(p, inv.subcommand, session.env);
   const spec = planCargo({
-    ...planBase(p, inv.subcommand, session.env),
-    cargoArgs: withFlags(absolutizePathFlags(cargoArgv(inv, p.target.triple), p.host.cwd), p.applied.cargoFlags),
+    ...base,
+    extra: { env: base.extra!.env, mounts: [...base.extra!.mounts, ...(std ? [std] : [])] },
+    cargoArgs: withFlags(absolutizePathFlags(cargoArgv(inv, p.target.triple), p.host.cwd), hostBuildStdFlags(p)),
     interactive: inv.subcommand === 'run',
   });
   const started = Date.now();
@@ -55,7 +59,7 @@ function checkGlibcFloor(p: Prepared, started: number, code: number): void {
   });
 }
 
-/** Cargo flags from the configuration (e.g. -Zbuild-std), right after the subcommand. */
+/** Cargo flags from the configuration (-Zbuild-std for a host toolchain), right after the subcommand. */
 function withFlags(args: string[], flags: string[]): string[] {
   return flags.length === 0 ? args : [args[0], ...flags, ...args.slice(1)];
 }

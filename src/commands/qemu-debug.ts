@@ -16,7 +16,7 @@ export interface QemuDebug {
 export async function qemuDebugOptions(inv: CargoInvocation, p: Prepared): Promise<QemuDebug> {
   const out: QemuDebug = { env: {}, ports: [] };
   const port = inv.xcross.gdb;
-  if (p.target.runner === 'wine' && (inv.xcross.strace || port !== undefined)) {
+  if (p.target.runner.kind === 'wine' && (inv.xcross.strace || port !== undefined)) {
     throw new XcrossError(`--strace and --gdb work through qemu, and ${p.target.triple} programs run under wine`, {
       fix: "set WINEDEBUG (e.g. WINEDEBUG=+relay in Cross.toml's env.passthrough) for wine's own trace, or run winedbg in `xcross shell`",
     });
