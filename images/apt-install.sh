@@ -3,6 +3,8 @@
 # image builds (installed in the base image as /usr/local/sbin/xcross-apt-install).
 # apt-install.sh --download DIR [-o APT_OPTION]... PACKAGE...: `apt-get update` and `apt-get download`
 # into DIR instead, with the given options (xcross-deb-unpack points them at a private apt state).
+# apt-install.sh --source UPSTREAM --download DIR [-o APT_OPTION]... PACKAGE: the source package instead
+# (`apt-get source --download-only`), at the newest Debian revision of that upstream version.
 #
 # A Debian mirror in the middle of a sync serves indexes of the wrong size ("File has unexpected
 # size ... Mirror sync in progress?"), a Packages file of one architecture newer than another's (the
@@ -13,10 +15,12 @@
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 download=""
+source=""
 opts=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --download) download=$2; shift 2 ;;
+    --source) source=$2; shift 2 ;;
     -o) opts="$opts -o $2"; shift 2 ;;
     *) break ;;
   esac
@@ -35,7 +39,16 @@ while :; do
   rm -rf "${lists:?}"/*; mkdir -p "$lists/partial"
   # shellcheck disable=SC2086 # $opts holds separate words on purpose
   if apt-get $opts update >"$log" 2>&1 && ! grep -qE "^(E|W): .*($transient)" "$log"; then
-    if [ -n "$download" ]; then
+    if [ -n "$source" ]; then
+      # shellcheck disable=SC2086
+      version=$(apt-cache $opts showsrc "$1" 2>>"$log" | sed -n 's/^Version: //p' | grep -E "^([0-9]+:)?$(echo "$source" | sed 's/\./\\./g')-" | sort -V | tail -n 1)
+      if [ -z "$version" ]; then
+        cat "$log" >&2
+        echo "xcross-apt-install: the mirror has no source of $1 $source (it has: $(apt-cache $opts showsrc "$1" 2>/dev/null | sed -n 's/^Version: //p' | tr '\n' ' '))" >&2
+        exit 1
+      fi
+      if (cd "$download" && apt-get $opts source --download-only "$1=$version") >>"$log" 2>&1; then break; fi
+    elif [ -n "$download" ]; then
       if (cd "$download" && apt-get $opts download "$@") >>"$log" 2>&1; then break; fi
     elif apt-get $opts install -y -q --no-install-recommends "$@" >>"$log" 2>&1; then
       break

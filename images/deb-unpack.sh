@@ -1,5 +1,6 @@
 #!/bin/sh
 # deb-unpack.sh --suite SUITE [--release-only] --arch ARCH (--sysroot DIR --multiarch TRIPLET | --rustlib DIR | --root DIR) PACKAGE...
+# deb-unpack.sh --suite SUITE [--release-only] --source DIR PACKAGE=UPSTREAM
 # (installed in the base image as /usr/local/sbin/xcross-deb-unpack)
 #
 # Downloads PACKAGE:ARCH from a Debian suite and unpacks it without installing it: dpkg knows nothing
@@ -11,15 +12,19 @@
 #   --sysroot DIR  the libraries into a cross compiler's root (/usr/<gnu>): usr/lib/<multiarch> -> DIR/lib,
 #                  usr/include and usr/include/<multiarch> -> DIR/include, pkg-config files rewritten to
 #                  DIR (--multiarch: Debian's directory name for the architecture, i386-linux-gnu for i386)
-#   --rustlib DIR  a Rust std's usr/lib/rustlib/<triple> into DIR (the compiler's lib/rustlib)
+#   --rustlib DIR  a Rust std's usr/lib/rustlib/<triple> into DIR (the compiler's lib/rustlib; "auto":
+#                  that of the rustc on PATH)
 #   --root DIR     the packages' files as they are, under DIR: "/" (a glibc floor's cross compiler and
 #                  its /usr/<gnu> libraries), or a root of their own (a floor's native gcc and libc, used
 #                  with --sysroot DIR), where absolute symlinks are made relative to DIR and pkg-config
 #                  files point into it. Documentation and gcc's lto-dump are left out.
+#   --source DIR   the source package of that upstream version instead (the newest Debian revision of
+#                  it the suite has; dpkg-source, from dpkg-dev, must be installed), unpacked with
+#                  Debian's patches applied into DIR (OpenSSL built from source in the image)
 # What was unpacked, and its version, is recorded in /usr/local/lib/xcross/unpacked.list for
 # verify-pins.sh.
 set -eu
-suite="" arch="" sysroot="" multiarch="" rustlib="" root="" release_only=0
+suite="" arch="" sysroot="" multiarch="" rustlib="" root="" source="" release_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --suite) suite=$2; shift 2 ;;
@@ -29,13 +34,15 @@ while [ $# -gt 0 ]; do
     --multiarch) multiarch=$2; shift 2 ;;
     --rustlib) rustlib=$2; shift 2 ;;
     --root) root=$2; shift 2 ;;
+    --source) source=$2; shift 2 ;;
     *) break ;;
   esac
 done
-[ -n "$suite" ] && [ -n "$arch" ] && [ $# -gt 0 ] && { [ -n "$rustlib" ] || [ -n "$root" ] || { [ -n "$sysroot" ] && [ -n "$multiarch" ]; }; } \
-  || { echo "usage: xcross-deb-unpack --suite SUITE [--release-only] --arch ARCH (--sysroot DIR --multiarch TRIPLET | --rustlib DIR | --root DIR) PACKAGE..." >&2; exit 2; }
+[ -n "$suite" ] && [ $# -gt 0 ] && { [ -n "$source" ] || { [ -n "$arch" ] && { [ -n "$rustlib" ] || [ -n "$root" ] || { [ -n "$sysroot" ] && [ -n "$multiarch" ]; }; }; }; } \
+  || { echo "usage: xcross-deb-unpack --suite SUITE [--release-only] (--arch ARCH (--sysroot DIR --multiarch TRIPLET | --rustlib DIR | --root DIR) PACKAGE... | --source DIR PACKAGE=UPSTREAM)" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/xcross-deb-unpack.XXXXXX)
+mkdir -p /usr/local/lib/xcross
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/lists" "$work/cache/archives/partial" "$work/debs" "$work/root"
 
@@ -51,20 +58,37 @@ security=$(printf '%s\n' "$entries" | awk -v s="$base-security" '$2 == s { print
 [ -n "$mirror" ] || { echo "xcross-deb-unpack: no $base mirror in the image's apt sources" >&2; exit 1; }
 [ "$suite" = base ] && suite=$base
 {
-  echo "deb $mirror $suite main"
+  kind=deb
+  [ -n "$source" ] && kind=deb-src
+  echo "$kind $mirror $suite main"
   if [ "$release_only" = 0 ]; then
-    echo "deb $mirror $suite-updates main"
-    [ -n "$security" ] && echo "deb $security $suite-security main"
+    echo "$kind $mirror $suite-updates main"
+    [ -n "$security" ] && echo "$kind $security $suite-security main"
   fi
 } >"$work/sources.list"
+apt_state() {
+  printf '%s\n' -o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/nonexistent \
+    -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o Dir::State::status=/dev/null \
+    -o APT::Sandbox::User=root
+}
+
+if [ -n "$source" ]; then
+  [ $# = 1 ] || { echo "xcross-deb-unpack: --source takes one PACKAGE=UPSTREAM" >&2; exit 2; }
+  pkg=${1%%=*} want=${1#*=}
+  # shellcheck disable=SC2046 # one option a line
+  xcross-apt-install --source "$want" --download "$work/debs" $(apt_state) "$pkg"
+  ls "$work"/debs/*.dsc >/dev/null 2>&1 || { echo "xcross-deb-unpack: no source of $pkg $want in $suite" >&2; exit 1; }
+  dpkg-source --no-check -x "$(ls "$work"/debs/*.dsc | head -n 1)" "$source" >/dev/null
+  got=$(cd "$source" && dpkg-parsechangelog -S Version)
+  echo "$pkg:source $got $suite" >>/usr/local/lib/xcross/unpacked.list
+  echo "xcross-deb-unpack: the source of $pkg $got from $suite, in $source"
+  exit 0
+fi
 
 set -- $(for p in "$@"; do echo "$p:$arch"; done)
-xcross-apt-install --download "$work/debs" \
-  -o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/nonexistent \
-  -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o Dir::State::status=/dev/null \
-  -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch" -o APT::Sandbox::User=root "$@"
+# shellcheck disable=SC2046 # one option a line
+xcross-apt-install --download "$work/debs" $(apt_state) -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch" "$@"
 
-mkdir -p /usr/local/lib/xcross
 for deb in "$work"/debs/*.deb; do
   dpkg-deb -x "$deb" "$work/root"
   echo "$(dpkg-deb -f "$deb" Package):$(dpkg-deb -f "$deb" Architecture) $(dpkg-deb -f "$deb" Version) $suite" >>/usr/local/lib/xcross/unpacked.list
@@ -90,6 +114,7 @@ if [ -n "$root" ]; then
   # Into existing directories, through the image's own /lib -> usr/lib style symlinks.
   tar -C "$r" -cf - . | tar -C "$root" -xf - --keep-directory-symlink --no-overwrite-dir --no-same-owner
 elif [ -n "$rustlib" ]; then
+  [ "$rustlib" = auto ] && rustlib="$(rustc --print sysroot)/lib/rustlib"
   [ -d "$r/usr/lib/rustlib" ] || { echo "xcross-deb-unpack: $* has no usr/lib/rustlib" >&2; exit 1; }
   mkdir -p "$rustlib"
   for d in "$r"/usr/lib/rustlib/*/; do

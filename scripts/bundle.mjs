@@ -77,5 +77,5 @@ const registry = loadRegistry();
 const { everyImageTarget } = require(path.join(root, 'dist/src/targets/floor-select.js'));
 fs.writeFileSync(
   PRECOMPUTED_TAGS,
-  JSON.stringify(computeTags(registry.base, registry.toolchains, everyImageTarget(registry))),
+  JSON.stringify(computeTags(registry.base, registry.rust, everyImageTarget(registry))),
 );

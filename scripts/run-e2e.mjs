@@ -102,6 +102,10 @@ if (process.getuid() !== 0) {
     XDG_RUNTIME_DIR: `/run/user/${uid}`,
     LANG: 'C.UTF-8',
     ...(process.env.CI ? { CI: process.env.CI } : {}),
+    // Which targets test/e2e/targets.test.ts proves (ci, all or a list), and where its timings go.
+    ...Object.fromEntries(
+      ['XCROSS_E2E_TARGETS', 'XCROSS_E2E_REPORT'].filter((k) => process.env[k]).map((k) => [k, process.env[k]]),
+    ),
     ...(hostRustup ? { XCROSS_E2E_RUSTUP_HOME: hostRustup } : {}),
     // The second rootless user of scripts/setup-cache-peer.sh: the image cache's tests pull into its store.
     ...(peerExists(`${user}-peer`) ? { XCROSS_E2E_PEER: `${user}-peer` } : {}),

@@ -11,7 +11,8 @@
 # their own registry), a second rootless user NAME-peer that NAME may act as through sudo (an empty
 # image store on the same machine), docker's certs.d folder for the tests' registry port, and a
 # small filesystem (16 MB) for the "disk full" cases. For the ssh tests: NAME-remote, a rootless user
-# with a 0700 home that plays the engine on another machine (scripts/setup-ssh-remote.sh).
+# with a 0700 home that plays the engine on another machine (scripts/setup-ssh-remote.sh). Debian's Rust
+# crates of openssl-sys in /var/cache/xcross/debian-crates (scripts/debian-crates.sh).
 #
 #   scripts/setup-host.sh [--e2e-user NAME] [--docker]
 set -euo pipefail
@@ -75,4 +76,6 @@ if [ -n "$e2e_user" ]; then
   if $docker; then "$here/start-private-dockerd.sh" "$e2e_user" >/dev/null; fi
   "$here/setup-cache-peer.sh" "$e2e_user"
   "$here/setup-ssh-remote.sh" "$e2e_user"
+  # openssl-sys and its build dependencies for the OpenSSL tests (test/fixtures/ssl-sys): no crates.io here.
+  "$here/debian-crates.sh" /var/cache/xcross/debian-crates openssl-sys cc libc pkg-config vcpkg autocfg
 fi

@@ -2,6 +2,7 @@
 // caller may set, hybrid cgroups crun refuses, rootless networking without /dev/net/tun. xcross
 // probes once with a `true` container, reads the engine's complaint, adds the flag that answers it,
 // and remembers the result (cache.ts) per boot, engine binary and user.
+import { firstFrom } from '../build-from';
 import * as fs from 'node:fs';
 import { XcrossError } from '../../src/base/errors';
 import type { Captured } from '../process';
@@ -113,7 +114,8 @@ export function safeRead(file: string): string {
 
 /** A build probes with its base image: the one image certain to exist before the build. */
 export function buildProbeImage(req: BuildRequest): string {
-  const base = req.buildArgs.BASE_IMAGE ?? req.buildArgs.BASE;
+  // A rendered recipe names its parent in its FROM line, with no build arguments.
+  const base = req.buildArgs.BASE_IMAGE ?? req.buildArgs.BASE ?? firstFrom(req);
   if (!base) throw new XcrossError(`internal: build of ${req.tag} names no base image to probe the engine with`);
   return base;
 }

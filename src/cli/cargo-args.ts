@@ -205,12 +205,28 @@ function splitInline(arg: string): [string, string | undefined] {
 
 /** The arguments cargo gets: the user's, plus `--target` when xcross chose the target itself. */
 export function cargoArgv(inv: CargoInvocation, target: string): string[] {
-  const args = [inv.subcommand];
-  if (inv.target === undefined) {
-    const dashdash = inv.cargoArgs.indexOf('--');
-    const before = dashdash < 0 ? inv.cargoArgs : inv.cargoArgs.slice(0, dashdash);
-    const after = dashdash < 0 ? [] : inv.cargoArgs.slice(dashdash);
-    return [...args, ...before, '--target', target, ...after];
+  const dashdash = inv.cargoArgs.indexOf('--');
+  const before = dashdash < 0 ? inv.cargoArgs : inv.cargoArgs.slice(0, dashdash);
+  const after = dashdash < 0 ? [] : inv.cargoArgs.slice(dashdash);
+  const rustcArgs = inv.subcommand === 'rustc' ? withLtoBitcode(after) : after;
+  return [inv.subcommand, ...before, ...(inv.target === undefined ? ['--target', target] : []), ...rustcArgs];
+}
+
+/**
+ * `cargo rustc --release -- -C lto` (cross's own README example) fails with today's cargo, anywhere:
+ * cargo tells rustc `-C embed-bitcode=no` for a crate whose profile has no LTO, and rustc refuses
+ * the pair. Asking rustc for LTO after `--` means the bitcode is wanted, so it is asked for too,
+ * unless the user said something about it.
+ */
+export function withLtoBitcode(after: string[]): string[] {
+  const codegen: string[] = [];
+  for (let i = 1; i < after.length; i++) {
+    if (after[i] === '-C' && i + 1 < after.length) codegen.push(after[++i]);
+    else if (after[i].startsWith('-C')) codegen.push(after[i].slice(2));
+    else if (after[i].startsWith('--codegen=')) codegen.push(after[i].slice('--codegen='.length));
   }
-  return [...args, ...inv.cargoArgs];
+  const lto = codegen.filter((c) => c === 'lto' || c.startsWith('lto=')).pop();
+  const wantsLto = lto !== undefined && !/^lto=(no|n|off|false)$/.test(lto);
+  if (!wantsLto || codegen.some((c) => c.startsWith('embed-bitcode'))) return after;
+  return [...after, '-C', 'embed-bitcode=yes'];
 }

@@ -11,6 +11,7 @@ import { checkFloor, describeAbove, describeNewest, floorLimits } from '../elf/f
 import { runContainer } from './run-container';
 import { startCompileCache } from '../compile-cache/run';
 import { passthroughEnv } from '../plan/cargo-env';
+import { customStdMount, hostBuildStdFlags } from './custom-std';
 
 export async function runCargoCommand(
   inv: CargoInvocation,
@@ -19,8 +20,9 @@ export async function runCargoCommand(
 ): Promise<number> {
   const p = await prepare(inv, settings, true, stop);
   const session = await qemuDebugOptions(inv, p);
+  const std = await customStdMount(p);
   const base = planBase(p, inv.subcommand, session.env);
-  const cargoArgs = withFlags(absolutizePathFlags(cargoArgv(inv, p.target.triple), p.host.cwd), p.applied.cargoFlags);
+  const cargoArgs = withFlags(absolutizePathFlags(cargoArgv(inv, p.target.triple), p.host.cwd), hostBuildStdFlags(p));
   const cache = await startCompileCache({
     choice: p.config.compileCache,
     subcommand: inv.subcommand,
@@ -38,6 +40,7 @@ export async function runCargoCommand(
   });
   const spec = planCargo({
     ...base,
+    extra: { env: base.extra!.env, mounts: [...base.extra!.mounts, ...(std ? [std] : [])] },
     cargoArgs,
     compileCache: cache.plan.on ? cache.plan : undefined,
     interactive: inv.subcommand === 'run',
@@ -80,7 +83,7 @@ function checkGlibcFloor(p: Prepared, started: number, code: number): void {
   });
 }
 
-/** Cargo flags from the configuration (e.g. -Zbuild-std), right after the subcommand. */
+/** Cargo flags from the configuration (-Zbuild-std for a host toolchain), right after the subcommand. */
 function withFlags(args: string[], flags: string[]): string[] {
   return flags.length === 0 ? args : [args[0], ...flags, ...args.slice(1)];
 }

@@ -2,13 +2,13 @@
 import { XcrossError } from '../base/errors';
 import type { Registry } from '../targets/registry';
 import { everyImageTarget } from '../targets/floor-select';
-import { baseImageRef, targetImageRef, toolchainImageRef } from '../images/tag';
+import { baseImageRef, rustImageRef, stdImageRef, targetImageRef } from '../images/tag';
 import { engineCommand, type ImageInfo, type Runtime } from '../../runtimes/runtime';
 import { MANAGED_LABEL } from '../../runtimes/spec';
 import { describeOrigin, type Origin } from '../cache/origins';
 
-/** toolchain: a target's image; rust: the Rust compiler layer target images share; base: under both. */
-export type ImageKind = 'toolchain' | 'rust' | 'base' | 'custom';
+/** target: a target's image; std: a std built for one target; rust: the Rust layer all share; base: under all. */
+export type ImageKind = 'target' | 'std' | 'rust' | 'base' | 'custom';
 
 export interface ListedImage {
   name: string;
@@ -31,8 +31,11 @@ export async function listManaged(
   const images = await runtime.listImages(`${MANAGED_LABEL}=true`);
   const currentRefs = new Set([
     baseImageRef(registry.base),
-    ...registry.toolchains.map((tc) => toolchainImageRef(registry.base, tc)),
-    ...everyImageTarget(registry).map((t) => targetImageRef(registry.base, t)),
+    rustImageRef(registry.base, registry.rust),
+    ...everyImageTarget(registry).flatMap((t) => [
+      targetImageRef(registry.base, t),
+      stdImageRef(registry.base, t) ?? '',
+    ]),
   ]);
   const listed = images.map((img) => ({
     img,
@@ -58,15 +61,17 @@ function customKey(img: ImageInfo): string | undefined {
 }
 
 function describe(img: ImageInfo, currentRefs: Set<string>): Omit<ListedImage, 'origin'> {
-  // Labels are inherited through FROM: a toolchain image has its base's labels plus the pins.
+  // Labels are inherited through FROM: a target image has its parents' labels plus the pins.
   const kind: ImageKind =
     img.labels['io.xcross.custom'] === 'true'
       ? 'custom'
       : img.labels['io.xcross.gcc']
-        ? 'toolchain'
-        : img.labels['io.xcross.toolchain']
-          ? 'rust'
-          : 'base';
+        ? 'target'
+        : img.labels['io.xcross.std']
+          ? 'std'
+          : img.labels['io.xcross.toolchain']
+            ? 'rust'
+            : 'base';
   const name = img.names[0] ?? `<none> ${img.id.slice(0, 12)}`;
   const current =
     kind === 'custom'
@@ -77,7 +82,7 @@ function describe(img: ImageInfo, currentRefs: Set<string>): Omit<ListedImage, '
     name,
     id: img.id.slice(0, 12),
     kind,
-    target: img.labels['io.xcross.target'] ?? '',
+    target: img.labels['io.xcross.target'] ?? img.labels['io.xcross.std'] ?? '',
     created: img.created ? new Date(img.created * 1000).toISOString().replace(/\.\d+Z$/, 'Z') : '',
     sizeMB: Math.round(img.size / 1e6),
     current,
@@ -133,8 +138,8 @@ export async function removeManaged(runtime: Runtime, refs: string[]): Promise<s
 export async function pruneManaged(runtime: Runtime, registry: Registry, all: boolean): Promise<ListedImage[]> {
   const images = await listManaged(runtime, registry);
   const victims = images.filter((i) => all || !i.current);
-  // Custom images first, then target images, their Rust layers, bases: children before their parents.
-  const order: ImageKind[] = ['custom', 'toolchain', 'rust', 'base'];
+  // Custom images first, then target images, std layers, the Rust layers, bases: children before parents.
+  const order: ImageKind[] = ['custom', 'target', 'std', 'rust', 'base'];
   victims.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
   for (const v of victims) await runtime.removeImage(v.name.startsWith('<none>') ? v.id : v.name);
   return victims;

@@ -6,7 +6,7 @@ import type { Registry, TargetSpec } from '../targets/registry';
 import type { Runtime } from '../../runtimes/runtime';
 import type { Logger } from '../base/log';
 import { startProgress } from '../ui/progress';
-import { targetImageRef, toolchainImageRef, baseImageRef } from '../images/tag';
+import { targetImageRef, rustImageRef, baseImageRef, stdImageRef } from '../images/tag';
 import { pushToCache, type CacheContext } from '../cache/exchange';
 import { expectedImages, repoOf, type ExpectedImage } from '../cache/expected';
 import { labelMismatch, INPUTS_LABEL } from '../cache/verify';
@@ -21,7 +21,12 @@ function pushSet(registry: Registry, targets: TargetSpec[]): { ref: string; requ
   const out = new Map<string, boolean>();
   for (const t of targets) out.set(targetImageRef(registry.base, t), true);
   for (const t of targets) {
-    for (const layer of [toolchainImageRef(registry.base, t.toolchain), baseImageRef(registry.base)])
+    const std = stdImageRef(registry.base, t);
+    for (const layer of [
+      ...(std ? [std] : []),
+      rustImageRef(registry.base, registry.rust),
+      baseImageRef(registry.base),
+    ])
       if (!out.has(layer)) out.set(layer, false);
   }
   return [...out].map(([ref, required]) => ({ ref, required }));
@@ -46,7 +51,7 @@ export async function pushImages(
   all: boolean,
 ): Promise<string[]> {
   const wanted = all
-    ? (await presentExpected(c.runtime, registry, ['base', 'rust', 'toolchain'])).map((e) => ({
+    ? (await presentExpected(c.runtime, registry, ['base', 'rust', 'std', 'target'])).map((e) => ({
         ref: e.ref,
         required: false,
       }))
@@ -99,7 +104,7 @@ export async function saveImages(
   const refs =
     targets.length > 0
       ? targets.map((t) => targetImageRef(registry.base, t))
-      : (await presentExpected(runtime, registry, ['toolchain'])).map((e) => e.ref);
+      : (await presentExpected(runtime, registry, ['target'])).map((e) => e.ref);
   if (refs.length === 0)
     throw new XcrossError('xcross has built no current target images here to save', {
       fix: 'build one first: xcross image build --target <triple>',

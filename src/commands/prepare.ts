@@ -95,7 +95,7 @@ export async function prepare(
   for (const n of applied.notes) log.warn(n);
   refuseMissingVolumes(applied, fs.existsSync);
 
-  const toolchain = await chooseToolchain(inv, host, config, target, workspace, log, requireRust, deps);
+  const toolchain = await chooseToolchain(inv, host, config, target, workspace, log, requireRust, deps, applied);
   const runtime = await deps.createRuntime(config.runtime, {
     env: host.env,
     uid: host.uid,
@@ -196,6 +196,7 @@ async function chooseToolchain(
   log: Logger,
   requireRust: boolean,
   deps: PrepareDeps,
+  applied: AppliedOptions,
 ): Promise<Toolchain> {
   try {
     const t = await deps.selectToolchain({
@@ -206,6 +207,7 @@ async function chooseToolchain(
       workspaceRoot: workspace.root,
       hostTriple: hostTriple(host.arch),
       log,
+      buildStd: applied.buildStd !== undefined,
     });
     reportToolchain(t, log);
     return t;

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { XcrossError } from '../base/errors';
 import type { CargoInvocation } from '../cli/cargo-args';
 import { planBase, type Prepared } from './prepare';
-import { runsNatively } from '../targets/registry';
+import { qemuBinary, runsNatively } from '../targets/registry';
 import { hostCpu } from '../targets/host-arch';
 import { planShell } from '../plan/shell-spec';
 import { runContainer } from './run-container';
@@ -28,7 +28,7 @@ export async function qemuDebugOptions(
 ): Promise<QemuDebug> {
   const out: QemuDebug = { env: {}, ports: [] };
   const port = inv.xcross.gdb;
-  if (p.target.runner === 'wine' && (inv.xcross.strace || port !== undefined)) {
+  if (p.target.runner.kind === 'wine' && (inv.xcross.strace || port !== undefined)) {
     throw new XcrossError(`--strace and --gdb work through qemu, and ${p.target.triple} programs run under wine`, {
       fix: "set WINEDEBUG (e.g. WINEDEBUG=+relay in Cross.toml's env.passthrough) for wine's own trace, or run winedbg in `xcross shell`",
     });
@@ -64,12 +64,12 @@ async function withoutQemu(p: Prepared, probe: NativeProbe): Promise<string | un
   if (p.applied.env.XCROSS_QEMU === '') return 'without qemu (Cross.toml says runner = "native")';
   const cpu = hostCpu(p.host.arch);
   if (!runsNatively(p.target, cpu)) return undefined;
-  if (p.target.arch === cpu || !p.target.qemuBinary) return 'without qemu';
+  if (p.target.cpu.name === cpu || !qemuBinary(p.target)) return 'without qemu';
   const yes = await probe(p);
   p.log.debug(
-    `native-probe in ${p.image}: this ${cpu} kernel ${yes ? 'runs' : 'does not run'} ${p.target.arch} programs`,
+    `native-probe in ${p.image}: this ${cpu} kernel ${yes ? 'runs' : 'does not run'} ${p.target.cpu.name} programs`,
   );
-  return yes ? `without qemu (this ${cpu} kernel runs ${p.target.arch} programs itself)` : undefined;
+  return yes ? `without qemu (this ${cpu} kernel runs ${p.target.cpu.name} programs itself)` : undefined;
 }
 
 /** Runs the image's native-probe as xcross-runner does (a missing or refused probe means qemu). */

@@ -10,6 +10,7 @@ import { planShell } from '../plan/shell-spec';
 import { planBase, prepare } from './prepare';
 import { qemuDebugOptions } from './qemu-debug';
 import { runContainer } from './run-container';
+import { customStdMount } from './custom-std';
 import { quoted } from '../ui/quote';
 
 /** Options before `--` that a shell understands; everything after `--` is the command. */
@@ -47,6 +48,12 @@ export async function runShellCommand(
 ): Promise<number> {
   const p = await prepare(inv, settings, false, stop);
   const debug = await qemuDebugOptions(inv, p);
-  const spec = planShell(planBase(p, 'shell', debug.env), command);
+  // Cross.toml's build-std: the shell's cargo finds the same std a build would.
+  const std = await customStdMount(p);
+  const base = planBase(p, 'shell', debug.env);
+  const spec = planShell(
+    { ...base, extra: { env: base.extra!.env, mounts: [...base.extra!.mounts, ...(std ? [std] : [])] } },
+    command,
+  );
   return runContainer(p, { ...spec, ports: debug.ports });
 }

@@ -1,5 +1,5 @@
 // xcross targets: the registry as a table, JSON, or the README's markdown table.
-import { loadRegistry, type Registry, type TargetSpec } from '../targets/registry';
+import { imageHasStd, loadRegistry, type Registry, type TargetSpec } from '../targets/registry';
 import { HOST_CPUS } from '../targets/host-arch';
 import { targetImageRef } from '../images/tag';
 
@@ -22,8 +22,12 @@ interface Row {
   wine: string;
   /** The image's rustc when it has the target's std, else "host rustup only". */
   rustc: string;
-  /** Where the image's Rust std comes from. */
+  /** Where the image's Rust std comes from, in words: "built in the image (...)", "Debian package (...)", "host rustup (...)". */
   std: string;
+  /** The same as one word: "build", "debian" or "host". */
+  stdSource: 'build' | 'debian' | 'host';
+  /** How the image got its OpenSSL: "debian" (Debian's package), "source" (built in the image) or "none". */
+  opensslSource: 'debian' | 'source' | 'none';
   /** How `xcross test` and `xcross run` start the target's programs. */
   tests: string;
   /** The glibc floors the target offers (`--glibc X.Y`), oldest first; [] without glibc. */
@@ -31,24 +35,37 @@ interface Row {
   image: string;
 }
 
-function stdSource(r: Registry, t: TargetSpec): string {
+function stdSource(t: TargetSpec): Row['stdSource'] {
+  return t.std.kind === 'build' ? 'build' : t.std.kind === 'host' ? 'host' : 'debian';
+}
+
+const STD_WORDS: Record<Row['stdSource'], string> = {
+  build: 'built in the image',
+  debian: 'Debian package',
+  host: 'host rustup',
+};
+
+function stdWords(t: TargetSpec): string {
+  const pkg = `${t.rust.stdPackage}:${t.debArch}`;
   switch (t.std.kind) {
-    case 'multiarch':
-      return `Debian ${r.base.suite} (${t.toolchain.stdPackage})`;
-    case 'suite':
-      return `Debian ${t.std.suite} (${t.toolchain.stdPackage}, same rustc build)`;
-    case 'packages':
-      return `Debian ${r.base.suite} (${t.packages.find((p) => p.startsWith('libstd-rust')) ?? 'its packages'})`;
+    case 'deb':
+      return `${STD_WORDS.debian} (${pkg})`;
+    case 'deb-suite':
+      return `${STD_WORDS.debian} (${t.std.suite}'s ${pkg}, the same rustc build)`;
+    case 'build':
+      return `${STD_WORDS.build} (${t.std.crates.join(', ')}, from ${t.rust.srcPackage})`;
     case 'host':
-      return t.rustupStd ? `host rustup (rustup target add ${t.triple})` : 'none: tier 3, -Zbuild-std only';
+      return t.rustupStd
+        ? `${STD_WORDS.host} (rustup target add ${t.triple})`
+        : `${STD_WORDS.host} (none: tier 3, -Zbuild-std only)`;
   }
 }
 
 function tests(t: TargetSpec): string {
-  if (t.runner === 'wine') return `wine ${t.pins.wine} (x86_64 hosts)`;
-  const qemu = `${(t.qemuBinary ?? '').replace(/-static$/, '')} ${t.pins.qemu}`;
+  if (t.runner.kind === 'wine') return `wine ${t.pins.wine} (x86_64 hosts)`;
+  const qemu = `${t.runner.binary.replace(/-static$/, '')} ${t.pins.qemu}`;
   // Only the CPUs xcross itself runs on (Node's architectures) are hosts it can run natively on.
-  const native = t.nativeOn.filter((c) => HOST_CPUS.has(c));
+  const native = t.runner.nativeOn.filter((c) => HOST_CPUS.has(c));
   return native.length ? `${qemu}; native on ${native.join(', ')} hosts` : qemu;
 }
 
@@ -57,15 +74,17 @@ function row(r: Registry, t: TargetSpec): Row {
     target: t.triple,
     debArch: t.debArch,
     cc: t.cc,
-    qemu: t.qemuBinary ?? 'none',
+    qemu: t.runner.kind === 'qemu-user' ? t.runner.binary : 'none',
     gcc: t.pins.gcc,
     libc: t.pins.libc,
-    libcName: t.libcName,
+    libcName: t.libc.kind,
     openssl: t.pins.openssl,
     qemuVersion: t.pins.qemu,
     wine: t.pins.wine ?? 'none',
-    rustc: t.rustStd ? t.pins.rustc : 'host rustup only',
-    std: stdSource(r, t),
+    rustc: imageHasStd(t) ? t.pins.rustc : 'host rustup only',
+    std: stdWords(t),
+    stdSource: stdSource(t),
+    opensslSource: t.openssl.kind === 'deb' ? 'debian' : t.openssl.kind,
     tests: tests(t),
     glibcFloors: t.glibcFloors,
     image: targetImageRef(r.base, t),
@@ -80,9 +99,10 @@ const COLUMNS: Column[] = [
   ['C COMPILER', 'C compiler', (x) => x.cc],
   ['LIBC', 'C library', (x) => `${x.libcName} ${x.libc}`],
   ['GLIBC FLOORS', 'glibc floors', (x) => floors(x)],
-  ['OPENSSL', 'OpenSSL', (x) => x.openssl],
+  ['OPENSSL', 'OpenSSL', (x) => (x.opensslSource === 'source' ? `${x.openssl} (built)` : x.openssl)],
   ['GCC', 'gcc', (x) => x.gcc],
   ['IMAGE RUSTC', 'Image rustc', (x) => x.rustc],
+  ['RUST STD', 'Rust std', (x) => STD_WORDS[x.stdSource]],
   ['TESTS RUN UNDER', 'Tests run under', (x) => x.tests],
 ];
 /** "2.31, 2.36 (default)": the default is the image's own libc. */

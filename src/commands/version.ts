@@ -40,7 +40,7 @@ export async function versionCommand(argv: string[], settings: () => Promise<Set
 /** The registry's identity: the digest of the file every image tag derives from, and what it pins. */
 export function registryLine(r: Registry, text: string): string {
   const digest = createHash('sha256').update(text).digest('hex').slice(0, 12);
-  const rustc = r.toolchains.map((t) => `${t.rustc} (${t.name})`).join(', ');
+  const rustc = `${r.rust.rustc} (${r.rust.name})`;
   return `${REGISTRY_FILE} sha256:${digest}, ${r.targets.length} targets, base Debian ${r.base.suite}, rustc ${rustc}`;
 }
 

@@ -8,7 +8,7 @@ import type { Host } from '../host';
 import type { Runtime } from '../../runtimes/runtime';
 import type { TargetSpec } from '../targets/registry';
 import type { Toolchain } from '../toolchain/select';
-import { SCCACHE_LABEL } from '../images/build-args';
+import { SCCACHE_LABEL } from '../images/labels';
 import { isTable, parseTomlText } from '../config/toml';
 import { listEntries, localCacheDir } from './local-dir';
 import { planCompileCache, type CompileCachePlan } from './plan';
@@ -115,10 +115,10 @@ export async function startCompileCache(i: CompileCacheRunInput): Promise<Compil
 
 async function imageSccache(i: CompileCacheRunInput): Promise<{ version?: string; why: string }> {
   if (i.image.startsWith(`${i.target.imageName}:`)) {
-    const v = i.target.toolchain.sccache;
+    const v = i.target.rust.sccache;
     return {
       version: v,
-      why: `the ${i.target.triple} image's Rust toolchain (${i.target.toolchain.packages.join(', ')} ${i.target.toolchain.rustc}) carries no sccache`,
+      why: `the ${i.target.triple} image's Rust toolchain (${i.target.rust.packages.join(', ')} ${i.target.rust.rustc}) carries no sccache`,
     };
   }
   // An image of the user's (image, pre-build, dockerfile): built on xcross's image, it has its label.

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Host } from '../host';
-import { runsNatively, type TargetSpec } from '../targets/registry';
+import { imageHasStd, runsNatively, type TargetSpec } from '../targets/registry';
 import { findHostToolchain, hasTargetStd } from '../toolchain/rustup-home';
 import { findOnPath } from '../../runtimes/which';
 import { knownRefusal } from '../../runtimes/podman-api/refusal';
@@ -137,16 +137,18 @@ export function binfmtCheck(
   os = hostOsRelease(),
 ): CheckResult {
   // One entry per emulated CPU (armv7 and armv5te share qemu-arm); wine targets need none.
-  const byArch = new Map(targets.filter((t) => t.qemuBinary && !runsNatively(t, cpu)).map((t) => [t.arch, t]));
+  const byArch = new Map(
+    targets.filter((t) => t.runner.kind === 'qemu-user' && !runsNatively(t, cpu)).map((t) => [t.cpu.name, t]),
+  );
   const foreign = [...byArch.values()];
   let entries: string[] = [];
   try {
     entries = fs.readdirSync(dir);
   } catch {}
-  const registered = foreign.filter((t) => entries.some((e) => e === `qemu-${t.arch}`));
+  const registered = foreign.filter((t) => entries.some((e) => e === `qemu-${t.cpu.name}`));
   if (registered.length === foreign.length)
-    return ok('binfmt', `binfmt_misc runs ${foreign.map((t) => t.arch).join(', ')} binaries through qemu`);
-  const missing = foreign.filter((t) => !registered.includes(t)).map((t) => t.arch);
+    return ok('binfmt', `binfmt_misc runs ${foreign.map((t) => t.cpu.name).join(', ')} binaries through qemu`);
+  const missing = foreign.filter((t) => !registered.includes(t)).map((t) => t.cpu.name);
   return warn(
     'binfmt',
     `binfmt_misc has no qemu entry for ${missing.join(', ')}: xcross does not need it, but a test that starts another foreign binary itself will fail with "Exec format error"`,
@@ -159,7 +161,7 @@ export function rustupCheck(host: Host, hostTriple: string, targets: TargetSpec[
   if (typeof tc === 'string')
     return ok('rustup', `no host toolchain (${tc}): builds use the rustc in the images, which works offline`);
   const have = targets.filter((t) => hasTargetStd(tc, t.triple)).map((t) => t.triple);
-  const missing = targets.filter((t) => t.rustStd && !have.includes(t.triple)).map((t) => t.triple);
+  const missing = targets.filter((t) => imageHasStd(t) && !have.includes(t.triple)).map((t) => t.triple);
   const msg = `host toolchain ${tc.name} (${tc.from}) has the std for ${have.join(', ') || "none of xcross's targets"}`;
   return missing.length === 0
     ? ok('rustup', msg)

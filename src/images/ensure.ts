@@ -1,5 +1,6 @@
 // Getting a target's image onto this machine: present, pulled, or built here (base first).
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { XcrossError } from '../base/errors';
 import { IMAGES_DIR, SCRIPTS_DIR } from '../base/package-root';
@@ -8,9 +9,10 @@ import { engineCommand, type Runtime } from '../../runtimes/runtime';
 import { MANAGED_LABEL } from '../../runtimes/spec';
 import type { Logger } from '../base/log';
 import { startProgress } from '../ui/progress';
-import { baseImageRef, targetImageRef, toolchainImageRef } from './tag';
-import { targetBuildArgs, targetLabels, toolchainBuildArgs, toolchainLabels } from './build-args';
-import { planTargetImage } from './target-plan';
+import { baseImageRef, rustImageRef, stdImageRef, targetImageRef, targetParentRef } from './tag';
+import { rustLabels, stdLabels, targetLabels } from './labels';
+import { planTargetImage, stdRecipe, targetRecipe } from './target-plan';
+import { renderContainerfile, type LayerRecipe } from './steps';
 import { debianArch } from '../targets/host-arch';
 import type { CustomImagePlan } from './custom';
 import type { CacheSettings } from '../cache/settings';
@@ -22,6 +24,7 @@ import { lockDir, lockImage } from './build-lock';
 import { BuildActivity } from './build-activity';
 import { StorageFullError } from '../../runtimes/build-faults';
 import { storageFullError } from './storage-full';
+import { failedBuildError, saveBuildLog } from './build-log';
 
 export interface EnsureOptions {
   runtime: Runtime;
@@ -61,25 +64,50 @@ export async function ensureTargetImage(given: EnsureOptions): Promise<string> {
     const labels = withInputs(ref, targetLabels(o.target));
     if (!o.force && (await pullFromCache(cache, { ref, labels }))) return;
     o.log.info(`the ${o.target.triple} image ${ref} is not here yet: building it (a few minutes, once)`);
-    const toolchain = await ensureToolchain(o);
+    const parent = await ensureParent(o);
     const plan = planTargetImage(o.target, debianArch());
-    o.log.debug(`image plan for ${o.target.triple} on a ${plan.buildArch} host: ${JSON.stringify(plan)}`);
-    await buildWithProgress(o, {
-      containerfile: path.join(IMAGES_DIR, 'Containerfile.target'),
-      context: IMAGES_DIR,
-      tag: ref,
-      buildArgs: targetBuildArgs(o.target, plan, toolchain),
-      labels,
-    });
+    o.log.debug(`image plan for ${o.target.triple} on a ${plan.buildArch} host: ${plan.steps.map((s) => s.kind).join(', ')}`);
+    await buildRecipe(o, targetRecipe(o.target, plan, parent), ref, labels);
     await builtHere(o, cache, ref);
   });
   return ref;
 }
 
+/** What the target layer is built FROM: its std layer when the image builds the std, else the Rust layer. */
+async function ensureParent(o: EnsureOptions): Promise<string> {
+  const t = o.target;
+  const rust = await ensureRust(o);
+  const ref = stdImageRef(o.registry.base, t);
+  const recipe = stdRecipe(t, rust);
+  if (ref === undefined || recipe === undefined) return targetParentRef(o.registry.base, t);
+  if (!o.force && (await o.runtime.imageExists(ref))) return ref;
+  await onceMissing(o, ref, async () => {
+    const cache = cacheContext(o, o.registry.base.imagePrefix);
+    const labels = withInputs(ref, stdLabels(t));
+    if (!o.force && (await pullFromCache(cache, { ref, labels }))) return;
+    o.log.info(`building the Rust std for ${t.triple} from its sources: ${ref} (a few minutes, once per Rust version)`);
+    await buildRecipe(o, recipe, ref, labels);
+    await builtHere(o, cache, ref);
+  });
+  return ref;
+}
+
+/** A rendered layer built from images/ as its context (the recipe's COPY takes the step scripts there). */
+async function buildRecipe(o: EnsureOptions, recipe: LayerRecipe, tag: string, labels: Record<string, string>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xcross-recipe-'));
+  try {
+    const containerfile = path.join(dir, 'Containerfile');
+    fs.writeFileSync(containerfile, renderContainerfile(recipe));
+    await buildWithProgress(o, { containerfile, context: IMAGES_DIR, tag, buildArgs: {}, labels });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * The miss path of `ref`, one xcross process at a time: others that miss it too wait, then find it
  * made (or make it themselves when the first one failed). Nested locks are always taken in the
- * same order (target, toolchain, base), so they cannot deadlock.
+ * same order (target, std, Rust, base), so they cannot deadlock.
  */
 async function onceMissing(o: Pick<EnsureOptions, 'runtime' | 'log' | 'cacheDir' | 'force' | 'activity'>, ref: string, make: () => Promise<void>): Promise<void> {
   const lock = await lockImage({ dir: lockDir(o.cacheDir), ref, say: (m) => o.log.info(m), activity: o.activity });
@@ -94,12 +122,18 @@ async function onceMissing(o: Pick<EnsureOptions, 'runtime' | 'log' | 'cacheDir'
   }
 }
 
-/** The Rust toolchain layer the target names, shared by every target that names it. */
-function ensureToolchain(o: EnsureOptions): Promise<string> {
-  const tc = o.target.toolchain;
-  return ensureLayer(o, toolchainImageRef(o.registry.base, tc), 'Containerfile.toolchain', async () => ({
-    buildArgs: toolchainBuildArgs(tc, await ensureBase(o)),
-  }), toolchainLabels(tc));
+/** The Rust layer every target shares. */
+function ensureRust(o: EnsureOptions): Promise<string> {
+  const rust = o.registry.rust;
+  return ensureLayer(o, rustImageRef(o.registry.base, rust), 'Containerfile.rust', async () => ({
+    buildArgs: {
+      BASE_IMAGE: await ensureBase(o),
+      RUST_PACKAGES: rust.packages.join(' '),
+      SRC_PACKAGE: rust.srcPackage,
+      PIN_RUSTC: rust.rustc,
+      PIN_SCCACHE: rust.sccache ?? '',
+    },
+  }), rustLabels(rust));
 }
 
 /** A custom image (pre-build, dockerfile): built only when no image with its input digest exists. */
@@ -139,7 +173,7 @@ function ensureBase(o: EnsureOptions): Promise<string> {
 }
 
 /**
- * A shared layer (base, toolchain): here, pulled from the image cache, or built from its
+ * A shared layer (base, Rust): here, pulled from the image cache, or built from its
  * Containerfile once its inputs are ready. `pins`: the labels a cached copy must carry.
  */
 async function ensureLayer(o: EnsureOptions, ref: string, containerfile: string,
@@ -191,10 +225,15 @@ async function pullWithProgress(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty'
   return ok;
 }
 
-async function buildWithProgress(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty' | 'activity'>, req: Parameters<Runtime['build']>[0]): Promise<void> {
+async function buildWithProgress(
+  o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty' | 'cacheDir' | 'activity'>,
+  req: Parameters<Runtime['build']>[0],
+): Promise<void> {
   const p = startProgress(`building ${req.tag}`, { tty: o.tty, verbose: o.log.verbose > 0 });
+  const lines: string[] = [];
   // Its lines are progress, and its engine process is the one that builds, for those who wait (build-lock.ts).
   const line = (l: string) => {
+    lines.push(l);
     p.line(l);
     o.activity?.progress();
   };
@@ -202,7 +241,9 @@ async function buildWithProgress(o: Pick<EnsureOptions, 'runtime' | 'log' | 'tty
     await o.runtime.build(req, line, (pid) => o.activity?.building(pid));
   } catch (e) {
     p.fail();
-    throw e instanceof StorageFullError ? await storageFullError(o.runtime, e) : e;
+    if (e instanceof StorageFullError) throw await storageFullError(o.runtime, e);
+    if (e instanceof XcrossError) throw failedBuildError(e, lines, saveBuildLog(o.cacheDir, req.tag, lines));
+    throw e;
   } finally {
     o.activity?.building(undefined);
   }

@@ -1,52 +1,24 @@
-// What one target's image layer installs, decided here from the registry row and the architecture of
-// the machine that builds (and runs) the image, so that images/Containerfile.target only executes it
-// and unit tests can check the plan for any build host (an arm64 one included) without building.
-import type { TargetSpec } from '../targets/registry';
+// What one target's image layer does, decided here from its registry row and the architecture of the
+// machine that builds (and runs) the image: an ordered list of steps (steps.ts), how every pin is read
+// back, and the environment cargo and the cc crate get. Pure, so unit tests check the plan of any
+// target on any build host (an arm64 one included) without building.
+import { imageHasStd, type TargetSpec } from '../targets/registry';
 import type { GlibcFloor } from '../targets/glibc-floor';
-
-/** .debs downloaded from a Debian suite and unpacked, not installed (no Multi-Arch constraints). */
-export interface Unpack {
-  suite: string;
-  /** The suite's point release only (xcross-deb-unpack --release-only). */
-  releaseOnly?: boolean;
-  arch: string;
-  packages: string[];
-}
+import { targetPins } from '../targets/pins';
+import { absent, command, deb, newestSymbolVersion, rustlib, type PinCheck, type PinRead } from './pin-checks';
+import type { LayerRecipe, Step, Tool } from './steps';
 
 export interface TargetImagePlan {
   /** The Debian architecture of the build host, which is also the image's own. */
   buildArch: string;
   /** The target is the build host's own architecture: native packages, no cross compiler. */
   native: boolean;
-  addArchs: string[];
-  aptPackages: string[];
-  /** dpkg path-exclude patterns while the target's packages are installed. */
-  excludePaths: string[];
-  /** Libraries unpacked into `sysrootDir` (/usr/<gnu>), the cross compiler's own root. */
-  sysroot?: Unpack & { dir: string };
-  /**
-   * A glibc floor's compiler and libraries unpacked as they are under `dir`: "/" for a cross compiler
-   * (its libraries live in /usr/<gnu>), a directory of their own for the build host's own architecture,
-   * whose compiler then runs with --sysroot there (the base suite's libc stays the system's).
-   */
-  rootUnpack?: Unpack & { dir: string };
-  /** Commands made in /usr/local/bin: name -> the command line it runs (arguments follow). */
-  tools: Record<string, string>;
-  /** Shared libraries of the target found by the dynamic loader too (a floor's OpenSSL, run natively). */
-  runtimeLibs: string[];
-  /** The Rust std unpacked into the compiler's sysroot (lib/rustlib/<triple>). */
-  std?: Unpack;
-  /** `<ccPrefix>-gcc` wrappers compile with `<gnu>-gcc -specs <muslSpecs>`. */
-  muslSpecs?: string;
-  /** Whether the image gets wine and a prefix (only an x86_64 build host can run x86_64 Windows code). */
-  wine: boolean;
+  steps: Step[];
   /** Where the target's libraries are: /usr/lib/<multiarch triplet>, the cross root's lib, musl's. */
   libDir: string;
   pkgConfigDir: string;
-  /** For verify-pins.sh: where each pinned version is read from ("name:arch" packages). */
-  libcFrom: string[];
-  opensslFrom: string[];
-  stdFrom: string[];
+  pins: PinCheck[];
+  env: Record<string, string>;
 }
 
 /** Debian's multiarch directory name: the GNU triplet, but i386's compiler is i686-linux-gnu. */
@@ -54,92 +26,112 @@ export function multiarchTriplet(t: Pick<TargetSpec, 'debArch' | 'gnu'>): string
   return t.debArch === 'i386' ? t.gnu.replace(/^i[3-6]86-/, 'i386-') : t.gnu;
 }
 
+/** What a family's plan function fills in; planTargetImage adds what every target shares. */
+interface Draft {
+  native: boolean;
+  apt: { addArchs: string[]; packages: string[]; exclude: string[] };
+  /** Steps after apt (unpacking, building, wrappers). */
+  more: Step[];
+  libDir: string;
+  gccRead?: PinRead;
+  libcReads: PinRead[];
+  opensslReads: PinRead[];
+  stdReads: PinRead[];
+}
+
 export function planTargetImage(t: TargetSpec, buildArch: string): TargetImagePlan {
-  const native = t.debArch === buildArch && t.libs !== 'mingw';
-  // Debian's cross packages spell the GNU triplet with dashes: gcc-x86-64-linux-gnu.
-  const crossPkg = t.gnu.replace(/_/g, '-');
-  const multiarchDir = `/usr/lib/${multiarchTriplet(t)}`;
-  const plan: TargetImagePlan = {
-    buildArch, native, addArchs: [], aptPackages: [], excludePaths: [], wine: false, tools: {}, runtimeLibs: [],
-    libDir: multiarchDir, pkgConfigDir: '', libcFrom: [], opensslFrom: [], stdFrom: [],
+  const d: Draft = {
+    native: t.debArch === buildArch && t.libc.kind !== 'mingw-w64',
+    apt: { addArchs: [], packages: [], exclude: [] },
+    more: [],
+    libDir: `/usr/lib/${multiarchTriplet(t)}`,
+    libcReads: [],
+    opensslReads: [],
+    stdReads: [],
   };
+  if (t.libc.kind === 'glibc') planGlibc(t, d, buildArch);
+  else if (t.libc.kind === 'musl') planMusl(t, d);
+  else planMingw(t, d, buildArch);
+  d.apt.packages.push(...t.packages);
+  planStd(t, d);
+  const pkgConfigDir = `${d.libDir}/pkgconfig`;
+  if (t.openssl.kind === 'source') {
+    d.more.unshift({
+      kind: 'build-openssl',
+      version: t.pins.openssl,
+      configure: t.cpu.opensslConfigure,
+      crossPrefix: `${t.gnu}-`,
+      prefix: `/usr/${t.gnu}`,
+    });
+    d.opensslReads.push(command(`PKG_CONFIG_LIBDIR=${pkgConfigDir} pkg-config --modversion openssl`));
+  }
+  if (t.openssl.kind === 'none') d.opensslReads.push(absent(`${d.libDir}/libssl.*`, `/usr/${t.gnu}/lib/libssl.*`));
+  const steps: Step[] = [];
+  if (d.apt.packages.length) steps.push({ kind: 'apt', ...d.apt });
+  steps.push(...d.more);
+  // Another CPU's kernel may run these programs (i386 on x86_64): xcross-runner asks this probe first.
+  if (t.runner.kind === 'qemu-user' && t.runner.nativeOn.some((c) => c !== t.cpu.name))
+    steps.push({ kind: 'native-probe', cc: t.cc });
+  const wine = t.runner.kind === 'wine' && buildArch === 'amd64';
+  if (wine) steps.push({ kind: 'wine-prefix', dir: WINE_PREFIX });
+  const pins = pinChecks(t, d, wine);
+  steps.push({ kind: 'verify-pins', pins });
+  steps.push({ kind: 'smoke-test', triple: t.triple, openssl: t.openssl.kind !== 'none', rust: imageHasStd(t) });
+  return { buildArch, native: d.native, steps, libDir: d.libDir, pkgConfigDir, pins, env: targetEnv(t, pkgConfigDir) };
+}
+
+export const WINE_PREFIX = '/opt/xcross/wine';
+
+/** The target layer's whole recipe, FROM its parent (the std layer, or the Rust layer). */
+export function targetRecipe(t: TargetSpec, plan: TargetImagePlan, from: string): LayerRecipe {
+  const floor = t.glibc && !t.glibc.isDefault ? `, glibc ${t.glibc.version} floor` : '';
+  return { title: `${t.triple}${floor} (build host: ${plan.buildArch})`, from, steps: plan.steps, env: plan.env };
+}
+
+/** The std layer of a target whose std is built in the image: the std alone, over the Rust layer. */
+export function stdRecipe(t: TargetSpec, from: string): LayerRecipe | undefined {
+  if (t.std.kind !== 'build') return undefined;
+  return {
+    title: `the Rust ${t.pins.rustc} std for ${t.triple} (${t.std.crates.join(', ')}), built from ${t.rust.srcPackage}`,
+    from,
+    steps: [{ kind: 'build-std', triple: t.triple, crates: t.std.crates }],
+  };
+}
+
+function planGlibc(t: TargetSpec, d: Draft, buildArch: string): void {
+  const crossPkg = t.gnu.replace(/_/g, '-'); // Debian spells the triplet with dashes: gcc-x86-64-linux-gnu
   const arch = (p: string) => `${p}:${t.debArch}`;
-  const compilers = native ? ['gcc', 'g++'] : [`gcc-${crossPkg}`, `g++-${crossPkg}`];
-  // The build host's own architecture needs no cross compiler and no sysroot: its libraries install
-  // natively, whether the target is multiarch or sysroot elsewhere.
   const floor = t.glibc && !t.glibc.isDefault ? t.glibc : undefined;
-  const layout = floor ? 'floor' : native && (t.libs === 'multiarch' || t.libs === 'sysroot') ? 'native' : t.libs;
-  switch (layout) {
-    case 'floor':
-      planFloor(t, floor!, plan, crossPkg);
-      break;
-    case 'native':
-      plan.aptPackages.push(...compilers, 'libc6-dev');
-      plan.libcFrom.push('libc6');
-      if (t.pins.openssl !== 'none') {
-        plan.aptPackages.push('libssl-dev');
-        plan.opensslFrom.push('libssl-dev');
-      }
-      break;
-    case 'multiarch':
-      plan.addArchs.push(t.debArch);
-      plan.aptPackages.push(...compilers, arch('libc6-dev'));
-      plan.libcFrom.push(arch('libc6'), `libc6-dev-${t.debArch}-cross`);
-      if (t.pins.openssl !== 'none') {
-        plan.aptPackages.push(arch('libssl-dev'));
-        plan.opensslFrom.push(arch('libssl-dev'));
-      }
-      break;
-    case 'sysroot':
-      // Without recommends, gcc-<gnu> leaves its libc out ("cannot find Scrt1.o"): name it.
-      plan.aptPackages.push(...compilers, `libc6-dev-${t.debArch}-cross`);
-      plan.libcFrom.push(`libc6-dev-${t.debArch}-cross`);
-      plan.libDir = `/usr/${t.gnu}/lib`;
-      if (t.pins.openssl !== 'none') {
-        plan.sysroot = { suite: 'base', arch: t.debArch, packages: ['libssl-dev', t.glibc?.opensslRuntime ?? 'libssl3'], dir: `/usr/${t.gnu}` };
-        plan.opensslFrom.push(arch('libssl-dev'));
-      }
-      break;
-    case 'musl':
-      if (!native) plan.addArchs.push(t.debArch);
-      plan.aptPackages.push(native ? 'gcc' : `gcc-${crossPkg}`, native ? 'musl-dev' : arch('musl-dev'));
-      plan.libcFrom.push(native ? 'musl-dev' : arch('musl-dev'));
-      plan.libDir = multiarchDir.replace(/-gnu$/, '-musl');
-      plan.muslSpecs = `${plan.libDir}/musl-gcc.specs`;
-      break;
-    case 'mingw':
-      plan.libDir = `/usr/${t.gnu}/lib`;
-      plan.libcFrom.push(`mingw-w64-${t.debArch === 'i386' ? 'i686' : 'x86-64'}-dev`);
-      plan.wine = t.runner === 'wine' && buildArch === 'amd64';
-      if (plan.wine) plan.aptPackages.push('wine64');
-      break;
+  const withOpenssl = t.openssl.kind === 'deb';
+  if (floor) return planFloor(t, floor, d, crossPkg, buildArch);
+  // The build host's own architecture needs no cross compiler and no sysroot: its libraries install
+  // natively, whatever the layout elsewhere.
+  if (d.native) {
+    d.apt.packages.push('gcc', 'g++', 'libc6-dev', ...(withOpenssl ? ['libssl-dev'] : []));
+    d.libcReads.push(deb('libc6'));
+    if (withOpenssl) d.opensslReads.push(deb('libssl-dev'));
+  } else if (t.libc.kind === 'glibc' && t.libc.layout === 'multiarch') {
+    d.apt.addArchs.push(t.debArch);
+    d.apt.packages.push(`gcc-${crossPkg}`, `g++-${crossPkg}`, arch('libc6-dev'), ...(withOpenssl ? [arch('libssl-dev')] : []));
+    d.libcReads.push(deb(arch('libc6'), `libc6-dev-${t.debArch}-cross`));
+    if (withOpenssl) d.opensslReads.push(deb(arch('libssl-dev')));
+  } else {
+    // Without recommends, gcc-<gnu> leaves its libc out ("cannot find Scrt1.o"): name it.
+    d.apt.packages.push(`gcc-${crossPkg}`, `g++-${crossPkg}`, `libc6-dev-${t.debArch}-cross`);
+    d.libcReads.push(deb(`libc6-dev-${t.debArch}-cross`));
+    d.libDir = `/usr/${t.gnu}/lib`;
+    if (withOpenssl) {
+      d.more.push(sysrootUnpack(t, 'base', false, ['libssl-dev', t.glibc?.opensslRuntime ?? 'libssl3']));
+      d.opensslReads.push(deb(arch('libssl-dev')));
+    }
   }
-  plan.aptPackages.push(...t.packages);
-  plan.pkgConfigDir = `${plan.libDir}/pkgconfig`;
-  switch (t.std.kind) {
-    case 'multiarch':
-      // The host's own std comes with the compiler; another architecture's is its multiarch package,
-      // which drags in that architecture's rustc driver and LLVM (230 MB for arm64) that nothing
-      // runs in a cross image: dpkg leaves those two out.
-      if (!native) {
-        plan.aptPackages.push(arch(t.toolchain.stdPackage));
-        plan.stdFrom.push(arch(t.toolchain.stdPackage));
-        plan.excludePaths.push(`${multiarchDir}/librustc_driver-*`, `${multiarchDir}/libLLVM*`);
-      }
-      break;
-    case 'suite':
-      if (!native) {
-        plan.std = { suite: t.std.suite, arch: t.debArch, packages: [t.toolchain.stdPackage] };
-        plan.stdFrom.push(arch(t.toolchain.stdPackage));
-      }
-      break;
-    case 'packages':
-      plan.stdFrom.push(...t.packages.filter((p) => /^libstd-rust/.test(p)));
-      break;
-    case 'host':
-      break;
-  }
-  return plan;
+  d.more.push(...wrappers(t, ''));
+}
+
+/** Libraries of a suite unpacked into the cross compiler's root /usr/<gnu>. */
+function sysrootUnpack(t: TargetSpec, suite: string, releaseOnly: boolean, packages: string[]): Step {
+  const into = { kind: 'sysroot' as const, dir: `/usr/${t.gnu}`, multiarch: multiarchTriplet(t) };
+  return { kind: 'unpack', suite, releaseOnly, arch: t.debArch, packages, into };
 }
 
 /**
@@ -147,43 +139,186 @@ export function planTargetImage(t: TargetSpec, buildArch: string): TargetImagePl
  * refuse an older libc6-dev beside the base suite's, and must not replace the system's libc). The
  * base suite's binutils assemble and link for it: newer binutils add no symbol version needs.
  */
-function planFloor(t: TargetSpec, floor: GlibcFloor, plan: TargetImagePlan, crossPkg: string): void {
+function planFloor(t: TargetSpec, floor: GlibcFloor, d: Draft, crossPkg: string, buildArch: string): void {
   const m = floor.gcc!.split('.')[0];
   const compilers = (prefix: string) => [`gcc-${m}${prefix}`, `cpp-${m}${prefix}`, `g++-${m}${prefix}`];
-  if (plan.native) {
+  const withOpenssl = t.openssl.kind !== 'none';
+  const rel = floor.releaseOnly;
+  if (d.native) {
     // No cross compiler targets the build host's own architecture: the floor suite's native gcc runs
-    // from a root of its own, with --sysroot pointing there.
+    // from a root of its own, with --sysroot pointing there (the base suite's libc stays the system's).
     const dir = `/opt/xcross/glibc-${floor.version}`;
-    const triplet = multiarchTriplet(t);
-    plan.rootUnpack = {
-      suite: floor.suite, releaseOnly: floor.releaseOnly, arch: plan.buildArch, dir,
-      packages: [...compilers(''), `libgcc-${m}-dev`, `libstdc++-${m}-dev`, 'libgcc-s1', 'libstdc++6', 'libatomic1', 'libgomp1',
-        'libc6', 'libc6-dev', 'linux-libc-dev', 'libcrypt1', 'libcrypt-dev',
-        ...(t.pins.openssl !== 'none' ? ['libssl-dev', floor.opensslRuntime] : [])],
-    };
-    for (const tool of ['gcc', 'g++', 'cpp']) plan.tools[`${t.gnu}-${tool}-${m}`] = `${dir}/usr/bin/${t.gnu}-${tool}-${m} --sysroot=${dir}`;
-    plan.libDir = `${dir}/usr/lib/${triplet}`;
-    plan.libcFrom.push(`libc6:${t.debArch}`, `libc6-dev:${t.debArch}`);
-    if (t.pins.openssl !== 'none') {
-      plan.opensslFrom.push(`libssl-dev:${t.debArch}`);
+    const packages = [
+      ...compilers(''),
+      `libgcc-${m}-dev`,
+      `libstdc++-${m}-dev`,
+      'libgcc-s1',
+      'libstdc++6',
+      'libatomic1',
+      'libgomp1',
+      'libc6',
+      'libc6-dev',
+      'linux-libc-dev',
+      'libcrypt1',
+      'libcrypt-dev',
+      ...(withOpenssl ? ['libssl-dev', floor.opensslRuntime] : []),
+    ];
+    d.more.push({ kind: 'unpack', suite: floor.suite, releaseOnly: rel, arch: buildArch, packages, into: { kind: 'root', dir } });
+    d.more.push({
+      kind: 'tools',
+      tools: ['gcc', 'g++', 'cpp'].map((tool) => ({
+        name: `${t.gnu}-${tool}-${m}`,
+        exec: `${dir}/usr/bin/${t.gnu}-${tool}-${m} --sysroot=${dir}`,
+      })),
+    });
+    d.libDir = `${dir}/usr/lib/${multiarchTriplet(t)}`;
+    d.libcReads.push(deb(`libc6:${t.debArch}`, `libc6-dev:${t.debArch}`));
+    if (withOpenssl) {
+      d.opensslReads.push(deb(`libssl-dev:${t.debArch}`));
       // Programs run natively on the image's own (newer) libc, but only the floor has OpenSSL 1.1.
-      plan.runtimeLibs.push(`${plan.libDir}/libssl.so.*`, `${plan.libDir}/libcrypto.so.*`);
+      d.more.push({ kind: 'runtime-libs', globs: [`${d.libDir}/libssl.so.*`, `${d.libDir}/libcrypto.so.*`] });
     }
     return;
   }
   const a = t.debArch;
-  plan.aptPackages.push(`binutils-${crossPkg}`);
-  plan.rootUnpack = {
-    suite: floor.suite, releaseOnly: floor.releaseOnly, arch: plan.buildArch, dir: '/',
-    packages: [...compilers(`-${crossPkg}`), `libgcc-${m}-dev-${a}-cross`, `libstdc++-${m}-dev-${a}-cross`, `libgcc-s1-${a}-cross`,
-      `libstdc++6-${a}-cross`, `libatomic1-${a}-cross`, `libgomp1-${a}-cross`, `libc6-${a}-cross`, `libc6-dev-${a}-cross`, `linux-libc-dev-${a}-cross`],
-  };
+  d.apt.packages.push(`binutils-${crossPkg}`);
+  const packages = [
+    ...compilers(`-${crossPkg}`),
+    `libgcc-${m}-dev-${a}-cross`,
+    `libstdc++-${m}-dev-${a}-cross`,
+    `libgcc-s1-${a}-cross`,
+    `libstdc++6-${a}-cross`,
+    `libatomic1-${a}-cross`,
+    `libgomp1-${a}-cross`,
+    `libc6-${a}-cross`,
+    `libc6-dev-${a}-cross`,
+    `linux-libc-dev-${a}-cross`,
+  ];
+  d.more.push({ kind: 'unpack', suite: floor.suite, releaseOnly: rel, arch: buildArch, packages, into: { kind: 'root', dir: '/' } });
   // The names a cross toolchain has without a version, as Debian's gcc-<gnu> package would give.
-  for (const tool of ['gcc', 'g++', 'cpp']) plan.tools[`${t.gnu}-${tool}`] = `/usr/bin/${t.gnu}-${tool}-${m}`;
-  plan.libDir = `/usr/${t.gnu}/lib`;
-  plan.libcFrom.push(`libc6-dev-${a}-cross:all`);
-  if (t.pins.openssl !== 'none') {
-    plan.sysroot = { suite: floor.suite, releaseOnly: floor.releaseOnly, arch: a, packages: ['libssl-dev', floor.opensslRuntime], dir: `/usr/${t.gnu}` };
-    plan.opensslFrom.push(`libssl-dev:${a}`);
+  d.more.push({
+    kind: 'tools',
+    tools: ['gcc', 'g++', 'cpp'].map((tool) => ({ name: `${t.gnu}-${tool}`, exec: `/usr/bin/${t.gnu}-${tool}-${m}` })),
+  });
+  d.libDir = `/usr/${t.gnu}/lib`;
+  d.libcReads.push(deb(`libc6-dev-${a}-cross:all`));
+  if (withOpenssl) {
+    d.more.push(sysrootUnpack(t, floor.suite, rel, ['libssl-dev', floor.opensslRuntime]));
+    d.opensslReads.push(deb(`libssl-dev:${a}`));
   }
+  d.more.push(...wrappers(t, `-${m}`));
+}
+
+/** musl-dev for the target and <ccPrefix>-gcc wrappers that compile against it with musl's gcc specs. */
+function planMusl(t: TargetSpec, d: Draft): void {
+  const crossPkg = t.gnu.replace(/_/g, '-');
+  const pkg = d.native ? 'musl-dev' : `musl-dev:${t.debArch}`;
+  if (!d.native) d.apt.addArchs.push(t.debArch);
+  d.apt.packages.push(d.native ? 'gcc' : `gcc-${crossPkg}`, pkg);
+  d.libcReads.push(deb(pkg));
+  d.libDir = `/usr/lib/${multiarchTriplet(t).replace(/-gnu$/, '-musl')}`;
+  const specs = `${d.libDir}/musl-gcc.specs`;
+  d.more.push({
+    kind: 'tools',
+    tools: [
+      { name: `${t.ccPrefix}-gcc`, exec: `${t.gnu}-gcc -specs ${specs}` },
+      {
+        name: `${t.ccPrefix}-g++`,
+        refuse: `${t.ccPrefix}-g++: Debian has no C++ standard library built for musl, so this image cannot compile C++ for it`,
+      },
+      { name: `${t.ccPrefix}-ar`, exec: `${t.gnu}-ar` },
+    ],
+  });
+}
+
+/** mingw-w64 (win32 threads) and, on an x86_64 build host, wine. */
+function planMingw(t: TargetSpec, d: Draft, buildArch: string): void {
+  const bits = t.debArch === 'i386' ? 'i686' : 'x86-64';
+  d.apt.packages.push(`gcc-mingw-w64-${bits}-win32`, `g++-mingw-w64-${bits}-win32`);
+  if (buildArch === 'amd64') d.apt.packages.push('wine64');
+  d.libDir = `/usr/${t.gnu}/lib`;
+  d.libcReads.push(deb(`mingw-w64-${bits}-dev`));
+  // Debian's mingw-w64 gcc calls its version "12-win32": read the package's.
+  d.gccRead = deb(`gcc-mingw-w64-${bits}-win32`);
+}
+
+function planStd(t: TargetSpec, d: Draft): void {
+  const pkg = `${t.rust.stdPackage}:${t.debArch}`;
+  switch (t.std.kind) {
+    case 'deb':
+      // The host's own std comes with the compiler; another architecture's is its multiarch package,
+      // which drags in that architecture's rustc driver and LLVM (230 MB for arm64) that nothing
+      // runs in a cross image: dpkg leaves those two out.
+      if (!d.native) {
+        d.apt.packages.push(pkg);
+        d.apt.exclude.push(`${d.libDir}/librustc_driver-*`, `${d.libDir}/libLLVM*`);
+        d.stdReads.push(deb(pkg));
+      }
+      break;
+    case 'deb-suite':
+      if (!d.native) {
+        d.more.push({ kind: 'unpack', suite: t.std.suite, releaseOnly: false, arch: t.debArch, packages: [t.rust.stdPackage], into: { kind: 'rustlib' } });
+        d.stdReads.push(deb(pkg));
+      }
+      break;
+    case 'build':
+      // The std layer below this one records the rustc that built it.
+      d.stdReads.push(command(`cat ${rustlib(t.triple)}/xcross-std`));
+      break;
+    case 'host':
+      break;
+  }
+}
+
+/** <ccPrefix>-gcc, -g++, -ar running the installed <gnu> tools with the target's flags (i586 on i686). */
+function wrappers(t: TargetSpec, suffix: string): Step[] {
+  if (t.ccPrefix === t.gnu) return [];
+  const flags = t.ccFlags.length ? ` ${t.ccFlags.join(' ')}` : '';
+  const tools: Tool[] = [
+    { name: `${t.ccPrefix}-gcc${suffix}`, exec: `${t.gnu}-gcc${suffix}${flags}` },
+    { name: `${t.ccPrefix}-g++${suffix}`, exec: `${t.gnu}-g++${suffix}${flags}` },
+  ];
+  if (!suffix) tools.push({ name: `${t.ccPrefix}-ar`, exec: `${t.gnu}-ar` });
+  return [{ kind: 'tools', tools }];
+}
+
+function pinChecks(t: TargetSpec, d: Draft, wine: boolean): PinCheck[] {
+  const qemu = t.runner.kind === 'qemu-user' ? t.runner.binary : 'qemu-x86_64-static';
+  const reads: Record<string, PinRead[]> = {
+    gcc: [d.gccRead ?? command(`${t.cc} -dumpfullversion`)],
+    libc: d.libcReads,
+    openssl: d.opensslReads,
+    qemu: [command(`${qemu} --version`)],
+    rustc: imageHasStd(t)
+      ? [command('rustc --version'), ...d.stdReads]
+      : [absent(`${rustlib(t.triple)}/lib/libstd-*`)],
+    // No wine on other build hosts: programs for the target cannot run there, and the pin is not read.
+    wine: wine ? [command('/usr/lib/wine/wine64 --version')] : [],
+    glibcxx: [newestSymbolVersion(t.cxx, 'GLIBCXX')],
+    cxxabi: [newestSymbolVersion(t.cxx, 'CXXABI')],
+  };
+  return targetPins(t).map((p) => ({ ...p, reads: reads[p.name] }));
+}
+
+/** What cargo, the cc crate, pkg-config, qemu and xcross-runner find in the image's environment. */
+function targetEnv(t: TargetSpec, pkgConfigDir: string): Record<string, string> {
+  const upper = t.triple.replace(/-/g, '_').toUpperCase();
+  const lower = t.triple.replace(/-/g, '_');
+  const pc = `${pkgConfigDir}:/usr/share/pkgconfig`;
+  const qemu = t.runner.kind === 'qemu-user' ? t.runner : undefined;
+  return {
+    [`CARGO_TARGET_${upper}_LINKER`]: t.linker,
+    [`CARGO_TARGET_${upper}_RUNNER`]: 'xcross-runner',
+    [`CC_${lower}`]: t.cc,
+    [`CXX_${lower}`]: t.cxx,
+    [`AR_${lower}`]: t.ar,
+    [`PKG_CONFIG_PATH_${lower}`]: pc,
+    [`PKG_CONFIG_LIBDIR_${lower}`]: pc,
+    [`PKG_CONFIG_ALLOW_CROSS_${lower}`]: '1',
+    QEMU_LD_PREFIX: qemu?.ldPrefix ?? '/',
+    XCROSS_TARGET: t.triple,
+    XCROSS_RUNNER: t.runner.kind,
+    XCROSS_QEMU: qemu?.binary ?? '',
+    XCROSS_NATIVE_ON: qemu?.nativeOn.join(' ') ?? '',
+  };
 }

@@ -1,5 +1,5 @@
 // Cross.toml's per-target options turned into container terms: variables passed through, volumes
-// mounted and exported, the runner, cargo's -Zbuild-std. Pure: host facts come in as arguments.
+// mounted and exported, the runner, the std crates to build. Pure: host facts come in as arguments.
 import * as path from 'node:path';
 import { XcrossError } from '../base/errors';
 import type { Env } from '../host';
@@ -11,8 +11,8 @@ import type { Mount } from '../../runtimes/spec';
 export interface AppliedOptions {
   env: Record<string, string>;
   mounts: Mount[];
-  /** Flags for cargo, placed right after the subcommand. */
-  cargoFlags: string[];
+  /** Cross.toml's build-std: the std crates to build for the target (undefined: use the std there is). */
+  buildStd?: string[];
   /** Things the user should know (a volume whose variable is unset, ...). */
   notes: string[];
 }
@@ -34,7 +34,7 @@ const SYSTEM_DIRS = new Set([
 ]);
 
 export function applyTargetOptions(o: TargetOptions, triple: string, hostEnv: Env, cwd: string): AppliedOptions {
-  const out: AppliedOptions = { env: {}, mounts: [], cargoFlags: [], notes: [] };
+  const out: AppliedOptions = { env: {}, mounts: [], notes: [] };
   for (const entry of o.passthrough) {
     const [name, value] = splitEntry(entry, 'env.passthrough');
     const v = value ?? hostEnv[name];
@@ -67,9 +67,8 @@ export function applyTargetOptions(o: TargetOptions, triple: string, hostEnv: En
       );
     } else out.env[`CARGO_TARGET_${envVarTriple(triple)}_RUNNER`] = o.runner;
   }
-  if (o.buildStd === true) out.cargoFlags.push('-Zbuild-std');
-  else if (Array.isArray(o.buildStd) && o.buildStd.length > 0)
-    out.cargoFlags.push(`-Zbuild-std=${o.buildStd.join(',')}`);
+  if (o.buildStd === true) out.buildStd = [];
+  else if (Array.isArray(o.buildStd) && o.buildStd.length > 0) out.buildStd = o.buildStd;
   return out;
 }
 

@@ -19,14 +19,14 @@ export function targetForFloor(
 ): TargetSpec {
   if (asked === undefined) return t;
   if (t.glibc === undefined) {
-    const why = `${t.triple} links against ${t.libcName}, not glibc, so a glibc floor does not apply`;
+    const why = `${t.triple} links against ${t.libc.kind}, not glibc, so a glibc floor does not apply`;
     if (!asked.explicit) {
       warn(`${why}: glibc ${asked.version} from ${asked.from} ignored`);
       return t;
     }
     throw new XcrossError(`${why} (glibc ${asked.version} from ${asked.from})`, {
       fix:
-        t.libcName === 'musl'
+        t.libc.kind === 'musl'
           ? 'drop the floor: musl programs are static and start on any Linux'
           : 'drop the floor for this target',
     });
@@ -59,7 +59,7 @@ export function targetForFloor(
  */
 export function withFloor(registry: Registry, t: TargetSpec, floor: GlibcFloor): TargetSpec {
   const major = floor.gcc!.split('.')[0];
-  const cc = `${t.gnu}-gcc-${major}`;
+  const cc = `${t.ccPrefix}-gcc-${major}`;
   return {
     ...t,
     glibc: floor,
@@ -67,15 +67,20 @@ export function withFloor(registry: Registry, t: TargetSpec, floor: GlibcFloor):
     // cargo fingerprints the linker, and build scripts rerun when CC_<target> changes.
     linker: cc,
     cc,
-    cxx: `${t.gnu}-g++-${major}`,
+    cxx: `${t.ccPrefix}-g++-${major}`,
     // The floor's libraries live in the cross compiler's root, never beside the base suite's.
-    libs: 'sysroot',
-    qemuLdPrefix: `/usr/${t.gnu}`,
+    libc: { kind: 'glibc', layout: 'sysroot' },
     // Only the build host's own CPU runs these programs natively (on the image's newer libc).
-    nativeOn: [t.arch],
-    std: t.std.kind === 'multiarch' ? { kind: 'suite', suite: registry.base.suite } : t.std,
+    runner:
+      t.runner.kind === 'qemu-user' ? { ...t.runner, ldPrefix: `/usr/${t.gnu}`, nativeOn: [t.cpu.name] } : t.runner,
+    std: t.std.kind === 'deb' ? { kind: 'deb-suite', suite: registry.base.suite } : t.std,
     imageName: `${t.imageName}-glibc${floor.version}`,
-    pins: { ...t.pins, gcc: floor.gcc!, libc: floor.version, openssl: floor.openssl! },
+    pins: {
+      ...t.pins,
+      gcc: floor.gcc!,
+      libc: floor.version,
+      openssl: t.openssl.kind === 'none' ? 'none' : floor.openssl!,
+    },
   };
 }
 

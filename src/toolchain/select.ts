@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { XcrossError } from '../base/errors';
 import type { Host } from '../host';
 import type { ToolchainSource } from '../cli/cargo-args';
-import type { TargetSpec } from '../targets/registry';
+import { imageHasStd, type TargetSpec } from '../targets/registry';
 import type { Logger } from '../base/log';
 import { findHostToolchain, hasTargetStd, cargoHome, type HostToolchain } from './rustup-home';
 import { findOnPath } from '../../runtimes/which';
@@ -23,6 +23,8 @@ export interface ToolchainRequest {
   workspaceRoot: string;
   hostTriple: string;
   log: Logger;
+  /** Cross.toml's build-std asks for the std to be built: the image's rustc does that with no nightly. */
+  buildStd?: boolean;
 }
 
 const MISS_TTL_MS = 60 * 60 * 1000;
@@ -30,8 +32,8 @@ const MISS_TTL_MS = 60 * 60 * 1000;
 export async function selectToolchain(req: ToolchainRequest): Promise<Toolchain> {
   const { host, target, log } = req;
   const imageChoice = (why: string): Toolchain => {
-    if (!target.rustStd) {
-      const shell = `\`xcross shell --target ${target.triple}\` has its C toolchain and ${target.runner === 'wine' ? 'wine' : 'qemu'} meanwhile`;
+    if (!imageHasStd(target) && !req.buildStd) {
+      const shell = `\`xcross shell --target ${target.triple}\` has its C toolchain and ${target.runner.kind === 'wine' ? 'wine' : 'qemu'} meanwhile`;
       if (!target.rustupStd) {
         throw new XcrossError(
           `cannot build Rust for ${target.triple}: rustup has no std for it (a tier 3 target), Debian ships none, and the host has no usable toolchain for it (${why})`,
@@ -49,6 +51,10 @@ export async function selectToolchain(req: ToolchainRequest): Promise<Toolchain>
     if (req.explicit) throw new XcrossError(`+${req.explicit} names a host toolchain, but --toolchain-source is image`);
     return imageChoice('--toolchain-source image');
   }
+  if (req.buildStd && req.source === 'auto' && !req.explicit)
+    return imageChoice(
+      "Cross.toml's build-std: the image builds the std from its own sources with its stable rustc (a host toolchain would need nightly and rust-src)",
+    );
   const found = findHostToolchain(host, req.workspaceRoot, req.explicit, req.hostTriple);
   const refuse = (why: string): Toolchain => {
     if (req.source === 'host' || req.explicit) {

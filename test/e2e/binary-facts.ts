@@ -1,6 +1,8 @@
 // What a compiled program is for, read from its header: ELF machine, class and byte order (and whether
-// it asks for a dynamic loader), or a PE's machine. And what it should be for a triple.
+// it asks for a dynamic loader), or a PE's machine. And what it should be for a target (its cpu in
+// images/targets.toml).
 import * as fs from 'node:fs';
+import type { TargetSpec } from '../../src/targets/registry';
 
 export interface BinaryFacts {
   format: 'elf' | 'pe';
@@ -32,35 +34,11 @@ export function binaryFacts(file: string): BinaryFacts | undefined {
   return { format: 'elf', machine: u16(18), bits, endian: big ? 'big' : 'little', dynamic };
 }
 
-/** Rust's std::env::consts::ARCH for a triple (what the example prints). */
-export function rustArch(triple: string): string {
-  const cpu = triple.split('-')[0];
-  if (/^(arm|thumb)/.test(cpu)) return 'arm';
-  if (/^i[3-6]86$/.test(cpu)) return 'x86';
-  if (cpu === 'powerpc64le') return 'powerpc64';
-  if (cpu.startsWith('riscv64')) return 'riscv64';
-  return cpu;
-}
-
-// e_machine, class and byte order per Rust arch (ELF's own numbers: EM_386 3, EM_MIPS 8, EM_PPC64 21,
-// EM_S390 22, EM_ARM 40, EM_X86_64 62, EM_AARCH64 183, EM_RISCV 243).
-const ELF: Record<string, [number, 32 | 64, 'little' | 'big']> = {
-  x86: [3, 32, 'little'],
-  mips: [8, 32, 'big'],
-  powerpc64: [21, 64, 'little'],
-  s390x: [22, 64, 'big'],
-  arm: [40, 32, 'little'],
-  x86_64: [62, 64, 'little'],
-  aarch64: [183, 64, 'little'],
-  riscv64: [243, 64, 'little'],
-};
-
-/** The header facts a program built for the triple must have (without `dynamic`). */
-export function expectedBinary(triple: string): BinaryFacts {
-  if (triple.includes('-windows-')) return { format: 'pe', machine: 0x8664 };
-  const e = ELF[rustArch(triple)];
-  if (!e) throw new Error(`binary-facts: no ELF facts for ${triple}: add its arch`);
-  return { format: 'elf', machine: e[0], bits: e[1], endian: e[2] };
+/** The header facts a program built for the target must have (without `dynamic`): from its cpu. */
+export function expectedBinary(t: TargetSpec): BinaryFacts {
+  // PE machine numbers: IMAGE_FILE_MACHINE_AMD64 and _I386.
+  if (t.runner.kind === 'wine') return { format: 'pe', machine: t.cpu.elf.bits === 64 ? 0x8664 : 0x14c };
+  return { format: 'elf', machine: t.cpu.elf.machine, bits: t.cpu.elf.bits, endian: t.cpu.elf.endian };
 }
 
 /** The facts, less those `expected` does not name (a dynamic loader or not, for instance). */

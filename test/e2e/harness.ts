@@ -120,6 +120,16 @@ export function copyFixtures(): { dir: string; crate: string } {
   return { dir, crate: copyFixturesInto(dir) };
 }
 
+/** Copies one fixture crate (test/fixtures/NAME, without build output) into a fresh directory. */
+export function copyFixture(name: string): { dir: string; crate: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `xcross-e2e-${name}-`));
+  fs.cpSync(path.join(FIXTURES, name), path.join(dir, name), {
+    recursive: true,
+    filter: (src) => path.basename(src) !== 'target',
+  });
+  return { dir, crate: path.join(dir, name) };
+}
+
 /** path → sha256 of every file under dir, except build output. */
 export function snapshot(dir: string): Map<string, string> {
   const out = new Map<string, string>();

@@ -1,84 +1,127 @@
-// Every target of the registry, for real: its image built by xcross, and then
+// Targets of the registry, for real: `npm test` takes those images/targets.toml lists under [tests] ci
+// (one per family and kind); `npm run test:targets` (XCROSS_E2E_TARGETS=all) every one; a comma list
+// names some. For each: its image built by xcross and labelled with its pins, and then
 // - where the image has the target's Rust std: the example crate (C through CC_<t>, threads, the path
 //   dependency, its tests) built, run and tested under qemu-user or wine, the binary's ELF (or PE)
-//   header checked, exit codes 0, 7 and 101 passed through the emulator;
+//   header checked against its cpu, exit codes 0, 7 and 101 passed through the emulator; OpenSSL linked
+//   by name and through openssl-sys where the image has it; `xcross rustc --release -- -C lto` where
+//   the std is built in the image (cross's own README example, on powerpc);
 // - where it has none (Rust std from the host's rustup only): `xcross build` ending in the sentence
 //   that names `rustup target add`, and a threaded C program compiled in `xcross shell` that runs
 //   under qemu.
-// The registry is the list: a target added to images/targets.toml is tested here without an edit.
+// With XCROSS_E2E_REPORT=FILE each target's row (image and std build times, own layer size, test time)
+// is written there as JSON, for the README's table (scripts/test-targets.mjs).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadRegistry, type TargetSpec } from '../../src/targets/registry';
-import { binaryFacts, expectedBinary, factsLike, rustArch } from './binary-facts';
-import { containersWithLabel, copyFixtures, interruptWhen, snapshot, tail, xcross } from './harness';
+import { imageHasStd, loadRegistry, type TargetSpec } from '../../src/targets/registry';
+import { rustImageRef, stdImageRef } from '../../src/images/tag';
+import { targetLabels } from '../../src/images/labels';
+import { binaryFacts, expectedBinary, factsLike } from './binary-facts';
+import { containersWithLabel, copyFixture, copyFixtures, interruptWhen, snapshot, tail, xcross } from './harness';
 import { Terminal } from './pty-driver';
 
 const registry = loadRegistry();
 const HOUR = 60 * 60_000;
-const timings: string[] = [];
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const DEBIAN_CRATES = '/var/cache/xcross/debian-crates';
 
+function chosen(): TargetSpec[] {
+  const want = process.env.XCROSS_E2E_TARGETS ?? 'ci';
+  if (want === 'all') return registry.targets;
+  const names = want === 'ci' ? registry.ciTargets : want.split(',').map((s) => s.trim());
+  for (const n of names)
+    assert.ok(
+      registry.targets.some((t) => t.triple === n),
+      `XCROSS_E2E_TARGETS names ${n}, no target`,
+    );
+  return registry.targets.filter((t) => names.includes(t.triple));
+}
+
+interface ReportRow {
+  target: string;
+  family: string;
+  std: string;
+  /** ms; undefined when the layer was already here. */
+  stdBuild?: number;
+  imageBuild?: number;
+  /** Bytes of the target's own layers: the image less the Rust layer (and base) under it. */
+  ownBytes: number;
+  /** ms of the example's first `xcross test` (compiling its tests included), when the image has a std. */
+  test?: number;
+  runner: string;
+}
+const report: ReportRow[] = [];
 after(() => {
-  if (timings.length)
-    process.stderr.write(`# targets: what each took here\n${timings.map((l) => `#   ${l}`).join('\n')}\n`);
+  if (report.length === 0) return;
+  process.stderr.write(
+    `# targets: what each took here\n${report.map((r) => `#   ${r.target}: ${JSON.stringify(r)}`).join('\n')}\n`,
+  );
+  const file = process.env.XCROSS_E2E_REPORT;
+  if (file) fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), rows: report }, null, 2));
 });
 
-/** `xcross image build`, timed (0 s when the image was there: the aarch64 tests may have built it). */
-async function imageBuild(t: TargetSpec, crate: string): Promise<{ ref: string; ms: number }> {
-  const r = await xcross(['image', 'build', '--target', t.triple], { cwd: crate, tee: true, timeoutMs: HOUR });
+const imageSize = (ref: string) =>
+  Number(spawnSync('podman', ['image', 'inspect', '--format', '{{.Size}}', ref], { encoding: 'utf8' }).stdout.trim());
+const builtIn = (stderr: string, ref: string) => {
+  const m = new RegExp(`built ${ref.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} in (?:(\\d+)m)?(\\d+)s`).exec(stderr);
+  return m ? (Number(m[1] ?? 0) * 60 + Number(m[2])) * 1000 : undefined;
+};
+
+/** `xcross image build`, its labels checked against the pins list; the row of the report begun. */
+async function imageBuild(t: TargetSpec, crate: string): Promise<{ ref: string; row: ReportRow }> {
+  const r = await xcross(['image', 'build', '--target', t.triple], { cwd: crate, tee: true, timeoutMs: 2 * HOUR });
   assert.equal(r.code, 0, tail(r.stderr));
   const ref = r.stdout.trim();
   assert.match(ref, new RegExp(`^localhost/xcross/${t.triple}:[0-9a-f]{12}$`));
   const inspect = spawnSync('podman', ['image', 'inspect', '--format', '{{json .Labels}}', ref], { encoding: 'utf8' });
   const labels = JSON.parse(inspect.stdout) as Record<string, string>;
-  const want: Record<string, string> = {
-    'io.xcross.target': t.triple,
-    'io.xcross.gcc': t.pins.gcc,
-    'io.xcross.libc': t.pins.libc,
-    'io.xcross.libc-name': t.libcName,
-    'io.xcross.openssl': t.pins.openssl,
-    'io.xcross.qemu': t.pins.qemu,
-    'io.xcross.rustc': t.rustStd ? t.pins.rustc : 'none',
-    ...(t.pins.wine ? { 'io.xcross.wine': t.pins.wine } : {}),
+  for (const [k, v] of Object.entries(targetLabels(t))) assert.equal(labels[k], v, `${ref}: label ${k}`);
+  const std = stdImageRef(registry.base, t);
+  const row: ReportRow = {
+    target: t.triple,
+    family: t.family,
+    std: t.std.kind,
+    stdBuild: std ? builtIn(r.stderr, std) : undefined,
+    imageBuild: builtIn(r.stderr, ref),
+    ownBytes: imageSize(ref) - imageSize(rustImageRef(registry.base, registry.rust)),
+    runner: t.runner.kind === 'wine' ? `wine ${t.pins.wine}` : t.runner.binary.replace(/-static$/, ''),
   };
-  for (const [k, v] of Object.entries(want)) assert.equal(labels[k], v, `${ref}: label ${k}`);
-  return { ref, ms: /is not here yet/.test(r.stderr) ? r.ms : 0 };
+  report.push(row);
+  return { ref, row };
 }
 
-for (const t of registry.targets.filter((x) => x.rustStd)) {
-  describe(`${t.triple}: build, run and test the example crate (${t.runner === 'wine' ? 'wine' : t.qemuBinary})`, () => {
+const exe = (t: TargetSpec) => (t.runner.kind === 'wine' ? '.exe' : '');
+
+for (const t of chosen().filter(imageHasStd)) {
+  describe(`${t.triple}: build, run and test the example crate (${t.runner.kind === 'wine' ? 'wine' : t.runner.binary})`, () => {
     let dir: string;
     let crate: string;
     let before_: Map<string, string>;
-    const times: string[] = [];
-    const arch = rustArch(t.triple);
+    let row: ReportRow;
+    const arch = t.cpu.rustArch;
+    const facts = expectedBinary(t);
     before(() => {
       ({ dir, crate } = copyFixtures());
       before_ = snapshot(dir);
     });
-    after(() => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      timings.push(`${t.triple}: ${times.join(', ')}`);
-    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    test('the image: built by xcross, labelled with its pins', { timeout: HOUR }, async () => {
-      const { ms } = await imageBuild(t, crate);
-      times.push(ms ? `image built in ${seconds(ms)}` : 'image was here');
+    test('the image: built by xcross, labelled with its pins', { timeout: 2 * HOUR }, async () => {
+      ({ row } = await imageBuild(t, crate));
     });
 
     test('build: the binary is for the target (machine, class, byte order)', { timeout: 20 * 60_000 }, async () => {
       const r = await xcross(['build', '--target', t.triple], { cwd: crate, timeoutMs: 20 * 60_000 });
       assert.equal(r.code, 0, tail(r.stderr));
-      times.push(`build ${seconds(r.ms)}`);
-      const bin = path.join(crate, 'target', t.triple, 'debug', `hello-xcross${t.runner === 'wine' ? '.exe' : ''}`);
-      assert.deepEqual(factsLike(bin, expectedBinary(t.triple)), expectedBinary(t.triple), bin);
+      const bin = path.join(crate, 'target', t.triple, 'debug', `hello-xcross${exe(t)}`);
+      assert.deepEqual(factsLike(bin, facts), facts, bin);
     });
 
     test(
-      `run: the program runs under ${t.runner === 'wine' ? 'wine' : 'qemu or natively'}, says where, and its exit code comes through`,
+      `run: the program runs under ${t.runner.kind === 'wine' ? 'wine' : 'qemu or natively'}, says where, and its exit code comes through`,
       { timeout: 10 * 60_000 },
       async () => {
         const r = await xcross(['run', '--target', t.triple, '--', '--exit', '7'], {
@@ -89,12 +132,10 @@ for (const t of registry.targets.filter((x) => x.rustStd)) {
         assert.match(r.stdout, new RegExp(`^hello from ${arch}$`, 'm'));
         assert.match(r.stdout, new RegExp(`^target=${t.triple} c_arch=${arch} c_mul\\(6,7\\)=42$`, 'm'));
         assert.match(r.stdout, /^threaded_sum=5000050000$/m);
-        const facts = expectedBinary(t.triple);
-        const endian = facts.endian ?? 'little';
-        const bytes = endian === 'big' ? '\\[1, 2, 3, 4\\]' : '\\[4, 3, 2, 1\\]';
+        const bytes = t.cpu.elf.endian === 'big' ? '\\[1, 2, 3, 4\\]' : '\\[4, 3, 2, 1\\]';
         assert.match(
           r.stdout,
-          new RegExp(`^endian=${endian} pointer_bits=${facts.bits ?? 64} bytes_of_0x01020304=${bytes}$`, 'm'),
+          new RegExp(`^endian=${t.cpu.elf.endian} pointer_bits=${t.cpu.elf.bits} bytes_of_0x01020304=${bytes}$`, 'm'),
         );
         assert.match(r.stderr, /hello-xcross: this line goes to stderr/);
         assert.doesNotMatch(r.stdout, /goes to stderr/);
@@ -102,9 +143,10 @@ for (const t of registry.targets.filter((x) => x.rustStd)) {
     );
 
     test('test: every test passes, in parallel; a failing one exits 101', { timeout: 20 * 60_000 }, async () => {
+      // Verbatim, as cross's README has it for mips64: `xcross test --target <triple>`.
       const r = await xcross(['test', '--target', t.triple], { cwd: crate, timeoutMs: 20 * 60_000 });
       assert.equal(r.code, 0, tail(r.stdout + r.stderr));
-      times.push(`test ${seconds(r.ms)}`);
+      if (row) row.test = r.ms;
       assert.match(r.stdout, /test result: ok\. 5 passed; 0 failed/);
       assert.match(r.stdout, /test result: ok\. 3 passed; 0 failed; 1 ignored/);
       const failing = await xcross(['test', '--target', t.triple, '--test', 'parallel', '--', '--ignored'], {
@@ -115,6 +157,59 @@ for (const t of registry.targets.filter((x) => x.rustStd)) {
       assert.match(failing.stdout, /fails_on_purpose \.\.\. FAILED/);
       assert.match(failing.stdout, /this test fails on purpose/);
     });
+
+    if (t.std.kind === 'build') {
+      test(
+        '`xcross rustc --release -- -C lto`: the std built in the image carries the bitcode LTO needs',
+        { timeout: 20 * 60_000 },
+        async () => {
+          // Verbatim, as cross's README has it for powerpc.
+          const r = await xcross(['rustc', '--target', t.triple, '--release', '--', '-C', 'lto'], {
+            cwd: crate,
+            timeoutMs: 20 * 60_000,
+          });
+          assert.equal(r.code, 0, tail(r.stderr));
+          const bin = path.join(crate, 'target', t.triple, 'release', `hello-xcross${exe(t)}`);
+          assert.deepEqual(factsLike(bin, facts), facts, bin);
+          const run = await xcross(['shell', '--target', t.triple, '--', 'xcross-runner', bin, '--exit', '3'], {
+            cwd: crate,
+          });
+          assert.equal(run.code, 3, tail(run.stdout + run.stderr));
+          assert.match(run.stdout, /^threaded_sum=5000050000$/m);
+        },
+      );
+    }
+
+    if (t.openssl.kind !== 'none') {
+      for (const fixture of ['ssl-link', 'ssl-sys']) {
+        test(
+          `OpenSSL ${t.pins.openssl} (${t.openssl.kind === 'source' ? 'built in the image' : 'Debian'}): ${fixture === 'ssl-link' ? 'linked by name (-lssl -lcrypto)' : 'through openssl-sys and pkg-config'}, run`,
+          { timeout: 20 * 60_000 },
+          async () => {
+            if (fixture === 'ssl-sys')
+              assert.ok(
+                fs.existsSync(DEBIAN_CRATES) && fs.readdirSync(DEBIAN_CRATES).some((d) => d.startsWith('openssl-sys-')),
+                `no openssl-sys in ${DEBIAN_CRATES}: run scripts/setup-host.sh --e2e-user NAME (it runs scripts/debian-crates.sh)`,
+              );
+            const f = copyFixture(fixture);
+            try {
+              const r = await xcross(['run', '--target', t.triple], { cwd: f.crate, timeoutMs: 20 * 60_000 });
+              assert.equal(r.code, 0, tail(r.stdout + r.stderr));
+              assert.match(r.stdout, new RegExp(`^OpenSSL ${t.pins.openssl.replace(/\./g, '\\.')}[ .]`, 'm'));
+              if (fixture === 'ssl-link') {
+                assert.match(
+                  r.stdout,
+                  /^sha256\(xcross\)=4b059005a9ec988d3e593721cbc3989646ad0244f62c85fddd86914c054786d9$/m,
+                );
+                assert.match(r.stdout, /^ssl_init=true$/m);
+              } else assert.match(r.stdout, /^version_number=0x[0-9a-f]+$/m);
+            } finally {
+              fs.rmSync(f.dir, { recursive: true, force: true });
+            }
+          },
+        );
+      }
+    }
 
     test(
       'Ctrl-C: the program stops and xcross exits 130, with or without a terminal; no container left',
@@ -136,14 +231,14 @@ for (const t of registry.targets.filter((x) => x.rustStd)) {
       },
     );
 
-    if (t.runner === 'wine') {
+    if (t.runner.kind === 'wine') {
       test(
         "wine for a user who does not own the image's prefix (a rootful engine runs you with --user)",
         { timeout: 5 * 60_000 },
         async () => {
-          const exe = path.join(crate, 'target', t.triple, 'debug', 'hello-xcross.exe');
+          const file = path.join(crate, 'target', t.triple, 'debug', 'hello-xcross.exe');
           const ref = (await xcross(['image', 'build', '--target', t.triple], { cwd: crate })).stdout.trim();
-          fs.chmodSync(path.dirname(exe), 0o755);
+          fs.chmodSync(path.dirname(file), 0o755);
           const r = spawnSync(
             'podman',
             [
@@ -157,7 +252,7 @@ for (const t of registry.targets.filter((x) => x.rustStd)) {
               '--user',
               '4321:4321',
               '-v',
-              `${exe}:/w/hello.exe:ro`,
+              `${file}:/w/hello.exe:ro`,
               ref,
               'sh',
               '-c',
@@ -165,7 +260,7 @@ for (const t of registry.targets.filter((x) => x.rustStd)) {
             ],
             { encoding: 'utf8', timeout: 120_000 },
           );
-          assert.match(r.stdout, /^hello from x86_64$/m, r.stdout + r.stderr);
+          assert.match(r.stdout, new RegExp(`^hello from ${arch}$`, 'm'), r.stdout + r.stderr);
           assert.match(r.stdout, /^exit=4$/m, r.stdout + r.stderr);
           assert.match(r.stdout, /^d\S+ +\d+ 4321 4321 .*xcross-wine-4321$/m, 'its own prefix');
         },
@@ -177,21 +272,21 @@ for (const t of registry.targets.filter((x) => x.rustStd)) {
       assert.deepEqual([...now.keys()].sort(), [...before_.keys()].sort());
       for (const [file, hash] of before_) assert.equal(now.get(file), hash, `${file} changed`);
       assert.deepEqual(containersWithLabel('io.xcross.managed'), []);
+      if (row) process.stderr.write(`# ${t.triple}: image ${row.imageBuild ? seconds(row.imageBuild) : 'was here'}\n`);
     });
   });
 }
 
-for (const t of registry.targets.filter((x) => !x.rustStd)) {
+for (const t of chosen().filter((x) => !imageHasStd(x))) {
   describe(`${t.triple}: its image and C toolchain; Rust std from the host's rustup only`, () => {
     let dir: string;
     let crate: string;
-    const musl = t.libcName === 'musl';
+    const musl = t.libc.kind === 'musl';
     before(() => ({ dir, crate } = copyFixtures()));
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    test('the image: built by xcross, labelled with its pins', { timeout: HOUR }, async () => {
-      const { ms } = await imageBuild(t, crate);
-      timings.push(`${t.triple}: ${ms ? `image built in ${seconds(ms)}` : 'image was here'}`);
+    test('the image: built by xcross, labelled with its pins', { timeout: 2 * HOUR }, async () => {
+      await imageBuild(t, crate);
     });
 
     test(
@@ -224,7 +319,7 @@ for (const t of registry.targets.filter((x) => !x.rustStd)) {
         assert.equal(r.code, 42, tail(r.stdout + r.stderr));
         assert.match(r.stdout, /^threads sum=12$/m);
         const program_ = path.join(crate, 'target', 'threads');
-        assert.deepEqual(factsLike(program_, expectedBinary(t.triple)), expectedBinary(t.triple));
+        assert.deepEqual(factsLike(program_, expectedBinary(t)), expectedBinary(t));
         // musl's C library is linked in: no dynamic loader asked for.
         assert.equal(binaryFacts(program_)?.dynamic, !musl);
       },

@@ -107,3 +107,36 @@ test("--strace and --gdb PORT are xcross's; shell is parsed like a cargo subcomm
   assert.throws(() => parse(['run', '--gdb', 'http']), /--gdb needs a TCP port number, not 'http'/);
   assert.throws(() => parse(['run', '--gdb=70000']), /--gdb needs a TCP port number/);
 });
+
+test('`xcross rustc --release -- -C lto`: rustc also gets the bitcode LTO needs (cargo would say embed-bitcode=no)', () => {
+  const argv = (...a: string[]) => cargoArgv(parse(['rustc', '--target', 'T', '--release', '--', ...a]), 'T');
+  assert.deepEqual(argv('-C', 'lto'), [
+    'rustc',
+    '--target',
+    'T',
+    '--release',
+    '--',
+    '-C',
+    'lto',
+    '-C',
+    'embed-bitcode=yes',
+  ]);
+  assert.deepEqual(argv('-Clto=fat').slice(-2), ['-C', 'embed-bitcode=yes']);
+  assert.deepEqual(argv('--codegen=lto=thin').slice(-2), ['-C', 'embed-bitcode=yes']);
+  assert.deepEqual(
+    argv('-C', 'lto=off'),
+    ['rustc', '--target', 'T', '--release', '--', '-C', 'lto=off'],
+    'no LTO asked',
+  );
+  assert.deepEqual(
+    argv('-C', 'lto', '-C', 'embed-bitcode=no').slice(-1),
+    ['embed-bitcode=no'],
+    "the user's word stands",
+  );
+  assert.deepEqual(argv('-C', 'opt-level=3').slice(-1), ['opt-level=3']);
+  assert.deepEqual(
+    cargoArgv(parse(['run', '--', '-C', 'lto']), 'T'),
+    ['run', '--target', 'T', '--', '-C', 'lto'],
+    "a program's own arguments",
+  );
+});

@@ -57,6 +57,8 @@ test('targets --json lists the registry, with every field scripts read', () => {
     'std',
     'tests',
     'glibcFloors',
+    'stdSource',
+    'opensslSource',
   ];
   for (const row of rows) assert.deepEqual(Object.keys(row).sort(), [...fields].sort(), row.target);
   const by = (t: string) => rows.find((x) => x.target === t)!;
@@ -70,13 +72,33 @@ test('targets --json lists the registry, with every field scripts read', () => {
   );
   assert.deepEqual(
     [by('x86_64-pc-windows-gnu').wine, by('x86_64-pc-windows-gnu').qemu, by('x86_64-pc-windows-gnu').rustc],
-    ['8.0', 'none', '1.63.0'],
+    ['8.0', 'none', '1.96.0'],
   );
   assert.match(by('x86_64-pc-windows-gnu').tests, /^wine 8\.0/);
   assert.equal(by('x86_64-unknown-linux-musl').rustc, 'host rustup only');
   assert.equal(by('x86_64-unknown-linux-musl').libcName, 'musl');
   assert.match(by('i686-unknown-linux-gnu').tests, /^qemu-i386 7\.2; native on x86_64, i686 hosts$/);
-  assert.match(by('s390x-unknown-linux-gnu').std, /trixie/);
+  assert.match(
+    by('s390x-unknown-linux-gnu').std,
+    /^Debian package \(trixie's libstd-rust-web-dev:s390x, the same rustc build\)$/,
+  );
+  assert.deepEqual(
+    ['aarch64-unknown-linux-gnu', 'mips-unknown-linux-gnu', 'x86_64-unknown-linux-musl'].map((t) => [
+      by(t).stdSource,
+      by(t).std.split(' (')[0],
+    ]),
+    [
+      ['debian', 'Debian package'],
+      ['build', 'built in the image'],
+      ['host', 'host rustup'],
+    ],
+  );
+  assert.deepEqual(
+    ['aarch64-unknown-linux-gnu', 'mips-unknown-linux-gnu', 'x86_64-unknown-linux-musl'].map(
+      (t) => by(t).opensslSource,
+    ),
+    ['debian', 'source', 'none'],
+  );
   const floors = (t: string) => by(t).glibcFloors as unknown as string[];
   assert.deepEqual(
     [floors('x86_64-unknown-linux-gnu'), floors('aarch64-unknown-linux-gnu')],
@@ -97,7 +119,7 @@ test('targets: the terminal table has a line per target and its image', () => {
   const lines = r.stdout.trimEnd().split('\n');
   assert.match(
     lines[0],
-    /^TARGET +DEBIAN ARCH +C COMPILER +LIBC +GLIBC FLOORS +OPENSSL +GCC +IMAGE RUSTC +TESTS RUN UNDER +IMAGE$/,
+    /^TARGET +DEBIAN ARCH +C COMPILER +LIBC +GLIBC FLOORS +OPENSSL +GCC +IMAGE RUSTC +RUST STD +TESTS RUN UNDER +IMAGE$/,
   );
   assert.equal(lines.length, loadRegistry().targets.length + 1);
   assert.match(
@@ -106,7 +128,11 @@ test('targets: the terminal table has a line per target and its image', () => {
   );
   assert.match(
     r.stdout,
-    /^riscv64gc-unknown-linux-gnu +riscv64 +riscv64-linux-gnu-gcc +glibc 2\.36 +2\.36 \(default\) +none +12\.2\.0 +1\.96\.0 +qemu-riscv64 7\.2; native on riscv64 hosts +localhost\/xcross\/riscv64gc-unknown-linux-gnu:[0-9a-f]{12}$/m,
+    /^mips-unknown-linux-gnu +mips .* 3\.0\.20 \(built\) .* built in the image +qemu-mips 7\.2; native on mips hosts +localhost/m,
+  );
+  assert.match(
+    r.stdout,
+    /^riscv64gc-unknown-linux-gnu +riscv64 +riscv64-linux-gnu-gcc +glibc 2\.36 +2\.36 \(default\) +3\.0\.20 \(built\) +12\.2\.0 +1\.96\.0 +Debian package +qemu-riscv64 7\.2; native on riscv64 hosts +localhost\/xcross\/riscv64gc-unknown-linux-gnu:[0-9a-f]{12}$/m,
   );
 });
 

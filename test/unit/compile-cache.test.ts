@@ -20,7 +20,7 @@ import { listEntries, writeEntry } from '../../src/compile-cache/local-dir';
 import { manifestKey, RedisBridge } from '../../src/compile-cache/redis-bridge';
 import { planCargo } from '../../src/plan/cargo-spec';
 import { findTarget, loadRegistry } from '../../src/targets/registry';
-import { toolchainBuildArgs, toolchainLabels } from '../../src/images/build-args';
+import { rustLabels } from '../../src/images/labels';
 import { recordingLogger, tempDir, throwsXcross } from './helpers';
 
 describe('the setting', () => {
@@ -201,15 +201,12 @@ describe('the plan of a run', () => {
 });
 
 describe('the images', () => {
-  test('the rust-web toolchain pins sccache and labels it; bookworm has none', () => {
+  test("the images' rustc pins sccache and labels it; a rust table without the key has none", () => {
     const reg = loadRegistry();
-    const web = reg.toolchains.find((t) => t.name === 'web')!;
-    const bookworm = reg.toolchains.find((t) => t.name === 'bookworm')!;
-    assert.equal(web.sccache, '0.4.0-pre.6');
-    assert.equal(toolchainBuildArgs(web, 'b').PIN_SCCACHE, '0.4.0-pre.6');
-    assert.equal(toolchainLabels(web)['io.xcross.toolchain-sccache'], '0.4.0-pre.6');
-    assert.equal(toolchainBuildArgs(bookworm, 'b').PIN_SCCACHE, '');
-    assert.equal(toolchainLabels(bookworm)['io.xcross.toolchain-sccache'], undefined);
+    assert.equal(reg.rust.sccache, '0.4.0-pre.6');
+    assert.equal(rustLabels(reg.rust)['io.xcross.toolchain-sccache'], '0.4.0-pre.6');
+    assert.equal(rustLabels({ ...reg.rust, sccache: undefined })['io.xcross.toolchain-sccache'], undefined);
+    for (const t of reg.targets) assert.equal(t.rust.sccache, '0.4.0-pre.6', t.triple);
   });
 });
 

@@ -76,13 +76,22 @@ describe('host checks', () => {
     writeTree(d, { 'qemu-aarch64': 'enabled\n' });
     // Every emulated CPU needs its entry once (armv7 and armv5te share qemu-arm); x86_64 and i686 run
     // natively on x86_64, and wine targets need none.
-    assert.match(binfmtCheck(targets, 'x86_64', d).message, /no qemu entry for arm, ppc64le, s390x, riscv64, mips:/);
+    assert.match(
+      binfmtCheck(targets, 'x86_64', d).message,
+      /no qemu entry for arm, ppc64le, s390x, riscv64, mips, mipsel, mips64, mips64el, ppc, ppc64, sparc64:/,
+    );
     writeTree(d, {
       'qemu-mips': 'enabled\n',
       'qemu-arm': 'enabled\n',
       'qemu-ppc64le': 'enabled\n',
       'qemu-s390x': 'enabled\n',
       'qemu-riscv64': 'enabled\n',
+      'qemu-mipsel': 'enabled\n',
+      'qemu-mips64': 'enabled\n',
+      'qemu-mips64el': 'enabled\n',
+      'qemu-ppc': 'enabled\n',
+      'qemu-ppc64': 'enabled\n',
+      'qemu-sparc64': 'enabled\n',
     });
     assert.equal(binfmtCheck(targets, 'x86_64', d).status, 'ok');
     // On an arm64 host, aarch64 is native and x86_64 and i386 need qemu.

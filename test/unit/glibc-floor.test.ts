@@ -10,8 +10,9 @@ import { compareVersions, splitTargetFloor } from '../../src/targets/glibc-floor
 import { everyImageTarget, targetForFloor } from '../../src/targets/floor-select';
 import { findTarget, loadRegistry } from '../../src/targets/registry';
 import { targetImageRef } from '../../src/images/tag';
-import { targetBuildArgs, targetLabels } from '../../src/images/build-args';
-import { planTargetImage } from '../../src/images/target-plan';
+import { targetLabels } from '../../src/images/labels';
+import type { Step } from '../../src/images/steps';
+import { planTargetImage, type TargetImagePlan } from '../../src/images/target-plan';
 import { isXcrossError } from '../../src/base/errors';
 import { tempDir, writeTree } from './helpers';
 
@@ -178,7 +179,11 @@ describe('which floors a target has', () => {
       [t.linker, t.cc, t.cxx, t.ar],
       ['aarch64-linux-gnu-gcc-10', 'aarch64-linux-gnu-gcc-10', 'aarch64-linux-gnu-g++-10', 'aarch64-linux-gnu-ar'],
     );
-    assert.equal(t.qemuLdPrefix, '/usr/aarch64-linux-gnu', "qemu loads the floor's libc");
+    assert.equal(
+      t.runner.kind === 'qemu-user' && t.runner.ldPrefix,
+      '/usr/aarch64-linux-gnu',
+      "qemu loads the floor's libc",
+    );
     assert.equal(t.pins.rustc, plain.pins.rustc, 'the same Rust compiler');
     assert.match(
       targetImageRef(registry.base, t),
@@ -215,86 +220,99 @@ describe('which floors a target has', () => {
     assert.equal(t, findTarget(registry, 'x86_64-pc-windows-gnu'));
     assert.match(warnings[0], /links against mingw-w64, not glibc.*glibc 2\.31 from the command line ignored/);
   });
-  test('every image the registry describes: 12 targets plus the 2.31 floor of four', () => {
+  test('every image the registry describes: the targets plus the 2.31 floor of five', () => {
     const all = everyImageTarget(registry);
-    assert.equal(all.length, registry.targets.length + 4);
+    assert.equal(all.length, registry.targets.length + 5);
     assert.deepEqual(
       all.filter((t) => t.glibc && !t.glibc.isDefault).map((t) => t.triple),
-      [A64, X64, 'armv7-unknown-linux-gnueabihf', 'i686-unknown-linux-gnu'],
+      [A64, X64, 'armv7-unknown-linux-gnueabihf', 'i686-unknown-linux-gnu', 'i586-unknown-linux-gnu'],
     );
   });
 });
 
 describe('the image plan of a floor', () => {
+  const steps = <K extends Step['kind']>(p: TargetImagePlan, kind: K) =>
+    p.steps.filter((x): x is Extract<Step, { kind: K }> => x.kind === kind);
+  const tools = (p: TargetImagePlan) =>
+    Object.fromEntries(steps(p, 'tools').flatMap((x) => x.tools.map((t) => [t.name, 'exec' in t ? t.exec : ''])));
+  const reads = (p: TargetImagePlan, name: string) => p.pins.find((x) => x.name === name)?.reads.map((r) => r.arg);
   test("a cross target: the floor suite's cross gcc unpacked into /, binutils from the base suite", () => {
     const t = floor(A64, '2.31').t;
     const p = planTargetImage(t, 'amd64');
-    assert.deepEqual(p.aptPackages, ['binutils-aarch64-linux-gnu']);
-    assert.deepEqual(p.addArchs, [], 'no multiarch: dpkg must not see an older libc6');
-    assert.equal(p.rootUnpack?.dir, '/');
-    assert.equal(p.rootUnpack?.suite, 'bullseye');
-    assert.deepEqual(p.rootUnpack?.packages.slice(0, 3), [
+    assert.deepEqual(steps(p, 'apt')[0].packages, ['binutils-aarch64-linux-gnu']);
+    assert.deepEqual(steps(p, 'apt')[0].addArchs, [], 'no multiarch: dpkg must not see an older libc6');
+    const [root, ssl, std] = steps(p, 'unpack');
+    assert.deepEqual([root.into, root.suite, root.releaseOnly], [{ kind: 'root', dir: '/' }, 'bullseye', true]);
+    assert.deepEqual(root.packages.slice(0, 3), [
       'gcc-10-aarch64-linux-gnu',
       'cpp-10-aarch64-linux-gnu',
       'g++-10-aarch64-linux-gnu',
     ]);
-    assert.ok(p.rootUnpack?.packages.includes('libc6-dev-arm64-cross'));
-    assert.deepEqual(p.sysroot, {
+    assert.ok(root.packages.includes('libc6-dev-arm64-cross'));
+    assert.deepEqual(ssl, {
+      kind: 'unpack',
       suite: 'bullseye',
       releaseOnly: true,
       arch: 'arm64',
       packages: ['libssl-dev', 'libssl1.1'],
-      dir: '/usr/aarch64-linux-gnu',
+      into: { kind: 'sysroot', dir: '/usr/aarch64-linux-gnu', multiarch: 'aarch64-linux-gnu' },
     });
     assert.deepEqual(
-      p.std,
-      { suite: 'bookworm', arch: 'arm64', packages: ['libstd-rust-web-dev'] },
+      [std.suite, std.arch, std.packages, std.into],
+      ['bookworm', 'arm64', ['libstd-rust-web-dev'], { kind: 'rustlib' }],
       'the std of the same rustc, unpacked',
     );
-    assert.equal(p.tools['aarch64-linux-gnu-gcc'], '/usr/bin/aarch64-linux-gnu-gcc-10');
-    assert.deepEqual([p.libcFrom, p.opensslFrom], [['libc6-dev-arm64-cross:all'], ['libssl-dev:arm64']]);
-    const args = targetBuildArgs(t, p, 'tc');
+    assert.equal(tools(p)['aarch64-linux-gnu-gcc'], '/usr/bin/aarch64-linux-gnu-gcc-10');
+    assert.deepEqual([reads(p, 'libc'), reads(p, 'openssl')], [['libc6-dev-arm64-cross:all'], ['libssl-dev:arm64']]);
     assert.deepEqual(
-      [args.TARGET_LINKER, args.PIN_GLIBCXX, args.PIN_CXXABI, args.ROOT_DIR],
-      ['aarch64-linux-gnu-gcc-10', '3.4.28', '1.3.12', '/'],
+      [
+        p.env.CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER,
+        p.pins.find((x) => x.name === 'glibcxx')?.want,
+        p.pins.find((x) => x.name === 'cxxabi')?.want,
+      ],
+      ['aarch64-linux-gnu-gcc-10', '3.4.28', '1.3.12'],
     );
   });
   test("the build host's own architecture: the floor suite's native gcc in a root of its own, run with --sysroot", () => {
     const t = floor(X64, '2.31').t;
     const p = planTargetImage(t, 'amd64');
     assert.equal(p.native, true);
-    assert.deepEqual(p.aptPackages, []);
-    assert.equal(p.rootUnpack?.dir, '/opt/xcross/glibc-2.31');
+    assert.deepEqual(steps(p, 'apt'), []);
+    const [root] = steps(p, 'unpack');
+    assert.deepEqual(root.into, { kind: 'root', dir: '/opt/xcross/glibc-2.31' });
     assert.ok(
-      ['gcc-10', 'libc6-dev', 'libstdc++-10-dev', 'libssl-dev', 'libssl1.1'].every((x) =>
-        p.rootUnpack!.packages.includes(x),
-      ),
+      ['gcc-10', 'libc6-dev', 'libstdc++-10-dev', 'libssl-dev', 'libssl1.1'].every((x) => root.packages.includes(x)),
     );
     assert.equal(
-      p.tools['x86_64-linux-gnu-gcc-10'],
+      tools(p)['x86_64-linux-gnu-gcc-10'],
       '/opt/xcross/glibc-2.31/usr/bin/x86_64-linux-gnu-gcc-10 --sysroot=/opt/xcross/glibc-2.31',
     );
     assert.equal(p.pkgConfigDir, '/opt/xcross/glibc-2.31/usr/lib/x86_64-linux-gnu/pkgconfig');
-    assert.deepEqual(p.runtimeLibs, [
+    assert.deepEqual(steps(p, 'runtime-libs')[0].globs, [
       '/opt/xcross/glibc-2.31/usr/lib/x86_64-linux-gnu/libssl.so.*',
       '/opt/xcross/glibc-2.31/usr/lib/x86_64-linux-gnu/libcrypto.so.*',
     ]);
-    assert.equal(p.std, undefined, 'the host std comes with the compiler');
+    assert.equal(steps(p, 'unpack').length, 1, 'the host std comes with the compiler');
     // On an arm64 build host the two swap: x86_64 is the cross one.
-    assert.equal(planTargetImage(t, 'arm64').rootUnpack?.dir, '/');
-    assert.equal(planTargetImage(floor(A64, '2.31').t, 'arm64').rootUnpack?.dir, '/opt/xcross/glibc-2.31');
+    assert.deepEqual(steps(planTargetImage(t, 'arm64'), 'unpack')[0].into, { kind: 'root', dir: '/' });
+    assert.deepEqual(steps(planTargetImage(floor(A64, '2.31').t, 'arm64'), 'unpack')[0].into, {
+      kind: 'root',
+      dir: '/opt/xcross/glibc-2.31',
+    });
   });
-  test("i686's floor libraries come from Debian's i386 packages", () => {
+  test("i686's floor libraries come from Debian's i386 packages; i586's floor keeps its Pentium flags", () => {
     const p = planTargetImage(floor('i686-unknown-linux-gnu', '2.31').t, 'amd64');
-    assert.ok(
-      p.rootUnpack!.packages.includes('gcc-10-i686-linux-gnu') &&
-        p.rootUnpack!.packages.includes('libc6-dev-i386-cross'),
+    const [root, ssl] = steps(p, 'unpack');
+    assert.ok(root.packages.includes('gcc-10-i686-linux-gnu') && root.packages.includes('libc6-dev-i386-cross'));
+    assert.deepEqual(
+      [ssl.arch, ssl.into],
+      ['i386', { kind: 'sysroot', dir: '/usr/i686-linux-gnu', multiarch: 'i386-linux-gnu' }],
     );
-    assert.equal(p.sysroot?.arch, 'i386');
+    const i586 = floor('i586-unknown-linux-gnu', '2.31').t;
+    assert.deepEqual([i586.cc, i586.linker], ['i586-linux-gnu-gcc-10', 'i586-linux-gnu-gcc-10']);
     assert.equal(
-      targetBuildArgs(floor('i686-unknown-linux-gnu', '2.31').t, p, 'tc').SYSROOT_MULTIARCH,
-      'i386-linux-gnu',
-      "OpenSSL's i386 files are in usr/lib/i386-linux-gnu",
+      tools(planTargetImage(i586, 'amd64'))['i586-linux-gnu-gcc-10'],
+      'i686-linux-gnu-gcc-10 -march=pentium',
     );
   });
 });

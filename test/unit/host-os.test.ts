@@ -114,7 +114,7 @@ describe("the doctor's fixes follow the host", () => {
     );
     assert.match(
       binfmtCheck(targets, 'x86_64', empty, os('alpine')).fix ?? '',
-      /^sudo apk add qemu-openrc qemu-aarch64 qemu-arm qemu-ppc64le qemu-s390x qemu-riscv64 qemu-mips, then/,
+      /^sudo apk add qemu-openrc qemu-aarch64 qemu-arm qemu-ppc64le qemu-s390x qemu-riscv64 qemu-mips qemu-mipsel qemu-mips64 qemu-mips64el qemu-ppc qemu-ppc64 qemu-sparc64, then/,
     );
   });
 });

@@ -213,7 +213,7 @@ test('an archive: layers gzip-compressed inside the tar, read back whole; trunca
 test('an archived image loads only when it is an image this xcross builds, labels and all', () => {
   const registry = loadRegistry();
   const expected = expectedImages(registry);
-  const target = [...expected.values()].find((e) => e.kind === 'toolchain')!;
+  const target = [...expected.values()].find((e) => e.kind === 'target')!;
   assert.equal(archiveRefusal({ id: '1', names: [target.ref], labels: target.labels }, expected), undefined);
   assert.match(
     archiveRefusal({ id: '1', names: [target.ref], labels: { ...target.labels, 'io.xcross.gcc': '1.0' } }, expected)!,
@@ -264,7 +264,7 @@ test('image push --all: every current image that carries its inputs digest; the 
   const { pushImages } = await import('../../src/commands/image-transfer');
   const registry = loadRegistry();
   const expected = [...expectedImages(registry).values()];
-  const good = expected.filter((e) => e.kind !== 'toolchain' || e.target?.triple === 'x86_64-unknown-linux-gnu');
+  const good = expected.filter((e) => e.kind !== 'target' || e.target?.triple === 'x86_64-unknown-linux-gnu');
   const stale = expected.find((e) => e.target?.triple === 'aarch64-unknown-linux-gnu')!;
   const { [INPUTS_LABEL]: _inputs, ...staleLabels } = stale.labels;
   const here = new Map<string, Record<string, string>>([

@@ -1,4 +1,4 @@
-// Image tags: digests of the image inputs, base -> Rust toolchain -> target; the build's precomputed
+// Image tags: digests of the image inputs, base -> Rust -> [std] -> target; the build's precomputed
 // copy must equal them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,15 +7,15 @@ import * as path from 'node:path';
 import {
   BASE_FILES,
   PRECOMPUTED_TAGS,
-  TARGET_FILES,
-  TOOLCHAIN_FILES,
+  RUST_FILES,
   baseTag,
   computeTags,
   inputsSignature,
+  rustImageRef,
+  rustTag,
+  stdImageRef,
   targetImageRef,
   targetTag,
-  toolchainImageRef,
-  toolchainTag,
 } from '../../src/images/tag';
 import { IMAGES_DIR } from '../../src/base/package-root';
 import { everyImageTarget } from '../../src/targets/floor-select';
@@ -23,11 +23,11 @@ import { findTarget, loadRegistry } from '../../src/targets/registry';
 import { tempDir } from './helpers';
 
 const registry = loadRegistry();
-const ALL = [...BASE_FILES, ...TOOLCHAIN_FILES, ...TARGET_FILES, 'targets.toml'];
 
 function copyImages(): string {
   const d = tempDir();
-  for (const f of ALL) fs.copyFileSync(path.join(IMAGES_DIR, f), path.join(d, f));
+  fs.cpSync(IMAGES_DIR, d, { recursive: true });
+  for (const f of [...BASE_FILES, ...RUST_FILES, 'targets.toml']) assert.ok(fs.existsSync(path.join(d, f)), f);
   return d;
 }
 
@@ -38,19 +38,19 @@ test('the precomputed tags written by the build equal the digests, and hold for 
   };
   assert.equal(pre.signature, inputsSignature());
   const copy = copyImages();
-  for (const t of registry.targets)
-    assert.equal(targetImageRef(registry.base, t), targetImageRef(registry.base, t, copy), t.triple);
-  for (const tc of registry.toolchains)
-    assert.equal(toolchainImageRef(registry.base, tc), toolchainImageRef(registry.base, tc, copy), tc.name);
+  assert.equal(rustImageRef(registry.base, registry.rust), rustImageRef(registry.base, registry.rust, copy));
   const images = everyImageTarget(registry);
-  for (const t of images)
+  for (const t of images) {
     assert.equal(targetImageRef(registry.base, t), targetImageRef(registry.base, t, copy), t.imageName);
-  assert.deepEqual(computeTags(registry.base, registry.toolchains, images), pre);
-  // base, two toolchains, every target at every floor: nothing left to hash on the way to a build.
-  assert.equal(Object.keys(pre.tags).length, 1 + registry.toolchains.length + images.length);
+    assert.equal(stdImageRef(registry.base, t), stdImageRef(registry.base, t, copy), t.imageName);
+  }
+  assert.deepEqual(computeTags(registry.base, registry.rust, images), pre);
+  // base, Rust, every std layer, every target at every floor: nothing left to hash on the way to a build.
+  const stds = new Set(images.filter((t) => t.std.kind === 'build').map((t) => t.triple)).size;
+  assert.equal(Object.keys(pre.tags).length, 2 + stds + images.length);
 });
 
-test('tags change with a Containerfile, a pin, the toolchain, the base or the build host; stay the same otherwise', () => {
+test('tags change with a recipe, a pin, a step script, the Rust layer, the base or the build host; stay the same otherwise', () => {
   const d = copyImages();
   const t = findTarget(registry, 'aarch64-unknown-linux-gnu');
   const w = findTarget(registry, 'x86_64-pc-windows-gnu');
@@ -58,19 +58,41 @@ test('tags change with a Containerfile, a pin, the toolchain, the base or the bu
   assert.equal(targetTag(registry.base, t, d), before);
   assert.notEqual(targetTag(registry.base, { ...t, pins: { ...t.pins, gcc: '99' } }, d), before);
   assert.notEqual(targetTag(registry.base, t, d, 'arm64'), before, 'an arm64 host builds another image');
-  const web = toolchainTag(registry.base, t.toolchain, d);
-  assert.notEqual(toolchainTag(registry.base, w.toolchain, d), web, 'one toolchain image each');
-  fs.appendFileSync(path.join(d, 'Containerfile.toolchain'), '# changed\n');
-  assert.notEqual(toolchainTag(registry.base, t.toolchain, d), web);
+  assert.equal(
+    targetTag(registry.base, { ...t, family: 'renamed' }, d),
+    before,
+    'what only messages read changes no tag',
+  );
+  const rust = rustTag(registry.base, registry.rust, d);
+  fs.appendFileSync(path.join(d, 'Containerfile.rust'), '# changed\n');
+  assert.notEqual(rustTag(registry.base, registry.rust, d), rust);
   const after = targetTag(registry.base, t, d);
-  assert.notEqual(after, before, 'a new toolchain image makes new target tags');
+  assert.notEqual(after, before, 'a new Rust layer makes new target tags');
   const base0 = baseTag(registry.base, d);
   fs.appendFileSync(path.join(d, 'Containerfile.base'), '# changed\n');
   assert.notEqual(baseTag(registry.base, d), base0);
   assert.notEqual(targetTag(registry.base, t, d), after, 'a new base makes new target tags');
   const wineBefore = targetTag(registry.base, w, d);
-  fs.appendFileSync(path.join(d, 'wine-prefix.sh'), '# changed\n');
-  assert.notEqual(targetTag(registry.base, w, d), wineBefore);
+  const aarch64Before = targetTag(registry.base, t, d);
+  fs.appendFileSync(path.join(d, 'steps', 'wine-prefix.sh'), '# changed\n');
+  assert.notEqual(targetTag(registry.base, w, d), wineBefore, 'a script the recipe runs');
+  assert.equal(targetTag(registry.base, t, d), aarch64Before, 'a script the recipe does not run');
+});
+
+test('the std layer is keyed by the Rust layer and what it builds: a target layer change does not rebuild it', () => {
+  const d = copyImages();
+  const m = findTarget(registry, 'mips-unknown-linux-gnu');
+  const std = stdImageRef(registry.base, m, d)!;
+  assert.match(std, /^localhost\/xcross\/std\/mips-unknown-linux-gnu:[0-9a-f]{12}$/);
+  assert.equal(stdImageRef(registry.base, findTarget(registry, 'aarch64-unknown-linux-gnu'), d), undefined);
+  const target = targetTag(registry.base, m, d);
+  fs.appendFileSync(path.join(d, 'steps', 'smoke-test.sh'), '# changed\n');
+  fs.appendFileSync(path.join(d, 'steps', 'build-openssl.sh'), '# changed\n');
+  assert.notEqual(targetTag(registry.base, m, d), target);
+  assert.equal(stdImageRef(registry.base, { ...m, pins: { ...m.pins, gcc: '13.1.0', openssl: '3.5.0' } }, d), std);
+  assert.notEqual(stdImageRef(registry.base, { ...m, std: { kind: 'build', crates: ['core'] } }, d), std);
+  fs.appendFileSync(path.join(d, 'steps', 'build-std.sh'), '# changed\n');
+  assert.notEqual(stdImageRef(registry.base, m, d), std);
 });
 
 test("the inputs signature follows the files' contents, not their times (npm dates every installed file alike)", () => {
@@ -78,9 +100,9 @@ test("the inputs signature follows the files' contents, not their times (npm dat
   const before = inputsSignature(dir);
   assert.equal(before, inputsSignature(), 'a copy has the signature of the originals');
   const old = new Date('1985-10-26T08:15:00Z');
-  for (const n of fs.readdirSync(dir)) fs.utimesSync(path.join(dir, n), old, old);
+  for (const n of fs.readdirSync(dir, { recursive: true }) as string[]) fs.utimesSync(path.join(dir, n), old, old);
   assert.equal(inputsSignature(dir), before, 'new times, same signature');
-  const file = path.join(dir, 'verify-pins.sh');
+  const file = path.join(dir, 'steps', 'verify-pins.sh');
   const text = fs.readFileSync(file, 'utf8');
   fs.writeFileSync(file, text.replace('#', '$'));
   assert.equal(fs.readFileSync(file, 'utf8').length, text.length);

@@ -18,7 +18,9 @@ test('the package holds the bundles, the precomputed image tags, the images and 
     'dist/image-tags.json',
     'images/targets.toml',
     'images/Containerfile.base',
-    'images/Containerfile.target',
+    'images/Containerfile.rust',
+    'images/steps/build-std.sh',
+    'images/steps/verify-pins.sh',
     'images/xcross-runner',
     'scripts/setup-host.sh',
   ]) {

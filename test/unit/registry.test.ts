@@ -1,7 +1,8 @@
 // The target registry, read from images/targets.toml, and the nearest-name suggestions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findTarget, loadRegistry, parseRegistry, runsNatively } from '../../src/targets/registry';
+import { findTarget, imageHasStd, loadRegistry, qemuBinary, runsNatively } from '../../src/targets/registry';
+import { parseRegistry } from '../../src/targets/parse-registry';
 import { hostCpu, hostTriple } from '../../src/targets/host-arch';
 import { editDistance, nearest } from '../../src/targets/nearest';
 import { XcrossError } from '../../src/base/errors';
@@ -10,7 +11,7 @@ test('the real registry: pinned versions, tools derived from the GNU prefix, lay
   const r = loadRegistry();
   const a = findTarget(r, 'aarch64-unknown-linux-gnu');
   assert.deepEqual(
-    [a.debArch, a.linker, a.cc, a.cxx, a.ar, a.qemuBinary, a.qemuLdPrefix, a.arch],
+    [a.debArch, a.linker, a.cc, a.cxx, a.ar, qemuBinary(a), a.cpu.name, a.family],
     [
       'arm64',
       'aarch64-linux-gnu-gcc',
@@ -18,54 +19,66 @@ test('the real registry: pinned versions, tools derived from the GNU prefix, lay
       'aarch64-linux-gnu-g++',
       'aarch64-linux-gnu-ar',
       'qemu-aarch64-static',
-      '/',
       'aarch64',
+      'gnu',
     ],
   );
+  assert.deepEqual(a.runner, {
+    kind: 'qemu-user',
+    binary: 'qemu-aarch64-static',
+    ldPrefix: '/',
+    nativeOn: ['aarch64'],
+  });
   // Every pin is a version; only OpenSSL may be "none".
   for (const t of r.targets)
     for (const [k, v] of Object.entries(t.pins))
       assert.match(v, k === 'openssl' ? /^(\d+(\.\d+)+|none)$/ : /^\d+(\.\d+)+$/, `${t.triple} pin ${k} ${v}`);
-  // The two targets users deploy today keep glibc 2.36 and OpenSSL 3.0.
+  // The two targets users deploy today keep glibc 2.36 and OpenSSL 3.0 from Debian.
   for (const t of ['aarch64-unknown-linux-gnu', 'x86_64-unknown-linux-gnu']) {
+    const x = findTarget(r, t);
     assert.deepEqual(
-      [
-        findTarget(r, t).pins.libc,
-        findTarget(r, t).pins.openssl.split('.').slice(0, 2).join('.'),
-        findTarget(r, t).libs,
-      ],
-      ['2.36', '3.0', 'multiarch'],
+      [x.pins.libc, x.pins.openssl.split('.').slice(0, 2).join('.'), x.libc, x.openssl, x.std],
+      ['2.36', '3.0', { kind: 'glibc', layout: 'multiarch' }, { kind: 'deb' }, { kind: 'deb' }],
       t,
     );
   }
   const m = findTarget(r, 'mips-unknown-linux-gnu');
   assert.deepEqual(
-    [m.libs, m.rustStd, m.rustupStd, m.pins.openssl, m.qemuLdPrefix, m.cc],
-    ['sysroot', false, false, 'none', '/usr/mips-linux-gnu', 'mips-linux-gnu-gcc'],
+    [
+      m.libc,
+      m.std.kind,
+      imageHasStd(m),
+      m.rustupStd,
+      m.openssl,
+      m.runner.kind === 'qemu-user' && m.runner.ldPrefix,
+      m.cc,
+    ],
+    [
+      { kind: 'glibc', layout: 'sysroot' },
+      'build',
+      true,
+      false,
+      { kind: 'source' },
+      '/usr/mips-linux-gnu',
+      'mips-linux-gnu-gcc',
+    ],
   );
+  assert.deepEqual(m.cpu, {
+    name: 'mips',
+    rustArch: 'mips',
+    elf: { machine: 8, bits: 32, endian: 'big' },
+    opensslConfigure: 'linux-mips32',
+  });
   const s = findTarget(r, 's390x-unknown-linux-gnu');
-  assert.deepEqual(
-    [s.libs, s.std, s.rustStd, s.qemuLdPrefix, s.arch],
-    ['sysroot', { kind: 'suite', suite: 'trixie' }, true, '/usr/s390x-linux-gnu', 's390x'],
-  );
+  assert.deepEqual([s.std, s.openssl, imageHasStd(s)], [{ kind: 'deb-suite', suite: 'trixie' }, { kind: 'deb' }, true]);
   const w = findTarget(r, 'x86_64-pc-windows-gnu');
   assert.deepEqual(
-    [
-      w.runner,
-      w.qemuBinary,
-      w.cc,
-      w.toolchain.name,
-      w.toolchain.rustc,
-      w.pins.rustc,
-      w.pins.wine,
-      w.libcName,
-      w.std.kind,
-    ],
-    ['wine', undefined, 'x86_64-w64-mingw32-gcc', 'bookworm', '1.63.0', '1.63.0', '8.0', 'mingw-w64', 'packages'],
+    [w.runner, qemuBinary(w), w.cc, w.pins.rustc, w.pins.wine, w.libc.kind, w.std.kind, w.openssl.kind],
+    [{ kind: 'wine', bits: 64 }, undefined, 'x86_64-w64-mingw32-gcc', '1.96.0', '8.0', 'mingw-w64', 'build', 'none'],
   );
   const musl = findTarget(r, 'aarch64-unknown-linux-musl');
   assert.deepEqual(
-    [musl.cc, musl.ar, musl.gnu, musl.libcName, musl.rustStd, musl.rustupStd],
+    [musl.cc, musl.ar, musl.gnu, musl.libc.kind, imageHasStd(musl), musl.rustupStd],
     ['aarch64-linux-musl-gcc', 'aarch64-linux-musl-ar', 'aarch64-linux-gnu', 'musl', false, true],
   );
   const i686 = findTarget(r, 'i686-unknown-linux-gnu');
@@ -80,102 +93,118 @@ test('the real registry: pinned versions, tools derived from the GNU prefix, lay
     [true, false, true, false, false],
   );
   assert.equal(findTarget(r, 'x86_64-unknown-linux-gnu').imageName, 'localhost/xcross/x86_64-unknown-linux-gnu');
-  assert.deepEqual(
-    r.toolchains.map((t) => t.name),
-    ['web', 'bookworm'],
-  );
+  assert.deepEqual([r.rust.name, r.rust.srcPackage], ['web', 'rust-web-src']);
+  // The seed's targets that Debian's compilers reach are here.
+  for (const t of [
+    'mips-unknown-linux-gnu',
+    'mipsel-unknown-linux-gnu',
+    'mips64-unknown-linux-gnuabi64',
+    'mips64el-unknown-linux-gnuabi64',
+    'powerpc-unknown-linux-gnu',
+    'powerpc64-unknown-linux-gnu',
+    'sparc64-unknown-linux-gnu',
+    'arm-unknown-linux-gnueabi',
+    'armv5te-unknown-linux-gnueabi',
+    'i586-unknown-linux-gnu',
+  ])
+    assert.equal(findTarget(r, t).std.kind, 'build', t);
 });
 
 const base = { suite: 's', registry: 'r', offline: 'o', 'offline-tarball': 't', 'image-prefix': 'p', qemu: '4' };
-const toolchain = { web: { packages: ['rustc-web'], 'std-package': 'libstd-rust-web-dev', rustc: '5' } };
-const row = { 'deb-arch': 'x', gnu: 'a-c', 'qemu-binary': 'qemu-q-static' };
-const defaults = {
-  toolchain: 'web',
+const rust = {
+  name: 'web',
+  packages: ['rustc-web'],
+  'std-package': 'libstd-rust-web-dev',
+  'src-package': 'src',
+  rustc: '5',
+};
+const cpu = {
+  q: { 'rust-arch': 'q', elf: { machine: 1, bits: 64, endian: 'little' }, 'openssl-configure': 'linux-q' },
+};
+const row = { family: 'f', cpu: 'q', 'deb-arch': 'x', gnu: 'a-c' };
+const family = {
+  libc: 'glibc',
   libs: 'multiarch',
-  'libc-name': 'glibc',
-  std: 'multiarch',
-  runner: 'qemu',
+  std: 'deb',
+  openssl: 'deb',
+  runner: 'qemu-user',
+  linker: 'cc',
   gcc: '1',
-  libc: '2.1',
-  openssl: '3',
+  'libc-version': '2.1',
+  'openssl-version': '3',
 };
 const glibc = { '2.1': { suite: 's', glibcxx: '3.4.1', cxxabi: '1.3.1', 'openssl-runtime': 'libssl3' } };
+const reg = (target: Record<string, unknown>, more: Record<string, unknown> = {}) =>
+  parseRegistry({ base, rust, glibc, cpu, family: { f: family }, target, ...more } as never, 'f.toml');
+const fails = (target: Record<string, unknown>, pattern: RegExp, more: Record<string, unknown> = {}) =>
+  assert.throws(() => reg(target, more), pattern);
 
-test('a target inherits [defaults] and may override them', () => {
-  const r = parseRegistry(
-    { base, toolchain, glibc, defaults, target: { 'a-b-c': { ...row, gcc: '9', libs: 'sysroot', std: 'host' } } },
-    'f.toml',
-  );
+test('a target inherits its family and may override it', () => {
+  const r = reg({ 'a-b-c': { ...row, gcc: '9', libs: 'sysroot', std: 'build', openssl: 'source' } });
   assert.deepEqual(r.targets[0].pins, { gcc: '9', libc: '2.1', openssl: '3', qemu: '4', rustc: '5' });
+  const t = r.targets[0];
   assert.deepEqual(
-    [r.targets[0].rustStd, r.targets[0].qemuLdPrefix, r.targets[0].arch, r.targets[0].nativeOn],
-    [false, '/usr/a-c', 'q', ['q']],
+    [imageHasStd(t), t.runner, t.cpu.name, t.std, t.openssl],
+    [
+      true,
+      { kind: 'qemu-user', binary: 'qemu-q-static', ldPrefix: '/usr/a-c', nativeOn: ['q'] },
+      'q',
+      { kind: 'build', crates: ['std', 'panic_unwind', 'panic_abort', 'test', 'proc_macro'] },
+      { kind: 'source' },
+    ],
   );
-  assert.equal(r.targets[0].imageName, 'p/a-b-c');
+  assert.equal(t.imageName, 'p/a-b-c');
+  const core = reg({ t: { ...row, libs: 'sysroot', std: 'build', 'std-crates': ['core', 'alloc'], openssl: 'none' } })
+    .targets[0];
+  assert.deepEqual([core.std, core.pins.openssl], [{ kind: 'build', crates: ['core', 'alloc'] }, 'none']);
 });
 
-test('an unknown key suggests the nearest; a missing or contradictory one is named', () => {
+test('every key and word is checked: unknown ones suggest the nearest, contradictions say why', () => {
   assert.throws(
-    () => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { 'deb-arc': 'x' } } }, 'f.toml'),
+    () => reg({ t: { ...row, 'deb-arc': 'x' } }),
     (e: unknown) =>
       e instanceof XcrossError &&
       /target\.t\.deb-arc is not a known key/.test(e.message) &&
       e.fix === 'did you mean deb-arch?',
   );
-  assert.throws(
-    () =>
-      parseRegistry(
-        { base, toolchain, glibc, defaults: { ...defaults, gcc: undefined }, target: { t: row } },
-        'f.toml',
-      ),
-    /target\.t\.gcc is missing and \[defaults\] has none/,
+  fails({ t: row }, /target\.t\.gcc is missing, and family\.f has none/, {
+    family: { f: { ...family, gcc: undefined } },
+  });
+  fails({ t: { ...row, libs: 'static' } }, /target\.t\.libs is "static", not one of multiarch, sysroot/);
+  fails({ t: { ...row, libc: 'bionic' } }, /target\.t\.libc is "bionic", not one of glibc, musl, mingw-w64/);
+  fails({ t: { ...row, openssl: 'vendored' } }, /openssl is "vendored", not one of deb, source, none/);
+  fails({ t: { ...row, runner: 'qemu' } }, /runner is "qemu", not one of qemu-user, wine/);
+  fails({ t: { ...row, family: 'gnuu' } }, /target\.t\.family is "gnuu", not one of f/);
+  fails({ t: { ...row, cpu: 'z80' } }, /target\.t\.cpu is "z80", not one of q/);
+  fails({ t: { ...row, libs: 'sysroot' } }, /std = "deb" needs libs = "multiarch"/);
+  fails({ t: { ...row, std: 'Trixie!' } }, /std is "Trixie!": it must be deb, deb:<Debian suite>/);
+  fails({ t: { ...row, 'std-crates': ['core'] } }, /std-crates is set, but std is "deb"/);
+  fails(
+    { t: { ...row, openssl: 'none', 'openssl-version': '3' } },
+    /target\.t\.openssl-version is set, but openssl is "none"/,
   );
   assert.equal(
-    parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, openssl: 'none' } } }, 'f.toml').targets[0]
-      .pins.openssl,
+    reg({ t: { ...row, openssl: 'none' } }).targets[0].pins.openssl,
     'none',
+    "the row's choice makes the family's version moot",
   );
-  assert.throws(
-    () => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, libc: 'none' } } }, 'f.toml'),
-    /target\.t\.libc cannot be "none"/,
+  fails(
+    { t: { ...row, libc: 'musl', libs: 'multiarch', std: 'host', openssl: 'none' } },
+    /target\.t\.libs is set, but libc is "musl"/,
   );
-  assert.throws(
-    () => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, libs: 'static' } } }, 'f.toml'),
-    /target\.t\.libs is "static", not one of multiarch, sysroot, musl, mingw/,
-  );
-  assert.throws(
-    () =>
-      parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, toolchain: 'nightly' } } }, 'f.toml'),
-    /names "nightly", which has no \[toolchain\.nightly\] table/,
-  );
-  assert.throws(
-    () => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, libs: 'sysroot' } } }, 'f.toml'),
-    /std = "multiarch" needs libs = "multiarch"/,
-  );
-  assert.throws(
-    () => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, runner: 'wine' } } }, 'f.toml'),
-    /wine is missing/,
-  );
-  assert.throws(
-    () =>
-      parseRegistry(
-        { base, toolchain, glibc, defaults, target: { t: { ...row, 'qemu-binary': undefined } } },
-        'f.toml',
-      ),
-    /qemu-binary is missing/,
-  );
-  assert.throws(
-    () => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, std: 'Trixie!' } } }, 'f.toml'),
-    /std is "Trixie!"/,
-  );
-  assert.throws(
-    () =>
-      parseRegistry(
-        { base, toolchain, glibc, defaults: { ...defaults, 'deb-arch': 'x' }, target: { t: row } },
-        'f.toml',
-      ),
-    /defaults\.deb-arch is not a known key/,
-  );
+  fails({ t: row }, /family\.f\.openssl-version is set, but openssl is "none"/, {
+    family: { f: { ...family, openssl: 'none' } },
+  });
+  fails({ t: { ...row, runner: 'wine' } }, /target\.t\.wine is missing, and family\.f has none/);
+  fails({ t: { ...row, wine: '8.0' } }, /wine is set, but its programs do not run under wine/);
+  fails({ t: { ...row, 'cc-flags': ['-m32'] } }, /cc-flags needs a cc-prefix of its own/);
+  fails({ t: { ...row, gcc: 'twelve' } }, /the gcc pin is "twelve", not a version/);
+  fails({ t: row }, /family\.f\.deb-arch is not a known key/, { family: { f: { ...family, 'deb-arch': 'x' } } });
+  fails({ t: row }, /cpu\.q\.elf\.bits must be 32 or 64, not number 16/, {
+    cpu: { q: { ...cpu.q, elf: { machine: 1, bits: 16, endian: 'little' } } },
+  });
+  fails({ t: row }, /toolchain is not a known key/, { toolchain: {} });
+  assert.equal(reg({ t: { ...row, std: 'deb:trixie' } }).targets[0].std.kind, 'deb-suite');
 });
 
 test("glibc floors: one for the base suite; a target's libc must be it; other floors only where their suite has the architecture", () => {
@@ -190,16 +219,8 @@ test("glibc floors: one for the base suite; a target's libc must be it; other fl
       'deb-archs': ['x'],
     },
   };
-  const r = parseRegistry(
-    {
-      base,
-      toolchain,
-      glibc: { ...glibc, ...old },
-      defaults,
-      target: { t: row, u: { ...row, 'deb-arch': 'y' }, m: { ...row, 'libc-name': 'musl' } },
-    },
-    'f.toml',
-  );
+  const musl = { ...row, libc: 'musl', std: 'host', openssl: 'none' };
+  const r = reg({ t: row, u: { ...row, 'deb-arch': 'y' }, m: musl }, { glibc: { ...glibc, ...old } });
   assert.deepEqual(
     r.floors.map((f) => [f.version, f.isDefault]),
     [
@@ -211,24 +232,14 @@ test("glibc floors: one for the base suite; a target's libc must be it; other fl
     r.targets.map((t) => t.glibcFloors),
     [['1.5', '2.1'], ['2.1'], []],
   );
+  assert.throws(() => reg({ t: row }, { glibc: undefined }), /the \[glibc\] tables are missing/);
+  assert.throws(() => reg({ t: row }, { glibc: old }), /exactly one \[glibc\."X\.Y"\] table must have suite = "s"/);
   assert.throws(
-    () => parseRegistry({ base, toolchain, defaults, target: { t: row } }, 'f.toml'),
-    /the \[glibc\] tables are missing/,
+    () => reg({ t: { ...row, 'libc-version': '3' } }),
+    /target\.t: libc-version is 3, but the s floor is glibc\."2\.1"/,
   );
   assert.throws(
-    () => parseRegistry({ base, toolchain, glibc: old, defaults, target: { t: row } }, 'f.toml'),
-    /exactly one \[glibc\."X\.Y"\] table must have suite = "s"/,
-  );
-  assert.throws(
-    () => parseRegistry({ base, toolchain, glibc, defaults, target: { t: { ...row, libc: '3' } } }, 'f.toml'),
-    /target\.t\.libc is 3, but the s floor is glibc\."2\.1"/,
-  );
-  assert.throws(
-    () =>
-      parseRegistry(
-        { base, toolchain, glibc: { ...glibc, bullseye: old['1.5'] }, defaults, target: { t: row } },
-        'f.toml',
-      ),
+    () => reg({ t: row }, { glibc: { ...glibc, bullseye: old['1.5'] } }),
     /a floor is named by its glibc version/,
   );
 });

@@ -43,12 +43,13 @@ test("runner: qemu-user is the default, native runs without qemu, anything else 
   );
 });
 
-test("build-std becomes cargo's -Zbuild-std", () => {
-  assert.deepEqual(applyTargetOptions({ ...none, buildStd: true }, T, {}, '/').cargoFlags, ['-Zbuild-std']);
-  assert.deepEqual(applyTargetOptions({ ...none, buildStd: ['core', 'alloc'] }, T, {}, '/').cargoFlags, [
-    '-Zbuild-std=core,alloc',
+test('build-std: the std crates to build (true: the default list), none when false', () => {
+  assert.deepEqual(applyTargetOptions({ ...none, buildStd: true }, T, {}, '/').buildStd, []);
+  assert.deepEqual(applyTargetOptions({ ...none, buildStd: ['core', 'alloc'] }, T, {}, '/').buildStd, [
+    'core',
+    'alloc',
   ]);
-  assert.deepEqual(applyTargetOptions({ ...none, buildStd: false }, T, {}, '/').cargoFlags, []);
+  assert.equal(applyTargetOptions({ ...none, buildStd: false }, T, {}, '/').buildStd, undefined);
 });
 
 test('an entry that is not NAME or NAME=VALUE is an error', () => {

@@ -1,14 +1,28 @@
-// The image build plan: what each target's layer installs, for an amd64 and an arm64 build host. No
-// image is built here; these are the decisions Containerfile.target only carries out.
+// The image build plan: what each target's layer does, step by step, for an amd64 and an arm64 build
+// host, and the Containerfile it renders to. No image is built here; these are the decisions the
+// step scripts of images/steps/ only carry out.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planTargetImage } from '../../src/images/target-plan';
+import { planTargetImage, stdRecipe, targetRecipe, type TargetImagePlan } from '../../src/images/target-plan';
+import { commandOf, renderContainerfile, shellWords, type Step } from '../../src/images/steps';
 import { debianArch } from '../../src/targets/host-arch';
-import { targetBuildArgs } from '../../src/images/build-args';
-import { findTarget, loadRegistry } from '../../src/targets/registry';
+import { findTarget, imageHasStd, loadRegistry } from '../../src/targets/registry';
+import { targetPins } from '../../src/targets/pins';
 
 const registry = loadRegistry();
 const plan = (triple: string, host: string) => planTargetImage(findTarget(registry, triple), host);
+
+/** The steps of one kind, without their kind. */
+function stepsOf<K extends Step['kind']>(p: TargetImagePlan, kind: K): Extract<Step, { kind: K }>[] {
+  return p.steps.filter((s): s is Extract<Step, { kind: K }> => s.kind === kind);
+}
+const apt = (p: TargetImagePlan) => stepsOf(p, 'apt')[0] ?? { addArchs: [], packages: [], exclude: [] };
+const tools = (p: TargetImagePlan) =>
+  Object.fromEntries(
+    stepsOf(p, 'tools').flatMap((s) => s.tools.map((t) => [t.name, 'exec' in t ? t.exec : `!${t.refuse}`])),
+  );
+const reads = (p: TargetImagePlan, name: string) =>
+  p.pins.find((x) => x.name === name)?.reads.map((r) => `${r.kind} ${r.arg}`);
 
 test('Debian architecture names of the hosts Node runs on', () => {
   assert.deepEqual(['x64', 'arm64', 'ppc64', 's390x', 'riscv64'].map(debianArch), [
@@ -22,142 +36,264 @@ test('Debian architecture names of the hosts Node runs on', () => {
 
 test('a multiarch target: the cross gcc and :arch libraries on another host, native packages on its own', () => {
   const foreign = plan('aarch64-unknown-linux-gnu', 'amd64');
-  assert.deepEqual(foreign.addArchs, ['arm64']);
-  assert.deepEqual(foreign.aptPackages, [
-    'gcc-aarch64-linux-gnu',
-    'g++-aarch64-linux-gnu',
-    'libc6-dev:arm64',
-    'libssl-dev:arm64',
-    'libstd-rust-web-dev:arm64',
-  ]);
-  assert.deepEqual(foreign.libcFrom, ['libc6:arm64', 'libc6-dev-arm64-cross']);
-  assert.deepEqual(foreign.excludePaths, [
-    '/usr/lib/aarch64-linux-gnu/librustc_driver-*',
-    '/usr/lib/aarch64-linux-gnu/libLLVM*',
-  ]);
+  assert.deepEqual(apt(foreign), {
+    kind: 'apt',
+    addArchs: ['arm64'],
+    packages: [
+      'gcc-aarch64-linux-gnu',
+      'g++-aarch64-linux-gnu',
+      'libc6-dev:arm64',
+      'libssl-dev:arm64',
+      'libstd-rust-web-dev:arm64',
+    ],
+    exclude: ['/usr/lib/aarch64-linux-gnu/librustc_driver-*', '/usr/lib/aarch64-linux-gnu/libLLVM*'],
+  });
+  assert.deepEqual(reads(foreign, 'libc'), ['deb libc6:arm64 libc6-dev-arm64-cross']);
+  assert.deepEqual(reads(foreign, 'rustc'), ['command rustc --version', 'deb libstd-rust-web-dev:arm64']);
+  assert.deepEqual(
+    foreign.steps.map((s) => s.kind),
+    ['apt', 'verify-pins', 'smoke-test'],
+  );
   const own = plan('aarch64-unknown-linux-gnu', 'arm64');
   assert.equal(own.native, true);
-  assert.deepEqual(own.addArchs, []);
   assert.deepEqual(
-    own.aptPackages,
+    apt(own).packages,
     ['gcc', 'g++', 'libc6-dev', 'libssl-dev'],
     'the host std comes with rustc-web itself',
   );
-  assert.deepEqual([own.libcFrom, own.opensslFrom, own.stdFrom], [['libc6'], ['libssl-dev'], []]);
+  assert.deepEqual(
+    [reads(own, 'libc'), reads(own, 'openssl'), reads(own, 'rustc')],
+    [['deb libc6'], ['deb libssl-dev'], ['command rustc --version']],
+  );
 });
 
-test('i686: Debian keeps i386 libraries in /usr/lib/i386-linux-gnu, though its compiler is i686-linux-gnu-gcc', () => {
+test('i686: Debian keeps i386 libraries in /usr/lib/i386-linux-gnu; a probe tells whether the kernel runs them', () => {
   const p = plan('i686-unknown-linux-gnu', 'amd64');
   assert.deepEqual([p.libDir, p.pkgConfigDir], ['/usr/lib/i386-linux-gnu', '/usr/lib/i386-linux-gnu/pkgconfig']);
-  assert.deepEqual(p.excludePaths, ['/usr/lib/i386-linux-gnu/librustc_driver-*', '/usr/lib/i386-linux-gnu/libLLVM*']);
-  assert.deepEqual(p.aptPackages.slice(0, 2), ['gcc-i686-linux-gnu', 'g++-i686-linux-gnu']);
+  assert.deepEqual(apt(p).exclude, ['/usr/lib/i386-linux-gnu/librustc_driver-*', '/usr/lib/i386-linux-gnu/libLLVM*']);
+  assert.deepEqual(apt(p).packages.slice(0, 2), ['gcc-i686-linux-gnu', 'g++-i686-linux-gnu']);
+  assert.deepEqual(stepsOf(p, 'native-probe'), [{ kind: 'native-probe', cc: 'i686-linux-gnu-gcc' }]);
+  assert.deepEqual(stepsOf(plan('aarch64-unknown-linux-gnu', 'amd64'), 'native-probe'), [], 'only for another CPU');
+});
+
+test("i586: Pentium code from the i686 compiler through wrappers, i386's libraries, a std built in the image", () => {
+  const t = findTarget(registry, 'i586-unknown-linux-gnu');
+  assert.deepEqual(
+    [t.cc, t.cxx, t.ar, t.linker],
+    ['i586-linux-gnu-gcc', 'i586-linux-gnu-g++', 'i586-linux-gnu-ar', 'i586-linux-gnu-gcc'],
+  );
+  const p = plan(t.triple, 'amd64');
+  assert.deepEqual(tools(p), {
+    'i586-linux-gnu-gcc': 'i686-linux-gnu-gcc -march=pentium',
+    'i586-linux-gnu-g++': 'i686-linux-gnu-g++ -march=pentium',
+    'i586-linux-gnu-ar': 'i686-linux-gnu-ar',
+  });
+  assert.deepEqual(apt(p).packages, ['gcc-i686-linux-gnu', 'g++-i686-linux-gnu', 'libc6-dev:i386', 'libssl-dev:i386']);
+  assert.deepEqual(reads(p, 'rustc'), [
+    'command rustc --version',
+    `command cat "$(rustc --print sysroot)"/lib/rustlib/${t.triple}/xcross-std`,
+  ]);
+  assert.deepEqual(stdRecipe(t, 'R')?.steps, [
+    { kind: 'build-std', triple: t.triple, crates: ['std', 'panic_unwind', 'panic_abort', 'test', 'proc_macro'] },
+  ]);
 });
 
 test('x86_64 on an arm64 host is a cross target like any other (Debian spells the package x86-64)', () => {
   const p = plan('x86_64-unknown-linux-gnu', 'arm64');
   assert.equal(p.native, false);
-  assert.deepEqual(p.addArchs, ['amd64']);
-  assert.deepEqual(p.aptPackages.slice(0, 3), ['gcc-x86-64-linux-gnu', 'g++-x86-64-linux-gnu', 'libc6-dev:amd64']);
-  assert.ok(p.aptPackages.includes('libstd-rust-web-dev:amd64'));
+  assert.deepEqual(apt(p).addArchs, ['amd64']);
+  assert.deepEqual(apt(p).packages.slice(0, 3), ['gcc-x86-64-linux-gnu', 'g++-x86-64-linux-gnu', 'libc6-dev:amd64']);
+  assert.ok(apt(p).packages.includes('libstd-rust-web-dev:amd64'));
   assert.equal(plan('x86_64-unknown-linux-gnu', 'amd64').native, true);
 });
 
-test('a sysroot target: the cross libc, OpenSSL unpacked into /usr/<gnu>, the std of another suite unpacked', () => {
+test("a sysroot target with a Debian OpenSSL and another suite's std: both unpacked, nothing Multi-Arch", () => {
   const s = plan('s390x-unknown-linux-gnu', 'amd64');
-  assert.deepEqual(s.addArchs, [], 'no dpkg architecture: nothing Multi-Arch can conflict');
-  assert.deepEqual(s.aptPackages, ['gcc-s390x-linux-gnu', 'g++-s390x-linux-gnu', 'libc6-dev-s390x-cross']);
-  assert.deepEqual(s.sysroot, {
-    suite: 'base',
-    arch: 's390x',
-    packages: ['libssl-dev', 'libssl3'],
-    dir: '/usr/s390x-linux-gnu',
+  assert.deepEqual(apt(s), {
+    kind: 'apt',
+    addArchs: [],
+    packages: ['gcc-s390x-linux-gnu', 'g++-s390x-linux-gnu', 'libc6-dev-s390x-cross'],
+    exclude: [],
   });
-  assert.deepEqual(s.std, { suite: 'trixie', arch: 's390x', packages: ['libstd-rust-web-dev'] });
+  assert.deepEqual(stepsOf(s, 'unpack'), [
+    {
+      kind: 'unpack',
+      suite: 'base',
+      releaseOnly: false,
+      arch: 's390x',
+      packages: ['libssl-dev', 'libssl3'],
+      into: { kind: 'sysroot', dir: '/usr/s390x-linux-gnu', multiarch: 's390x-linux-gnu' },
+    },
+    {
+      kind: 'unpack',
+      suite: 'trixie',
+      releaseOnly: false,
+      arch: 's390x',
+      packages: ['libstd-rust-web-dev'],
+      into: { kind: 'rustlib' },
+    },
+  ]);
   assert.equal(s.pkgConfigDir, '/usr/s390x-linux-gnu/lib/pkgconfig');
   assert.deepEqual(
-    [s.libcFrom, s.opensslFrom, s.stdFrom],
-    [['libc6-dev-s390x-cross'], ['libssl-dev:s390x'], ['libstd-rust-web-dev:s390x']],
+    [reads(s, 'libc'), reads(s, 'openssl'), reads(s, 'rustc')],
+    [
+      ['deb libc6-dev-s390x-cross'],
+      ['deb libssl-dev:s390x'],
+      ['command rustc --version', 'deb libstd-rust-web-dev:s390x'],
+    ],
   );
-  const rv = plan('riscv64gc-unknown-linux-gnu', 'arm64');
-  assert.equal(rv.sysroot, undefined, 'openssl = "none": nothing to unpack');
-  assert.deepEqual(rv.std, { suite: 'trixie', arch: 'riscv64', packages: ['libstd-rust-web-dev'] });
-  assert.deepEqual(
-    plan('riscv64gc-unknown-linux-gnu', 'amd64'),
-    { ...rv, buildArch: 'amd64' },
-    'the same on either host',
-  );
-  const armel = plan('armv5te-unknown-linux-gnueabi', 'arm64');
-  assert.equal(armel.std, undefined, 'std = "host": nothing in the image');
-  assert.deepEqual(armel.sysroot?.packages, ['libssl-dev', 'libssl3']);
+  assert.deepEqual(plan('s390x-unknown-linux-gnu', 'arm64').steps, s.steps, 'the same on either host');
 });
 
-test('musl: musl-dev for the target and the specs the gcc wrappers use', () => {
+test('gnu-cross: OpenSSL built from source with the cross compiler, the std in a layer of its own', () => {
+  for (const [triple, configure] of [
+    ['mips-unknown-linux-gnu', 'linux-mips32'],
+    ['mips64-unknown-linux-gnuabi64', 'linux64-mips64'],
+    ['powerpc-unknown-linux-gnu', 'linux-ppc'],
+    ['sparc64-unknown-linux-gnu', 'linux64-sparcv9'],
+    ['riscv64gc-unknown-linux-gnu', 'linux64-riscv64'],
+  ]) {
+    const t = findTarget(registry, triple);
+    const p = plan(triple, 'amd64');
+    assert.deepEqual(
+      stepsOf(p, 'build-openssl'),
+      [
+        {
+          kind: 'build-openssl',
+          version: t.pins.openssl,
+          configure,
+          crossPrefix: `${t.gnu}-`,
+          prefix: `/usr/${t.gnu}`,
+        },
+      ],
+      triple,
+    );
+    assert.deepEqual(reads(p, 'openssl'), [
+      `command PKG_CONFIG_LIBDIR=/usr/${t.gnu}/lib/pkgconfig pkg-config --modversion openssl`,
+    ]);
+    assert.equal(p.env.QEMU_LD_PREFIX, `/usr/${t.gnu}`, triple);
+    assert.deepEqual(stepsOf(p, 'smoke-test'), [{ kind: 'smoke-test', triple, openssl: true, rust: true }]);
+  }
+  const mips = findTarget(registry, 'mips-unknown-linux-gnu');
+  assert.equal(
+    targetRecipe(mips, plan(mips.triple, 'amd64'), 'localhost/xcross/std/mips:1').from,
+    'localhost/xcross/std/mips:1',
+  );
+  // Debian's own OpenSSL where the architecture has one (it lags amd64's, so unpacked).
+  assert.deepEqual(stepsOf(plan('mips64el-unknown-linux-gnuabi64', 'amd64'), 'build-openssl'), []);
+  assert.deepEqual(stepsOf(plan('armv5te-unknown-linux-gnueabi', 'amd64'), 'unpack')[0].packages, [
+    'libssl-dev',
+    'libssl3',
+  ]);
+});
+
+test('musl: musl-dev for the target and gcc wrappers that use its specs', () => {
   const own = plan('x86_64-unknown-linux-musl', 'amd64');
   assert.deepEqual(
-    [own.native, own.addArchs, own.aptPackages, own.muslSpecs, own.libDir],
-    [true, [], ['gcc', 'musl-dev'], '/usr/lib/x86_64-linux-musl/musl-gcc.specs', '/usr/lib/x86_64-linux-musl'],
+    [own.native, apt(own).addArchs, apt(own).packages, own.libDir],
+    [true, [], ['gcc', 'musl-dev'], '/usr/lib/x86_64-linux-musl'],
+  );
+  assert.equal(
+    tools(own)['x86_64-linux-musl-gcc'],
+    'x86_64-linux-gnu-gcc -specs /usr/lib/x86_64-linux-musl/musl-gcc.specs',
+  );
+  assert.match(
+    tools(own)['x86_64-linux-musl-g++'],
+    /^!x86_64-linux-musl-g\+\+: Debian has no C\+\+ standard library built for musl/,
   );
   const cross = plan('x86_64-unknown-linux-musl', 'arm64');
   assert.deepEqual(
-    [cross.native, cross.addArchs, cross.aptPackages],
+    [cross.native, apt(cross).addArchs, apt(cross).packages],
     [false, ['amd64'], ['gcc-x86-64-linux-gnu', 'musl-dev:amd64']],
   );
   const a = plan('aarch64-unknown-linux-musl', 'amd64');
   assert.deepEqual(
-    [a.aptPackages, a.muslSpecs, a.libcFrom],
-    [['gcc-aarch64-linux-gnu', 'musl-dev:arm64'], '/usr/lib/aarch64-linux-musl/musl-gcc.specs', ['musl-dev:arm64']],
+    [apt(a).packages, reads(a, 'libc')],
+    [['gcc-aarch64-linux-gnu', 'musl-dev:arm64'], ['deb musl-dev:arm64']],
   );
+  assert.deepEqual(reads(a, 'rustc'), [
+    'absent "$(rustc --print sysroot)"/lib/rustlib/aarch64-unknown-linux-musl/lib/libstd-*',
+  ]);
 });
 
-test('Windows: mingw-w64 and its std everywhere; wine (and a prefix) only where an x86_64 CPU runs it', () => {
+test('Windows: mingw-w64 everywhere, its std built in the image; wine and a prefix where an x86_64 CPU runs it', () => {
   const amd = plan('x86_64-pc-windows-gnu', 'amd64');
   assert.equal(amd.native, false, 'no Linux libc to install natively');
-  assert.deepEqual(amd.aptPackages, [
-    'wine64',
-    'gcc-mingw-w64-x86-64-win32',
-    'g++-mingw-w64-x86-64-win32',
-    'libstd-rust-dev-windows',
-  ]);
+  assert.deepEqual(apt(amd).packages, ['gcc-mingw-w64-x86-64-win32', 'g++-mingw-w64-x86-64-win32', 'wine64']);
+  assert.deepEqual(stepsOf(amd, 'wine-prefix'), [{ kind: 'wine-prefix', dir: '/opt/xcross/wine' }]);
   assert.deepEqual(
-    [amd.wine, amd.libcFrom, amd.stdFrom],
-    [true, ['mingw-w64-x86-64-dev'], ['libstd-rust-dev-windows']],
+    [reads(amd, 'libc'), reads(amd, 'gcc'), reads(amd, 'wine')],
+    [['deb mingw-w64-x86-64-dev'], ['deb gcc-mingw-w64-x86-64-win32'], ['command /usr/lib/wine/wine64 --version']],
   );
   const arm = plan('x86_64-pc-windows-gnu', 'arm64');
-  assert.equal(arm.wine, false);
-  assert.ok(!arm.aptPackages.includes('wine64'));
+  assert.deepEqual(stepsOf(arm, 'wine-prefix'), []);
+  assert.ok(!apt(arm).packages.includes('wine64'));
+  assert.equal(stdRecipe(findTarget(registry, 'x86_64-pc-windows-gnu'), 'R')?.steps[0].kind, 'build-std');
 });
 
-test('every target has a plan on both hosts, and build arguments with no hole', () => {
+test('every target has a plan on both hosts that reads back every pin; nothing foreign installed by name', () => {
   for (const host of ['amd64', 'arm64']) {
     for (const t of registry.targets) {
       const p = planTargetImage(t, host);
-      const args = targetBuildArgs(t, p, 'localhost/xcross/rust-web:0');
-      for (const k of [
-        'TRIPLE',
-        'GNU',
-        'CC_PREFIX',
-        'WINE',
-        'RUNNER',
-        'QEMU_LD_PREFIX',
-        'NATIVE_ON',
-        'LIB_DIR',
-        'PKG_CONFIG_DIR',
-        'LIBC_FROM',
-        'PIN_GCC',
-        'PIN_LIBC',
-        'PIN_OPENSSL',
-        'PIN_QEMU',
-        'PIN_RUSTC',
-        'PIN_WINE',
-      ]) {
-        assert.ok(args[k], `${t.triple} on ${host}: ${k} is empty`);
+      const where = `${t.triple} on ${host}`;
+      assert.deepEqual(
+        p.pins.map((x) => [x.name, x.want]),
+        targetPins(t).map((x) => [x.name, x.want]),
+        `${where}: the labels' list`,
+      );
+      for (const pin of p.pins) {
+        if (pin.name === 'wine' && host !== 'amd64') continue;
+        assert.ok(pin.reads.length > 0, `${where}: nothing reads ${pin.name}`);
+        if (pin.want === 'none')
+          assert.ok(
+            pin.reads.every((r) => r.kind === 'absent'),
+            `${where}: ${pin.name}`,
+          );
       }
-      // Nothing installs an amd64 package by name unless the target is amd64.
-      if (t.debArch !== 'amd64') assert.ok(!p.aptPackages.some((x) => x.endsWith(':amd64')), `${t.triple} on ${host}`);
-      // OpenSSL pinned means something provides it; "none" means nothing does.
-      assert.equal(t.pins.openssl === 'none', p.opensslFrom.length === 0, `${t.triple} on ${host}`);
-      // A std in the image means verify-pins has a package to check it against.
-      if (t.rustStd && !p.native) assert.ok(p.stdFrom.length > 0, `${t.triple} on ${host}`);
+      if (t.debArch !== 'amd64') assert.ok(!apt(p).packages.some((x) => x.endsWith(':amd64')), where);
+      // A std in the image means verify-pins has something that proves it is this rustc's.
+      if (imageHasStd(t) && !p.native) assert.ok(reads(p, 'rustc')!.length > 1, where);
+      assert.equal(p.steps.at(-1)?.kind, 'smoke-test', where);
+      for (const k of [
+        `CARGO_TARGET_${t.triple.replace(/-/g, '_').toUpperCase()}_LINKER`,
+        'XCROSS_TARGET',
+        'XCROSS_RUNNER',
+      ])
+        assert.ok(p.env[k], `${where}: ${k}`);
     }
   }
+});
+
+test('the Containerfile: one RUN a step, the scripts copied, the environment before the smoke test', () => {
+  const t = findTarget(registry, 'mips-unknown-linux-gnu');
+  const text = renderContainerfile(
+    targetRecipe(t, planTargetImage(t, 'amd64'), 'localhost/xcross/std/mips-unknown-linux-gnu:abc'),
+  );
+  const lines = text.split('\n');
+  assert.equal(
+    lines.find((l) => l.startsWith('FROM')),
+    'FROM localhost/xcross/std/mips-unknown-linux-gnu:abc',
+  );
+  assert.equal(
+    lines.find((l) => l.startsWith('COPY')),
+    'COPY steps/apt.sh steps/build-openssl.sh steps/verify-pins.sh steps/smoke-test.sh /usr/local/lib/xcross/steps/',
+  );
+  assert.equal(lines.filter((l) => l.startsWith('RUN')).length, 4);
+  assert.ok(
+    text.indexOf('ENV CARGO_TARGET_MIPS_UNKNOWN_LINUX_GNU_LINKER="mips-linux-gnu-gcc"') <
+      text.indexOf('smoke-test.sh mips'),
+  );
+  assert.match(
+    text,
+    /RUN sh \/usr\/local\/lib\/xcross\/steps\/build-openssl\.sh --version 3\.0\.20 --configure linux-mips32 --cross-prefix mips-linux-gnu- --prefix \/usr\/mips-linux-gnu\n/,
+  );
+  // A command with quotes and pipes survives as one word for sh.
+  const glibcxx = planTargetImage(t, 'amd64').pins.find((p) => p.name === 'glibcxx')!.reads[0].arg;
+  assert.ok(text.includes(shellWords([glibcxx])));
+  assert.deepEqual(commandOf({ kind: 'tools', tools: [{ name: 'a', refuse: "it's not" }] }).slice(2), [
+    '--refuse',
+    'a',
+    "it's not",
+  ]);
+  assert.equal(shellWords(["it's", 'a b', 'plain-1.0:x']), `'it'\\''s' 'a b' plain-1.0:x`);
 });

@@ -19,6 +19,31 @@ WINEPREFIX=$prefix /usr/lib/wine/wineserver -w || true
 [ -f "$prefix/system.reg" ] || { echo "wine-prefix: wineboot made no $prefix/system.reg" >&2; exit 1; }
 # Debian's wine notes its server's temporary directory in the prefix; both belong to this build only.
 rm -rf "$prefix/wineserver" /tmp/wine-*
+# Rust's std (1.78 and later) takes its random numbers from ProcessPrng in bcryptprimitives.dll, which
+# bookworm's wine 8.0 lacks (wine 9 has it): every Rust program would end at load, with exit code 53.
+# This prefix gets a DLL of that name whose ProcessPrng fills the buffer through advapi32's
+# SystemFunction036 (RtlGenRandom), which wine has, built with the image's mingw-w64.
+if [ ! -e "$prefix/drive_c/windows/system32/bcryptprimitives.dll" ]; then
+  shim=$(mktemp -d /tmp/xcross-bcrypt.XXXXXX)
+  cat >"$shim/bcryptprimitives.c" <<'C'
+#include <windows.h>
+BOOLEAN WINAPI SystemFunction036(PVOID buffer, ULONG length);
+BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T length) {
+  while (length > 0) {
+    ULONG n = length > 0x40000000 ? 0x40000000 : (ULONG)length;
+    if (!SystemFunction036(data, n)) return FALSE;
+    data += n;
+    length -= n;
+  }
+  return TRUE;
+}
+C
+  printf 'LIBRARY bcryptprimitives.dll\nEXPORTS\nProcessPrng\n' >"$shim/bcryptprimitives.def"
+  x86_64-w64-mingw32-gcc -shared -O2 -s -o "$prefix/drive_c/windows/system32/bcryptprimitives.dll" \
+    "$shim/bcryptprimitives.c" "$shim/bcryptprimitives.def" -ladvapi32
+  rm -rf "$shim"
+  echo "wine-prefix: bcryptprimitives.dll with ProcessPrng added to the prefix (wine $(/usr/lib/wine/wine64 --version) has none)"
+fi
 linked=0
 for f in $(find "$prefix" -type f -links 1); do
   o="$dlls/$(basename "$f")"

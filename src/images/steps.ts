@@ -1,0 +1,141 @@
+// An image layer as an ordered list of typed steps, each carried out by one small script of
+// images/steps/ (or a base image tool), and rendered into the Containerfile podman builds: one RUN a
+// step, so that podman's step cache keeps the earlier steps when a later one changes. The rendered
+// text is the layer's whole recipe: its tag hashes that text and the scripts it names, nothing else.
+import type { PinCheck } from './pin-checks';
+
+/** Where xcross's build scripts are inside the images (copied from images/steps/). */
+export const STEPS_DIR = '/usr/local/lib/xcross/steps';
+
+export type Step =
+  /** Debian packages installed (apt-get), with dpkg architectures added first and paths left out while it runs. */
+  | { kind: 'apt'; addArchs: string[]; packages: string[]; exclude: string[] }
+  /** .debs downloaded from a suite and unpacked, not installed (xcross-deb-unpack, in the base). */
+  | { kind: 'unpack'; suite: string; releaseOnly: boolean; arch: string; packages: string[]; into: UnpackInto }
+  /** Commands made in /usr/local/bin: a wrapper running another command, or one that refuses. */
+  | { kind: 'tools'; tools: Tool[] }
+  /** Shared libraries the dynamic loader also finds (a floor's OpenSSL, for programs run natively). */
+  | { kind: 'runtime-libs'; globs: string[] }
+  /** OpenSSL built from Debian's source package with the target's compiler, installed under prefix. */
+  | { kind: 'build-openssl'; version: string; configure: string; crossPrefix: string; prefix: string }
+  /** A Rust std compiled from the toolchain's vendored sources into its sysroot (the std layer). */
+  | { kind: 'build-std'; triple: string; crates: string[] }
+  /** The wine prefix programs run in (wineboot at build, not at every first run). */
+  | { kind: 'wine-prefix'; dir: string }
+  /** A static "return 0" for a target another CPU's kernel may run: xcross-runner asks it. */
+  | { kind: 'native-probe'; cc: string }
+  /** Every pin read from what was installed; the build fails on a mismatch. */
+  | { kind: 'verify-pins'; pins: PinCheck[] }
+  /** C (and Rust, where the image has the std) compiled and run the way cargo will. */
+  | { kind: 'smoke-test'; triple: string; openssl: boolean; rust: boolean };
+
+export type UnpackInto =
+  /** Libraries into a cross compiler's root (/usr/<gnu>), with Debian's multiarch directory name. */
+  | { kind: 'sysroot'; dir: string; multiarch: string }
+  /** The packages' files as they are, under dir. */
+  | { kind: 'root'; dir: string }
+  /** A Rust std's usr/lib/rustlib/<triple> into the compiler's lib/rustlib. */
+  | { kind: 'rustlib' };
+
+export type Tool = { name: string; exec: string } | { name: string; refuse: string };
+
+export interface LayerRecipe {
+  /** A comment line saying what the layer is. */
+  title: string;
+  from: string;
+  steps: Step[];
+  /** Set between the last install step and the smoke test, in this order. */
+  env?: Record<string, string>;
+}
+
+/**
+ * The script of images/steps/ a layer copies in for a step; undefined for the tools the layers below
+ * already have (xcross-deb-unpack in the base; build-std.sh in the Rust layer, whose tag hashes them).
+ */
+export function scriptOf(step: Step): string | undefined {
+  return step.kind === 'unpack' || step.kind === 'build-std' ? undefined : `${step.kind}.sh`;
+}
+
+/** The Containerfile of a layer. Pure: its text is what the layer's tag hashes. */
+export function renderContainerfile(r: LayerRecipe): string {
+  const scripts = [...new Set(r.steps.map(scriptOf).filter((s): s is string => s !== undefined))];
+  const lines = [
+    `# ${r.title}`,
+    '# Made by xcross from images/targets.toml (src/images/target-plan.ts); each RUN is one step of images/steps/.',
+    `FROM ${r.from}`,
+  ];
+  if (scripts.length) lines.push(`COPY ${scripts.map((s) => `steps/${s}`).join(' ')} ${STEPS_DIR}/`);
+  for (const step of r.steps) {
+    if (step.kind === 'smoke-test' && r.env && Object.keys(r.env).length) lines.push(renderEnv(r.env));
+    lines.push(`RUN ${shellWords(commandOf(step))}`);
+  }
+  if (!r.steps.some((s) => s.kind === 'smoke-test') && r.env && Object.keys(r.env).length) lines.push(renderEnv(r.env));
+  return lines.join('\n') + '\n';
+}
+
+/** The command line that carries out a step, as words. */
+export function commandOf(step: Step): string[] {
+  const script = (...args: string[]) => ['sh', `${STEPS_DIR}/${step.kind}.sh`, ...args];
+  switch (step.kind) {
+    case 'apt':
+      return script(
+        ...step.addArchs.flatMap((a) => ['--add-arch', a]),
+        ...step.exclude.flatMap((p) => ['--exclude', p]),
+        ...step.packages,
+      );
+    case 'unpack': {
+      const into =
+        step.into.kind === 'sysroot'
+          ? ['--sysroot', step.into.dir, '--multiarch', step.into.multiarch]
+          : step.into.kind === 'root'
+            ? ['--root', step.into.dir]
+            : ['--rustlib', 'auto'];
+      return [
+        'xcross-deb-unpack',
+        '--suite',
+        step.suite,
+        ...(step.releaseOnly ? ['--release-only'] : []),
+        '--arch',
+        step.arch,
+        ...into,
+        ...step.packages,
+      ];
+    }
+    case 'tools':
+      return script(...step.tools.flatMap((t) => ('exec' in t ? ['--exec', t.name, t.exec] : ['--refuse', t.name, t.refuse])));
+    case 'runtime-libs':
+      return script(...step.globs);
+    case 'build-openssl':
+      return script(
+        '--version',
+        step.version,
+        '--configure',
+        step.configure,
+        '--cross-prefix',
+        step.crossPrefix,
+        '--prefix',
+        step.prefix,
+      );
+    case 'build-std':
+      return script(step.triple, step.crates.join(','));
+    case 'wine-prefix':
+      return script(step.dir);
+    case 'native-probe':
+      return script(step.cc);
+    case 'verify-pins':
+      return script(...step.pins.flatMap((p) => p.reads.flatMap((r) => ['--pin', p.name, p.want, r.kind, r.arg])));
+    case 'smoke-test':
+      return script(step.triple, ...(step.openssl ? ['--openssl'] : []), ...(step.rust ? ['--rust'] : []));
+  }
+}
+
+function renderEnv(env: Record<string, string>): string {
+  return `ENV ${Object.entries(env)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(' \\\n    ')}`;
+}
+
+/** Words as one sh command line: plain words as they are, others single-quoted. */
+export function shellWords(words: string[]): string {
+  return words.map((w) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
