@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Benchmarks of the glibc floors, printed (not a timed test). Run it as the user whose podman to measure.
 //  1. first build of each floor image: the image removed, then `xcross image build --target <t>.<floor>`
-//     timed (the shared base and Rust toolchain layers stay; a missing one is built first, untimed);
-//  2. the floor image's own layers (the image less its Rust toolchain layer), beside the default image's;
+//     timed (the shared base and Rust layers stay; a missing one is built first, untimed);
+//  2. the floor image's own layers (the image less its Rust layer), beside the default image's;
 //  3. the check after a link on a no-op build: `xcross build --glibc <floor>` of the example crate with
 //     nothing to compile, RUNS times with the check and RUNS times with XCROSS_GLIBC_CHECK=0 (medians),
 //     and the check's own time as `-v` reports it.
@@ -14,7 +14,7 @@ import { XCROSS, all, dist, exampleCopy, flag, imageSize, mb, median, must, opt,
 
 const { loadRegistry, findTarget } = dist('src/targets/registry.js');
 const { targetForFloor } = dist('src/targets/floor-select.js');
-const { targetImageRef, toolchainImageRef } = dist('src/images/tag.js');
+const { targetImageRef, targetParentRef } = dist('src/images/tag.js');
 const RUNS = Number(opt('--runs', '5'));
 const FLOOR = opt('--floor', '2.31');
 const registry = loadRegistry();
@@ -40,7 +40,7 @@ for (const triple of triples) {
     );
     build = r.ms;
   }
-  const tc = imageSize(toolchainImageRef(registry.base, t.toolchain));
+  const tc = imageSize(targetParentRef(registry.base, t));
   const own = imageSize(ref) - tc;
   const ownDefault = imageSize(targetImageRef(registry.base, plain)) - tc;
   say(

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Benchmarks of the targets, printed (not a timed test). Run it as the user whose podman to measure.
 //  1. cold image build per target: its image removed, then `xcross image build` timed; the layers it
-//     shares (base, Rust toolchain) stay, and their own build times are printed when they get built
+//     shares (base, Rust, a std built in the image) stay, and their own build times are printed when they get built
 //     (--from-scratch removes every image xcross built first, so they are);
-//  2. image sizes: the whole image, and the target's own part (the image less its Rust toolchain layer);
+//  2. image sizes: the whole image, and the target's own part (the image less the std or Rust layer under it);
 //  3. `xcross test` of the example crate under each target's emulator: a first run compiles, then RUNS
 //     runs with nothing to compile; the median, and its ratio to the native x86_64 target's median.
 // Ends with `podman system df`.
@@ -13,8 +13,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { XCROSS, all, dist, exampleCopy, flag, imageSize, mb, median, must, opt, run } from './bench-lib.mjs';
 
-const { loadRegistry } = dist('src/targets/registry.js');
-const { baseImageRef, targetImageRef, toolchainImageRef } = dist('src/images/tag.js');
+const { baseImageRef, rustImageRef, targetImageRef, targetParentRef } = dist('src/images/tag.js');
+const { imageHasStd, loadRegistry, qemuBinary, runsNatively } = dist('src/targets/registry.js');
 const RUNS = Number(opt('--runs', '5'));
 const registry = loadRegistry();
 const wanted = all('--target');
@@ -50,9 +50,9 @@ const rows = [];
 for (const t of targets) {
   const ref = targetImageRef(registry.base, t);
   const total = imageSize(ref);
-  const own = total - imageSize(toolchainImageRef(registry.base, t.toolchain));
+  const own = total - imageSize(targetParentRef(registry.base, t));
   let test = NaN;
-  if (t.rustStd) {
+  if (imageHasStd(t)) {
     say(`xcross test --target ${t.triple}: a first run, then ${RUNS}`);
     must(
       run(process.execPath, [XCROSS, 'test', '--target', t.triple], { cwd: crate }),
@@ -65,13 +65,13 @@ for (const t of targets) {
   }
   // Another CPU's programs (i386) run natively only where this kernel runs them: the image's probe tells.
   const kernelRuns = () =>
-    t.arch === 'x86_64' || run('podman', ['run', '--rm', ref, '/usr/local/lib/xcross/native-probe']).code === 0;
+    t.cpu.name === 'x86_64' || run('podman', ['run', '--rm', ref, '/usr/local/lib/xcross/native-probe']).code === 0;
   const runner =
-    t.runner === 'wine'
+    t.runner.kind === 'wine'
       ? `wine ${t.pins.wine}`
-      : t.nativeOn.includes('x86_64') && kernelRuns()
+      : runsNatively(t, 'x86_64') && kernelRuns()
         ? 'native'
-        : t.qemuBinary.replace(/-static$/, '');
+        : qemuBinary(t).replace(/-static$/, '');
   rows.push({ t, runner, build: builds.get(t.triple), total, own, test });
 }
 fs.rmSync(work, { recursive: true, force: true });
@@ -88,14 +88,12 @@ for (const r of rows) {
     `| \`${r.t.triple}\` | ${r.runner} | ${r.build ? s(r.build) : ''} | ${mb(r.own)} | ${mb(r.total)} | ${Number.isFinite(r.test) ? s(r.test) : 'host std only'} | ${ratio} |`,
   );
 }
-const shared = [...layerTimes].filter(([ref]) => /\/(base|rust-[^:/]+):/.test(ref));
+const shared = [...layerTimes].filter(([ref]) => /\/(base|rust-[^:/]+|std\/[^:]+):/.test(ref));
 if (shared.length)
   console.log(`\nShared layers built on the way: ${shared.map(([ref, ms]) => `${ref} ${s(ms)}`).join(', ')}`);
 console.log(`Base ${baseImageRef(registry.base)}: ${mb(imageSize(baseImageRef(registry.base)))}`);
-for (const tc of registry.toolchains) {
-  const ref = toolchainImageRef(registry.base, tc);
-  console.log(`Rust toolchain ${ref}: ${mb(imageSize(ref))} with the base under it`);
-}
+const rustRef = rustImageRef(registry.base, registry.rust);
+console.log(`Rust ${rustRef}: ${mb(imageSize(rustRef))} with the base under it`);
 // podman 4.3's system df adds up every image's full size, shared layers and the builds' intermediate
 // images included; what the storage really holds on disk is du's answer, read inside the user namespace.
 const graphRoot = run('podman', ['info', '--format', '{{.Store.GraphRoot}}']).stdout.trim();

@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { imageHasStd, loadRegistry, type TargetSpec } from '../../src/targets/registry';
-import { rustImageRef, stdImageRef } from '../../src/images/tag';
+import { rustImageRef, stdImageRef, targetParentRef } from '../../src/images/tag';
 import { targetLabels } from '../../src/images/labels';
 import { binaryFacts, expectedBinary, factsLike } from './binary-facts';
 import { containersWithLabel, copyFixture, copyFixtures, interruptWhen, snapshot, tail, xcross } from './harness';
@@ -47,7 +47,9 @@ interface ReportRow {
   /** ms; undefined when the layer was already here. */
   stdBuild?: number;
   imageBuild?: number;
-  /** Bytes of the target's own layers: the image less the Rust layer (and base) under it. */
+  /** Bytes of the std layer (the std image less the Rust image under it), when the std is built. */
+  stdBytes?: number;
+  /** Bytes of the target's own layers: the image less the std or Rust image under it. */
   ownBytes: number;
   /** ms of the example's first `xcross test` (compiling its tests included), when the image has a std. */
   test?: number;
@@ -86,7 +88,8 @@ async function imageBuild(t: TargetSpec, crate: string): Promise<{ ref: string; 
     std: t.std.kind,
     stdBuild: std ? builtIn(r.stderr, std) : undefined,
     imageBuild: builtIn(r.stderr, ref),
-    ownBytes: imageSize(ref) - imageSize(rustImageRef(registry.base, registry.rust)),
+    stdBytes: std ? imageSize(std) - imageSize(rustImageRef(registry.base, registry.rust)) : undefined,
+    ownBytes: imageSize(ref) - imageSize(targetParentRef(registry.base, t)),
     runner: t.runner.kind === 'wine' ? `wine ${t.pins.wine}` : t.runner.binary.replace(/-static$/, ''),
   };
   report.push(row);
