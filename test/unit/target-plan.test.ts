@@ -228,7 +228,13 @@ test('Windows: mingw-w64 everywhere, its std built in the image; wine and a pref
   const arm = plan('x86_64-pc-windows-gnu', 'arm64');
   assert.deepEqual(stepsOf(arm, 'wine-prefix'), []);
   assert.ok(!apt(arm).packages.includes('wine64'));
-  assert.equal(stdRecipe(findTarget(registry, 'x86_64-pc-windows-gnu'), 'R')?.steps[0].kind, 'build-std');
+  // Windows' std imports its DLLs with dlltool (raw-dylib): the std layer installs mingw's binutils first.
+  assert.deepEqual(
+    stdRecipe(findTarget(registry, 'x86_64-pc-windows-gnu'), 'R')?.steps.map((x) => x.kind),
+    ['apt', 'build-std'],
+  );
+  const tools = stdRecipe(findTarget(registry, 'x86_64-pc-windows-gnu'), 'R')!.steps[0];
+  assert.deepEqual(tools.kind === 'apt' && tools.packages, ['binutils-mingw-w64-x86-64']);
 });
 
 test('every target has a plan on both hosts that reads back every pin; nothing foreign installed by name', () => {
