@@ -22,6 +22,8 @@ export interface ContainerSpec {
   /** Unique name, so the container can be found and removed whatever happens to the engine process. */
   name: string;
   command: string[];
+  /** What the user knows this run as, when command[0] is a wrapper around it (the compile cache's). */
+  program?: string;
   workdir: string;
   env: Record<string, string>;
   mounts: Mount[];
