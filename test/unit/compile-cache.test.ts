@@ -121,7 +121,12 @@ describe('the plan of a run', () => {
       SCCACHE_IDLE_TIMEOUT: '0',
     });
     assert.deepEqual(p.mounts, [
-      { source: '/home/u/.cache/xcross/compile-cache', target: '/xcross/compile-cache', readOnly: false },
+      {
+        source: '/home/u/.cache/xcross/compile-cache',
+        target: '/xcross/compile-cache',
+        readOnly: false,
+        optional: 'the compile cache',
+      },
     ]);
     assert.deepEqual(p.prefix, [
       '/usr/local/bin/xcross-compile-cache',
