@@ -48,11 +48,21 @@ ENVIRONMENT
   Host variables reach the container only if they are cargo's or rustc's (CARGO_*, RUSTFLAGS, ...),
   the terminal's, proxies, QEMU_* (QEMU_CPU, QEMU_LOG, QEMU_STRACE reach qemu), or named in Cross.toml.
 
+BUILD-STD
+  Every image has its target's std, and the std's sources (Debian's rust-web-src, dependencies vendored).
+  Cross.toml's build-std ([build] or [target.<triple>]: true, or a list of crates; CROSS_BUILD_STD,
+  CROSS_TARGET_<T>_BUILD_STD) builds a std again from those sources with the image's stable rustc, with
+  your RUSTFLAGS, offline, once per target directory (in <target-dir>/xcross-std/), and cargo uses it:
+  no nightly and no rust-src, unlike cross. With a host toolchain (+nightly, --toolchain-source host)
+  cargo gets -Zbuild-std instead, which needs nightly and rust-src there.
+
 EXAMPLES
   xcross build --target aarch64-unknown-linux-gnu --release
   xcross test --target aarch64-unknown-linux-gnu -- --nocapture
   xcross run --target aarch64-unknown-linux-gnu -- --some-flag
   xcross build --target aarch64-unknown-linux-gnu --glibc 2.31      # runs on Debian 11, Ubuntu 20.04
+  xcross ${subcommand} --target mips64-unknown-linux-gnuabi64            # a std built in the image, big-endian
+  xcross rustc --target powerpc-unknown-linux-gnu --release -- -C lto   # one-target crates; else --bin NAME
   xcross +nightly ${subcommand} --target aarch64-unknown-linux-gnu
 `;
 }

@@ -94,9 +94,17 @@ export function stdRecipe(t: TargetSpec, from: string): LayerRecipe | undefined 
   return {
     title: `the Rust ${t.pins.rustc} std for ${t.triple} (${t.std.crates.join(', ')}), built from ${t.rust.srcPackage}`,
     from,
-    steps: [{ kind: 'build-std', triple: t.triple, crates: t.std.crates }],
+    steps: [...stdTools(t), { kind: 'build-std', triple: t.triple, crates: t.std.crates }],
   };
 }
+
+/** What compiling the std needs besides rustc: Windows' std links its DLL imports (raw-dylib) with dlltool. */
+function stdTools(t: TargetSpec): Step[] {
+  if (t.libc.kind !== 'mingw-w64') return [];
+  return [{ kind: 'apt', addArchs: [], packages: [`binutils-mingw-w64-${mingwBits(t)}`], exclude: [] }];
+}
+
+const mingwBits = (t: TargetSpec) => (t.debArch === 'i386' ? 'i686' : 'x86-64');
 
 function planGlibc(t: TargetSpec, d: Draft, buildArch: string): void {
   const crossPkg = t.gnu.replace(/_/g, '-'); // Debian spells the triplet with dashes: gcc-x86-64-linux-gnu
@@ -271,7 +279,7 @@ export function wineLoader(bits: 32 | 64): string {
  * i386 build of wine (wine32:i386, multiarch) for 32-bit ones, which makes a 32-bit prefix.
  */
 function planMingw(t: TargetSpec, d: Draft, buildArch: string): void {
-  const bits = t.debArch === 'i386' ? 'i686' : 'x86-64';
+  const bits = mingwBits(t);
   d.apt.packages.push(`gcc-mingw-w64-${bits}-win32`, `g++-mingw-w64-${bits}-win32`);
   if (buildArch === 'amd64' && t.runner.kind === 'wine') {
     if (t.runner.bits === 64) d.apt.packages.push('wine64');

@@ -266,7 +266,13 @@ test('Windows: mingw-w64 everywhere, its std built in the image; wine and a pref
   const arm = plan('x86_64-pc-windows-gnu', 'arm64');
   assert.deepEqual(stepsOf(arm, 'wine-prefix'), []);
   assert.ok(!apt(arm).packages.includes('wine64'));
-  assert.equal(stdRecipe(findTarget(registry, 'x86_64-pc-windows-gnu'), 'R')?.steps[0].kind, 'build-std');
+  // Windows' std imports its DLLs with dlltool (raw-dylib): the std layer installs mingw's binutils first.
+  assert.deepEqual(
+    stdRecipe(findTarget(registry, 'x86_64-pc-windows-gnu'), 'R')?.steps.map((x) => x.kind),
+    ['apt', 'build-std'],
+  );
+  const tools = stdRecipe(findTarget(registry, 'x86_64-pc-windows-gnu'), 'R')!.steps[0];
+  assert.deepEqual(tools.kind === 'apt' && tools.packages, ['binutils-mingw-w64-x86-64']);
   // 32-bit: i686 mingw-w64, Debian's i386 wine (multiarch) and a 32-bit prefix.
   const w32 = plan('i686-pc-windows-gnu', 'amd64');
   assert.deepEqual(
@@ -281,7 +287,11 @@ test('Windows: mingw-w64 everywhere, its std built in the image; wine and a pref
   );
   const w32arm = plan('i686-pc-windows-gnu', 'arm64');
   assert.deepEqual([apt(w32arm).addArchs, stepsOf(w32arm, 'wine-prefix')], [[], []]);
-  assert.equal(stdRecipe(findTarget(registry, 'i686-pc-windows-gnu'), 'R')?.steps[0].kind, 'build-std');
+  const std32 = stdRecipe(findTarget(registry, 'i686-pc-windows-gnu'), 'R')!.steps;
+  assert.deepEqual(
+    std32.map((x) => (x.kind === 'apt' ? x.packages : x.kind)),
+    [['binutils-mingw-w64-i686'], 'build-std'],
+  );
 });
 
 test('every target has a plan on both hosts that reads back every pin; nothing foreign installed by name', () => {
