@@ -168,25 +168,28 @@ for (const t of chosen().filter(imageHasStd)) {
         '`xcross rustc --release -- -C lto`: the std built in the image carries the bitcode LTO needs',
         { timeout: 20 * 60_000 },
         async () => {
-          // As cross's README has it for powerpc; this crate has a lib and a bin, and cargo passes
-          // extra rustc arguments to one target only, so --bin names it.
-          const r = await xcross(
-            ['rustc', '--target', t.triple, '--release', '--bin', 'hello-xcross', '--', '-C', 'lto'],
-            {
-              cwd: crate,
+          // Verbatim, as cross's README has it for powerpc, in a crate with one target and no
+          // dependencies: cargo compiles dependencies without bitcode unless the profile asks for LTO
+          // (there, profile.release.lto = true is the way), with rustup's std as with this one.
+          const f = copyFixture('one-bin');
+          try {
+            const r = await xcross(['rustc', '--target', t.triple, '--release', '--', '-C', 'lto'], {
+              cwd: f.crate,
               timeoutMs: 20 * 60_000,
-            },
-          );
-          assert.equal(r.code, 0, tail(r.stderr));
-          const bin = path.join(crate, 'target', t.triple, 'release', `hello-xcross${exe(t)}`);
-          assert.deepEqual(factsLike(bin, facts), facts, bin);
-          if (t.libc.kind === 'musl')
-            assert.equal(binaryFacts(bin)?.dynamic, false, `${bin} asks for a dynamic loader`);
-          const run = await xcross(['shell', '--target', t.triple, '--', 'xcross-runner', bin, '--exit', '3'], {
-            cwd: crate,
-          });
-          assert.equal(run.code, 3, tail(run.stdout + run.stderr));
-          assert.match(run.stdout, /^threaded_sum=5000050000$/m);
+            });
+            assert.equal(r.code, 0, tail(r.stderr));
+            const bin = path.join(f.crate, 'target', t.triple, 'release', `one-bin${exe(t)}`);
+            assert.deepEqual(factsLike(bin, facts), facts, bin);
+            if (t.libc.kind === 'musl')
+              assert.equal(binaryFacts(bin)?.dynamic, false, `${bin} asks for a dynamic loader`);
+            const run = await xcross(['shell', '--target', t.triple, '--', 'xcross-runner', bin, '3'], {
+              cwd: f.crate,
+            });
+            assert.equal(run.code, 3, tail(run.stdout + run.stderr));
+            assert.match(run.stdout, new RegExp(`^one-bin on ${arch} threaded_sum=5000050000$`, 'm'));
+          } finally {
+            fs.rmSync(f.dir, { recursive: true, force: true });
+          }
         },
       );
     }

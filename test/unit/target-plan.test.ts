@@ -327,6 +327,16 @@ test('every target has a plan on both hosts that reads back every pin; nothing f
   }
 });
 
+test("the Containerfile: wine's prefix is made in the RUN that installs wine, so its stripped DLLs replace the originals", () => {
+  const t = findTarget(registry, 'x86_64-pc-windows-gnu');
+  const text = renderContainerfile(targetRecipe(t, planTargetImage(t, 'amd64'), 'X'));
+  assert.match(
+    text,
+    /^RUN sh \/usr\/local\/lib\/xcross\/steps\/apt\.sh [^\n]*wine64 \\\n {4}&& sh \/usr\/local\/lib\/xcross\/steps\/wine-prefix\.sh /m,
+  );
+  assert.equal(text.split('\n').filter((l) => l.startsWith('RUN')).length, 3);
+});
+
 test('the Containerfile: one RUN a step, the scripts copied, the environment before the smoke test', () => {
   const t = findTarget(registry, 'mips-unknown-linux-gnu');
   const text = renderContainerfile(
