@@ -26,6 +26,8 @@ export type Step =
    * cc compiles what it lacks from glibc) in lib/rustlib/<triple>/lib/self-contained.
    */
   | { kind: 'self-contained'; triple: string; libDir: string; gcc: string; unwind: string; cc: string }
+  /** rsbegin.o and rsend.o for a windows-gnu target whose programs link them (i686), from the std's sources. */
+  | { kind: 'rtstartup'; triple: string }
   /** The wine prefix programs run in (wineboot at build, not at every first run). */
   | { kind: 'wine-prefix'; dir: string; bits: 32 | 64 }
   /** A static "return 0" for a target another CPU's kernel may run: xcross-runner asks it. */
@@ -133,6 +135,8 @@ export function commandOf(step: Step): string[] {
       );
     case 'build-std':
       return script(step.triple, step.crates.join(','));
+    case 'rtstartup':
+      return script(step.triple);
     case 'self-contained':
       return script(step.triple, step.libDir, step.gcc, step.unwind, step.cc);
     case 'wine-prefix':

@@ -22,6 +22,7 @@ const STEP_SCRIPTS = [
   'runtime-libs.sh',
   'build-openssl.sh',
   'self-contained.sh',
+  'rtstartup.sh',
   'wine-prefix.sh',
   'native-probe.sh',
   'verify-pins.sh',

@@ -74,6 +74,11 @@ export function planTargetImage(t: TargetSpec, buildArch: string): TargetImagePl
     steps.push({ kind: 'native-probe', cc: t.cc });
   const wine = t.runner.kind === 'wine' && buildArch === 'amd64';
   if (wine && t.runner.kind === 'wine') steps.push({ kind: 'wine-prefix', dir: WINE_PREFIX, bits: t.runner.bits });
+  // Rust's i686-pc-windows-gnu (dwarf-2 unwinding) links every program with rsbegin.o and rsend.o, which
+  // rustup ships beside its std and a std built in the image lacks; x86_64's (SEH) links neither.
+  // After the wine prefix, which must share the RUN that installs wine.
+  if (t.libc.kind === 'mingw-w64' && t.std.kind === 'build' && t.cpu.elf.bits === 32)
+    steps.push({ kind: 'rtstartup', triple: t.triple });
   const pins = pinChecks(t, d, wine);
   steps.push({ kind: 'verify-pins', pins });
   steps.push({ kind: 'smoke-test', triple: t.triple, openssl: t.openssl.kind !== 'none', rust: imageHasStd(t) });

@@ -285,6 +285,10 @@ test('Windows: mingw-w64 everywhere, its std built in the image; wine and a pref
       '/usr/lib/wine/wine',
     ],
   );
+  assert.deepEqual(
+    [stepsOf(w32, 'rtstartup'), stepsOf(amd, 'rtstartup')],
+    [[{ kind: 'rtstartup', triple: 'i686-pc-windows-gnu' }], []],
+  );
   const w32arm = plan('i686-pc-windows-gnu', 'arm64');
   assert.deepEqual([apt(w32arm).addArchs, stepsOf(w32arm, 'wine-prefix')], [[], []]);
   const std32 = stdRecipe(findTarget(registry, 'i686-pc-windows-gnu'), 'R')!.steps;
