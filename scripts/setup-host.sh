@@ -39,9 +39,10 @@ done
 
 packages=(podman runc catatonit uidmap slirp4netns qemu-user-static debootstrap)
 # The ssh tests: sshd and a second rootless user. The compile cache's tests: Debian's redis-server
-# (started by the tests themselves) and regex's sources (librust-regex-dev: test/fixtures/regex-tree
+# (started by the tests themselves) and regex's sources (librust-regex-dev, and the aho-corasick and memchr its default features use,
+# which it only recommends: test/fixtures/regex-tree
 # builds from /usr/share/cargo/registry).
-[ -n "$e2e_user" ] && packages+=(docker-registry apache2-utils sudo openssl openssh-server openssh-client redis-server librust-regex-dev)
+[ -n "$e2e_user" ] && packages+=(docker-registry apache2-utils sudo openssl openssh-server openssh-client redis-server librust-regex-dev librust-aho-corasick-dev librust-memchr-dev)
 $docker && packages+=(docker.io)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
