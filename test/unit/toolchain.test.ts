@@ -77,6 +77,16 @@ describe('choosing', () => {
     assert.equal(t.source, 'host');
   });
 
+  test("musl: the image's own std by default; the host's rustup std with --toolchain-source host", async () => {
+    const { host, home, ws } = fakeHost();
+    const musl = findTarget(registry, 'x86_64-unknown-linux-musl');
+    assert.equal((await req(host, ws, { target: musl })).source, 'image');
+    await assert.rejects(req(host, ws, { target: musl, source: 'host' }), /cannot use the host toolchain/);
+    writeTree(home, { [`.rustup/toolchains/stable-${H}/lib/rustlib/${musl.triple}/lib/libstd.rlib`]: '' });
+    const t = await req(host, ws, { target: musl, source: 'host' });
+    assert.deepEqual([t.source, t.why], ['host', `host toolchain stable-${H} has the ${musl.triple} std`]);
+  });
+
   test('image when the host has no std and no rustup to add it, with the reason', async () => {
     const { host, ws } = fakeHost();
     const t = await req(host, ws);
