@@ -351,6 +351,10 @@ function pinChecks(t: TargetSpec, d: Draft, wine: boolean): PinCheck[] {
       : [absent(`${rustlib(t.triple)}/lib/libstd-*`)],
     // No wine on other build hosts: programs for the target cannot run there, and the pin is not read.
     wine: wine && t.runner.kind === 'wine' ? [command(`${wineLoader(t.runner.bits)} --version`)] : [],
+    unwinder:
+      t.link.kind === 'self-contained' && t.link.unwinder.kind === 'deb'
+        ? [deb(`${t.link.unwinder.package}:${t.debArch}`)]
+        : [],
     glibcxx: [newestSymbolVersion(t.cxx, 'GLIBCXX')],
     cxxabi: [newestSymbolVersion(t.cxx, 'CXXABI')],
   };

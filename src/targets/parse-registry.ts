@@ -35,6 +35,7 @@ const FAMILY_KEYS = [
   'openssl-version',
   'wine',
   'unwinder',
+  'unwinder-version',
   'packages',
 ];
 const TARGET_KEYS = [
@@ -180,6 +181,9 @@ function parseTarget(row: Row, cpu: Cpu, base: BaseSpec, rust: RustSpec, floors:
     qemu: base.qemu,
     rustc: rust.rustc,
     ...(wine ? { wine } : {}),
+    ...(link.kind === 'self-contained' && link.unwinder.kind === 'deb'
+      ? { unwinder: row.string('unwinder-version') }
+      : {}),
   };
   for (const [k, v] of Object.entries(pins))
     if (!/^\d+(\.\d+)*$/.test(v) && !(k === 'openssl' && v === 'none'))
@@ -245,11 +249,15 @@ function parseLink(row: Row, libc: Libc): Link {
   const kind = row.word('linker', ['cc', 'self-contained'] as const);
   if (kind === 'cc') {
     row.refuse('unwinder', 'linker', 'linker is "cc" (unwinder says what a self-contained link uses)');
+    row.refuse('unwinder-version', 'linker', 'linker is "cc"');
     return { kind };
   }
   if (libc.kind !== 'musl') row.fail(`target.${row.triple}: linker = "self-contained" needs libc = "musl"`);
   const u = row.string('unwinder');
-  if (u === 'libgcc') return { kind, unwinder: { kind: 'libgcc' } };
+  if (u === 'libgcc') {
+    row.refuse('unwinder-version', 'unwinder', 'unwinder is "libgcc" (the gcc pin covers it)');
+    return { kind, unwinder: { kind: 'libgcc' } };
+  }
   const pkg = /^deb:([a-z0-9][a-z0-9.+-]*)$/.exec(u)?.[1];
   if (pkg) return { kind, unwinder: { kind: 'deb', package: pkg } };
   return row.fail(

@@ -19,6 +19,8 @@ export interface Pins {
   rustc: string;
   /** Only for targets whose programs run under wine. */
   wine?: string;
+  /** Only for self-contained links whose unwinder is a Debian package (LLVM's libunwind): its version. */
+  unwinder?: string;
 }
 
 export interface BaseSpec {

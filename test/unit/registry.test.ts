@@ -108,6 +108,11 @@ test('the real registry: pinned versions, tools derived from the GNU prefix, lay
     ['i686-linux-gnu-gcc', 'i686-linux-musl-gcc', llvm, 'qemu-i386-static', 'i386'],
   ]);
   assert.deepEqual(a.link, { kind: 'cc' });
+  // LLVM's libunwind is pinned (a label); gcc's own unwinder is the gcc pin's.
+  assert.deepEqual(
+    ['x86_64-unknown-linux-musl', 'armv7-unknown-linux-musleabihf'].map((n) => findTarget(r, n).pins.unwinder),
+    ['14.0.6', undefined],
+  );
   const i686 = findTarget(r, 'i686-unknown-linux-gnu');
   assert.deepEqual(
     [
@@ -241,12 +246,15 @@ test('every key and word is checked: unknown ones suggest the nearest, contradic
   fails({ t: { ...row, unwinder: 'libgcc' } }, /target\.t\.unwinder is set, but linker is "cc"/);
   fails({ t: musl }, /target\.t\.unwinder is missing, and family\.f has none/);
   fails({ t: { ...musl, unwinder: 'llvm' } }, /unwinder is "llvm": it must be libgcc or deb:<Debian package/);
+  fails({ t: { ...musl, unwinder: 'deb:libunwind-14-dev' } }, /target\.t\.unwinder-version is missing/);
+  fails(
+    { t: { ...musl, unwinder: 'libgcc', 'unwinder-version': '14' } },
+    /unwinder-version is set, but unwinder is "libgcc"/,
+  );
+  const llvm = reg({ t: { ...musl, unwinder: 'deb:libunwind-14-dev', 'unwinder-version': '14.0.6' } }).targets[0];
   assert.deepEqual(
-    [
-      reg({ t: { ...musl, unwinder: 'libgcc' } }).targets[0].link,
-      reg({ t: { ...musl, unwinder: 'deb:libunwind-14-dev' } }).targets[0].linker,
-    ],
-    [{ kind: 'self-contained', unwinder: { kind: 'libgcc' } }, 'a-c-gcc'],
+    [reg({ t: { ...musl, unwinder: 'libgcc' } }).targets[0].link, llvm.linker, llvm.pins.unwinder],
+    [{ kind: 'self-contained', unwinder: { kind: 'libgcc' } }, 'a-c-gcc', '14.0.6'],
   );
   assert.equal(reg({ t: { ...row, std: 'deb:trixie' } }).targets[0].std.kind, 'deb-suite');
 });

@@ -239,6 +239,7 @@ test('musl: musl-dev for the target and gcc wrappers that use its specs', () => 
     },
   ]);
   assert.equal(a.env.CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER, 'aarch64-linux-gnu-gcc');
+  assert.deepEqual(reads(a, 'unwinder'), ['deb libunwind-14-dev:arm64']);
   const hf = plan('armv7-unknown-linux-musleabihf', 'amd64');
   assert.deepEqual(
     [apt(hf).packages, hf.libDir, stepsOf(hf, 'unpack'), stepsOf(hf, 'self-contained').map((x) => x.unwind)],
