@@ -9,6 +9,9 @@ export interface Mount {
   readOnly: boolean;
   /** `source` names an engine volume (the engine's side of a synced mount, see src/sync/). */
   volume?: boolean;
+  /** A mount the run can do without (the compile cache's directory): what it is, for the warning
+   * when an engine cannot reach it and the run goes on without it. */
+  optional?: string;
 }
 
 /** Whose files the container writes: the runtime maps this onto the engine (userns, --user). */
@@ -22,6 +25,8 @@ export interface ContainerSpec {
   /** Unique name, so the container can be found and removed whatever happens to the engine process. */
   name: string;
   command: string[];
+  /** What the user knows this run as, when command[0] is a wrapper around it (the compile cache's). */
+  program?: string;
   workdir: string;
   env: Record<string, string>;
   mounts: Mount[];

@@ -411,7 +411,7 @@ export class CliEngine implements Runtime {
       // Someone killed `podman run` under us: its container runs on without it. Remove it, then say so.
       await watchdog.now();
       throw new XcrossError(
-        `${this.o.binary} run was killed by a signal while ${spec.command[0]} ran; its container ${spec.name} was removed`,
+        `${this.o.binary} run was killed by a signal while ${spec.program ?? spec.command[0]} ran; its container ${spec.name} was removed`,
         {
           fix: 'run the command again',
           exitCode: f.code,

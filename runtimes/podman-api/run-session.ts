@@ -126,7 +126,7 @@ export async function runContainer(
       const gone = ctx.serviceGone?.();
       const words = gone?.words ? ` (it said: ${gone.words})` : '';
       throw new XcrossError(
-        `the podman service on ${api.socket} went away while ${spec.command[0]} ran in ${spec.name}${words}; ${watchdog ? 'the container was removed with the podman CLI' : 'its container may still run'}`,
+        `the podman service on ${api.socket} went away while ${spec.program ?? spec.command[0]} ran in ${spec.name}${words}; ${watchdog ? 'the container was removed with the podman CLI' : 'its container may still run'}`,
         {
           cause: e,
           fix: 'check the service (`podman info`), and run the command again; `--runtime podman` does not need the service',

@@ -78,7 +78,7 @@ export function planCompileCache(f: CompileCacheFacts): CompileCachePlan {
       SCCACHE_SERVER_PORT: String(f.port),
       SCCACHE_IDLE_TIMEOUT: '0',
     },
-    mounts: [{ source: f.localDir, target: CONTAINER_CACHE_DIR, readOnly: false }],
+    mounts: [{ source: f.localDir, target: CONTAINER_CACHE_DIR, readOnly: false, optional: 'the compile cache' }],
     prefix: [IMAGE_HELPER, 'run', statsFile],
     statsFile,
   };

@@ -67,6 +67,7 @@ export async function choosePlacement(i: PlacementInput): Promise<LocalPlacement
           mounts: found.mounts,
           role: i.role ?? (() => 'the mounted folder'),
           real,
+          warn: (m) => i.log.warn(m),
         }),
       }),
     };

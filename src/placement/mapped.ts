@@ -21,6 +21,8 @@ export interface MappedContext {
   role(source: string): string;
   /** A source with its symbolic links resolved (mount destinations are real paths). */
   real(source: string): string;
+  /** Says that an optional mount the engine cannot reach is left out. */
+  warn?(message: string): void;
 }
 
 /** The spec's mounts with host sources; the container's mounts below each one come along. */
@@ -29,6 +31,12 @@ export function mapMounts(mounts: Mount[], ctx: MappedContext): Mount[] {
   for (const m of mounts) {
     const source = ctx.real(m.source);
     const holder = holdingMount(source, ctx.mounts);
+    if (!holder && m.optional) {
+      ctx.warn?.(
+        `${m.optional} ${quoted(m.source)} is on none of the mounts of this container (${ctx.container}), so ${ctx.engine}, which runs outside it, cannot mount it: this run goes without it (mount a host folder there to keep it)`,
+      );
+      continue;
+    }
     if (!holder) throw uncovered(m.source, ctx);
     if (!holder.source) throw sourceless(m.source, holder, ctx);
     out.push({

@@ -82,6 +82,7 @@ export function planCargo(p: CargoPlanInput): ContainerSpec {
     image: p.image,
     name: p.name,
     command: [...(p.compileCache?.prefix ?? []), 'cargo', ...p.cargoArgs],
+    ...(p.compileCache?.prefix.length ? { program: 'cargo' } : {}),
     workdir,
     env,
     mounts,

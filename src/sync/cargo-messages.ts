@@ -35,15 +35,25 @@ function shq(word: string): string {
  * or the user chose a format). The exit code is cargo's (the build's when it fails, else the program's).
  */
 export function withMessages(command: string[], file: string): string[] {
-  const [cargo, sub, ...rest] = command;
-  if (cargo !== 'cargo' || ownFormat(rest)) return command;
-  if (DIRECT.has(sub)) return ['sh', '-c', 'exec "$@" >"$0"', file, cargo, sub, JSON_FLAG, ...rest];
+  // A wrapper may come first (the compile cache's `xcross-compile-cache run STATS`): it runs the rest.
+  const at = cargoAt(command);
+  if (at < 0) return command;
+  const wrapper = command.slice(0, at);
+  const [cargo, sub, ...rest] = command.slice(at);
+  if (ownFormat(rest)) return command;
+  if (DIRECT.has(sub)) return [...wrapper, 'sh', '-c', 'exec "$@" >"$0"', file, cargo, sub, JSON_FLAG, ...rest];
   const before = BEFORE[sub];
   if (!before) return command;
   const end = rest.indexOf('--');
   const args = (end < 0 ? rest : rest.slice(0, end)).filter((a) => a !== '--no-run');
   const build = [cargo, ...before, JSON_FLAG, ...args].map(shq).join(' ');
-  return ['sh', '-c', `${build} >${shq(file)} && exec ${command.map(shq).join(' ')}`];
+  return [...wrapper, 'sh', '-c', `${build} >${shq(file)} && exec ${command.slice(at).map(shq).join(' ')}`];
+}
+
+/** Where cargo is in a planned command: first, or after a wrapper of at most a few words; -1: not cargo. */
+export function cargoAt(command: string[]): number {
+  const at = command.indexOf('cargo');
+  return at >= 0 && at <= 3 ? at : -1;
 }
 
 export interface Artifact {

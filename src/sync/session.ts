@@ -22,7 +22,7 @@ import { XcrossError } from '../base/errors';
 import { fnv1a } from '../base/hash';
 import type { Logger } from '../base/log';
 import type { CopyBack } from '../cli/cargo-args';
-import { artifactsIn, messagesFile, withMessages } from './cargo-messages';
+import { artifactsIn, cargoAt, messagesFile, withMessages } from './cargo-messages';
 import { diffTree, loadManifest, saveManifest, type Delta } from './manifest';
 import { ID_LABEL, SYNC_LABEL, syncedMounts, volumeLabels, type SyncedMount } from './mounts';
 import { packFiles, unpackInto } from './tar-io';
@@ -253,10 +253,11 @@ async function artifactsBack(
   messages: string,
 ): Promise<void> {
   const started = performance.now();
-  if (planned[0] !== 'cargo') return;
+  const at = cargoAt(planned);
+  if (at < 0) return;
   if (spec.command === planned) {
     o.log.debug(
-      `sync: nothing to bring back from cargo ${planned[1] ?? ''} (it links nothing, or your --message-format is kept and cargo named no artifacts to xcross; --copy-back target-dir brings everything)`,
+      `sync: nothing to bring back from cargo ${planned[at + 1] ?? ''} (it links nothing, or your --message-format is kept and cargo named no artifacts to xcross; --copy-back target-dir brings everything)`,
     );
     return;
   }

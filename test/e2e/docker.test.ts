@@ -72,7 +72,7 @@ describe('the docker runtime on a real daemon', { skip }, () => {
     const kinds = (JSON.parse(r.stdout) as { images: { kind: string; target: string }[] }).images.map(
       (i) => `${i.kind}:${i.target}`,
     );
-    assert.ok(kinds.includes(`toolchain:${T}`), kinds.join(', '));
+    assert.ok(kinds.includes(`target:${T}`), kinds.join(', '));
     assert.ok(kinds.includes('base:'), kinds.join(', '));
     assert.ok(kinds.includes('rust:'), kinds.join(', '));
   });

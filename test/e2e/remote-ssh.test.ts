@@ -142,9 +142,16 @@ describe(
       try {
         // Readable and writable by the remote user, as a shared folder is: target/ made beforehand, since
         // xcross makes it with the usual mode otherwise.
+        // xcross's cache folder (the cargo home, the compile cache) is in the shared folder too, as it is
+        // under a home folder podman machine shares; this user's own home is 0700 to the remote user.
         fs.mkdirSync(path.join(shared.crate, 'target'));
+        fs.mkdirSync(path.join(shared.dir, 'cache'));
         spawnSync('chmod', ['-R', 'a+rwX', shared.dir]);
-        const r = await xcross(['build', '--target', T, '-v'], { cwd: shared.crate, env: env(), timeoutMs: 600_000 });
+        const r = await xcross(['build', '--target', T, '-v'], {
+          cwd: shared.crate,
+          env: { ...env(), XDG_CACHE_HOME: path.join(shared.dir, 'cache') },
+          timeoutMs: 600_000,
+        });
         assert.equal(r.code, 0, tail(r.stderr));
         assert.match(
           r.stderr,
@@ -154,7 +161,7 @@ describe(
         assert.equal(elfMachine(path.join(shared.crate, 'target', T, 'debug', 'hello-xcross')), 62);
       } finally {
         // target/ belongs to the remote user, as on a shared folder: it removes its files.
-        remote.as(['rm', '-rf', path.join(shared.crate, 'target')]);
+        remote.as(['rm', '-rf', path.join(shared.crate, 'target'), path.join(shared.dir, 'cache')]);
         fs.rmSync(shared.dir, { recursive: true, force: true });
       }
     });

@@ -194,6 +194,8 @@ describe('the plan of a run', () => {
       compileCache: p,
     });
     assert.deepEqual(spec.command.slice(0, 4), [...p.prefix, 'cargo']);
+    // An engine's message about the run names cargo, not the wrapper around it.
+    assert.equal(spec.program, 'cargo');
     assert.equal(spec.env.SCCACHE_DIR, '/xcross/compile-cache');
     assert.equal(spec.env.RUSTC_WRAPPER, '/usr/local/bin/xcross-compile-cache');
     assert.ok(spec.mounts.some((m) => m.target === '/xcross/compile-cache' && !m.readOnly));

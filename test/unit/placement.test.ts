@@ -193,6 +193,29 @@ describe('mapped mounts', () => {
     );
   });
 
+  test('an optional mount on no mount (the compile cache) is left out with one warning; the run goes on', () => {
+    const warned: string[] = [];
+    const mounts = mapMounts(
+      [
+        {
+          source: '/root/.cache/xcross/compile-cache',
+          target: '/xcross/compile-cache',
+          readOnly: false,
+          optional: 'the compile cache',
+        },
+        { source: '/builds/group/app', target: '/builds/group/app', readOnly: false },
+      ],
+      { ...ctx(), warn: (m) => warned.push(m) },
+    );
+    assert.deepEqual(
+      mounts.map((m) => m.target),
+      ['/builds/group/app', '/builds/group/app/target'],
+    );
+    assert.deepEqual(warned, [
+      "the compile cache '/root/.cache/xcross/compile-cache' is on none of the mounts of this container (job, 394222d5dfac), so podman, which runs outside it, cannot mount it: this run goes without it (mount a host folder there to keep it)",
+    ]);
+  });
+
   test('a tmpfs of the container under the workspace cannot be mounted again: said, with the fix', () => {
     throwsXcross(
       () =>

@@ -222,6 +222,25 @@ describe("cargo's artifacts", () => {
     assert.deepEqual(withMessages(['cargo', 'check'], 'f'), ['cargo', 'check']);
   });
 
+  test("the compile cache's wrapper stays first and runs the rest (it failed to bring anything back before)", () => {
+    const w = ['/usr/local/bin/xcross-compile-cache', 'run', '/xcross/compile-cache/s.json'];
+    assert.deepEqual(withMessages([...w, 'cargo', 'build'], 'f'), [
+      ...w,
+      'sh',
+      '-c',
+      'exec "$@" >"$0"',
+      'f',
+      'cargo',
+      'build',
+      '--message-format=json-render-diagnostics',
+    ]);
+    const run = withMessages([...w, 'cargo', 'run', '--', 'x'], 'f');
+    assert.deepEqual(run.slice(0, 5), [...w, 'sh', '-c']);
+    assert.equal(run[5], 'cargo build --message-format=json-render-diagnostics >f && exec cargo run -- x');
+    // A program that only mentions cargo later is not cargo.
+    assert.deepEqual(withMessages(['sh', '-c', 'x', 'a', 'b', 'cargo'], 'f'), ['sh', '-c', 'x', 'a', 'b', 'cargo']);
+  });
+
   test("the workspace's own artifacts under the target dir, not dependencies' or build scripts'", () => {
     const lines = [
       {
