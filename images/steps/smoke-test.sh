@@ -34,7 +34,7 @@ exe=""
 case "$t" in *windows*) exe=.exe ;; esac
 # Programs for the target run where the build host can run them (no wine for Windows on other hosts).
 can_run=1
-if [ "${XCROSS_RUNNER:-qemu}" = wine ] && [ ! -x /usr/lib/wine/wine64 ]; then can_run=0; fi
+if [ "${XCROSS_RUNNER:-qemu}" = wine ] && [ ! -x "${XCROSS_WINE:-/usr/lib/wine/wine64}" ]; then can_run=0; fi
 
 run() {
   if [ "$can_run" = 0 ]; then echo "smoke-test: $1 built; not run (no wine on this build host)"; return; fi
@@ -85,5 +85,14 @@ fn main() {
 RS
   eval "linker=\${CARGO_TARGET_$(echo "$u" | tr a-z A-Z)_LINKER:?}"
   rustc --target "$t" -C linker="$linker" -o "rthreads$exe" threads.rs
+  # Rust's musl targets link statically (crt-static): no dynamic loader may be asked for.
+  case "$t" in
+    *musl*)
+      if readelf -l rthreads | grep -q 'program interpreter'; then
+        echo "smoke-test: rthreads asks for a dynamic loader; a $t program must be static" >&2
+        exit 1
+      fi
+      echo "smoke-test: rthreads is static" ;;
+  esac
   run rthreads "rust threads 20"
 fi

@@ -20,8 +20,16 @@ export type Step =
   | { kind: 'build-openssl'; version: string; configure: string; crossPrefix: string; prefix: string }
   /** A Rust std compiled from the toolchain's vendored sources into its sysroot (the std layer). */
   | { kind: 'build-std'; triple: string; crates: string[] }
+  /**
+   * Rust's self-contained link for a musl target: musl's start files and libc.a (from libDir), gcc's
+   * crtbegin/crtend (gcc: the linker) and libunwind.a (unwind: "libgcc" or where LLVM's was unpacked;
+   * cc compiles what it lacks from glibc) in lib/rustlib/<triple>/lib/self-contained.
+   */
+  | { kind: 'self-contained'; triple: string; libDir: string; gcc: string; unwind: string; cc: string }
+  /** rsbegin.o and rsend.o for a windows-gnu target whose programs link them (i686), from the std's sources. */
+  | { kind: 'rtstartup'; triple: string }
   /** The wine prefix programs run in (wineboot at build, not at every first run). */
-  | { kind: 'wine-prefix'; dir: string }
+  | { kind: 'wine-prefix'; dir: string; bits: 32 | 64 }
   /** A static "return 0" for a target another CPU's kernel may run: xcross-runner asks it. */
   | { kind: 'native-probe'; cc: string }
   /** Every pin read from what was installed; the build fails on a mismatch. */
@@ -127,8 +135,12 @@ export function commandOf(step: Step): string[] {
       );
     case 'build-std':
       return script(step.triple, step.crates.join(','));
+    case 'rtstartup':
+      return script(step.triple);
+    case 'self-contained':
+      return script(step.triple, step.libDir, step.gcc, step.unwind, step.cc);
     case 'wine-prefix':
-      return script(step.dir);
+      return script(step.dir, String(step.bits));
     case 'native-probe':
       return script(step.cc);
     case 'verify-pins':

@@ -21,6 +21,8 @@ const STEP_SCRIPTS = [
   'tools.sh',
   'runtime-libs.sh',
   'build-openssl.sh',
+  'self-contained.sh',
+  'rtstartup.sh',
   'wine-prefix.sh',
   'native-probe.sh',
   'verify-pins.sh',

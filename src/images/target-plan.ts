@@ -73,7 +73,12 @@ export function planTargetImage(t: TargetSpec, buildArch: string): TargetImagePl
   if (t.runner.kind === 'qemu-user' && t.runner.nativeOn.some((c) => c !== t.cpu.name))
     steps.push({ kind: 'native-probe', cc: t.cc });
   const wine = t.runner.kind === 'wine' && buildArch === 'amd64';
-  if (wine) steps.push({ kind: 'wine-prefix', dir: WINE_PREFIX });
+  if (wine && t.runner.kind === 'wine') steps.push({ kind: 'wine-prefix', dir: WINE_PREFIX, bits: t.runner.bits });
+  // Rust's i686-pc-windows-gnu (dwarf-2 unwinding) links every program with rsbegin.o and rsend.o, which
+  // rustup ships beside its std and a std built in the image lacks; x86_64's (SEH) links neither.
+  // After the wine prefix, which must share the RUN that installs wine.
+  if (t.libc.kind === 'mingw-w64' && t.std.kind === 'build' && t.cpu.elf.bits === 32)
+    steps.push({ kind: 'rtstartup', triple: t.triple });
   const pins = pinChecks(t, d, wine);
   steps.push({ kind: 'verify-pins', pins });
   steps.push({ kind: 'smoke-test', triple: t.triple, openssl: t.openssl.kind !== 'none', rust: imageHasStd(t) });
@@ -217,14 +222,25 @@ function planFloor(t: TargetSpec, floor: GlibcFloor, d: Draft, crossPkg: string,
   d.more.push(...wrappers(t, `-${m}`));
 }
 
-/** musl-dev for the target and <ccPrefix>-gcc wrappers that compile against it with musl's gcc specs. */
+/** Debian's multiarch directory of musl for the target: x86_64-linux-musl, arm-linux-musleabihf. */
+export function muslTriplet(t: Pick<TargetSpec, 'debArch' | 'gnu'>): string {
+  return multiarchTriplet(t).replace(/-gnu(eabi|eabihf)?$/, '-musl$1');
+}
+
+/** Where a Debian package of LLVM's libunwind for the target is unpacked (self-contained links). */
+export const UNWIND_ROOT = '/usr/local/lib/xcross/unwind';
+
+/**
+ * musl-dev for the target and <ccPrefix>-gcc wrappers that compile against it with musl's gcc specs;
+ * for a self-contained link, the start files, libc.a and libunwind.a Rust links static programs with.
+ */
 function planMusl(t: TargetSpec, d: Draft): void {
   const crossPkg = t.gnu.replace(/_/g, '-');
   const pkg = d.native ? 'musl-dev' : `musl-dev:${t.debArch}`;
   if (!d.native) d.apt.addArchs.push(t.debArch);
   d.apt.packages.push(d.native ? 'gcc' : `gcc-${crossPkg}`, pkg);
   d.libcReads.push(deb(pkg));
-  d.libDir = `/usr/lib/${multiarchTriplet(t).replace(/-gnu$/, '-musl')}`;
+  d.libDir = `/usr/lib/${muslTriplet(t)}`;
   const specs = `${d.libDir}/musl-gcc.specs`;
   d.more.push({
     kind: 'tools',
@@ -237,13 +253,46 @@ function planMusl(t: TargetSpec, d: Draft): void {
       { name: `${t.ccPrefix}-ar`, exec: `${t.gnu}-ar` },
     ],
   });
+  if (t.link.kind !== 'self-contained') return;
+  const u = t.link.unwinder;
+  if (u.kind === 'deb')
+    d.more.push({
+      kind: 'unpack',
+      suite: 'base',
+      releaseOnly: false,
+      arch: t.debArch,
+      packages: [u.package],
+      into: { kind: 'root', dir: UNWIND_ROOT },
+    });
+  d.more.push({
+    kind: 'self-contained',
+    triple: t.triple,
+    libDir: d.libDir,
+    gcc: t.linker,
+    unwind: u.kind === 'deb' ? UNWIND_ROOT : 'libgcc',
+    cc: t.cc,
+  });
 }
 
-/** mingw-w64 (win32 threads) and, on an x86_64 build host, wine. */
+/** The wine loader of a Windows target's programs: wine64's, or (32-bit programs) wine32's. */
+export function wineLoader(bits: 32 | 64): string {
+  return bits === 64 ? '/usr/lib/wine/wine64' : '/usr/lib/wine/wine';
+}
+
+/**
+ * mingw-w64 (win32 threads) and, on an x86_64 build host, wine: wine64 for 64-bit programs, Debian's
+ * i386 build of wine (wine32:i386, multiarch) for 32-bit ones, which makes a 32-bit prefix.
+ */
 function planMingw(t: TargetSpec, d: Draft, buildArch: string): void {
   const bits = mingwBits(t);
   d.apt.packages.push(`gcc-mingw-w64-${bits}-win32`, `g++-mingw-w64-${bits}-win32`);
-  if (buildArch === 'amd64') d.apt.packages.push('wine64');
+  if (buildArch === 'amd64' && t.runner.kind === 'wine') {
+    if (t.runner.bits === 64) d.apt.packages.push('wine64');
+    else {
+      d.apt.addArchs.push('i386');
+      d.apt.packages.push('wine32:i386');
+    }
+  }
   d.libDir = `/usr/${t.gnu}/lib`;
   d.libcReads.push(deb(`mingw-w64-${bits}-dev`));
   // Debian's mingw-w64 gcc calls its version "12-win32": read the package's.
@@ -301,7 +350,11 @@ function pinChecks(t: TargetSpec, d: Draft, wine: boolean): PinCheck[] {
       ? [command('rustc --version'), ...d.stdReads]
       : [absent(`${rustlib(t.triple)}/lib/libstd-*`)],
     // No wine on other build hosts: programs for the target cannot run there, and the pin is not read.
-    wine: wine ? [command('/usr/lib/wine/wine64 --version')] : [],
+    wine: wine && t.runner.kind === 'wine' ? [command(`${wineLoader(t.runner.bits)} --version`)] : [],
+    unwinder:
+      t.link.kind === 'self-contained' && t.link.unwinder.kind === 'deb'
+        ? [deb(`${t.link.unwinder.package}:${t.debArch}`)]
+        : [],
     glibcxx: [newestSymbolVersion(t.cxx, 'GLIBCXX')],
     cxxabi: [newestSymbolVersion(t.cxx, 'CXXABI')],
   };
@@ -328,5 +381,6 @@ function targetEnv(t: TargetSpec, pkgConfigDir: string): Record<string, string> 
     XCROSS_RUNNER: t.runner.kind,
     XCROSS_QEMU: qemu?.binary ?? '',
     XCROSS_NATIVE_ON: qemu?.nativeOn.join(' ') ?? '',
+    ...(t.runner.kind === 'wine' ? { XCROSS_WINE: wineLoader(t.runner.bits) } : {}),
   };
 }

@@ -8,6 +8,7 @@ import type {
   BaseSpec,
   Cpu,
   Libc,
+  Link,
   OpensslSource,
   Pins,
   Registry,
@@ -33,6 +34,8 @@ const FAMILY_KEYS = [
   'libc-version',
   'openssl-version',
   'wine',
+  'unwinder',
+  'unwinder-version',
   'packages',
 ];
 const TARGET_KEYS = [
@@ -170,7 +173,7 @@ function parseTarget(row: Row, cpu: Cpu, base: BaseSpec, rust: RustSpec, floors:
   const runner = parseRunner(row, cpu, libc, gnu);
   const wine = runner.kind === 'wine' ? row.string('wine') : undefined;
   if (runner.kind !== 'wine') row.refuse('wine', 'runner', 'its programs do not run under wine');
-  row.word('linker', ['cc'] as const);
+  const link = parseLink(row, libc);
   const pins: Pins = {
     gcc: row.string('gcc'),
     libc: row.string('libc-version'),
@@ -178,6 +181,9 @@ function parseTarget(row: Row, cpu: Cpu, base: BaseSpec, rust: RustSpec, floors:
     qemu: base.qemu,
     rustc: rust.rustc,
     ...(wine ? { wine } : {}),
+    ...(link.kind === 'self-contained' && link.unwinder.kind === 'deb'
+      ? { unwinder: row.string('unwinder-version') }
+      : {}),
   };
   for (const [k, v] of Object.entries(pins))
     if (!/^\d+(\.\d+)*$/.test(v) && !(k === 'openssl' && v === 'none'))
@@ -199,7 +205,8 @@ function parseTarget(row: Row, cpu: Cpu, base: BaseSpec, rust: RustSpec, floors:
     gnu,
     ccPrefix,
     ccFlags,
-    linker: `${ccPrefix}-gcc`,
+    linker: link.kind === 'self-contained' ? `${gnu}-gcc` : `${ccPrefix}-gcc`,
+    link,
     cc: `${ccPrefix}-gcc`,
     cxx: `${ccPrefix}-g++`,
     ar: `${ccPrefix}-ar`,
@@ -235,6 +242,26 @@ function parseStd(row: Row): StdSource {
   if (suite) return { kind: 'deb-suite', suite };
   return row.fail(
     `target.${row.triple}: std is "${v}": it must be deb, deb:<Debian suite> (deb:trixie), build or host (see the families' comment in images/targets.toml)`,
+  );
+}
+
+function parseLink(row: Row, libc: Libc): Link {
+  const kind = row.word('linker', ['cc', 'self-contained'] as const);
+  if (kind === 'cc') {
+    row.refuse('unwinder', 'linker', 'linker is "cc" (unwinder says what a self-contained link uses)');
+    row.refuse('unwinder-version', 'linker', 'linker is "cc"');
+    return { kind };
+  }
+  if (libc.kind !== 'musl') row.fail(`target.${row.triple}: linker = "self-contained" needs libc = "musl"`);
+  const u = row.string('unwinder');
+  if (u === 'libgcc') {
+    row.refuse('unwinder-version', 'unwinder', 'unwinder is "libgcc" (the gcc pin covers it)');
+    return { kind, unwinder: { kind: 'libgcc' } };
+  }
+  const pkg = /^deb:([a-z0-9][a-z0-9.+-]*)$/.exec(u)?.[1];
+  if (pkg) return { kind, unwinder: { kind: 'deb', package: pkg } };
+  return row.fail(
+    `target.${row.triple}: unwinder is "${u}": it must be libgcc or deb:<Debian package of LLVM's libunwind> (deb:libunwind-14-dev)`,
   );
 }
 

@@ -19,6 +19,8 @@ export interface Pins {
   rustc: string;
   /** Only for targets whose programs run under wine. */
   wine?: string;
+  /** Only for self-contained links whose unwinder is a Debian package (LLVM's libunwind): its version. */
+  unwinder?: string;
 }
 
 export interface BaseSpec {
@@ -63,6 +65,20 @@ export type StdSource =
 
 export type OpensslSource = { kind: 'deb' } | { kind: 'source' } | { kind: 'none' };
 
+/**
+ * Where the unwinder of a self-contained link (libunwind.a) comes from: a Debian package of LLVM's
+ * libunwind for the target's architecture (unpacked), or the cross compiler's own libgcc_eh.a (ARM's
+ * EHABI unwinder, which asks nothing of glibc).
+ */
+export type Unwinder = { kind: 'deb'; package: string } | { kind: 'libgcc' };
+
+/**
+ * What links Rust programs: the target's C compiler (`cc`), or (`self-contained`) the installed
+ * <gnu>-gcc with Rust's own start files, C library and unwinder from lib/rustlib/<triple>/lib/self-contained,
+ * as rustup's musl std carries them and the image assembles them (static programs, crt-static).
+ */
+export type Link = { kind: 'cc' } | { kind: 'self-contained'; unwinder: Unwinder };
+
 /** How `xcross run` and `xcross test` start the target's programs. */
 export type Runner =
   | {
@@ -88,7 +104,9 @@ export interface TargetSpec {
   ccPrefix: string;
   /** Flags the `ccPrefix` wrappers add (i586 code from the i686 compiler). */
   ccFlags: string[];
+  /** The command that links Rust programs (CARGO_TARGET_<T>_LINKER), and how it links them. */
   linker: string;
+  link: Link;
   cc: string;
   cxx: string;
   ar: string;

@@ -121,6 +121,8 @@ for (const t of chosen().filter(imageHasStd)) {
       assert.equal(r.code, 0, tail(r.stderr));
       const bin = path.join(crate, 'target', t.triple, 'debug', `hello-xcross${exe(t)}`);
       assert.deepEqual(factsLike(bin, facts), facts, bin);
+      // musl: static, threads and the fixture's C code included (crt-static, Rust's default for musl).
+      if (t.libc.kind === 'musl') assert.equal(binaryFacts(bin)?.dynamic, false, `${bin} asks for a dynamic loader`);
     });
 
     test(
@@ -178,6 +180,8 @@ for (const t of chosen().filter(imageHasStd)) {
             assert.equal(r.code, 0, tail(r.stderr));
             const bin = path.join(f.crate, 'target', t.triple, 'release', `one-bin${exe(t)}`);
             assert.deepEqual(factsLike(bin, facts), facts, bin);
+            if (t.libc.kind === 'musl')
+              assert.equal(binaryFacts(bin)?.dynamic, false, `${bin} asks for a dynamic loader`);
             const run = await xcross(['shell', '--target', t.triple, '--', 'xcross-runner', bin, '3'], {
               cwd: f.crate,
             });
@@ -242,6 +246,23 @@ for (const t of chosen().filter(imageHasStd)) {
     );
 
     if (t.runner.kind === 'wine') {
+      test(
+        "today's Rust for Windows: a crate using LazyLock with a version 4 Cargo.lock, built and run under wine",
+        { timeout: 20 * 60_000 },
+        async () => {
+          const f = copyFixture('lazy-lock');
+          try {
+            const r = await xcross(['run', '--target', t.triple], { cwd: f.crate, timeoutMs: 20 * 60_000 });
+            assert.equal(r.code, 7, tail(r.stdout + r.stderr));
+            assert.match(r.stdout, /^lazy_lock squares=10 sum_1_to_4=30$/m);
+            const bin = path.join(f.crate, 'target', t.triple, 'debug', 'lazy-lock.exe');
+            assert.deepEqual(factsLike(bin, facts), facts, `${bin}: PE32 for i686, PE32+ for x86_64`);
+          } finally {
+            fs.rmSync(f.dir, { recursive: true, force: true });
+          }
+        },
+      );
+
       test(
         "wine for a user who does not own the image's prefix (a rootful engine runs you with --user)",
         { timeout: 5 * 60_000 },

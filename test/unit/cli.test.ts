@@ -75,7 +75,8 @@ test('targets --json lists the registry, with every field scripts read', () => {
     ['8.0', 'none', '1.96.0'],
   );
   assert.match(by('x86_64-pc-windows-gnu').tests, /^wine 8\.0/);
-  assert.equal(by('x86_64-unknown-linux-musl').rustc, 'host rustup only');
+  assert.equal(by('x86_64-unknown-linux-musl').rustc, '1.96.0');
+  assert.deepEqual([by('i686-pc-windows-gnu').wine, by('i686-pc-windows-gnu').rustc], ['8.0', '1.96.0']);
   assert.equal(by('x86_64-unknown-linux-musl').libcName, 'musl');
   assert.match(by('i686-unknown-linux-gnu').tests, /^qemu-i386 7\.2; native on x86_64, i686 hosts$/);
   assert.match(
@@ -90,7 +91,7 @@ test('targets --json lists the registry, with every field scripts read', () => {
     [
       ['debian', 'Debian package'],
       ['build', 'built in the image'],
-      ['host', 'host rustup'],
+      ['build', 'built in the image'],
     ],
   );
   assert.deepEqual(

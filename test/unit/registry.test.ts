@@ -76,10 +76,42 @@ test('the real registry: pinned versions, tools derived from the GNU prefix, lay
     [w.runner, qemuBinary(w), w.cc, w.pins.rustc, w.pins.wine, w.libc.kind, w.std.kind, w.openssl.kind],
     [{ kind: 'wine', bits: 64 }, undefined, 'x86_64-w64-mingw32-gcc', '1.96.0', '8.0', 'mingw-w64', 'build', 'none'],
   );
+  const w32 = findTarget(r, 'i686-pc-windows-gnu');
+  assert.deepEqual(
+    [w32.runner, w32.cc, w32.linker, w32.std.kind, w32.cpu.name],
+    [{ kind: 'wine', bits: 32 }, 'i686-w64-mingw32-gcc', 'i686-w64-mingw32-gcc', 'build', 'i386'],
+  );
   const musl = findTarget(r, 'aarch64-unknown-linux-musl');
   assert.deepEqual(
-    [musl.cc, musl.ar, musl.gnu, musl.libc.kind, imageHasStd(musl), musl.rustupStd],
-    ['aarch64-linux-musl-gcc', 'aarch64-linux-musl-ar', 'aarch64-linux-gnu', 'musl', false, true],
+    [musl.cc, musl.ar, musl.gnu, musl.libc.kind, imageHasStd(musl), musl.rustupStd, musl.std.kind],
+    ['aarch64-linux-musl-gcc', 'aarch64-linux-musl-ar', 'aarch64-linux-gnu', 'musl', true, true, 'build'],
+  );
+  // musl programs are linked by the plain <gnu>-gcc with Rust's self-contained files (static), the C
+  // through the musl wrappers; the unwinder is LLVM's from Debian, or gcc's on ARM.
+  const links = [
+    'x86_64-unknown-linux-musl',
+    'aarch64-unknown-linux-musl',
+    'armv7-unknown-linux-musleabihf',
+    'arm-unknown-linux-musleabi',
+    'i686-unknown-linux-musl',
+  ].map((n) => {
+    const t = findTarget(r, n);
+    return [t.linker, t.cc, t.link, qemuBinary(t), t.debArch];
+  });
+  const llvm = { kind: 'self-contained', unwinder: { kind: 'deb', package: 'libunwind-14-dev' } };
+  const gcc = { kind: 'self-contained', unwinder: { kind: 'libgcc' } };
+  assert.deepEqual(links, [
+    ['x86_64-linux-gnu-gcc', 'x86_64-linux-musl-gcc', llvm, 'qemu-x86_64-static', 'amd64'],
+    ['aarch64-linux-gnu-gcc', 'aarch64-linux-musl-gcc', llvm, 'qemu-aarch64-static', 'arm64'],
+    ['arm-linux-gnueabihf-gcc', 'arm-linux-musleabihf-gcc', gcc, 'qemu-arm-static', 'armhf'],
+    ['arm-linux-gnueabi-gcc', 'arm-linux-musleabi-gcc', gcc, 'qemu-arm-static', 'armel'],
+    ['i686-linux-gnu-gcc', 'i686-linux-musl-gcc', llvm, 'qemu-i386-static', 'i386'],
+  ]);
+  assert.deepEqual(a.link, { kind: 'cc' });
+  // LLVM's libunwind is pinned (a label); gcc's own unwinder is the gcc pin's.
+  assert.deepEqual(
+    ['x86_64-unknown-linux-musl', 'armv7-unknown-linux-musleabihf'].map((n) => findTarget(r, n).pins.unwinder),
+    ['14.0.6', undefined],
   );
   const i686 = findTarget(r, 'i686-unknown-linux-gnu');
   assert.deepEqual(
@@ -204,6 +236,26 @@ test('every key and word is checked: unknown ones suggest the nearest, contradic
     cpu: { q: { ...cpu.q, elf: { machine: 1, bits: 16, endian: 'little' } } },
   });
   fails({ t: row }, /toolchain is not a known key/, { toolchain: {} });
+  // linker and unwinder: self-contained links are musl's, and say where their unwinder comes from.
+  const musl = { ...row, libc: 'musl', std: 'build', openssl: 'none', linker: 'self-contained' };
+  fails({ t: { ...row, linker: 'lld' } }, /target\.t\.linker is "lld", not one of cc, self-contained/);
+  fails(
+    { t: { ...row, linker: 'self-contained', unwinder: 'libgcc' } },
+    /linker = "self-contained" needs libc = "musl"/,
+  );
+  fails({ t: { ...row, unwinder: 'libgcc' } }, /target\.t\.unwinder is set, but linker is "cc"/);
+  fails({ t: musl }, /target\.t\.unwinder is missing, and family\.f has none/);
+  fails({ t: { ...musl, unwinder: 'llvm' } }, /unwinder is "llvm": it must be libgcc or deb:<Debian package/);
+  fails({ t: { ...musl, unwinder: 'deb:libunwind-14-dev' } }, /target\.t\.unwinder-version is missing/);
+  fails(
+    { t: { ...musl, unwinder: 'libgcc', 'unwinder-version': '14' } },
+    /unwinder-version is set, but unwinder is "libgcc"/,
+  );
+  const llvm = reg({ t: { ...musl, unwinder: 'deb:libunwind-14-dev', 'unwinder-version': '14.0.6' } }).targets[0];
+  assert.deepEqual(
+    [reg({ t: { ...musl, unwinder: 'libgcc' } }).targets[0].link, llvm.linker, llvm.pins.unwinder],
+    [{ kind: 'self-contained', unwinder: { kind: 'libgcc' } }, 'a-c-gcc', '14.0.6'],
+  );
   assert.equal(reg({ t: { ...row, std: 'deb:trixie' } }).targets[0].std.kind, 'deb-suite');
 });
 

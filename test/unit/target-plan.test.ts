@@ -212,15 +212,54 @@ test('musl: musl-dev for the target and gcc wrappers that use its specs', () => 
     [['gcc-aarch64-linux-gnu', 'musl-dev:arm64'], ['deb musl-dev:arm64']],
   );
   assert.deepEqual(reads(a, 'rustc'), [
-    'absent "$(rustc --print sysroot)"/lib/rustlib/aarch64-unknown-linux-musl/lib/libstd-*',
+    'command rustc --version',
+    'command cat "$(rustc --print sysroot)"/lib/rustlib/aarch64-unknown-linux-musl/xcross-std',
   ]);
+  // The std is built in its own layer; the target layer adds Rust's self-contained link files, with
+  // LLVM's libunwind unpacked from Debian, or (ARM) gcc's own unwinder.
+  assert.equal(stdRecipe(findTarget(registry, 'aarch64-unknown-linux-musl'), 'R')?.steps[0].kind, 'build-std');
+  assert.deepEqual(stepsOf(a, 'unpack'), [
+    {
+      kind: 'unpack',
+      suite: 'base',
+      releaseOnly: false,
+      arch: 'arm64',
+      packages: ['libunwind-14-dev'],
+      into: { kind: 'root', dir: '/usr/local/lib/xcross/unwind' },
+    },
+  ]);
+  assert.deepEqual(stepsOf(a, 'self-contained'), [
+    {
+      kind: 'self-contained',
+      triple: 'aarch64-unknown-linux-musl',
+      libDir: '/usr/lib/aarch64-linux-musl',
+      gcc: 'aarch64-linux-gnu-gcc',
+      unwind: '/usr/local/lib/xcross/unwind',
+      cc: 'aarch64-linux-musl-gcc',
+    },
+  ]);
+  assert.equal(a.env.CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER, 'aarch64-linux-gnu-gcc');
+  assert.deepEqual(reads(a, 'unwinder'), ['deb libunwind-14-dev:arm64']);
+  const hf = plan('armv7-unknown-linux-musleabihf', 'amd64');
+  assert.deepEqual(
+    [apt(hf).packages, hf.libDir, stepsOf(hf, 'unpack'), stepsOf(hf, 'self-contained').map((x) => x.unwind)],
+    [['gcc-arm-linux-gnueabihf', 'musl-dev:armhf'], '/usr/lib/arm-linux-musleabihf', [], ['libgcc']],
+  );
+  const el = plan('arm-unknown-linux-musleabi', 'amd64');
+  assert.deepEqual([apt(el).addArchs, el.libDir], [['armel'], '/usr/lib/arm-linux-musleabi']);
+  const x86 = plan('i686-unknown-linux-musl', 'amd64');
+  assert.deepEqual(
+    [apt(x86).packages, x86.libDir, stepsOf(x86, 'native-probe').length],
+    [['gcc-i686-linux-gnu', 'musl-dev:i386'], '/usr/lib/i386-linux-musl', 1],
+  );
 });
 
 test('Windows: mingw-w64 everywhere, its std built in the image; wine and a prefix where an x86_64 CPU runs it', () => {
   const amd = plan('x86_64-pc-windows-gnu', 'amd64');
   assert.equal(amd.native, false, 'no Linux libc to install natively');
   assert.deepEqual(apt(amd).packages, ['gcc-mingw-w64-x86-64-win32', 'g++-mingw-w64-x86-64-win32', 'wine64']);
-  assert.deepEqual(stepsOf(amd, 'wine-prefix'), [{ kind: 'wine-prefix', dir: '/opt/xcross/wine' }]);
+  assert.deepEqual(stepsOf(amd, 'wine-prefix'), [{ kind: 'wine-prefix', dir: '/opt/xcross/wine', bits: 64 }]);
+  assert.equal(amd.env.XCROSS_WINE, '/usr/lib/wine/wine64');
   assert.deepEqual(
     [reads(amd, 'libc'), reads(amd, 'gcc'), reads(amd, 'wine')],
     [['deb mingw-w64-x86-64-dev'], ['deb gcc-mingw-w64-x86-64-win32'], ['command /usr/lib/wine/wine64 --version']],
@@ -235,6 +274,29 @@ test('Windows: mingw-w64 everywhere, its std built in the image; wine and a pref
   );
   const tools = stdRecipe(findTarget(registry, 'x86_64-pc-windows-gnu'), 'R')!.steps[0];
   assert.deepEqual(tools.kind === 'apt' && tools.packages, ['binutils-mingw-w64-x86-64']);
+  // 32-bit: i686 mingw-w64, Debian's i386 wine (multiarch) and a 32-bit prefix.
+  const w32 = plan('i686-pc-windows-gnu', 'amd64');
+  assert.deepEqual(
+    [apt(w32).addArchs, apt(w32).packages, stepsOf(w32, 'wine-prefix'), reads(w32, 'wine'), w32.env.XCROSS_WINE],
+    [
+      ['i386'],
+      ['gcc-mingw-w64-i686-win32', 'g++-mingw-w64-i686-win32', 'wine32:i386'],
+      [{ kind: 'wine-prefix', dir: '/opt/xcross/wine', bits: 32 }],
+      ['command /usr/lib/wine/wine --version'],
+      '/usr/lib/wine/wine',
+    ],
+  );
+  assert.deepEqual(
+    [stepsOf(w32, 'rtstartup'), stepsOf(amd, 'rtstartup')],
+    [[{ kind: 'rtstartup', triple: 'i686-pc-windows-gnu' }], []],
+  );
+  const w32arm = plan('i686-pc-windows-gnu', 'arm64');
+  assert.deepEqual([apt(w32arm).addArchs, stepsOf(w32arm, 'wine-prefix')], [[], []]);
+  const std32 = stdRecipe(findTarget(registry, 'i686-pc-windows-gnu'), 'R')!.steps;
+  assert.deepEqual(
+    std32.map((x) => (x.kind === 'apt' ? x.packages : x.kind)),
+    [['binutils-mingw-w64-i686'], 'build-std'],
+  );
 });
 
 test('every target has a plan on both hosts that reads back every pin; nothing foreign installed by name', () => {

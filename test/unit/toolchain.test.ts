@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findHostToolchain, hasTargetStd } from '../../src/toolchain/rustup-home';
 import { selectToolchain } from '../../src/toolchain/select';
-import { findTarget, loadRegistry } from '../../src/targets/registry';
+import { findTarget, loadRegistry, type TargetSpec } from '../../src/targets/registry';
 import type { Host } from '../../src/host';
 import { XcrossError } from '../../src/base/errors';
 import { fakeHost as hostIn, recordingLogger, tempDir, writeTree } from './helpers';
@@ -77,6 +77,16 @@ describe('choosing', () => {
     assert.equal(t.source, 'host');
   });
 
+  test("musl: the image's own std by default; the host's rustup std with --toolchain-source host", async () => {
+    const { host, home, ws } = fakeHost();
+    const musl = findTarget(registry, 'x86_64-unknown-linux-musl');
+    assert.equal((await req(host, ws, { target: musl })).source, 'image');
+    await assert.rejects(req(host, ws, { target: musl, source: 'host' }), /cannot use the host toolchain/);
+    writeTree(home, { [`.rustup/toolchains/stable-${H}/lib/rustlib/${musl.triple}/lib/libstd.rlib`]: '' });
+    const t = await req(host, ws, { target: musl, source: 'host' });
+    assert.deepEqual([t.source, t.why], ['host', `host toolchain stable-${H} has the ${musl.triple} std`]);
+  });
+
   test('image when the host has no std and no rustup to add it, with the reason', async () => {
     const { host, ws } = fakeHost();
     const t = await req(host, ws);
@@ -102,7 +112,8 @@ describe('choosing', () => {
 
   test('a target whose image carries no Rust std says why it cannot build, and what gets one', async () => {
     const { host, ws } = fakeHost();
-    const musl = findTarget(registry, 'x86_64-unknown-linux-musl');
+    // No target of the registry has std = "host" now: a musl row as it was before its std was built.
+    const musl: TargetSpec = { ...findTarget(registry, 'x86_64-unknown-linux-musl'), std: { kind: 'host' } };
     await assert.rejects(
       req(host, ws, { target: musl }),
       (e: unknown) =>
