@@ -33,7 +33,7 @@ export function mapMounts(mounts: Mount[], ctx: MappedContext): Mount[] {
     const holder = holdingMount(source, ctx.mounts);
     if (!holder && m.optional) {
       ctx.warn?.(
-        `${m.optional} ${quoted(m.source)} is on none of the mounts of this container (${ctx.container}), so ${ctx.engine}, which runs outside it, cannot mount it: this run goes without it (mount a host folder there to keep it)`,
+        `${unreachable(m.optional, m.source, ctx)}: this run goes without it (mount a host folder there to keep it)`,
       );
       continue;
     }
@@ -77,17 +77,19 @@ function depth(p: string): number {
   return p.split('/').filter(Boolean).length;
 }
 
+/** The sentence for a source on none of the container's mounts; `what` is its role ("the cargo home"). */
+function unreachable(what: string, source: string, ctx: MappedContext): string {
+  return `${what} ${quoted(source)} is on none of the mounts of this container (${ctx.container}), so ${ctx.engine}, which runs outside it, cannot mount it`;
+}
+
 function uncovered(source: string, ctx: MappedContext): XcrossError {
   const mounted = ctx.mounts
     .filter((o) => o.source && o.rw && !isSystemPath(o.destination))
     .map((o) => o.destination)
     .sort();
-  return new XcrossError(
-    `${ctx.role(source)} ${quoted(source)} is on none of the mounts of this container (${ctx.container}), so ${ctx.engine}, which runs outside it, cannot mount it`,
-    {
-      fix: `mount a host folder or volume there when the container starts (-v HOST_DIR:${source}), or move it under a folder that is mounted${mounted.length ? ` (here: ${mounted.join(', ')})` : ''}${/cargo home/.test(ctx.role(source)) ? `, e.g. CARGO_HOME=${path.join(mounted[0] ?? '/builds', '.cargo')}` : ''}`,
-    },
-  );
+  return new XcrossError(unreachable(ctx.role(source), source, ctx), {
+    fix: `mount a host folder or volume there when the container starts (-v HOST_DIR:${source}), or move it under a folder that is mounted${mounted.length ? ` (here: ${mounted.join(', ')})` : ''}${/cargo home/.test(ctx.role(source)) ? `, e.g. CARGO_HOME=${path.join(mounted[0] ?? '/builds', '.cargo')}` : ''}`,
+  });
 }
 
 function sourceless(p: string, holder: KnownMount, ctx: MappedContext): XcrossError {

@@ -125,7 +125,7 @@ export function copyFixture(name: string): { dir: string; crate: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `xcross-e2e-${name}-`));
   fs.cpSync(path.join(FIXTURES, name), path.join(dir, name), {
     recursive: true,
-    filter: (src) => path.basename(src) !== 'target',
+    filter: (src) => !isFixtureBuildOutput(src),
   });
   return { dir, crate: path.join(dir, name) };
 }
