@@ -13,6 +13,7 @@
 // - detached (its own session): a Ctrl-C on the terminal or a kill of xcross's process group (CI
 //   cancelling a job) does not take it down with xcross.
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import type { ProcEnv } from './process';
 
 /** Blocks until xcross says "done" (then exits) or goes away / says "now" (then runs "$@"). */
@@ -76,38 +77,73 @@ export function startWatchdog(cleanup: string[], env: ProcEnv, shell = '/bin/sh'
 /** Now, in the clock of /proc/<pid>/stat start times (ticks since boot, USER_HZ = 100). */
 export function bootTicks(): number {
   try {
-    return Math.floor(Number(require('node:fs').readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 100);
+    return Math.floor(Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 100);
   } catch {
     return 0;
   }
 }
 
 /**
- * A shell script (for startWatchdog's "$@": `sh -c SCRIPT sweep ENGINE PID ALIAS SINCE`) that ends a
- * build killed with xcross or under it, or whose podman service died: the build's process group
+ * A shell script (for startWatchdog's "$@": `sh -c SCRIPT sweep ENGINE PID ALIAS SINCE PIDSTART`) that
+ * ends a build killed with xcross or under it, or whose podman service died: the build's process group
  * (podman build and the helper that starts RUN steps; PID 0: none), then its RUN steps. runc puts
  * a step in a session of its own, so once the build is gone the step is an orphan: a process of this
  * user, its parent init, started since the build began (SINCE, in ticks), whose HOSTNAME is the ID
- * of the container it runs in (buildah sets it so). Those are killed and their containers removed,
- * with the working containers that record the base alias (ALIAS) as their image, and the alias.
+ * of the working container it runs in (buildah sets it so). Those are killed and their containers
+ * removed, with the working containers that record the base alias (ALIAS) as their image, and the alias.
+ *
+ * Only what provably was the build's is touched, since other xcross runs go on beside it:
+ * - PID is signalled only while it is still the build (its start time is PIDSTART), or as a group
+ *   once the build has ended (the kernel gives no new process the ID of a group that still exists);
+ * - a HOSTNAME counts only when it is a working container's ID (listed by `ps --external`, not by
+ *   `ps`): a job container on the host's network carries the host's name, which in a CI container is
+ *   12 hex digits too.
  */
-export const BUILD_SWEEP = `engine=$1 pid=$2 alias=$3 since=$4
-[ "$pid" -gt 0 ] && { kill -s KILL -- "-$pid" 2>/dev/null || kill -s KILL "$pid" 2>/dev/null; }
+export const BUILD_SWEEP = `engine=$1 pid=$2 alias=$3 since=$4 pidstart=\${5:-}
+started() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0; set -- \${s##*) }; echo "\${20}"; }
+if [ "$pid" -gt 0 ]; then
+  now=$(started "$pid")
+  if [ -z "$now" ]; then kill -s KILL -- "-$pid" 2>/dev/null
+  elif [ "$now" = "$pidstart" ]; then kill -s KILL -- "-$pid" 2>/dev/null || kill -s KILL "$pid" 2>/dev/null; fi
+fi
+working() {
+  all=$("$engine" ps -a --external --format '{{.ID}}' 2>/dev/null) || return 0
+  own=" $("$engine" ps -a --format '{{.ID}}' 2>/dev/null | tr '\\n' ' ') "
+  for id in $all; do case "$own" in *" $id "*) ;; *) echo "$id" ;; esac; done
+}
 orphans() {
+  known=" $(working | tr '\\n' ' ') "
   for p in /proc/[0-9]*; do
     [ -O "$p" ] || continue
     s=$(cat "$p/stat" 2>/dev/null) || continue
     set -- \${s##*) }
     [ "$2" = 1 ] && [ "\${20:-0}" -ge "$since" ] || continue
     h=$(tr '\\0' '\\n' < "$p/environ" 2>/dev/null | sed -n 's/^HOSTNAME=\\([0-9a-f]\\{12\\}\\)$/\\1/p')
-    [ -n "$h" ] && kill -s KILL "\${p#/proc/}" && echo "$h"
+    [ -n "$h" ] || continue
+    case "$known" in *" $h "*) kill -s KILL "\${p#/proc/}" && echo "$h" ;; esac
   done | sort -u
 }
 sleep 0.2
 ids=$(orphans)
-[ -n "$alias" ] && ids="$ids $("$engine" ps -a --external --format '{{.ID}} {{.Image}}' | while read -r id image; do [ "$image" = "$alias" ] && echo "$id"; done)"
+if [ -n "$alias" ]; then
+  known=" $(working | tr '\\n' ' ') "
+  ids="$ids $("$engine" ps -a --external --format '{{.ID}} {{.Image}}' | while read -r id image; do
+    [ "$image" = "$alias" ] && case "$known" in *" $id "*) echo "$id" ;; esac
+  done)"
+fi
 for id in $ids; do "$engine" rm --force "$id"; done
 sleep 1
 for id in $(orphans); do "$engine" rm --force "$id"; done
 [ -n "$alias" ] && "$engine" untag "$alias" "$alias"
 exit 0`;
+
+/** A process's start time (ticks since boot, field 22 of /proc/<pid>/stat), '' where unknown. */
+export function processStart(pid: number | undefined): string {
+  if (pid === undefined) return '';
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19] ?? '';
+  } catch {
+    return '';
+  }
+}

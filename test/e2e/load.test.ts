@@ -150,6 +150,15 @@ class StepCounter {
   }
 }
 
+/** Waits (up to 60 s) until no build sweep of xcross `pid` runs (its alias names the pid). */
+async function sweepsOf(pid: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (spawnSync('pgrep', ['-f', `xcross-build-sweep .* localhost/xcross-build-${pid}-`]).status !== 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`the build sweep of xcross (pid ${pid}) still runs after 60 s`);
+}
+
 function lockFilesOf(ref: string): string[] {
   const dir = lockDir(path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'xcross'));
   const prefix = ref.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -350,6 +359,8 @@ describe('load: xcross processes at once', { timeout: 60 * 60_000 }, () => {
     } finally {
       holder?.kill('SIGKILL');
       await holding;
+      // Its watchdog now sweeps the killed build: let it end before the next test starts its own runs.
+      if (holder?.pid) await sweepsOf(holder.pid);
     }
     assert.deepEqual(lockFilesOf(ref), []);
   });
