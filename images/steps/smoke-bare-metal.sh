@@ -47,6 +47,14 @@ extern "C" fn reset() -> ! {
     semihost(0x04, c"rust on the board\n".as_ptr() as usize);
     loop { semihost(0x18, if ok { 0x20026 } else { 0x20023 }) }
 }
+// alloc links only with an allocator: one with no heap will do, nothing allocates.
+struct NoHeap;
+unsafe impl alloc::alloc::GlobalAlloc for NoHeap {
+    unsafe fn alloc(&self, _: alloc::alloc::Layout) -> *mut u8 { core::ptr::null_mut() }
+    unsafe fn dealloc(&self, _: *mut u8, _: alloc::alloc::Layout) {}
+}
+#[global_allocator]
+static HEAP: NoHeap = NoHeap;
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     loop { semihost(0x18, 0x20023) }
