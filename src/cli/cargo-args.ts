@@ -49,6 +49,8 @@ export interface CargoInvocation {
     copyBack?: CopyBack;
     /** --compile-cache off|local|redis://...|s3://...|gha */
     compileCache?: string;
+    /** --timeout SECONDS: how long a bare-metal program may run on its board (checked in plan/board.ts). */
+    timeout?: string;
   };
 }
 
@@ -132,6 +134,9 @@ export function parseCargoInvocation(argv: string[]): CargoInvocation | undefine
       }
       case '--compile-cache':
         inv.xcross.compileCache = value();
+        continue;
+      case '--timeout':
+        inv.xcross.timeout = value();
         continue;
       case '--glibc': {
         inv.xcross.glibc = sameFloor(inv.xcross.glibc, glibcVersion(value(), '--glibc'), '--glibc');

@@ -7,7 +7,9 @@ libc, OpenSSL and qemu-user pinned in images/targets.toml), on rootless podman.$
     subcommand === 'test' || subcommand === 'run' || subcommand === 'bench'
       ? `
 Foreign binaries run under qemu-user through the image's xcross-runner; tests run in parallel
-(set RUST_TEST_THREADS to change that).`
+(set RUST_TEST_THREADS to change that). Bare-metal (thumb*-none-eabi*) programs run as the firmware of
+a board under qemu-system-arm, with semihosting: its output on stdout, SYS_EXIT's status as xcross's.
+\`xcross test\` needs a test harness that runs on the device (cargo's own needs std: cargo says so).`
       : ''
   }
 
@@ -35,11 +37,16 @@ XCROSS OPTIONS
                               compile-cache in Cross.toml's [xcross]]; -v ends with its hits and misses
   --strace                    qemu prints every system call of the foreign program (QEMU_STRACE=1)
   --gdb PORT                  the foreign program waits for gdb-multiarch on PORT (qemu's gdb stub)
+  --timeout SECONDS           bare metal: stop a program that has not exited after SECONDS on its board
+                              (exit 124) [env: XCROSS_TIMEOUT; default 60; 0: no limit]
   -v, --verbose               also show the engine command lines and the choices made (passed to cargo too)
 
 ENVIRONMENT
   XCROSS_DEBUG=1              show stack traces of xcross's own errors
   XCROSS_GLIBC_CHECK=0        do not check the linked files against the glibc floor
+  XCROSS_TARGET_<T>_MACHINE   bare metal: the qemu board programs for <T> run on (T: the triple in capitals,
+                              - and . as _; also machine in Cross.toml's [xcross.target.<triple>]);
+                              \`xcross targets\` lists each target's default; the CPU stays the target's
   XCROSS_COMPILE_CACHE_SIZE   the local compile cache's size limit, e.g. 5G [default 10G; also
                               compile-cache-size in Cross.toml's [xcross]]; \`xcross cache stats|clear\`
   XCROSS_IMAGE_CACHE=REG/PFX  a missing image is pulled from REG/PFX/<name>:<tag> before it is built, and
@@ -64,6 +71,7 @@ EXAMPLES
   xcross ${subcommand} --target mips64-unknown-linux-gnuabi64            # a std built in the image, big-endian
   xcross rustc --target powerpc-unknown-linux-gnu --release -- -C lto   # one-target crates; else --bin NAME
   xcross +nightly ${subcommand} --target aarch64-unknown-linux-gnu
+  xcross run --target thumbv7m-none-eabi --timeout 10               # bare metal on lm3s6965evb, semihosting
 `;
 }
 
@@ -92,6 +100,7 @@ OPTIONS
   --glibc X.Y            the glibc floor's image (its compiler and libraries), as for build
   --strace               qemu prints every system call of programs run with xcross-runner
   --gdb PORT             programs run with xcross-runner wait for gdb-multiarch on PORT
+  --timeout SECONDS      bare metal: how long xcross-runner lets a program run on its board (default 60)
   -v                     show the engine command line
 
 EXAMPLES

@@ -15,6 +15,7 @@ import { resolveConfig, type ResolvedConfig } from '../config/resolve';
 import { ensureCustomImage, ensureTargetImage, ensureUserImage } from '../images/ensure';
 import { planCustomImage } from '../images/custom';
 import { targetImageRef } from '../images/tag';
+import { boardEnv } from '../plan/board';
 import { applyTargetOptions, refuseMissingVolumes, type AppliedOptions } from '../plan/target-options';
 import type { CargoPlanInput } from '../plan/cargo-spec';
 import type { Crate, Settings } from '../settings';
@@ -94,6 +95,14 @@ export async function prepare(
   const applied = applyTargetOptions(options, target.triple, host.env, host.cwd);
   for (const n of applied.notes) log.warn(n);
   refuseMissingVolumes(applied, fs.existsSync);
+  Object.assign(
+    applied.env,
+    boardEnv(target, {
+      flagTimeout: inv.xcross.timeout,
+      env: host.env,
+      configuredMachine: cross.xcross?.targetMachine,
+    }),
+  );
 
   const toolchain = await chooseToolchain(inv, host, config, target, workspace, log, requireRust, deps, applied);
   const runtime = await deps.createRuntime(config.runtime, {

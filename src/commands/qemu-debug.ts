@@ -33,6 +33,14 @@ export async function qemuDebugOptions(
       fix: "set WINEDEBUG (e.g. WINEDEBUG=+relay in Cross.toml's env.passthrough) for wine's own trace, or run winedbg in `xcross shell`",
     });
   }
+  if (p.target.runner.kind === 'qemu-system' && inv.xcross.strace) {
+    throw new XcrossError(
+      `--strace traces a program's system calls to Linux, and ${p.target.triple} programs run on a board, with none`,
+      {
+        fix: "use --gdb PORT to debug the program on the board, or qemu's own -d options (QEMU_LOG is not read by qemu-system)",
+      },
+    );
+  }
   if (inv.xcross.strace) out.env.QEMU_STRACE = '1';
   if (port !== undefined) {
     const native = await withoutQemu(p, probe);

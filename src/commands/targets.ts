@@ -10,7 +10,7 @@ interface Row {
   target: string;
   debArch: string;
   cc: string;
-  /** The qemu-user binary, or "none" (wine). */
+  /** The qemu-user binary, or "none" (wine, qemu-system: see `tests`). */
   qemu: string;
   gcc: string;
   /** The C library's version; `libcName` says which library. */
@@ -63,6 +63,7 @@ function stdWords(t: TargetSpec): string {
 
 function tests(t: TargetSpec): string {
   if (t.runner.kind === 'wine') return `wine ${t.pins.wine} (x86_64 hosts)`;
+  if (t.runner.kind === 'qemu-system') return `${t.runner.binary} ${t.pins.qemu} (board ${t.runner.machine})`;
   const qemu = `${t.runner.binary.replace(/-static$/, '')} ${t.pins.qemu}`;
   // Only the CPUs xcross itself runs on (Node's architectures) are hosts it can run natively on.
   const native = t.runner.nativeOn.filter((c) => HOST_CPUS.has(c));
@@ -95,7 +96,7 @@ function row(r: Registry, t: TargetSpec): Row {
 type Column = [string, string, (x: Row) => string];
 const COLUMNS: Column[] = [
   ['TARGET', 'Target', (x) => x.target],
-  ['DEBIAN ARCH', 'Debian arch', (x) => x.debArch],
+  ['DEBIAN ARCH', 'Debian arch', (x) => x.debArch || '-'],
   ['C COMPILER', 'C compiler', (x) => x.cc],
   ['LIBC', 'C library', (x) => `${x.libcName} ${x.libc}`],
   ['GLIBC FLOORS', 'glibc floors', (x) => floors(x)],

@@ -68,6 +68,7 @@ export function completionWords(registry: Registry): Words {
     { long: 'strace', describe: "qemu prints the program's system calls" },
     { long: 'push', describe: 'push the images this run builds to the image cache' },
     { long: 'gdb', describe: 'the program waits for gdb on this port', value: 'any' },
+    { long: 'timeout', describe: 'bare metal: seconds a program may run on its board', value: 'any' },
     verbose,
     HELP,
   ];

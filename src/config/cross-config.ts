@@ -71,6 +71,7 @@ export function loadCrossConfig(input: CrossConfigInput): CrossConfig {
       compileCache: pick((l) => l.xcross.compileCache),
       compileCacheSize: pick((l) => l.xcross.compileCacheSize),
       targetGlibc: Object.assign({}, ...layers.map((l) => l.xcross.targetGlibc ?? {})),
+      targetMachine: Object.assign({}, ...layers.map((l) => l.xcross.targetMachine ?? {})),
     },
     layers,
   };

@@ -36,6 +36,8 @@ export interface XcrossOptions {
   /** The glibc floor for every target ([xcross] glibc), and per target ([xcross.target.<triple>] glibc). */
   glibc?: string;
   targetGlibc?: Record<string, string>;
+  /** [xcross.target.<triple>] machine: the board a bare-metal target's programs run on. */
+  targetMachine?: Record<string, string>;
   /** [xcross] image-cache: `<registry>/<prefix>` of a team's image cache. */
   imageCache?: string;
   /** [xcross] compile-cache (off, local, redis://..., s3://..., gha) and compile-cache-size (10G). */

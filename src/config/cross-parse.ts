@@ -33,7 +33,7 @@ const KEYS: Record<string, string[]> = {
     'compile-cache-size',
     'target',
   ],
-  'xcross-target': ['glibc'],
+  'xcross-target': ['glibc', 'machine'],
 };
 
 export interface ParseSource {
@@ -84,6 +84,7 @@ export function parseCrossTable(table: TomlTable, src: ParseSource): CrossLayer 
       compileCache: x.optString('compile-cache'),
       compileCacheSize: x.optString('compile-cache-size'),
       targetGlibc: {},
+      targetMachine: {},
     };
     // [xcross.target.<triple>]: xcross's own per-target keys, in the table cross never reads.
     const xt = x.optTable('target');
@@ -93,6 +94,8 @@ export function parseCrossTable(table: TomlTable, src: ParseSource): CrossLayer 
       p.keys(t, 'xcross-target');
       const glibc = optVersion(t, 'glibc');
       if (glibc !== undefined) layer.xcross.targetGlibc![triple] = glibc;
+      const machine = t.optString('machine');
+      if (machine !== undefined) layer.xcross.targetMachine![triple] = machine;
     }
   }
   return layer;

@@ -35,7 +35,9 @@ export type Step =
   /** Every pin read from what was installed; the build fails on a mismatch. */
   | { kind: 'verify-pins'; pins: PinCheck[] }
   /** C (and Rust, where the image has the std) compiled and run the way cargo will. */
-  | { kind: 'smoke-test'; triple: string; openssl: boolean; rust: boolean };
+  | { kind: 'smoke-test'; triple: string; openssl: boolean; rust: boolean }
+  /** Bare metal: C against newlib, and a no_std Rust program run on the board (semihosting). */
+  | { kind: 'smoke-bare-metal'; triple: string };
 
 export type UnpackInto =
   /** Libraries into a cross compiler's root (/usr/<gnu>), with Debian's multiarch directory name. */
@@ -71,6 +73,9 @@ export function scriptOf(step: Step): string | undefined {
  */
 const AMENDS_PREVIOUS = new Set<Step['kind']>(['wine-prefix']);
 
+/** The last step of a target layer, which runs with the layer's environment set. */
+const SMOKE = new Set<Step['kind']>(['smoke-test', 'smoke-bare-metal']);
+
 export function renderContainerfile(r: LayerRecipe): string {
   const scripts = [...new Set(r.steps.map(scriptOf).filter((s): s is string => s !== undefined))];
   const lines = [
@@ -80,13 +85,13 @@ export function renderContainerfile(r: LayerRecipe): string {
   ];
   if (scripts.length) lines.push(`COPY ${scripts.map((s) => `steps/${s}`).join(' ')} ${STEPS_DIR}/`);
   for (const step of r.steps) {
-    if (step.kind === 'smoke-test' && r.env && Object.keys(r.env).length) lines.push(renderEnv(r.env));
+    if (SMOKE.has(step.kind) && r.env && Object.keys(r.env).length) lines.push(renderEnv(r.env));
     const command = shellWords(commandOf(step));
     if (AMENDS_PREVIOUS.has(step.kind) && lines[lines.length - 1].startsWith('RUN '))
       lines[lines.length - 1] += ` \\\n    && ${command}`;
     else lines.push(`RUN ${command}`);
   }
-  if (!r.steps.some((s) => s.kind === 'smoke-test') && r.env && Object.keys(r.env).length) lines.push(renderEnv(r.env));
+  if (!r.steps.some((s) => SMOKE.has(s.kind)) && r.env && Object.keys(r.env).length) lines.push(renderEnv(r.env));
   return lines.join('\n') + '\n';
 }
 
@@ -147,6 +152,8 @@ export function commandOf(step: Step): string[] {
       return script(...step.pins.flatMap((p) => p.reads.flatMap((r) => ['--pin', p.name, p.want, r.kind, r.arg])));
     case 'smoke-test':
       return script(step.triple, ...(step.openssl ? ['--openssl'] : []), ...(step.rust ? ['--rust'] : []));
+    case 'smoke-bare-metal':
+      return script(step.triple);
   }
 }
 

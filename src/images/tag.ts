@@ -27,6 +27,7 @@ const STEP_SCRIPTS = [
   'native-probe.sh',
   'verify-pins.sh',
   'smoke-test.sh',
+  'smoke-bare-metal.sh',
 ].map((s) => `steps/${s}`);
 const ALL_FILES = [...BASE_FILES, ...RUST_FILES, ...STEP_SCRIPTS, 'targets.toml'];
 

@@ -51,6 +51,7 @@ export function planTargetImage(t: TargetSpec, buildArch: string): TargetImagePl
   };
   if (t.libc.kind === 'glibc') planGlibc(t, d, buildArch);
   else if (t.libc.kind === 'musl') planMusl(t, d);
+  else if (t.libc.kind === 'newlib') planNewlib(t, d);
   else planMingw(t, d, buildArch);
   d.apt.packages.push(...t.packages);
   planStd(t, d);
@@ -81,7 +82,8 @@ export function planTargetImage(t: TargetSpec, buildArch: string): TargetImagePl
     steps.push({ kind: 'rtstartup', triple: t.triple });
   const pins = pinChecks(t, d, wine);
   steps.push({ kind: 'verify-pins', pins });
-  steps.push({ kind: 'smoke-test', triple: t.triple, openssl: t.openssl.kind !== 'none', rust: imageHasStd(t) });
+  if (t.runner.kind === 'qemu-system') steps.push({ kind: 'smoke-bare-metal', triple: t.triple });
+  else steps.push({ kind: 'smoke-test', triple: t.triple, openssl: t.openssl.kind !== 'none', rust: imageHasStd(t) });
   return { buildArch, native: d.native, steps, libDir: d.libDir, pkgConfigDir, pins, env: targetEnv(t, pkgConfigDir) };
 }
 
@@ -274,6 +276,26 @@ function planMusl(t: TargetSpec, d: Draft): void {
   });
 }
 
+/**
+ * Bare metal: Debian's arm-none-eabi gcc and newlib, the board emulator (qemu-system-<cpu>, the same
+ * qemu as the base's qemu-user) and Debian's lld as rust-lld, the linker rustc names for these targets
+ * (a wrapper: lld reads the `-flavor gnu` rustc passes first, whatever its own name).
+ */
+function planNewlib(t: TargetSpec, d: Draft): void {
+  if (t.runner.kind !== 'qemu-system') throw new Error(`${t.triple}: newlib targets run under qemu-system`);
+  const llvm = t.pins.lld!.split('.')[0];
+  d.apt.packages.push(`gcc-${t.gnu}`, `libnewlib-${t.gnu}`, t.runner.binary, `lld-${llvm}`);
+  // gcc and newlib come with every Arm multilib (760 MB); only the M-profile ones serve thumb*-none-eabi*.
+  for (const dir of [`/usr/lib/${t.gnu}/newlib`, `/usr/lib/gcc/${t.gnu}/*`])
+    d.apt.exclude.push(...NOT_M_PROFILE.map((m) => `${dir}/${m}`));
+  d.more.push({ kind: 'tools', tools: [{ name: 'rust-lld', exec: `/usr/lib/llvm-${llvm}/bin/lld` }] });
+  d.libDir = `/usr/lib/${t.gnu}/newlib`;
+  d.libcReads.push(deb(`libnewlib-${t.gnu}`));
+}
+
+/** The multilib folders of Debian's arm-none-eabi gcc and newlib for A- and R-profile and Arm-state code. */
+const NOT_M_PROFILE = ['arm/*', 'thumb/nofp/*', 'thumb/v7/*', 'thumb/v7+fp/*', 'thumb/v7-r*', 'thumb/v7-a*', 'thumb/v7ve*', 'thumb/v8-a*'];
+
 /** The wine loader of a Windows target's programs: wine64's, or (32-bit programs) wine32's. */
 export function wineLoader(bits: 32 | 64): string {
   return bits === 64 ? '/usr/lib/wine/wine64' : '/usr/lib/wine/wine';
@@ -340,7 +362,7 @@ function wrappers(t: TargetSpec, suffix: string): Step[] {
 }
 
 function pinChecks(t: TargetSpec, d: Draft, wine: boolean): PinCheck[] {
-  const qemu = t.runner.kind === 'qemu-user' ? t.runner.binary : 'qemu-x86_64-static';
+  const qemu = t.runner.kind === 'wine' ? 'qemu-x86_64-static' : t.runner.binary;
   const reads: Record<string, PinRead[]> = {
     gcc: [d.gccRead ?? command(`${t.cc} -dumpfullversion`)],
     libc: d.libcReads,
@@ -355,6 +377,7 @@ function pinChecks(t: TargetSpec, d: Draft, wine: boolean): PinCheck[] {
       t.link.kind === 'self-contained' && t.link.unwinder.kind === 'deb'
         ? [deb(`${t.link.unwinder.package}:${t.debArch}`)]
         : [],
+    lld: t.link.kind === 'rust-lld' ? [command('rust-lld -flavor gnu --version')] : [],
     glibcxx: [newestSymbolVersion(t.cxx, 'GLIBCXX')],
     cxxabi: [newestSymbolVersion(t.cxx, 'CXXABI')],
   };
@@ -363,12 +386,15 @@ function pinChecks(t: TargetSpec, d: Draft, wine: boolean): PinCheck[] {
 
 /** What cargo, the cc crate, pkg-config, qemu and xcross-runner find in the image's environment. */
 function targetEnv(t: TargetSpec, pkgConfigDir: string): Record<string, string> {
-  const upper = t.triple.replace(/-/g, '_').toUpperCase();
-  const lower = t.triple.replace(/-/g, '_');
+  // As cargo spells its variables (thumbv8m.main: THUMBV8M_MAIN), and names a shell can expand.
+  const upper = t.triple.replace(/[-.]/g, '_').toUpperCase();
+  const lower = t.triple.replace(/[-.]/g, '_');
   const pc = `${pkgConfigDir}:/usr/share/pkgconfig`;
   const qemu = t.runner.kind === 'qemu-user' ? t.runner : undefined;
+  const board = t.runner.kind === 'qemu-system' ? t.runner : undefined;
   return {
-    [`CARGO_TARGET_${upper}_LINKER`]: t.linker,
+    // rust-lld is rustc's own choice for the target: left unset, a crate's own linker settings still apply.
+    ...(t.link.kind === 'rust-lld' ? {} : { [`CARGO_TARGET_${upper}_LINKER`]: t.linker }),
     [`CARGO_TARGET_${upper}_RUNNER`]: 'xcross-runner',
     [`CC_${lower}`]: t.cc,
     [`CXX_${lower}`]: t.cxx,
@@ -379,8 +405,9 @@ function targetEnv(t: TargetSpec, pkgConfigDir: string): Record<string, string> 
     QEMU_LD_PREFIX: qemu?.ldPrefix ?? '/',
     XCROSS_TARGET: t.triple,
     XCROSS_RUNNER: t.runner.kind,
-    XCROSS_QEMU: qemu?.binary ?? '',
+    XCROSS_QEMU: qemu?.binary ?? board?.binary ?? '',
     XCROSS_NATIVE_ON: qemu?.nativeOn.join(' ') ?? '',
+    ...(board ? { XCROSS_MACHINE: board.machine, XCROSS_QEMU_CPU: board.cpu } : {}),
     ...(t.runner.kind === 'wine' ? { XCROSS_WINE: wineLoader(t.runner.bits) } : {}),
   };
 }

@@ -36,6 +36,7 @@ const FAMILY_KEYS = [
   'wine',
   'unwinder',
   'unwinder-version',
+  'lld-version',
   'packages',
 ];
 const TARGET_KEYS = [
@@ -49,6 +50,8 @@ const TARGET_KEYS = [
   'native-on',
   'rustup-std',
   'image',
+  'machine',
+  'qemu-cpu',
 ];
 const TOP_KEYS = ['base', 'rust', 'glibc', 'cpu', 'family', 'tests', 'target'];
 
@@ -184,7 +187,9 @@ function parseTarget(row: Row, cpu: Cpu, base: BaseSpec, rust: RustSpec, floors:
     ...(link.kind === 'self-contained' && link.unwinder.kind === 'deb'
       ? { unwinder: row.string('unwinder-version') }
       : {}),
+    ...(link.kind === 'rust-lld' ? { lld: row.string('lld-version') } : {}),
   };
+  if (link.kind !== 'rust-lld') row.refuse('lld-version', 'linker', 'linker is not "rust-lld"');
   for (const [k, v] of Object.entries(pins))
     if (!/^\d+(\.\d+)*$/.test(v) && !(k === 'openssl' && v === 'none'))
       row.fail(`target.${triple}: the ${k} pin is "${v}", not a version like 1.2.3`);
@@ -196,7 +201,9 @@ function parseTarget(row: Row, cpu: Cpu, base: BaseSpec, rust: RustSpec, floors:
         `target.${triple}: libc-version is ${pins.libc}, but the ${base.suite} floor is glibc."${glibc.version}"`,
       );
   }
-  const debArch = row.string('deb-arch');
+  // Bare metal has no Debian architecture: nothing of the target is a multiarch package.
+  if (libc.kind === 'newlib') row.refuse('deb-arch', 'libc', 'libc is "newlib" (bare metal: no Debian architecture)');
+  const debArch = libc.kind === 'newlib' ? '' : row.string('deb-arch');
   return {
     triple,
     family: row.familyName,
@@ -205,7 +212,7 @@ function parseTarget(row: Row, cpu: Cpu, base: BaseSpec, rust: RustSpec, floors:
     gnu,
     ccPrefix,
     ccFlags,
-    linker: link.kind === 'self-contained' ? `${gnu}-gcc` : `${ccPrefix}-gcc`,
+    linker: link.kind === 'self-contained' ? `${gnu}-gcc` : link.kind === 'rust-lld' ? 'rust-lld' : `${ccPrefix}-gcc`,
     link,
     cc: `${ccPrefix}-gcc`,
     cxx: `${ccPrefix}-g++`,
@@ -225,7 +232,7 @@ function parseTarget(row: Row, cpu: Cpu, base: BaseSpec, rust: RustSpec, floors:
 }
 
 function parseLibc(row: Row): Libc {
-  const kind = row.word('libc', ['glibc', 'musl', 'mingw-w64'] as const);
+  const kind = row.word('libc', ['glibc', 'musl', 'mingw-w64', 'newlib'] as const);
   if (kind !== 'glibc') {
     row.refuse('libs', 'libc', `libc is "${kind}" (libs says how glibc gets into the image)`);
     return { kind };
@@ -246,8 +253,8 @@ function parseStd(row: Row): StdSource {
 }
 
 function parseLink(row: Row, libc: Libc): Link {
-  const kind = row.word('linker', ['cc', 'self-contained'] as const);
-  if (kind === 'cc') {
+  const kind = row.word('linker', ['cc', 'self-contained', 'rust-lld'] as const);
+  if (kind === 'cc' || kind === 'rust-lld') {
     row.refuse('unwinder', 'linker', 'linker is "cc" (unwinder says what a self-contained link uses)');
     row.refuse('unwinder-version', 'linker', 'linker is "cc"');
     return { kind };
@@ -270,7 +277,22 @@ function parseOpenssl(row: Row): OpensslSource {
 }
 
 function parseRunner(row: Row, cpu: Cpu, libc: Libc, gnu: string): Runner {
-  const kind = row.word('runner', ['qemu-user', 'wine'] as const);
+  const kind = row.word('runner', ['qemu-user', 'wine', 'qemu-system'] as const);
+  if (kind !== 'qemu-system') {
+    row.refuse('machine', 'runner', 'its programs do not run under qemu-system');
+    row.refuse('qemu-cpu', 'runner', 'its programs do not run under qemu-system');
+  }
+  if (kind === 'qemu-system') {
+    row.refuse('native-on', 'runner', 'its programs run under qemu-system (bare metal)');
+    if (libc.kind !== 'newlib')
+      row.fail(`target.${row.triple}: runner = "qemu-system" needs libc = "newlib" (bare metal)`);
+    return {
+      kind,
+      binary: `qemu-system-${cpu.name}`,
+      machine: qemuWord(row, 'machine'),
+      cpu: qemuWord(row, 'qemu-cpu'),
+    };
+  }
   if (kind === 'wine') {
     row.refuse('native-on', 'runner', 'its programs run under wine');
     return { kind, bits: cpu.elf.bits };
@@ -282,6 +304,17 @@ function parseRunner(row: Row, cpu: Cpu, libc: Libc, gnu: string): Runner {
     nativeOn: [...new Set([cpu.name, ...(row.optStringArray('native-on') ?? [])])],
   };
 }
+
+/** A qemu board or CPU name: it ends up on qemu's command line. */
+function qemuWord(row: Row, key: string): string {
+  const v = row.string(key);
+  if (!QEMU_NAME.test(v))
+    row.fail(`target.${row.triple}: ${key} is "${v}", not a qemu name like lm3s6965evb or cortex-m3`);
+  return v;
+}
+
+/** What qemu calls boards and CPUs: `qemu-system-arm -machine help`, `-cpu help`. */
+export const QEMU_NAME = /^[a-z0-9][a-z0-9._-]*$/i;
 
 function parseCpu(c: TomlReader, name: string): Cpu {
   knownKeys(c, ['rust-arch', 'elf', 'openssl-configure']);

@@ -2,7 +2,8 @@
 // checks and the build's verification (src/images/pin-checks.ts adds how each is read) all come from it.
 import { imageHasStd, type TargetSpec } from './registry';
 
-export type PinName = 'gcc' | 'libc' | 'openssl' | 'qemu' | 'rustc' | 'wine' | 'unwinder' | 'glibcxx' | 'cxxabi';
+export type PinName =
+  'gcc' | 'libc' | 'openssl' | 'qemu' | 'rustc' | 'wine' | 'unwinder' | 'lld' | 'glibcxx' | 'cxxabi';
 
 export interface Pin {
   name: PinName;
@@ -21,6 +22,7 @@ export function targetPins(t: TargetSpec): Pin[] {
   ];
   if (t.pins.wine) pins.push({ name: 'wine', want: t.pins.wine });
   if (t.pins.unwinder) pins.push({ name: 'unwinder', want: t.pins.unwinder });
+  if (t.pins.lld) pins.push({ name: 'lld', want: t.pins.lld });
   if (t.glibc) pins.push({ name: 'glibcxx', want: t.glibc.glibcxx }, { name: 'cxxabi', want: t.glibc.cxxabi });
   return pins;
 }

@@ -21,6 +21,8 @@ export interface Pins {
   wine?: string;
   /** Only for self-contained links whose unwinder is a Debian package (LLVM's libunwind): its version. */
   unwinder?: string;
+  /** Only for targets linked by rust-lld (Debian's lld): its version. */
+  lld?: string;
 }
 
 export interface BaseSpec {
@@ -56,7 +58,12 @@ export interface Cpu {
 }
 
 /** The target's C library, and (glibc) how it gets into the image: see images/targets.toml. */
-export type Libc = { kind: 'glibc'; layout: 'multiarch' | 'sysroot' } | { kind: 'musl' } | { kind: 'mingw-w64' };
+export type Libc =
+  | { kind: 'glibc'; layout: 'multiarch' | 'sysroot' }
+  | { kind: 'musl' }
+  | { kind: 'mingw-w64' }
+  /** Bare metal: newlib for C (Debian's libnewlib-<gnu>); Rust programs are no_std. */
+  | { kind: 'newlib' };
 export type LibcName = Libc['kind'];
 
 /** Where the image's Rust std for the target comes from. */
@@ -75,9 +82,11 @@ export type Unwinder = { kind: 'deb'; package: string } | { kind: 'libgcc' };
 /**
  * What links Rust programs: the target's C compiler (`cc`), or (`self-contained`) the installed
  * <gnu>-gcc with Rust's own start files, C library and unwinder from lib/rustlib/<triple>/lib/self-contained,
- * as rustup's musl std carries them and the image assembles them (static programs, crt-static).
+ * as rustup's musl std carries them and the image assembles them (static programs, crt-static); or
+ * (`rust-lld`) rustc's own default for the target, which the image provides as Debian's lld: nothing
+ * is set, so a crate links as it would with rustup (its own -Tlink.x and all).
  */
-export type Link = { kind: 'cc' } | { kind: 'self-contained'; unwinder: Unwinder };
+export type Link = { kind: 'cc' } | { kind: 'self-contained'; unwinder: Unwinder } | { kind: 'rust-lld' };
 
 /** How `xcross run` and `xcross test` start the target's programs. */
 export type Runner =
@@ -90,7 +99,16 @@ export type Runner =
       /** `uname -m` values of hosts that run the programs without an emulator (the cpu's own first). */
       nativeOn: string[];
     }
-  | { kind: 'wine'; bits: 32 | 64 };
+  | { kind: 'wine'; bits: 32 | 64 }
+  | {
+      kind: 'qemu-system';
+      /** qemu-system-<cpu>. */
+      binary: string;
+      /** The default board (-machine); Cross.toml or XCROSS_TARGET_<T>_MACHINE picks another. */
+      machine: string;
+      /** qemu's -cpu for the target, whatever the board. */
+      cpu: string;
+    };
 export type RunnerKind = Runner['kind'];
 
 export interface TargetSpec {
@@ -104,7 +122,7 @@ export interface TargetSpec {
   ccPrefix: string;
   /** Flags the `ccPrefix` wrappers add (i586 code from the i686 compiler). */
   ccFlags: string[];
-  /** The command that links Rust programs (CARGO_TARGET_<T>_LINKER), and how it links them. */
+  /** The command that links Rust programs (CARGO_TARGET_<T>_LINKER, unless rustc's default), and how it links them. */
   linker: string;
   link: Link;
   cc: string;

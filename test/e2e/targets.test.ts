@@ -6,6 +6,7 @@
 //   header checked against its cpu, exit codes 0, 7 and 101 passed through the emulator; OpenSSL linked
 //   by name and through openssl-sys where the image has it; `xcross rustc --release -- -C lto` where
 //   the std is built in the image (cross's own README example, on powerpc);
+// - bare metal (thumb*): test/e2e/bare-metal-suite.ts;
 // - where it has none (Rust std from the host's rustup only): `xcross build` ending in the sentence
 //   that names `rustup target add`, and a threaded C program compiled in `xcross shell` that runs
 //   under qemu.
@@ -22,6 +23,7 @@ import { targetLabels } from '../../src/images/labels';
 import { binaryFacts, expectedBinary, factsLike } from './binary-facts';
 import { containersWithLabel, copyFixture, copyFixtures, interruptWhen, snapshot, tail, xcross } from './harness';
 import { Terminal } from './pty-driver';
+import { bareMetalSuite } from './bare-metal-suite';
 
 const registry = loadRegistry();
 const HOUR = 60 * 60_000;
@@ -90,7 +92,12 @@ async function imageBuild(t: TargetSpec, crate: string): Promise<{ ref: string; 
     imageBuild: builtIn(r.stderr, ref),
     stdBytes: std ? imageSize(std) - imageSize(rustImageRef(registry.base, registry.rust)) : undefined,
     ownBytes: imageSize(ref) - imageSize(targetParentRef(registry.base, t)),
-    runner: t.runner.kind === 'wine' ? `wine ${t.pins.wine}` : t.runner.binary.replace(/-static$/, ''),
+    runner:
+      t.runner.kind === 'wine'
+        ? `wine ${t.pins.wine}`
+        : t.runner.kind === 'qemu-system'
+          ? `${t.runner.binary} (${t.runner.machine})`
+          : t.runner.binary.replace(/-static$/, ''),
   };
   report.push(row);
   return { ref, row };
@@ -98,7 +105,10 @@ async function imageBuild(t: TargetSpec, crate: string): Promise<{ ref: string; 
 
 const exe = (t: TargetSpec) => (t.runner.kind === 'wine' ? '.exe' : '');
 
-for (const t of chosen().filter(imageHasStd)) {
+const onBoard = (t: TargetSpec) => t.runner.kind === 'qemu-system';
+for (const t of chosen().filter(onBoard)) bareMetalSuite(t, imageBuild);
+
+for (const t of chosen().filter((x) => imageHasStd(x) && !onBoard(x))) {
   describe(`${t.triple}: build, run and test the example crate (${t.runner.kind === 'wine' ? 'wine' : t.runner.binary})`, () => {
     let dir: string;
     let crate: string;

@@ -326,3 +326,68 @@ test("host triple from Node's arch; edit distance", () => {
   assert.equal(nearest('biuld', ['build', 'bench']), 'build');
   assert.equal(nearest('zzzzzz', ['build']), undefined);
 });
+
+test('bare metal: newlib, no Debian architecture, rust-lld pinned, a board and a CPU for qemu-system', () => {
+  const bare = {
+    family: 'f',
+    cpu: 'q',
+    gnu: 'arm-none-eabi',
+    libc: 'newlib',
+    std: 'build',
+    'std-crates': ['core', 'alloc'],
+    openssl: 'none',
+    runner: 'qemu-system',
+    linker: 'rust-lld',
+    'lld-version': '14.0.6',
+    machine: 'lm3s6965evb',
+    'qemu-cpu': 'cortex-m3',
+  };
+  const t = reg({ 'thumbv7m-none-eabi': bare }).targets[0];
+  assert.deepEqual(
+    [t.libc, t.debArch, t.link, t.linker, t.runner, t.pins.lld, t.cc, t.glibcFloors],
+    [
+      { kind: 'newlib' },
+      '',
+      { kind: 'rust-lld' },
+      'rust-lld',
+      { kind: 'qemu-system', binary: 'qemu-system-q', machine: 'lm3s6965evb', cpu: 'cortex-m3' },
+      '14.0.6',
+      'arm-none-eabi-gcc',
+      [],
+    ],
+  );
+  fails({ t: { ...bare, 'deb-arch': 'armhf' } }, /deb-arch is set, but libc is "newlib"/);
+  fails({ t: { ...bare, machine: 'lm3s; rm -rf /' } }, /machine is "lm3s; rm -rf \/", not a qemu name/);
+  fails({ t: { ...bare, 'qemu-cpu': undefined } }, /target\.t\.qemu-cpu is missing/);
+  fails({ t: { ...bare, 'lld-version': undefined } }, /target\.t\.lld-version is missing/);
+  fails({ t: { ...row, machine: 'virt' } }, /machine is set, but its programs do not run under qemu-system/);
+  fails({ t: { ...row, 'lld-version': '14' } }, /lld-version is set, but linker is not "rust-lld"/);
+  fails(
+    { t: { ...row, runner: 'qemu-system', machine: 'm', 'qemu-cpu': 'c' } },
+    /runner = "qemu-system" needs libc = "newlib"/,
+  );
+});
+
+test('the real registry: every thumb target runs on a board of its own CPU, core and alloc built in the image', () => {
+  const r = loadRegistry();
+  const boards = Object.fromEntries(
+    r.targets
+      .filter((t) => t.runner.kind === 'qemu-system')
+      .map((t) => [t.triple, t.runner.kind === 'qemu-system' && `${t.runner.machine} ${t.runner.cpu}`]),
+  );
+  assert.deepEqual(boards, {
+    'thumbv6m-none-eabi': 'microbit cortex-m0',
+    'thumbv7m-none-eabi': 'lm3s6965evb cortex-m3',
+    'thumbv7em-none-eabi': 'mps2-an386 cortex-m4',
+    'thumbv7em-none-eabihf': 'mps2-an386 cortex-m4',
+    'thumbv8m.main-none-eabihf': 'mps2-an505 cortex-m33',
+  });
+  for (const triple of Object.keys(boards)) {
+    const t = findTarget(r, triple);
+    assert.deepEqual(
+      [t.std, t.link.kind, t.openssl.kind, t.libc.kind],
+      [{ kind: 'build', crates: ['core', 'alloc'] }, 'rust-lld', 'none', 'newlib'],
+      triple,
+    );
+  }
+});

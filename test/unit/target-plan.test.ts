@@ -321,13 +321,11 @@ test('every target has a plan on both hosts that reads back every pin; nothing f
       if (t.debArch !== 'amd64') assert.ok(!apt(p).packages.some((x) => x.endsWith(':amd64')), where);
       // A std in the image means verify-pins has something that proves it is this rustc's.
       if (imageHasStd(t) && !p.native) assert.ok(reads(p, 'rustc')!.length > 1, where);
-      assert.equal(p.steps.at(-1)?.kind, 'smoke-test', where);
-      for (const k of [
-        `CARGO_TARGET_${t.triple.replace(/-/g, '_').toUpperCase()}_LINKER`,
-        'XCROSS_TARGET',
-        'XCROSS_RUNNER',
-      ])
-        assert.ok(p.env[k], `${where}: ${k}`);
+      assert.equal(p.steps.at(-1)?.kind, t.runner.kind === 'qemu-system' ? 'smoke-bare-metal' : 'smoke-test', where);
+      const linker = `CARGO_TARGET_${t.triple.replace(/[-.]/g, '_').toUpperCase()}_LINKER`;
+      // rust-lld is rustc's own default for the target: the image leaves it unset.
+      assert.equal(p.env[linker], t.link.kind === 'rust-lld' ? undefined : t.linker, `${where}: ${linker}`);
+      for (const k of ['XCROSS_TARGET', 'XCROSS_RUNNER']) assert.ok(p.env[k], `${where}: ${k}`);
     }
   }
 });
@@ -374,4 +372,44 @@ test('the Containerfile: one RUN a step, the scripts copied, the environment bef
     "it's not",
   ]);
   assert.equal(shellWords(["it's", 'a b', 'plain-1.0:x']), `'it'\\''s' 'a b' plain-1.0:x`);
+});
+
+test('bare metal: arm-none-eabi gcc and newlib (M-profile multilibs only), qemu-system, rust-lld as Debian lld; no linker set', () => {
+  for (const host of ['amd64', 'arm64']) {
+    const p = plan('thumbv7m-none-eabi', host);
+    const a = apt(p);
+    assert.deepEqual(
+      [a.addArchs, a.packages, p.native],
+      [[], ['gcc-arm-none-eabi', 'libnewlib-arm-none-eabi', 'qemu-system-arm', 'lld-14'], false],
+    );
+    assert.ok(a.exclude.includes('/usr/lib/arm-none-eabi/newlib/thumb/v7-a*'), 'A-profile newlib left out');
+    assert.ok(a.exclude.includes('/usr/lib/gcc/arm-none-eabi/*/arm/*'), 'Arm-state libgcc left out');
+    assert.ok(!a.exclude.some((x) => /v6-m|v7-m|v7e-m|v8-m/.test(x)), 'every M-profile multilib kept');
+    assert.deepEqual(tools(p), { 'rust-lld': '/usr/lib/llvm-14/bin/lld' });
+    assert.deepEqual(
+      [reads(p, 'lld'), reads(p, 'qemu'), reads(p, 'libc'), reads(p, 'gcc')],
+      [
+        ['command rust-lld -flavor gnu --version'],
+        ['command qemu-system-arm --version'],
+        ['deb libnewlib-arm-none-eabi'],
+        ['command arm-none-eabi-gcc -dumpfullversion'],
+      ],
+    );
+    assert.deepEqual(p.steps.at(-1), { kind: 'smoke-bare-metal', triple: 'thumbv7m-none-eabi' });
+    assert.equal(p.env.CARGO_TARGET_THUMBV7M_NONE_EABI_LINKER, undefined, "rustc's own default (rust-lld) stays");
+    assert.deepEqual(
+      [p.env.CARGO_TARGET_THUMBV7M_NONE_EABI_RUNNER, p.env.CC_thumbv7m_none_eabi, p.env.XCROSS_RUNNER],
+      ['xcross-runner', 'arm-none-eabi-gcc', 'qemu-system'],
+    );
+    assert.deepEqual(
+      [p.env.XCROSS_QEMU, p.env.XCROSS_MACHINE, p.env.XCROSS_QEMU_CPU],
+      ['qemu-system-arm', 'lm3s6965evb', 'cortex-m3'],
+    );
+  }
+  // A dot in the triple is an underscore in cargo's variable, as cargo spells it.
+  const v8 = plan('thumbv8m.main-none-eabihf', 'amd64');
+  assert.ok('CARGO_TARGET_THUMBV8M_MAIN_NONE_EABIHF_RUNNER' in v8.env);
+  assert.equal(v8.env.CC_thumbv8m_main_none_eabihf, 'arm-none-eabi-gcc');
+  const std = stdRecipe(findTarget(registry, 'thumbv6m-none-eabi'), 'R')!.steps;
+  assert.deepEqual(std, [{ kind: 'build-std', triple: 'thumbv6m-none-eabi', crates: ['core', 'alloc'] }]);
 });
