@@ -25,7 +25,10 @@ case " $* " in
   *" run "*sleep-forever*|*" build "*)
     for a in "$@"; do case "$a" in localhost/xcross-build-*) n=\${a#localhost/}; echo "\${n%:from}" > "$d/alias";; esac; done
     echo $$ > "$d/pid.tmp" && mv "$d/pid.tmp" "$d/pid"; echo running; exec sleep 30 ;;
-  *" ps "*) [ -f "$d/alias" ] && echo "0123456789ab localhost/$(cat "$d/alias"):from"; echo "ba9876543210 localhost/xcross/base:1" ;;
+  *" ps "*--external*{{.Image}}*) [ -f "$d/alias" ] && echo "0123456789ab localhost/$(cat "$d/alias"):from"; echo "ba9876543210 localhost/xcross/base:1"; echo "cccccccccccc localhost/$(cat "$d/alias"):from" ;;
+  *" ps "*--external*) echo 0123456789ab; echo ba9876543210; echo cccccccccccc ;;
+  # podman's own containers (a job container that happens to use the alias's image): never a build's.
+  *" ps "*) echo cccccccccccc ;;
 esac
 exit 0
 `,
@@ -123,6 +126,10 @@ test('a build stopped by the app throws Interrupted; podman build killed under x
   assert.ok(calls.includes(`tag localhost/xcross/base:1 localhost/${alias}:from`), calls.join('\n'));
   assert.ok(calls.includes('rm --force 0123456789ab'), calls.join('\n'));
   assert.ok(!calls.some((c) => c.includes('ba9876543210')), "another build's working container was touched");
+  assert.ok(
+    !calls.some((c) => c.startsWith('rm') && c.includes('cccccccccccc')),
+    'a container of podman run was removed',
+  );
   // Only the alias: `podman untag IMAGE` alone would take every name off the base image.
   assert.ok(calls.includes(`untag localhost/${alias}:from localhost/${alias}:from`), calls.join('\n'));
 });
