@@ -6,7 +6,7 @@
 # root /usr/<gnu>, where its linker and pkg-config look). Static libraries only (position-independent,
 # for PIE programs), as cross's images have them: programs carry their OpenSSL and need no libssl.so
 # under qemu or on the device, and the build compiles each file once, not twice (half the time).
-# Configuration files stay Debian's (/usr/lib/ssl). perl (Configure) and dpkg-dev (dpkg-source) are
+# Configuration files stay Debian's (/usr/lib/ssl). perl (Configure), m4 (sparc's assembler sources) and dpkg-dev (dpkg-source) are
 # removed again.
 set -eu
 version="" configure="" cross="" prefix=""
@@ -25,7 +25,7 @@ done
 work=$(mktemp -d /tmp/xcross-openssl.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 before=$(dpkg-query -W -f='${Package}\n' | sort)
-xcross-apt-install perl dpkg-dev
+xcross-apt-install perl m4 dpkg-dev
 xcross-deb-unpack --suite base --source "$work/src" "openssl=$version"
 cd "$work/src"
 start=$(date +%s)
