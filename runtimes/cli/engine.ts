@@ -302,7 +302,8 @@ export class CliEngine implements Runtime {
     }
     if (ignoreFile) fs.rmSync(path.dirname(ignoreFile), { recursive: true, force: true });
     // Killed (by the hard stop, or by someone else): its working containers stay behind unless swept.
-    if (r.signal) await watchdog.now();
+    // So may a failed one's: podman's own removal of them can fail too (seen with the storage full).
+    if (r.signal || (r.code !== 0 && alias)) await watchdog.now();
     else {
       watchdog.done();
       if (alias) await this.exec(['untag', alias, alias]);

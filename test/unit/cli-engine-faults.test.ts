@@ -24,6 +24,7 @@ echo "$*" >> "$d/calls"
 case " $* " in
   *" run "*sleep-forever*|*" build "*)
     for a in "$@"; do case "$a" in localhost/xcross-build-*) n=\${a#localhost/}; echo "\${n%:from}" > "$d/alias";; esac; done
+    [ -f "$d/fail" ] && { echo 'Error: building at STEP "RUN x": write /big: no space left on device'; exit 1; }
     echo $$ > "$d/pid.tmp" && mv "$d/pid.tmp" "$d/pid"; echo running; exec sleep 30 ;;
   *" ps "*--external*{{.Image}}*) [ -f "$d/alias" ] && echo "0123456789ab localhost/$(cat "$d/alias"):from"; echo "ba9876543210 localhost/xcross/base:1"; echo "cccccccccccc localhost/$(cat "$d/alias"):from" ;;
   *" ps "*--external*) echo 0123456789ab; echo ba9876543210; echo cccccccccccc ;;
@@ -131,6 +132,29 @@ test('a build stopped by the app throws Interrupted; podman build killed under x
     'a container of podman run was removed',
   );
   // Only the alias: `podman untag IMAGE` alone would take every name off the base image.
+  assert.ok(calls.includes(`untag localhost/${alias}:from localhost/${alias}:from`), calls.join('\n'));
+});
+
+test('a failed build sweeps its own working container too (podman leaves it when its removal fails, as on a full disk)', async () => {
+  const f = fakePodman();
+  const ctx = tempDir();
+  writeTree(ctx, { Containerfile: 'FROM localhost/xcross/base:1\nRUN x\n' });
+  fs.writeFileSync(path.join(f.dir, 'fail'), '');
+  const req = {
+    containerfile: path.join(ctx, 'Containerfile'),
+    context: ctx,
+    tag: 'localhost/xcross/t:1',
+    buildArgs: {},
+    labels: {},
+  };
+  await assert.rejects(
+    engine(f.binary, new StopController()).build(req, () => {}),
+    /no space left on device/,
+  );
+  const calls = f.calls();
+  const alias = fs.readFileSync(path.join(f.dir, 'alias'), 'utf8').trim();
+  assert.ok(calls.includes('rm --force 0123456789ab'), calls.join('\n'));
+  assert.ok(!calls.some((c) => c.includes('ba9876543210')), "another build's working container was touched");
   assert.ok(calls.includes(`untag localhost/${alias}:from localhost/${alias}:from`), calls.join('\n'));
 });
 
