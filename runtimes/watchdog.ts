@@ -136,14 +136,3 @@ sleep 1
 for id in $(orphans); do "$engine" rm --force "$id"; done
 [ -n "$alias" ] && "$engine" untag "$alias" "$alias"
 exit 0`;
-
-/** A process's start time (ticks since boot, field 22 of /proc/<pid>/stat), '' where unknown. */
-export function processStart(pid: number | undefined): string {
-  if (pid === undefined) return '';
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19] ?? '';
-  } catch {
-    return '';
-  }
-}

@@ -17,7 +17,8 @@ import { buildProbeImage, probeAdaptation, readHardLimits, type Adaptation, type
 import { cacheKey, loadCached, saveCached } from '../adaptation/cache';
 import { runAdapted } from '../adaptation/again';
 import { Interrupted, NEVER_STOP, onAbort, stopReason, type Stopping } from '../stop';
-import { BUILD_SWEEP, bootTicks, processStart, startWatchdog } from '../watchdog';
+import { BUILD_SWEEP, bootTicks, startWatchdog } from '../watchdog';
+import { processStart } from '../process-table';
 import { baseAlias, firstFrom } from '../build-from';
 import { holdEngineErrors } from './engine-stderr';
 import { copyContext, writeIgnoreFile } from './build-context';

@@ -4,7 +4,7 @@
 // names the process that builds right now (`podman build`), with its start time against pid reuse.
 // A waiter reads it to tell a slow build from a stuck one (build-lock.ts).
 import * as fs from 'node:fs';
-import { systemProcesses, type ProcessTable } from './process-table';
+import { systemProcesses, type ProcessTable } from '../../runtimes/process-table';
 
 export interface Builder {
   pid: number;

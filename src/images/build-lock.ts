@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { XcrossError } from '../base/errors';
 import { BuildActivity, readWork, workFile } from './build-activity';
-import { isRunning, systemProcesses, type ProcessTable } from './process-table';
+import { isRunning, systemProcesses, type ProcessTable } from '../../runtimes/process-table';
 
 export interface LockHolder {
   pid: number;

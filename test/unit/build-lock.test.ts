@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isLive, lockImage } from '../../src/images/build-lock';
-import { systemProcesses, type ProcessTable } from '../../src/images/process-table';
+import { systemProcesses, type ProcessTable } from '../../runtimes/process-table';
 import { ensureCustomImage } from '../../src/images/ensure';
 import type { CustomImagePlan } from '../../src/images/custom';
 import type { Runtime } from '../../runtimes/runtime';

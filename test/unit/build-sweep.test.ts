@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BUILD_SWEEP, bootTicks, processStart } from '../../runtimes/watchdog';
+import { BUILD_SWEEP, bootTicks } from '../../runtimes/watchdog';
+import { processStart } from '../../runtimes/process-table';
 import { tempDir, writeTree } from './helpers';
 
 const WORKING = '0123456789ab';

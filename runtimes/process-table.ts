@@ -1,4 +1,4 @@
-// This machine's processes, as the build lock asks about them: is a pid still the process it was
+// This machine's processes, as the build lock and the build sweep ask about them: is a pid still the process it was
 // (its start time against a reused pid), and which boot is this (a lock from before a reboot is dead).
 import * as fs from 'node:fs';
 
@@ -20,6 +20,11 @@ export function isRunning(pid: number, start: string, procs: ProcessTable): bool
 /** This machine's processes as /proc shows them (pid liveness alone where there is no /proc). */
 export function systemProcesses(): ProcessTable {
   return { pid: process.pid, boot: readOr('/proc/sys/kernel/random/boot_id', '').trim(), startOf };
+}
+
+/** The start time of a process xcross started ('' when it is gone or unknown): the watchdog's build pid. */
+export function processStart(pid: number | undefined): string {
+  return pid === undefined ? '' : (startOf(pid) ?? '');
 }
 
 function startOf(pid: number): string | undefined {
