@@ -126,7 +126,7 @@ try {
       for (const k of KINDS) {
         const last = r[k][r[k].length - 1];
         say(
-          `  ${k.padEnd(10)} ${(last.ms / 1000).toFixed(1)} s (cargo ${last.cargo.toFixed(1)} s; ${last.hits} hits, ${last.misses} misses)`,
+          `  ${k.padEnd(10)} ${(last.ms / 1000).toFixed(1)} s (cargo ${last.cargo.toFixed(1)} s; ${Number.isNaN(last.hits) ? 'no cache' : `${last.hits} hits, ${last.misses} misses`})`,
         );
       }
     }

@@ -63,6 +63,17 @@ BUILD-STD
   no nightly and no rust-src, unlike cross. With a host toolchain (+nightly, --toolchain-source host)
   cargo gets -Zbuild-std instead, which needs nightly and rust-src there.
 
+A TRIPLE XCROSS HAS NO IMAGE FOR
+  A triple rustc knows (rustc --print target-list) builds in an image of yours, named for it in
+  Cross.toml ([target.<triple>] image, dockerfile or pre-build). A dockerfile or pre-build starts FROM
+  $CROSS_BASE_IMAGE, which is then xcross's Rust toolchain image (rustc, the std's sources, qemu-user);
+  it adds the C compiler and sets CARGO_TARGET_<T>_LINKER, CC_<triple> and, for run and test,
+  CARGO_TARGET_<T>_RUNNER (or runner in Cross.toml); build-std = true builds the std. For example:
+    [target.armv7-unknown-linux-gnueabi]
+    dockerfile = "armv7.Containerfile"    # FROM $CROSS_BASE_IMAGE; RUN xcross-apt-install gcc-arm-linux-gnueabi ...
+    build-std = true
+  No glibc floor and no ELF check there: they need xcross's own image for the target.
+
 EXAMPLES
   xcross build --target aarch64-unknown-linux-gnu --release
   xcross test --target aarch64-unknown-linux-gnu -- --nocapture

@@ -49,11 +49,24 @@ export async function runCargoCommand(
   try {
     const code = await runContainer(p, { ...spec, ports: session.ports });
     if (LINKING.has(inv.subcommand)) checkGlibcFloor(p, started, code);
+    if (code !== 0 && p.target.custom) hintCustomTarget(p);
     return code;
   } finally {
     // Also after a failed build: what it compiled is worth keeping; -v ends with the hits and misses.
     await cache.finish();
   }
+}
+
+/**
+ * After a failed command on a target without a row: what xcross left to the image (cargo's own
+ * error is above, e.g. "can't find crate for `std`" or an exec format error from the runner).
+ */
+function hintCustomTarget(p: Prepared): void {
+  const t = p.target.triple;
+  const v = t.replace(/[-.]/g, '_').toUpperCase();
+  p.log.info(
+    `${t} has no row in xcross's registry, so the image Cross.toml names must provide: its std (or set build-std = true in [target.${t}]), CARGO_TARGET_${v}_LINKER and CC_${t.replace(/[-.]/g, '_')} for its C compiler, and CARGO_TARGET_${v}_RUNNER (or Cross.toml's runner) for run and test`,
+  );
 }
 
 /** The subcommands that link programs for the target (check, doc and clippy do not). */

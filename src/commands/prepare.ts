@@ -12,14 +12,15 @@ import type { CargoInvocation } from '../cli/cargo-args';
 import { optionsFor } from '../config/cross-config';
 import type { TargetOptions } from '../config/cross-options';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve';
-import { ensureCustomImage, ensureTargetImage, ensureUserImage } from '../images/ensure';
+import { ensureCustomImage, ensureRustImage, ensureTargetImage, ensureUserImage } from '../images/ensure';
 import { planCustomImage } from '../images/custom';
-import { targetImageRef } from '../images/tag';
+import { rustImageRef, targetImageRef } from '../images/tag';
 import { boardEnv } from '../plan/board';
 import { applyTargetOptions, refuseMissingVolumes, type AppliedOptions } from '../plan/target-options';
 import type { CargoPlanInput } from '../plan/cargo-spec';
 import type { Crate, Settings } from '../settings';
-import { findTarget, type TargetSpec } from '../targets/registry';
+import type { Registry, TargetSpec } from '../targets/registry';
+import { resolveTarget } from '../targets/custom-target';
 import { hostTriple } from '../targets/host-arch';
 import { targetForFloor } from '../targets/floor-select';
 import { cargoHome } from '../toolchain/rustup-home';
@@ -53,6 +54,7 @@ export interface PrepareDeps {
   selectToolchain: typeof selectToolchain;
   createRuntime: typeof createRuntime;
   ensureTargetImage: typeof ensureTargetImage;
+  ensureRustImage: typeof ensureRustImage;
   ensureUserImage: typeof ensureUserImage;
   ensureCustomImage: typeof ensureCustomImage;
   planCustomImage: typeof planCustomImage;
@@ -64,6 +66,7 @@ export const REAL_DEPS: PrepareDeps = {
   selectToolchain,
   createRuntime,
   ensureTargetImage,
+  ensureRustImage,
   ensureUserImage,
   ensureCustomImage,
   planCustomImage,
@@ -86,11 +89,11 @@ export async function prepare(
     crate: { workspace, cross },
   } = settings;
   const config = resolveConfig(inv, cross, host.env, hostTriple(host.arch));
-  const target = targetForFloor(registry, findTarget(registry, config.target), config.glibc, (w) => log.warn(w));
+  const options = optionsFor(cross, config.target);
+  const target = chooseTarget(registry, config, options, log);
   log.debug(
-    `target ${target.triple}${target.glibc ? ` (glibc ${target.glibc.version} floor)` : ''} (from ${config.targetFrom}); workspace ${workspace.root}${cross.file ? `; config ${cross.file}` : ''}`,
+    `target ${target.triple}${target.glibc ? ` (glibc ${target.glibc.version} floor)` : ''}${target.custom ? ` (not in the registry: Cross.toml's ${target.custom.via})` : ''} (from ${config.targetFrom}); workspace ${workspace.root}${cross.file ? `; config ${cross.file}` : ''}`,
   );
-  const options = optionsFor(cross, target.triple);
   refuseUnsupported(options, log);
   const applied = applyTargetOptions(options, target.triple, host.env, host.cwd);
   for (const n of applied.notes) log.warn(n);
@@ -112,21 +115,26 @@ export async function prepare(
     log,
     stop,
   });
-  const baseImage = options.image?.name ?? targetImageRef(registry.base, target);
+  // A target without a row has no image of its own: its dockerfile or pre-build starts from the Rust
+  // toolchain's image, which every xcross image is built on.
+  const baseImage =
+    options.image?.name ??
+    (target.custom ? rustImageRef(registry.base, registry.rust) : targetImageRef(registry.base, target));
+  const ensureOptions = {
+    runtime,
+    registry,
+    target,
+    log,
+    tty: host.stderrIsTTY,
+    cacheDir: host.cacheDir,
+    cache: config.cache,
+  };
   const ensureBase = () =>
     options.image
       ? deps.ensureUserImage(runtime, baseImage, log, host.stderrIsTTY)
-      : deps
-          .ensureTargetImage({
-            runtime,
-            registry,
-            target,
-            log,
-            tty: host.stderrIsTTY,
-            cacheDir: host.cacheDir,
-            cache: config.cache,
-          })
-          .then(() => undefined);
+      : (target.custom ? deps.ensureRustImage(ensureOptions) : deps.ensureTargetImage(ensureOptions)).then(
+          () => undefined,
+        );
   let image = baseImage;
   if (options.preBuild || options.dockerfile) {
     // The custom image's tag needs the base's ID, so the base must be here first.
@@ -174,6 +182,25 @@ export async function prepare(
     targetDir,
     cargoHome: home,
   };
+}
+
+/** The registry's target at the floor asked for, or one Cross.toml gives an image (custom-target.ts). */
+function chooseTarget(registry: Registry, config: ResolvedConfig, options: TargetOptions, log: Logger): TargetSpec {
+  const target = resolveTarget(registry, config.target, options);
+  if (!target.custom) return targetForFloor(registry, target, config.glibc, (w) => log.warn(w));
+  if (config.glibc?.explicit)
+    throw new XcrossError(
+      `a glibc floor (glibc ${config.glibc.version} from ${config.glibc.from}) needs xcross's own image for the target, and ${target.triple} builds in the image Cross.toml names`,
+      { fix: 'drop the floor for this target; your image decides which C library it links against' },
+    );
+  if (config.glibc)
+    log.warn(
+      `${target.triple} builds in the image Cross.toml names: glibc ${config.glibc.version} from ${config.glibc.from} ignored`,
+    );
+  log.debug(
+    `${target.triple} is not one of xcross's targets: building in the image Cross.toml's ${target.custom.via} gives it, with its C toolchain, and ${options.buildStd !== undefined && options.buildStd !== false ? "a std built from the image's Rust sources (build-std)" : 'its own std'}`,
+  );
+  return target;
 }
 
 /** What every plan takes from the preparation; `extraEnv` adds to the Cross.toml variables. */

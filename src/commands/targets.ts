@@ -64,6 +64,7 @@ function stdWords(t: TargetSpec): string {
 function tests(t: TargetSpec): string {
   if (t.runner.kind === 'wine') return `wine ${t.pins.wine} (x86_64 hosts)`;
   if (t.runner.kind === 'qemu-system') return `${t.runner.binary} ${t.pins.qemu} (board ${t.runner.machine})`;
+  if (t.runner.kind === 'image') return "the image's CARGO_TARGET_<T>_RUNNER";
   const qemu = `${t.runner.binary.replace(/-static$/, '')} ${t.pins.qemu}`;
   // Only the CPUs xcross itself runs on (Node's architectures) are hosts it can run natively on.
   const native = t.runner.nativeOn.filter((c) => HOST_CPUS.has(c));

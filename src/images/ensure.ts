@@ -122,6 +122,11 @@ async function onceMissing(o: Pick<EnsureOptions, 'runtime' | 'log' | 'cacheDir'
   }
 }
 
+/** The Rust toolchain's image by itself: what a target without a row builds its custom image FROM. */
+export function ensureRustImage(given: EnsureOptions): Promise<string> {
+  return ensureRust(active(given));
+}
+
 /** The Rust layer every target shares. */
 function ensureRust(o: EnsureOptions): Promise<string> {
   const rust = o.registry.rust;

@@ -362,6 +362,7 @@ function wrappers(t: TargetSpec, suffix: string): Step[] {
 }
 
 function pinChecks(t: TargetSpec, d: Draft, wine: boolean): PinCheck[] {
+  if (t.runner.kind === 'image') throw new Error(`${t.triple}: a target without a row has no image plan`);
   const qemu = t.runner.kind === 'wine' ? 'qemu-x86_64-static' : t.runner.binary;
   const reads: Record<string, PinRead[]> = {
     gcc: [d.gccRead ?? command(`${t.cc} -dumpfullversion`)],

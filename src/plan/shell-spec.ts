@@ -28,5 +28,7 @@ export function planShell(
  * prefix has (the musl wrappers use the gnu ones).
  */
 export function shellTools(t: TargetSpec): Record<string, string> {
+  // A target without a row: xcross does not know its tools' names, the user's image does.
+  if (t.custom) return {};
   return { CC: t.cc, CXX: t.cxx, AR: t.ar, RANLIB: `${t.gnu}-ranlib`, STRIP: `${t.gnu}-strip` };
 }

@@ -108,7 +108,10 @@ export type Runner =
       machine: string;
       /** qemu's -cpu for the target, whatever the board. */
       cpu: string;
-    };
+    }
+  /** A target xcross has no row for, in the user's image: its programs run as that image (or
+   * Cross.toml's runner) sets CARGO_TARGET_<T>_RUNNER, as cargo runs them anywhere. */
+  | { kind: 'image' };
 export type RunnerKind = Runner['kind'];
 
 export interface TargetSpec {
@@ -144,6 +147,8 @@ export interface TargetSpec {
   glibc?: GlibcFloor;
   /** The floors the target offers, oldest first (empty without glibc). */
   glibcFloors: string[];
+  /** Not a row of the registry: a triple rustc knows, in the image Cross.toml names (custom-target.ts). */
+  custom?: { via: 'image' | 'dockerfile' | 'pre-build' };
 }
 
 export interface Registry {

@@ -97,7 +97,9 @@ async function imageBuild(t: TargetSpec, crate: string): Promise<{ ref: string; 
         ? `wine ${t.pins.wine}`
         : t.runner.kind === 'qemu-system'
           ? `${t.runner.binary} (${t.runner.machine})`
-          : t.runner.binary.replace(/-static$/, ''),
+          : t.runner.kind === 'qemu-user'
+            ? t.runner.binary.replace(/-static$/, '')
+            : t.runner.kind,
   };
   report.push(row);
   return { ref, row };
@@ -109,7 +111,7 @@ const onBoard = (t: TargetSpec) => t.runner.kind === 'qemu-system';
 for (const t of chosen().filter(onBoard)) bareMetalSuite(t, imageBuild);
 
 for (const t of chosen().filter((x) => imageHasStd(x) && !onBoard(x))) {
-  describe(`${t.triple}: build, run and test the example crate (${t.runner.kind === 'wine' ? 'wine' : t.runner.binary})`, () => {
+  describe(`${t.triple}: build, run and test the example crate (${t.runner.kind === 'wine' || t.runner.kind === 'image' ? t.runner.kind : t.runner.binary})`, () => {
     let dir: string;
     let crate: string;
     let before_: Map<string, string>;

@@ -142,7 +142,7 @@ test('an unknown triple: the nearest one suggested', () => {
   assert.equal(r.code, 1);
   assert.equal(
     r.stderr,
-    "xcross: error: unknown target 'aarch64-linux-gnu': xcross has no image for it\nxcross: fix: did you mean 'aarch64-unknown-linux-gnu'? (`xcross targets` lists them all)\n",
+    "xcross: error: unknown target 'aarch64-linux-gnu': xcross has no image for it\nxcross: fix: did you mean 'aarch64-unknown-linux-gnu'? (`xcross targets` lists them all); a triple rustc knows and xcross lacks builds in an image of yours: [target.aarch64-linux-gnu] dockerfile = \"...\" in Cross.toml (FROM $CROSS_BASE_IMAGE, adding its C compiler) and build-std = true\n",
   );
 });
 

@@ -12,7 +12,7 @@ import { NATIVE_PROBE, qemuDebugOptions } from '../../src/commands/qemu-debug';
 import { XcrossError } from '../../src/base/errors';
 import { planCargo } from '../../src/plan/cargo-spec';
 import { readSettings } from '../../src/settings';
-import { targetImageRef } from '../../src/images/tag';
+import { rustImageRef, targetImageRef } from '../../src/images/tag';
 import { findTarget, loadRegistry } from '../../src/targets/registry';
 import type { Runtime, RunResult } from '../../runtimes/runtime';
 import type { ContainerSpec } from '../../runtimes/spec';
@@ -73,6 +73,11 @@ function world(
       calls.push(`ensure target ${o.target.triple}`);
       made(targetImageRef(o.registry.base, o.target));
       return targetImageRef(o.registry.base, o.target);
+    },
+    ensureRustImage: async (o) => {
+      calls.push('ensure rust');
+      made(rustImageRef(o.registry.base, o.registry.rust));
+      return rustImageRef(o.registry.base, o.registry.rust);
     },
     ensureUserImage: async (_r, ref) => {
       calls.push(`ensure user ${ref}`);
@@ -157,6 +162,44 @@ describe('prepare, with fakes for the engine and the image makers', () => {
       `ensure custom ${p.image} (pre-build)`,
       `run ${p.image}`,
     ]);
+  });
+
+  test("a triple rustc knows and the registry lacks, with Cross.toml's dockerfile: built FROM the Rust toolchain's image, run with the image's runner", async () => {
+    const U = 'armv7-unknown-linux-gnueabi';
+    const w = world(`[target.${U}]\ndockerfile = "Containerfile"\nbuild-std = true\n`);
+    const { p, code } = await w.run(['build', '--target', U]);
+    assert.equal(code, 0);
+    assert.deepEqual(p.target.custom, { via: 'dockerfile' });
+    assert.equal(p.target.runner.kind, 'image');
+    assert.equal(p.target.glibc, undefined);
+    assert.deepEqual(p.applied.buildStd, []);
+    assert.match(p.image, /^localhost\/xcross\/custom-armv7-unknown-linux-gnueabi:\d+$/);
+    assert.deepEqual(
+      w.calls.filter((c) => !c.startsWith('mkdir')),
+      ['engine (detect)', 'ensure rust', `ensure custom ${p.image} (dockerfile)`, `run ${p.image}`],
+    );
+    // A floor needs xcross's own image: refused when asked for this target, ignored with a warning from the environment.
+    await assert.rejects(w.run(['build', '--target', U, '--glibc', '2.31']), /glibc floor .* needs xcross's own image/);
+    const fromEnv = world(`[target.${U}]\nimage = "ghcr.io/me/armv7:1"\n`, { XCROSS_GLIBC: '2.31' });
+    const r = await fromEnv.run(['build', '--target', U]);
+    assert.deepEqual(r.p.target.custom, { via: 'image' });
+    assert.equal(r.p.image, 'ghcr.io/me/armv7:1');
+    assert.ok(
+      fromEnv.log.lines.some((l) => /glibc 2\.31 from XCROSS_GLIBC ignored/.test(l)),
+      fromEnv.log.lines.join('\n'),
+    );
+  });
+
+  test('a triple the registry lacks and Cross.toml gives no image: unknown, with the way to give it one', async () => {
+    const w = world();
+    await assert.rejects(w.run(['build', '--target', 'armv7-unknown-linux-gnueabi']), (e) => {
+      assert.ok(e instanceof XcrossError);
+      assert.match(e.message, /^unknown target 'armv7-unknown-linux-gnueabi'/);
+      assert.match(e.fix ?? '', /\[target\.armv7-unknown-linux-gnueabi\] dockerfile = .* build-std = true/);
+      return true;
+    });
+    const odd = world(`[target."not a triple"]\nimage = "x"\n`);
+    await assert.rejects(odd.run(['build', '--target', 'not a triple']), /is not a target triple/);
   });
 
   test("the engine: Cross.toml's [xcross] runtime, under XCROSS_RUNTIME, under --runtime", async () => {
