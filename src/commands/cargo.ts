@@ -49,7 +49,8 @@ export async function runCargoCommand(
   try {
     const code = await runContainer(p, { ...spec, ports: session.ports });
     if (LINKING.has(inv.subcommand)) checkGlibcFloor(p, started, code);
-    if (code !== 0 && p.target.custom) hintCustomTarget(p);
+    // Not after run, test or bench: their exit code is the program's or the tests'.
+    if (code !== 0 && p.target.custom && !RUNS_PROGRAMS.has(inv.subcommand)) hintCustomTarget(p);
     return code;
   } finally {
     // Also after a failed build: what it compiled is worth keeping; -v ends with the hits and misses.
@@ -58,16 +59,20 @@ export async function runCargoCommand(
 }
 
 /**
- * After a failed command on a target without a row: what xcross left to the image (cargo's own
- * error is above, e.g. "can't find crate for `std`" or an exec format error from the runner).
+ * After a failed build on a target without a row: what xcross left to the image (cargo's own error
+ * is above, e.g. "can't find crate for `std`" or "linker `cc` not found").
  */
 function hintCustomTarget(p: Prepared): void {
   const t = p.target.triple;
   const v = t.replace(/[-.]/g, '_').toUpperCase();
+  const std = p.applied.buildStd === undefined ? `its std (or build-std = true in [target.${t}]), ` : '';
   p.log.info(
-    `${t} has no row in xcross's registry, so the image Cross.toml names must provide: its std (or set build-std = true in [target.${t}]), CARGO_TARGET_${v}_LINKER and CC_${t.replace(/[-.]/g, '_')} for its C compiler, and CARGO_TARGET_${v}_RUNNER (or Cross.toml's runner) for run and test`,
+    `${t} has no row in xcross's registry, so the image Cross.toml names must provide ${std}CARGO_TARGET_${v}_LINKER and CC_${t.replace(/[-.]/g, '_')} for its C compiler`,
   );
 }
+
+/** Subcommands whose exit code may be a program's. */
+const RUNS_PROGRAMS = new Set(['run', 'test', 'bench']);
 
 /** The subcommands that link programs for the target (check, doc and clippy do not). */
 const LINKING = new Set(['build', 'test', 'run', 'bench', 'rustc']);

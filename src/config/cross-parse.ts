@@ -67,10 +67,12 @@ export function parseCrossTable(table: TomlTable, src: ParseSource): CrossLayer 
   }
   const targets = root.optTable('target');
   for (const triple of targets?.keys() ?? []) {
-    p.target(targets!, triple);
     const t = targets!.optTable(triple)!;
     p.keys(t, 'target');
     layer.targets[triple] = targetOptions(p, t);
+    // A triple xcross lacks is fine in a table that gives it an image (src/targets/custom-target.ts).
+    const own = layer.targets[triple];
+    if (!own.image && !own.dockerfile && !own.preBuild) p.target(targets!, triple);
   }
   const x = root.optTable('xcross');
   if (x) {
@@ -114,7 +116,7 @@ class Checks {
     }
   }
 
-  /** A table named by a triple: a warning with the nearest one if xcross has no image for it. */
+  /** A table named by a triple (and no image of its own): a warning with the nearest one if xcross has no image for it. */
   target(parent: TomlReader, triple: string): void {
     if (this.src.knownTargets.includes(triple)) return;
     const hint = nearest(triple, this.src.knownTargets);
