@@ -31,9 +31,10 @@ XCROSS OPTIONS
                               [env: XCROSS_COPY_BACK]
   --push                      push the images this run builds to the image cache [env: XCROSS_IMAGE_CACHE_PUSH=1]
   --compile-cache CACHE       off | local | redis://[:password@]host:port[/db] | s3://bucket/prefix | gha
-                              sccache in the image wraps rustc; local (the default) keeps entries in
+                              sccache in the image wraps rustc; local keeps entries in
                               ~/.cache/xcross/compile-cache for every target and workspace, redis shares
-                              them between users and machines [env: XCROSS_COMPILE_CACHE; also
+                              them between users and machines; off is the default (filling a cache
+                              costs a clean build 12-23%) [env: XCROSS_COMPILE_CACHE; also
                               compile-cache in Cross.toml's [xcross]]; -v ends with its hits and misses
   --strace                    qemu prints every system call of the foreign program (QEMU_STRACE=1)
   --gdb PORT                  the foreign program waits for gdb-multiarch on PORT (qemu's gdb stub)

@@ -31,8 +31,9 @@ export interface CompileCacheChoice {
 /**
  * The default, chosen by measurement (README, Benchmarks: Compile cache): a clean release build that
  * fills an empty local cache must cost at most 10% more than a plain one for `local` to be the default.
+ * On an idle 2-core VM (2026-12-03) it cost 12-23% more (medians of 3 and 5 rounds), so it is off.
  */
-export const DEFAULT_COMPILE_CACHE: CompileCacheSetting['kind'] = 'local';
+export const DEFAULT_COMPILE_CACHE: CompileCacheSetting['kind'] = 'off';
 export const DEFAULT_SIZE = '10G';
 export const VALUES = 'off, local, redis://[:password@]host:port[/db], s3://bucket/prefix or gha';
 

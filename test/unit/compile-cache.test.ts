@@ -40,7 +40,7 @@ describe('the setting', () => {
       'compile-cache in Cross.toml',
     );
     const d = resolveCompileCache({ env: {} });
-    assert.deepEqual([d.setting.kind, d.from, d.sizeBytes], ['local', 'default', 10 * 1024 ** 3]);
+    assert.deepEqual([d.setting.kind, d.from, d.sizeBytes], ['off', 'default', 10 * 1024 ** 3]);
   });
 
   test('the values: off, local, redis URLs, s3, gha; anything else is one sentence', () => {
