@@ -27,7 +27,10 @@ export function cacheCommand(
   const choice = compileCacheSettings(host.env, settings.crate?.cross ?? {});
   const t = readTotals(totalsFile(host.cacheDir));
   const rows: [string, string][] = [
-    ['setting', `${describeSetting(choice.setting)} (${choice.from})`],
+    [
+      'setting',
+      `${describeSetting(choice.setting)} (${choice.from})${choice.setting.kind === 'off' ? '; turn it on with XCROSS_COMPILE_CACHE=local, --compile-cache local or compile-cache = "local" in Cross.toml\'s [xcross]' : ''}`,
+    ],
     ['local cache', dir],
     ['entries', `${entries.length} (${size(bytes)} of ${size(choice.sizeBytes)})`],
     [

@@ -227,3 +227,16 @@ test('xcross image: push without a cache, save without -o, a bad cache location:
   assert.equal(r.code, 1);
   noStack(r.stderr);
 });
+
+test('xcross cache stats: off by default, and how to turn it on; a setting names where it came from', () => {
+  const home = tempDir();
+  const off = xcross(['cache', 'stats'], crate(), { XDG_CACHE_HOME: home });
+  assert.equal(off.code, 0, off.stderr);
+  assert.match(
+    off.stdout,
+    /^setting +off \(default\); turn it on with XCROSS_COMPILE_CACHE=local, --compile-cache local/m,
+  );
+  assert.match(off.stdout, new RegExp(`^local cache +${path.join(home, 'xcross', 'compile-cache')}$`, 'm'));
+  const on = xcross(['cache', 'stats'], crate(), { XDG_CACHE_HOME: home, XCROSS_COMPILE_CACHE: 'local' });
+  assert.match(on.stdout, /^setting +local \(XCROSS_COMPILE_CACHE\)$/m);
+});
