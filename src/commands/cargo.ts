@@ -12,6 +12,7 @@ import { runContainer } from './run-container';
 import { startCompileCache } from '../compile-cache/run';
 import { passthroughEnv } from '../plan/cargo-env';
 import { customStdMount, hostBuildStdFlags } from './custom-std';
+import { envVarTriple } from '../config/cross-env';
 
 export async function runCargoCommand(
   inv: CargoInvocation,
@@ -64,7 +65,7 @@ export async function runCargoCommand(
  */
 function hintCustomTarget(p: Prepared): void {
   const t = p.target.triple;
-  const v = t.replace(/[-.]/g, '_').toUpperCase();
+  const v = envVarTriple(t);
   const std = p.applied.buildStd === undefined ? `its std (or build-std = true in [target.${t}]), ` : '';
   p.log.info(
     `${t} has no row in xcross's registry, so the image Cross.toml names must provide ${std}CARGO_TARGET_${v}_LINKER and CC_${t.replace(/[-.]/g, '_')} for its C compiler`,

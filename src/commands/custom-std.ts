@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { XcrossError } from '../base/errors';
 import { createHash } from '../base/hash';
 import { DEFAULT_STD_CRATES } from '../targets/parse-registry';
+import { envVarTriple } from '../config/cross-env';
 import type { Mount } from '../../runtimes/spec';
 import { planCargo } from '../plan/cargo-spec';
 import { planBase, type Prepared } from './prepare';
@@ -20,7 +21,7 @@ const BUILD_STD = '/usr/local/lib/xcross/steps/build-std.sh';
 const FLAG_VARS = (triple: string) => [
   'CARGO_ENCODED_RUSTFLAGS',
   'RUSTFLAGS',
-  `CARGO_TARGET_${triple.replace(/[-.]/g, '_').toUpperCase()}_RUSTFLAGS`,
+  `CARGO_TARGET_${envVarTriple(triple)}_RUSTFLAGS`,
   'CARGO_BUILD_RUSTFLAGS',
 ];
 

@@ -16,6 +16,11 @@ export interface DockerfileOption {
 
 export type ZigOption = boolean | string | { enable?: boolean; version?: string; image?: string };
 
+/** Which key gives a target table an image of the user's, if any (image wins, as it does for the base). */
+export function imageSource(o: Partial<TargetOptions>): 'image' | 'dockerfile' | 'pre-build' | undefined {
+  return o.image ? 'image' : o.dockerfile ? 'dockerfile' : o.preBuild ? 'pre-build' : undefined;
+}
+
 /** What build.* and target.<triple>.* may set (build.* also has default-target). */
 export interface TargetOptions {
   image?: ImageOption;

@@ -7,6 +7,7 @@ import { parseTomlText, TomlReader, type TomlTable } from './toml';
 import { tomlKey } from '../ui/quote';
 import {
   emptyLayer,
+  imageSource,
   type CrossLayer,
   type DockerfileOption,
   type ImageOption,
@@ -71,8 +72,7 @@ export function parseCrossTable(table: TomlTable, src: ParseSource): CrossLayer 
     p.keys(t, 'target');
     layer.targets[triple] = targetOptions(p, t);
     // A triple xcross lacks is fine in a table that gives it an image (src/targets/custom-target.ts).
-    const own = layer.targets[triple];
-    if (!own.image && !own.dockerfile && !own.preBuild) p.target(targets!, triple);
+    if (imageSource(layer.targets[triple]) === undefined) p.target(targets!, triple);
   }
   const x = root.optTable('xcross');
   if (x) {

@@ -2,6 +2,7 @@
 // credentials), the terminal, proxies and QEMU_*; nothing else. Variables that xcross sets itself, or that would point the
 // container at host paths, stay out.
 import type { Env } from '../host';
+import { envVarTriple } from '../config/cross-env';
 
 const EXACT = new Set([
   'RUSTFLAGS',
@@ -39,7 +40,7 @@ const BLOCKED = new Set([
 const SECRET = /TOKEN|SECRET|PASSW|CREDENTIAL|_KEY($|_)/;
 
 export function passthroughEnv(env: Env, triple: string): Record<string, string> {
-  const own = `CARGO_TARGET_${triple.toUpperCase().replace(/[-.]/g, '_')}_`;
+  const own = `CARGO_TARGET_${envVarTriple(triple)}_`;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined || BLOCKED.has(k) || SECRET.test(k.toUpperCase())) continue;

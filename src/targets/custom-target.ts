@@ -5,7 +5,7 @@
 // toolchain's image, which has rustc, the std sources for build-std, qemu-user and xcross-runner).
 // A glibc floor, the ELF checks and xcross's own runner need a row: they do not apply here.
 import { XcrossError } from '../base/errors';
-import type { TargetOptions } from '../config/cross-options';
+import { imageSource, type TargetOptions } from '../config/cross-options';
 import { quoted } from '../ui/quote';
 import { findTarget, type Registry, type TargetSpec } from './registry';
 
@@ -14,8 +14,9 @@ const TRIPLE = /^[a-z0-9_.]+-[a-z0-9_]+-[a-z0-9_]+(-[a-z0-9_]+)?$/;
 
 /** The registry's target, or a custom one when Cross.toml gives the triple an image; else findTarget's error. */
 export function resolveTarget(registry: Registry, triple: string, options: TargetOptions): TargetSpec {
-  if (registry.targets.some((t) => t.triple === triple)) return findTarget(registry, triple);
-  const via = options.image ? 'image' : options.dockerfile ? 'dockerfile' : options.preBuild ? 'pre-build' : undefined;
+  const row = registry.targets.find((t) => t.triple === triple);
+  if (row) return row;
+  const via = imageSource(options);
   if (via === undefined) {
     try {
       return findTarget(registry, triple);
